@@ -1,0 +1,338 @@
+"""The issuer's command line: ``credpages`` (or ``python build.py``).
+
+Argument parsing and messages only; the work is done by the core modules. Every failure is one
+line on stderr naming the file, the field and what to do, with a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from credpages import __version__
+from credpages.config import Settings, load_settings
+from credpages.config_edit import add_key
+from credpages.errors import CredpagesError
+from credpages.fsio import atomic_write
+from credpages.issuing import (
+    Issuer,
+    find_credential,
+    make_request,
+    outcomes_csv,
+    read_csv,
+)
+from credpages.keys import (
+    default_secret_path,
+    generate_seed,
+    public_key_of,
+    read_signing_key,
+    write_secret_key,
+)
+from credpages.multikey import encode_secret_key
+from credpages.repository import AchievementDef, credential_files, display_path
+from credpages.revocation import load_ledger, load_status_bits, revoke
+from credpages.signing import Signer
+from credpages.verify import VALID, verify_document
+from credpages.yamlio import load_yaml
+
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _signer(args: argparse.Namespace, settings: Settings) -> Signer:
+    return Signer(settings, read_signing_key(args.key_file))
+
+
+def _issuer(args: argparse.Namespace) -> Issuer:
+    settings = _settings(args)
+    return Issuer(settings, _signer(args, settings), rng=secrets.randbelow)
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    seed = generate_seed()
+    public = public_key_of(seed)
+    if args.stdout:
+        print(encode_secret_key(seed))
+        print(f"public key: {public}", file=sys.stderr)
+        print("Store the first line as the CREDPAGES_SIGNING_KEY secret.", file=sys.stderr)
+        return 0
+    path = Path(args.out) if args.out else default_secret_path()
+    write_secret_key(seed, path, force=args.force)
+    print(f"secret key written to {path} (mode 0600; keep it out of git)")
+    print("add this public key to the keyring in mkdocs.yml:")
+    print(f"  public_key: {public}")
+    return 0
+
+
+def _progress(total: int) -> Callable[[int], None]:
+    tty = sys.stderr.isatty()
+
+    def show(done: int) -> None:
+        if tty:
+            filled = int(30 * done / total)
+            bar = "#" * filled + "." * (30 - filled)
+            end = "\n" if done == total else ""
+            print(f"\r[{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+        elif done == total or done % max(total // 10, 1) == 0:
+            print(f"issued {done}/{total}", file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    cache: dict[str, AchievementDef] = {}
+    if args.csv:
+        rows = read_csv(Path(args.csv))
+        requests = []
+        for n, row in enumerate(rows, 2):
+            try:
+                requests.append(
+                    make_request(
+                        settings,
+                        row,
+                        origin=f"{args.csv}:{n}",
+                        achievement_id=args.achievement,
+                        cache=cache,
+                    )
+                )
+            except CredpagesError as exc:
+                raise CredpagesError(exc.message, file=args.csv, line=n, field=exc.field) from exc
+    else:
+        if not (args.name and args.email and args.achievement):
+            raise CredpagesError("give --achievement, --name and --email, or --csv FILE")
+        row = {"name": args.name, "email": args.email}
+        for key in ("issued", "expires", "evidence_url", "result"):
+            if getattr(args, key):
+                row[key] = getattr(args, key)
+        requests = [
+            make_request(settings, row, origin="command line", achievement_id=args.achievement)
+        ]
+    issuer = Issuer(settings, _signer(args, settings), rng=secrets.randbelow)
+    progress = _progress(len(requests)) if len(requests) > 1 else None
+    outcomes = issuer.issue_all(requests, allow_duplicate=args.allow_duplicate, progress=progress)
+    report = outcomes_csv(outcomes)
+    if args.out:
+        atomic_write(args.out, report)
+    else:
+        sys.stdout.write(report)
+    issued = sum(o.status == "issued" for o in outcomes)
+    skipped = len(outcomes) - issued
+    note = f", {skipped} already held it (use --allow-duplicate to award again)" if skipped else ""
+    print(f"issued {issued} credential(s){note}", file=sys.stderr)
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    issuer = _issuer(args)
+    for name in args.files:
+        outcome = issuer.sign_file(Path(name), allow_duplicate=args.allow_duplicate)
+        print(f"{display_path(Path(name))}: signed, page {outcome.url}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    bits = load_status_bits(settings)
+    ledger = load_ledger(settings)
+    files = [Path(f) for f in args.files] or credential_files(settings)
+    if not files:
+        print(f"no credentials under {display_path(settings.credentials_dir)}", file=sys.stderr)
+        return 0
+    failed = 0
+    now = dt.datetime.now(dt.UTC)
+    for path in files:
+        shown = display_path(path)
+        try:
+            loaded = load_yaml(path)
+        except CredpagesError as exc:
+            print(exc.located(file=shown), file=sys.stderr)
+            failed += 1
+            continue
+        report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
+        for err in report.errors:
+            print(err.located(file=shown, line=loaded.line_of(err.field or "")), file=sys.stderr)
+        if report.errors:
+            failed += 1
+        elif report.state != VALID:
+            failed += 1
+            detail = ""
+            rev = ledger.get(str(loaded.data.get("id")))
+            if report.state == "revoked" and rev and rev.reason:
+                detail = f" ({rev.reason})"
+            field = "credentialStatus" if report.state == "revoked" else "validUntil"
+            if report.state == "not-yet-valid":
+                field = "validFrom"
+            line = loaded.line_of(field)
+            print(f"{shown}:{line}: {field}: {report.state}{detail}", file=sys.stderr)
+        elif args.verbose:
+            print(f"{shown}: ok")
+    print(f"{len(files) - failed} of {len(files)} credential(s) verified", file=sys.stderr)
+    return EXIT_FAIL if failed else 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    signer = _signer(args, settings)
+    path, doc = find_credential(settings, args.credential)
+    revoke(settings, signer, doc, reason=args.reason)
+    print(f"{display_path(path)}: revoked ({doc['id']}); the list is re-signed")
+    return 0
+
+
+def cmd_reissue(args: argparse.Namespace) -> int:
+    issuer = _issuer(args)
+    path, doc = find_credential(issuer.settings, args.credential)
+    outcome = issuer.reissue(doc, name=args.name, reason=args.reason)
+    print(
+        f"{display_path(path)}: superseded by {outcome.url} ({display_path(outcome.path or path)})"
+    )
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.public_key:
+        public = args.public_key
+    else:
+        seed = generate_seed()
+        public = public_key_of(seed)
+        if args.stdout:
+            print(encode_secret_key(seed))
+        else:
+            path = (
+                Path(args.out)
+                if args.out
+                else default_secret_path().with_name(f"signing-key-{dt.date.today().isoformat()}")
+            )
+            write_secret_key(seed, path)
+            print(f"new secret key written to {path}", file=sys.stderr)
+    ids = {k.id for k in settings.keyring}
+    n = len(ids) + 1
+    while f"key-{n}" in ids:
+        n += 1
+    assert settings.config_file is not None
+    add_key(settings.config_file, f"key-{n}", public, dt.date.today().isoformat())
+    load_settings(settings.config_file)  # the edited file must still be valid
+    print(
+        f"added key-{n} ({public}) to the keyring in {display_path(settings.config_file)}; "
+        "new credentials are signed with it, older ones still verify",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="credpages",
+        description="Issue, sign, verify and revoke Open Badges 3.0 credentials kept in git.",
+    )
+    parser.add_argument("--version", action="version", version=f"credpages {__version__}")
+    parser.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def key_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--key-file",
+            help=f"secret key file (default: $CREDPAGES_SIGNING_KEY, else {default_secret_path()})",
+        )
+
+    p = sub.add_parser("keygen", help="make a new Ed25519 signing key pair")
+    p.add_argument("--out", help=f"where to store the secret key (default {default_secret_path()})")
+    p.add_argument("--stdout", action="store_true", help="print the secret key (for a CI secret)")
+    p.add_argument("--force", action="store_true", help="replace an existing key file")
+    p.set_defaults(func=cmd_keygen)
+
+    p = sub.add_parser("issue", help="award an achievement to one recipient or a CSV of them")
+    p.add_argument("--achievement", help="achievement id (credentials/achievements/ID.yaml)")
+    p.add_argument("--name", help="recipient's name as it should appear")
+    p.add_argument("--email", help="recipient's e-mail (stored only as a salted hash)")
+    p.add_argument("--issued", help="issue date, e.g. 2026-11-28 (default: now)")
+    p.add_argument("--expires", help="expiry date (default: the achievement's validity, if any)")
+    p.add_argument("--evidence-url", dest="evidence_url", help="link to the recipient's work")
+    p.add_argument("--result", help="a result, e.g. a grade")
+    p.add_argument(
+        "--csv",
+        help="CSV with columns name,email and optional achievement,issued,"
+        "expires,evidence_url,evidence_name,evidence_narrative,result,narrative",
+    )
+    p.add_argument("--out", help="write the mail-merge CSV here instead of stdout")
+    p.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="award again to recipients who already hold the achievement",
+    )
+    key_option(p)
+    p.set_defaults(func=cmd_issue)
+
+    p = sub.add_parser("sign", help="turn authoring YAML files into signed credentials in place")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--allow-duplicate", action="store_true")
+    key_option(p)
+    p.set_defaults(func=cmd_sign)
+
+    p = sub.add_parser("verify", help="check credentials (default: all under credentials/)")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list the ones that pass")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("revoke", help="revoke a credential (final) and re-sign the status list")
+    p.add_argument("credential", metavar="ID", help="page URL, slug or file")
+    p.add_argument("--reason", required=True, help="shown on the credential's page")
+    key_option(p)
+    p.set_defaults(func=cmd_revoke)
+
+    p = sub.add_parser("reissue", help="replace a credential with a corrected new one")
+    p.add_argument("credential", metavar="ID", help="page URL, slug or file")
+    p.add_argument("--name", help="corrected recipient name")
+    p.add_argument("--reason", help="why (default: replaced by a corrected credential)")
+    key_option(p)
+    p.set_defaults(func=cmd_reissue)
+
+    p = sub.add_parser(
+        "rotate-key", help="add a new key to the keyring (old credentials still verify)"
+    )
+    p.add_argument("--public-key", help="add this existing public key instead of making one")
+    p.add_argument("--out", help="where to store the new secret key")
+    p.add_argument("--stdout", action="store_true", help="print the new secret key instead")
+    p.set_defaults(func=cmd_rotate_key)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except CredpagesError as exc:
+        print(f"credpages: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("credpages: interrupted; every file written so far is complete", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"credpages: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except Exception as exc:  # a bug: still one line, unless debugging
+        if os.environ.get("CREDPAGES_DEBUG"):
+            raise
+        print(
+            f"credpages: internal error: {type(exc).__name__}: {exc} "
+            "(set CREDPAGES_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE + 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

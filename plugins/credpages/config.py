@@ -1,0 +1,378 @@
+"""The issuer's settings: the ``credpages`` plugin entry of ``mkdocs.yml``, validated once.
+
+Both the CLI and the MkDocs plugin call :func:`parse_settings`, so there is one schema and one
+set of error messages. Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from credpages.did import did_from_site_url
+from credpages.errors import CredpagesError
+from credpages.multikey import decode_public_key
+
+#: The demo issuer's public key. Its secret is committed on purpose (demo/), so the build refuses
+#: any site that trusts this key unless the config says ``demo: true``.
+DEMO_PUBLIC_KEY = "z6MkvDemoKeyPlaceholderReplacedByMakeDemo"
+
+_KEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_LOCAL_HOSTS = {"localhost", "127.0.0.1"}
+
+KNOWN_KEYS = {
+    "enabled",
+    "demo",
+    "credentials_dir",
+    "issuer",
+    "keyring",
+    "page_prefix",
+    "indexable",
+    "list_recipients",
+    "skip_invalid",
+    "cache_dir",
+    "share_cards",
+    "cname",
+}
+ISSUER_KEYS = {
+    "name",
+    "url",
+    "image",
+    "description",
+    "email",
+    "linkedin_organization_id",
+    "earn_url",
+}
+KEY_KEYS = {"id", "public_key", "active_from", "retired"}
+
+
+@dataclass(frozen=True)
+class IssuerProfile:
+    name: str
+    url: str
+    image: str | None = None
+    description: str | None = None
+    email: str | None = None
+    linkedin_organization_id: str | None = None
+    earn_url: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    id: str
+    public_key: str
+    public_key_bytes: bytes
+    active_from: str
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    site_url: str
+    did: str
+    issuer: IssuerProfile
+    keyring: tuple[KeyEntry, ...]
+    credentials_dir: Path
+    config_file: Path | None = None
+    demo: bool = False
+    page_prefix: str = "c"
+    indexable: bool = False
+    list_recipients: bool = False
+    skip_invalid: bool = False
+    cache_dir: Path | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def status_list_url(self) -> str:
+        return self.site_url + "status/revocation.json"
+
+    @property
+    def achievements_dir(self) -> Path:
+        return self.credentials_dir / "achievements"
+
+    @property
+    def status_dir(self) -> Path:
+        return self.credentials_dir / "status"
+
+    def credential_url(self, slug: str) -> str:
+        return f"{self.site_url}{self.page_prefix}/{slug}/"
+
+    def achievement_url(self, achievement_id: str) -> str:
+        return f"{self.site_url}achievements/{achievement_id}/"
+
+    def absolute_url(self, value: str) -> str:
+        """A URL as written, or a path inside the site made absolute against ``site_url``."""
+        if re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I):
+            return value
+        return self.site_url + value.lstrip("/")
+
+    def key_by_vm(self) -> dict[str, KeyEntry]:
+        return {f"{self.did}#{k.id}": k for k in self.keyring}
+
+    def current_key(self) -> KeyEntry:
+        live = [k for k in self.keyring if not k.retired]
+        if not live:
+            raise CredpagesError(
+                "every key in the keyring is retired: add one with `credpages rotate-key`",
+                field="keyring",
+            )
+        return max(live, key=lambda k: k.active_from)
+
+
+def _err(message: str, fld: str) -> CredpagesError:
+    return CredpagesError(message, field=f"plugins.credpages.{fld}")
+
+
+def normalize_site_url(site_url: Any) -> str:
+    """``site_url`` with a trailing slash; http is allowed only on localhost (demo and tests)."""
+    if not isinstance(site_url, str) or not site_url.strip():
+        raise CredpagesError(
+            "site_url is required: the issuer's DID (did:web) is derived from it, e.g. "
+            "https://you.github.io/awards/",
+            field="site_url",
+        )
+    url = site_url.strip()
+    if not url.endswith("/"):
+        url += "/"
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise CredpagesError("site_url must be a plain https URL", field="site_url")
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS and parts.port:
+        return url
+    raise CredpagesError(
+        f"site_url {site_url!r} must be https://… (http only for localhost with a port)",
+        field="site_url",
+    )
+
+
+def _str(entry: Mapping[str, Any], key: str, fld: str, *, required: bool = False) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        if required:
+            raise _err("is required", fld)
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and key.endswith("_id"):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise _err("must be a non-empty string", fld)
+    return value.strip()
+
+
+def _bool(entry: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = entry.get(key, default)
+    if not isinstance(value, bool):
+        raise _err("must be true or false", key)
+    return value
+
+
+def _http_url(value: str | None, fld: str) -> str | None:
+    if value is not None and urlsplit(value).scheme not in ("http", "https"):
+        raise _err(f"must be an http(s) URL, got {value!r}", fld)
+    return value
+
+
+def _parse_issuer(raw: Any) -> IssuerProfile:
+    if not isinstance(raw, Mapping):
+        raise _err("must be a mapping with at least name and url", "issuer")
+    unknown = set(raw) - ISSUER_KEYS
+    if unknown:
+        raise _err(f"unknown setting(s) {sorted(unknown)}; known: {sorted(ISSUER_KEYS)}", "issuer")
+    name = _str(raw, "name", "issuer.name", required=True)
+    url = _http_url(_str(raw, "url", "issuer.url", required=True), "issuer.url")
+    assert name is not None and url is not None
+    return IssuerProfile(
+        name=name,
+        url=url,
+        image=_str(raw, "image", "issuer.image"),
+        description=_str(raw, "description", "issuer.description"),
+        email=_str(raw, "email", "issuer.email"),
+        linkedin_organization_id=_str(
+            raw, "linkedin_organization_id", "issuer.linkedin_organization_id"
+        ),
+        earn_url=_http_url(_str(raw, "earn_url", "issuer.earn_url"), "issuer.earn_url"),
+    )
+
+
+def _parse_date(value: Any, fld: str) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise _err("must be a date like 2026-01-31", fld)
+
+
+def _parse_keyring(raw: Any, *, demo: bool) -> tuple[KeyEntry, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise _err(
+            "needs at least one public key: run `credpages keygen` and paste the public key "
+            "it prints",
+            "keyring",
+        )
+    keys: list[KeyEntry] = []
+    for i, item in enumerate(raw):
+        fld = f"keyring[{i}]"
+        if not isinstance(item, Mapping):
+            raise _err("must be a mapping with id, public_key and active_from", fld)
+        unknown = set(item) - KEY_KEYS
+        if unknown:
+            raise _err(f"unknown setting(s) {sorted(unknown)}", fld)
+        key_id = _str(item, "id", f"{fld}.id", required=True)
+        assert key_id is not None
+        if not _KEY_ID.match(key_id):
+            raise _err("must be letters, digits, '-' or '_' (e.g. key-1)", f"{fld}.id")
+        public = _str(item, "public_key", f"{fld}.public_key", required=True)
+        assert public is not None
+        try:
+            raw_key = decode_public_key(public)
+        except CredpagesError as exc:
+            raise _err(exc.message, f"{fld}.public_key") from exc
+        if public == DEMO_PUBLIC_KEY and not demo:
+            raise _err(
+                "this is the public demo key, whose secret is published in this repository: "
+                "anyone could forge your credentials. Make your own with `credpages keygen` "
+                "(or set `demo: true` if this really is the demo site)",
+                f"{fld}.public_key",
+            )
+        retired = item.get("retired", False)
+        if not isinstance(retired, bool):
+            raise _err("must be true or false", f"{fld}.retired")
+        keys.append(
+            KeyEntry(
+                id=key_id,
+                public_key=public,
+                public_key_bytes=raw_key,
+                active_from=_parse_date(item.get("active_from"), f"{fld}.active_from"),
+                retired=retired,
+            )
+        )
+    ids = [k.id for k in keys]
+    if len(set(ids)) != len(ids):
+        raise _err("key ids must be unique", "keyring")
+    return tuple(keys)
+
+
+def parse_settings(
+    entry: Mapping[str, Any] | None,
+    site_url: Any,
+    base_dir: Path,
+    *,
+    config_file: Path | None = None,
+) -> Settings:
+    """Validate the plugin entry; every error names the setting and says what to write."""
+    entry = dict(entry or {})
+    unknown = set(entry) - KNOWN_KEYS
+    if unknown:
+        raise CredpagesError(
+            f"unknown setting(s) {sorted(unknown)}; known settings: {sorted(KNOWN_KEYS)}",
+            field="plugins.credpages",
+        )
+    url = normalize_site_url(site_url)
+    demo = _bool(entry, "demo", False)
+    cred_dir = _str(entry, "credentials_dir", "credentials_dir") or "credentials"
+    prefix = _str(entry, "page_prefix", "page_prefix") or "c"
+    if not _PREFIX.match(prefix):
+        raise _err("must be a short lowercase path segment such as c", "page_prefix")
+    cache = _str(entry, "cache_dir", "cache_dir") or ".cache/credpages"
+    return Settings(
+        site_url=url,
+        did=did_from_site_url(url),
+        issuer=_parse_issuer(entry.get("issuer")),
+        keyring=_parse_keyring(entry.get("keyring"), demo=demo),
+        credentials_dir=(base_dir / cred_dir).resolve(),
+        config_file=config_file,
+        demo=demo,
+        page_prefix=prefix,
+        indexable=_bool(entry, "indexable", False),
+        list_recipients=_bool(entry, "list_recipients", False),
+        skip_invalid=_bool(entry, "skip_invalid", False),
+        cache_dir=(base_dir / cache).resolve(),
+        extra={k: entry[k] for k in ("share_cards", "cname") if k in entry},
+    )
+
+
+class _MkDocsYamlLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml as MkDocs would for our purposes: ``!ENV`` resolved, Python tags ignored."""
+
+
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = loader.construct_sequence(node)  # type: ignore[arg-type]
+        names, default = items[:-1], items[-1] if len(items) > 1 else None
+        if len(items) == 1:
+            names = items
+    for name in names:
+        if isinstance(name, str) and name in os.environ:
+            return os.environ[name]
+    return default
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
+    return None
+
+
+_MkDocsYamlLoader.add_constructor("!ENV", _env_tag)
+_MkDocsYamlLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+_MkDocsYamlLoader.add_multi_constructor("!", _ignore_tag)
+
+
+def find_plugin_entry(mkdocs_config: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``credpages`` entry of ``plugins:`` (list or mapping form), or None if absent."""
+    plugins = mkdocs_config.get("plugins") or []
+    if isinstance(plugins, Mapping):
+        plugins = [{k: v} for k, v in plugins.items()]
+    for item in plugins:
+        if item == "credpages":
+            return {}
+        if isinstance(item, Mapping) and "credpages" in item:
+            return dict(item["credpages"] or {})
+    return None
+
+
+def load_settings(config_file: str | Path = "mkdocs.yml") -> Settings:
+    """Settings for the CLI, read from the same ``mkdocs.yml`` the site build uses."""
+    path = Path(config_file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CredpagesError(
+            "not found: run credpages in the folder that holds mkdocs.yml, or pass --config",
+            file=path,
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CredpagesError(f"cannot read: {exc}", file=path) from exc
+    try:
+        data = yaml.load(text, Loader=_MkDocsYamlLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise CredpagesError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            file=path,
+            line=mark.line + 1 if mark else None,
+        ) from exc
+    if not isinstance(data, Mapping):
+        raise CredpagesError("must be a YAML mapping", file=path)
+    entry = find_plugin_entry(data)
+    if entry is None:
+        raise CredpagesError(
+            "has no `credpages` entry under `plugins:`; add one (see the README)", file=path
+        )
+    try:
+        return parse_settings(entry, data.get("site_url"), path.resolve().parent, config_file=path)
+    except CredpagesError as exc:
+        raise exc.located(file=path) from exc

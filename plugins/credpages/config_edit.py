@@ -1,0 +1,64 @@
+"""Targeted edits of ``mkdocs.yml``: add a keyring entry without rewriting the user's file.
+
+Re-dumping the YAML would drop comments and reorder things the issuer wrote by hand, so the
+entry is inserted as text after the last keyring item, at the items' own indentation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from credpages.errors import CredpagesError
+from credpages.fsio import atomic_write
+
+
+def _child(node: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def _keyring_node(root: yaml.Node) -> yaml.SequenceNode:
+    plugins = _child(root, "plugins")
+    items = plugins.value if isinstance(plugins, yaml.SequenceNode) else []
+    for item in items:
+        entry = _child(item, "credpages")
+        keyring = _child(entry, "keyring") if entry is not None else None
+        if isinstance(keyring, yaml.SequenceNode) and keyring.value and not keyring.flow_style:
+            return keyring
+    raise CredpagesError(
+        "no block-style `keyring:` list under `plugins: - credpages:`; add the key by hand",
+        field="plugins.credpages.keyring",
+    )
+
+
+def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -> None:
+    """Append ``{id, public_key, active_from}`` to the keyring, keeping the rest byte for byte."""
+    text = config_file.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise CredpagesError(f"not valid YAML: {exc}", file=config_file) from exc
+    if root is None:
+        raise CredpagesError("is empty", file=config_file)
+    keyring = _keyring_node(root)
+    first = keyring.value[0]
+    indent = " " * max(first.start_mark.column - 2, 0)
+    lines = text.splitlines(keepends=True)
+    end = keyring.value[-1].end_mark
+    insert_at = end.line if end.column == 0 else end.line + 1
+    while insert_at > 0 and not lines[insert_at - 1].strip():
+        insert_at -= 1
+    if insert_at > 0 and not lines[insert_at - 1].endswith("\n"):
+        lines[insert_at - 1] += "\n"
+    entry = (
+        f"{indent}- id: {key_id}\n"
+        f"{indent}  public_key: {public_key}\n"
+        f'{indent}  active_from: "{active_from}"\n'
+    )
+    lines.insert(insert_at, entry)
+    atomic_write(config_file, "".join(lines))
