@@ -10,9 +10,11 @@ import argparse
 import datetime as dt
 import os
 import secrets
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from credpages import __version__
 from credpages.config import Settings, load_settings
@@ -231,6 +233,54 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mkdocs_config(args: argparse.Namespace) -> Any:
+    """MkDocs' own config (imported here only: the rest of the CLI does not need MkDocs)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if args.skip_invalid:
+        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        return load_config(config_file=args.config)
+    except ConfigurationError as exc:
+        raise CredpagesError(str(exc), file=args.config) from exc
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    config = _mkdocs_config(args)
+    if args.site_dir:
+        config["site_dir"] = str(Path(args.site_dir).resolve())
+    site_dir = Path(config["site_dir"])
+    if site_dir.is_dir():  # MkDocs keeps top-level dot folders; a stale .well-known must go
+        shutil.rmtree(site_dir)
+    try:
+        build(config)
+    except (Abort, MkDocsException) as exc:
+        raise CredpagesError(f"the site build failed: {exc}") from exc
+    finally:
+        config.plugins.on_shutdown()
+    print(f"site written to {display_path(site_dir)}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    if args.skip_invalid:
+        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        serve(config_file=args.config, dev_addr=args.dev_addr)
+    except (Abort, MkDocsException) as exc:
+        raise CredpagesError(f"the site build failed: {exc}") from exc
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="credpages",
@@ -305,6 +355,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="where to store the new secret key")
     p.add_argument("--stdout", action="store_true", help="print the new secret key instead")
     p.set_defaults(func=cmd_rotate_key)
+
+    p = sub.add_parser("build", help="verify every credential and build the site (mkdocs build)")
+    p.add_argument("--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave out credentials that fail verification instead of failing",
+    )
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="build and serve the site, rebuilding on changes")
+    p.add_argument(
+        "--dev-addr", default=None, help="address:port (default: dev_addr of mkdocs.yml)"
+    )
+    p.add_argument("--skip-invalid", action="store_true")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

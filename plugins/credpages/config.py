@@ -23,7 +23,7 @@ from credpages.multikey import decode_public_key
 
 #: The demo issuer's public key. Its secret is committed on purpose (demo/), so the build refuses
 #: any site that trusts this key unless the config says ``demo: true``.
-DEMO_PUBLIC_KEY = "z6MkvDemoKeyPlaceholderReplacedByMakeDemo"
+DEMO_PUBLIC_KEY = "z6MkfjxWuNDEoY6FpHsKS8BL3LgZqckLB4WRPuQuK2X2P2hN"
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Regenerate the demo issuer's signed credentials (credentials/*.yaml and credentials/status/).
+
+The demo key in demo/DEMO-SIGNING-KEY-PUBLIC.txt is PUBLIC BY DESIGN: anyone can sign "demo"
+credentials with it, which is why the build refuses any site trusting it unless its mkdocs.yml
+says `demo: true`. Never use it for real credentials.
+
+    python demo/make_demo.py
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from credpages.config import load_settings  # noqa: E402
+from credpages.issuing import Issuer, make_request  # noqa: E402
+from credpages.multikey import decode_secret_key  # noqa: E402
+from credpages.revocation import revoke  # noqa: E402
+from credpages.signing import Signer  # noqa: E402
+
+AWARDS = [
+    # (achievement, name, e-mail, extra fields)
+    ("python-basics", "Ada Lovelace", "ada@example.org", {"result": "92%"}),
+    ("data-literacy", "Анна Каренина", "anna@example.org", {}),
+    ("open-source-contributor", "王芳", "wang.fang@example.org",
+     {"evidence_url": "https://example.org/pull/42", "evidence_name": "Merged pull request"}),
+    ("python-basics", "فاطمة الزهراء", "fatima@example.org", {}),
+    ("data-literacy", "José Müller-Ødegård", "jose@example.org", {}),
+    ("python-basics", "Grace Hopper", "grace@example.org",
+     {"issued": "2022-03-01", "expires": "2024-03-01"}),
+    ("open-source-contributor", "Alan Turnig", "alan@example.org", {}),
+]
+
+
+def main() -> None:
+    settings = load_settings(ROOT / "mkdocs.yml")
+    seed = decode_secret_key((ROOT / "demo" / "DEMO-SIGNING-KEY-PUBLIC.txt").read_text())
+    for old in settings.credentials_dir.glob("*.yaml"):
+        old.unlink()
+    for old in (settings.credentials_dir / "status").glob("*.yaml"):
+        old.unlink()
+    signer = Signer(settings, seed)
+    issuer = Issuer(settings, signer, rng=random.Random(2026).randrange)
+    docs = {}
+    for achievement, name, email, extra in AWARDS:
+        row = {"name": name, "email": email, "issued": "2026-09-15", **extra}
+        request = make_request(settings, row, origin="demo", achievement_id=achievement)
+        outcome = issuer.issue(request)
+        docs[name] = outcome
+    _, revoked = _load(docs["José Müller-Ødegård"].path)
+    revoke(settings, signer, revoked, reason="Issued in error: the capstone was not yet assessed")
+    _, misspelled = _load(docs["Alan Turnig"].path)
+    issuer.reissue(misspelled, name="Alan Turing", reason="Recipient's name was misspelled")
+    print(f"demo credentials written to {settings.credentials_dir}")
+
+
+def _load(path: Path | None) -> tuple[Path, dict]:
+    from credpages.yamlio import load_yaml
+
+    assert path is not None
+    return path, load_yaml(path).data
+
+
+if __name__ == "__main__":
+    main()

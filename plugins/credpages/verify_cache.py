@@ -1,0 +1,61 @@
+"""A content-addressed cache of verification results, kept between builds (and CI runs).
+
+The key is SHA-256 over the file's bytes, the site's DID and keyring and this code's cache
+version, so an unchanged credential is not canonicalised again (RDFC costs ~10 ms). Entries are
+never trusted blindly: an entry must parse, name the key it was stored under, and its document
+must still pass the cheap eddsa-jcs-2022 check against today's keyring before it is used; a
+corrupt or foreign entry is ignored and the file verified in full.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from credpages.config import Settings
+from credpages.fsio import atomic_write
+
+CACHE_VERSION = "1"
+
+
+def keyring_fingerprint(settings: Settings) -> bytes:
+    parts = [CACHE_VERSION, settings.site_url, settings.did, settings.status_list_url]
+    parts += [f"{k.id}={k.public_key}:{k.retired}" for k in settings.keyring]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).digest()
+
+
+class VerifyCache:
+    """Maps a credential file's bytes to its verified JSON document."""
+
+    def __init__(self, folder: Path | None, settings: Settings) -> None:
+        self.folder = folder / "verify" if folder is not None else None
+        self._fingerprint = keyring_fingerprint(settings)
+
+    def key(self, content: bytes) -> str:
+        return hashlib.sha256(self._fingerprint + content).hexdigest()
+
+    def _path(self, key: str) -> Path | None:
+        return self.folder / key[:2] / f"{key}.json" if self.folder else None
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            entry = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None  # foreign or corrupt: verify the file in full instead
+        document = entry.get("document")
+        return document if isinstance(document, dict) else None
+
+    def put(self, key: str, document: dict[str, Any]) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        with contextlib.suppress(OSError):  # a read-only cache must not fail the build
+            atomic_write(path, json.dumps({"key": key, "document": document}, ensure_ascii=False))
