@@ -44,7 +44,7 @@ def git_work_tree(path: Path) -> Path | None:
 
 def write_secret_key(seed: bytes, path: Path, *, force: bool = False) -> None:
     """Store the secret key with mode 0600, refusing the work tree and existing files."""
-    tree = git_work_tree(path.parent if path.parent.exists() else Path.cwd())
+    tree = git_work_tree(path.absolute().parent)  # the target's folder, even if not made yet
     if tree is not None:
         raise CredpagesError(
             f"refusing to write a secret key inside the git work tree {tree}: anyone who can "
