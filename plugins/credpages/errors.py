@@ -22,9 +22,7 @@ class CredpagesError(Exception):
         self.line = line
         self.field = field
 
-    def located(
-        self, *, file: str | Path | None = None, line: int | None = None
-    ) -> CredpagesError:
+    def located(self, *, file: str | Path | None = None, line: int | None = None) -> CredpagesError:
         """The same error with a file (and line) filled in where it had none."""
         return CredpagesError(
             self.message,
