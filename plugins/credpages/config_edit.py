@@ -49,7 +49,12 @@ def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -
     first = keyring.value[0]
     indent = " " * max(first.start_mark.column - 2, 0)
     lines = text.splitlines(keepends=True)
-    end = keyring.value[-1].end_mark
+    # A block collection's end mark is where the *next* token starts (possibly the key after
+    # the keyring), so find the end of the last item's innermost last value instead.
+    last = keyring.value[-1]
+    while isinstance(last, yaml.CollectionNode) and last.value and not last.flow_style:
+        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
+    end = last.end_mark
     insert_at = end.line if end.column == 0 else end.line + 1
     while insert_at > 0 and not lines[insert_at - 1].strip():
         insert_at -= 1
@@ -61,4 +66,16 @@ def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -
         f'{indent}  active_from: "{active_from}"\n'
     )
     lines.insert(insert_at, entry)
-    atomic_write(config_file, "".join(lines))
+    edited = "".join(lines)
+    try:
+        items = _keyring_node(yaml.compose(edited, Loader=yaml.SafeLoader)).value
+    except yaml.YAMLError:
+        items = []
+    ids = [_child(item, "id") for item in items]
+    if not any(isinstance(i, yaml.ScalarNode) and i.value == key_id for i in ids):
+        raise CredpagesError(
+            "could not add the key without breaking the file (left unchanged); add it by hand",
+            file=config_file,
+            field="plugins.credpages.keyring",
+        )
+    atomic_write(config_file, edited)
