@@ -24,10 +24,12 @@ from credpages.credential import (
     email_matches,
     new_slug,
     now_timestamp,
+    parse_timestamp,
     slug_of,
     to_datetime_stamp,
     valid_until_for,
 )
+from credpages.credential import _url as check_url
 from credpages.errors import CredpagesError
 from credpages.linkedin import add_to_profile_url
 from credpages.repository import (
@@ -175,9 +177,11 @@ def make_request(
         if expires
         else valid_until_for(definition.raw, issued)
     )
+    if valid_until and parse_timestamp(valid_until) <= parse_timestamp(issued):
+        raise CredpagesError("the expiry date must be after the issue date", field="expires")
     evidence_url = _optional(row, "evidence_url")
-    if evidence_url and not evidence_url.startswith(("https://", "http://")):
-        raise CredpagesError(f"must be an http(s) URL, got {evidence_url!r}", field="evidence_url")
+    if evidence_url:
+        check_url(evidence_url, "evidence_url")  # scheme, host, no spaces (rdfc needs an IRI)
     award = Award(
         issued=issued,
         valid_until=valid_until,
