@@ -1,0 +1,216 @@
+"""End-to-end: a real `mkdocs build` of generated issuer sites, checked file by file."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from credpages.config import DEMO_PUBLIC_KEY, load_settings
+from credpages.did import did_document_path
+from credpages.issuing import Issuer, make_request
+from credpages.keys import generate_seed, public_key_of
+from credpages.revocation import revoke
+from credpages.signing import Signer
+from credpages.status_list import decode_bits, is_set
+from credpages.yamlio import load_yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, PluginError
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+ACHIEVEMENT = """\
+name: Python Basics
+description: Writes small Python programs.
+criteria: Passed the final exam.
+achievement_type: Badge
+tags: [python]
+"""
+
+
+def make_site(
+    root: Path,
+    *,
+    site_url: str = "https://example.test/awards/",
+    public_key: str | None = None,
+    extra: str = "",
+) -> tuple[Path, bytes]:
+    """A minimal issuer repository with one achievement; returns (mkdocs.yml, seed)."""
+    seed = generate_seed()
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Awards\n", encoding="utf-8")
+    (root / "credentials" / "achievements").mkdir(parents=True)
+    (root / "credentials" / "achievements" / "python-basics.yaml").write_text(ACHIEVEMENT)
+    config = root / "mkdocs.yml"
+    lines = [
+        "site_name: Test Awards",
+        f"site_url: {site_url}",
+        "theme: {name: material, font: false}",
+        "plugins:",
+        "  - credpages:",
+        "      issuer: {name: Test Academy, url: 'https://example.test/'}",
+        "      keyring:",
+        "        - id: key-1",
+        f"          public_key: {public_key or public_key_of(seed)}",
+        "          active_from: '2026-01-01'",
+        *(f"      {line}" for line in extra.splitlines()),
+    ]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config, seed
+
+
+def award(config: Path, seed: bytes, names: list[str], **fields: str) -> list[Path]:
+    settings = load_settings(config)
+    issuer = Issuer(settings, Signer(settings, seed), rng=random.Random(1).randrange)
+    paths = []
+    for i, name in enumerate(names):
+        row = {"name": name, "email": f"r{i}@example.test", **fields}
+        outcome = issuer.issue(
+            make_request(settings, row, origin="test", achievement_id="python-basics")
+        )
+        assert outcome.path is not None
+        paths.append(outcome.path)
+    return paths
+
+
+def run_build(config: Path) -> Path:
+    cfg = load_config(config_file=str(config))
+    try:
+        build(cfg)
+    finally:
+        cfg.plugins.on_shutdown()
+    return Path(cfg["site_dir"])
+
+
+def build_error(config: Path, caplog: pytest.LogCaptureFixture) -> str:
+    """The message MkDocs logs when the plugin aborts the build (the build must abort)."""
+    with pytest.raises((PluginError, Abort)):
+        run_build(config)
+    return "\n".join(r.getMessage() for r in caplog.records if r.levelname == "ERROR")
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_build_publishes_verified_credentials_and_issuer_files(tmp_path: Path) -> None:
+    config, seed = make_site(tmp_path)
+    paths = award(config, seed, ["Ada Lovelace", "Анна Каренина", "王芳", "فاطمة"])
+    site = run_build(config)
+    settings = load_settings(config)
+
+    did_doc = read_json(site / did_document_path(settings.did))
+    assert did_doc["id"] == "did:web:example.test:awards"
+    assert did_doc["assertionMethod"] == ["did:web:example.test:awards#key-1"]
+    assert did_doc["verificationMethod"][0]["publicKeyMultibase"] == public_key_of(seed)
+    assert read_json(site / ".well-known" / "did.json") == did_doc
+
+    status = read_json(site / "status" / "revocation.json")
+    assert status["id"] == settings.status_list_url
+    assert "BitstringStatusListCredential" in status["type"]
+
+    for path in paths:
+        signed = load_yaml(path).data
+        slug = signed["id"].rstrip("/").rsplit("/", 1)[1]
+        published = read_json(site / "c" / slug / "credential.json")
+        assert published == signed  # byte-for-byte data model of what was signed
+
+
+def test_tampered_credential_fails_the_build_and_nothing_of_it_is_published(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    config, seed = make_site(tmp_path)
+    _, bad = award(config, seed, ["Ada Lovelace", "Grace Hopper"])
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("Grace Hopper", "Grace Hoppex"), encoding="utf-8"
+    )
+    message = build_error(config, caplog)
+    assert bad.name in message and "signature does not match" in message
+
+
+def test_skip_invalid_leaves_out_only_the_failing_credential(tmp_path: Path) -> None:
+    config, seed = make_site(tmp_path, extra="skip_invalid: true")
+    good, bad = award(config, seed, ["Ada Lovelace", "Grace Hopper"])
+    bad_slug = load_yaml(bad).data["id"].rstrip("/").rsplit("/", 1)[1]
+    good_slug = load_yaml(good).data["id"].rstrip("/").rsplit("/", 1)[1]
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("Grace Hopper", "Grace Hoppex"), encoding="utf-8"
+    )
+    site = run_build(config)
+    assert (site / "c" / good_slug / "credential.json").exists()
+    assert not (site / "c" / bad_slug).exists()
+    assert "Hoppex" not in "".join(p.read_text(errors="ignore") for p in site.rglob("*.html"))
+
+
+def test_revoked_credential_is_published_and_its_bit_is_set(tmp_path: Path) -> None:
+    config, seed = make_site(tmp_path)
+    (path,) = award(config, seed, ["Ada Lovelace"])
+    settings = load_settings(config)
+    doc = load_yaml(path).data
+    revoke(settings, Signer(settings, seed), doc, reason="Issued in error")
+    site = run_build(config)
+    slug = doc["id"].rstrip("/").rsplit("/", 1)[1]
+    assert (site / "c" / slug / "credential.json").exists()
+    bits = decode_bits(
+        read_json(site / "status" / "revocation.json")["credentialSubject"]["encodedList"]
+    )
+    assert is_set(bits, int(doc["credentialStatus"]["statusListIndex"]))
+
+
+def test_demo_key_is_refused_unless_the_site_is_the_demo(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config, _ = make_site(tmp_path, public_key=DEMO_PUBLIC_KEY)
+    assert "public demo key" in build_error(config, caplog)
+
+
+def test_duplicate_credential_ids_fail_the_build(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config, seed = make_site(tmp_path)
+    (path,) = award(config, seed, ["Ada Lovelace"])
+    copy = path.with_name("copy.yaml")
+    copy.write_bytes(path.read_bytes())
+    assert "same id" in build_error(config, caplog)
+
+
+def test_unsigned_authoring_file_fails_with_the_command_to_run(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config, seed = make_site(tmp_path)
+    award(config, seed, ["Ada Lovelace"])
+    (tmp_path / "credentials" / "new.yaml").write_text(
+        "achievement: python-basics\nname: New Person\nemail: new@example.test\n"
+    )
+    message = build_error(config, caplog)
+    assert "new.yaml" in message and "credpages sign" in message
+
+
+def test_cache_is_used_and_corrupt_or_foreign_entries_are_ignored(tmp_path: Path) -> None:
+    config, seed = make_site(tmp_path)
+    paths = award(config, seed, ["Ada Lovelace", "Grace Hopper"])
+    from credpages.collect import collect
+
+    settings = load_settings(config)
+    cold = collect(settings, workers=1)
+    assert cold.stats == {"files": 2, "cached": 0, "verified": 2}
+    warm = collect(settings, workers=1)
+    assert warm.stats == {"files": 2, "cached": 2, "verified": 0}
+    entries = sorted((settings.cache_dir / "verify").rglob("*.json"))
+    assert len(entries) == 2
+    entries[0].write_text("{not json")  # corrupt
+    other = read_json(entries[1])
+    other["document"]["credentialSubject"]["name"] = "Mallory"  # forged content, right key
+    entries[1].write_text(json.dumps(other))
+    again = collect(settings, workers=1)
+    assert again.stats["cached"] == 0 and again.stats["verified"] == 2
+    assert {
+        r.credential["credentialSubject"]["name"]
+        for r in again.credentials  # type: ignore[index]
+    } == {"Ada Lovelace", "Grace Hopper"}
+    assert len(paths) == 2
