@@ -26,7 +26,7 @@ from credpages.issuing import (
     find_credential,
     make_request,
     outcomes_csv,
-    read_csv,
+    read_csv_rows,
 )
 from credpages.keys import (
     default_secret_path,
@@ -94,9 +94,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
     settings = _settings(args)
     cache: dict[str, AchievementDef] = {}
     if args.csv:
-        rows = read_csv(Path(args.csv))
         requests = []
-        for n, row in enumerate(rows, 2):
+        for n, row in read_csv_rows(Path(args.csv)):
             try:
                 requests.append(
                     make_request(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ FIELDS = {
     "narrative",
 }
 MAX_CSV_BYTES = 20 * 1024 * 1024
+_LINE_BREAK = re.compile("\r\n|\r|\n")  # how csv counts lines (line_num) inside quoted cells
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,11 @@ def make_request(
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     """Rows of a batch file; a BOM, blank lines and surrounding spaces in headers are tolerated."""
+    return [row for _, row in read_csv_rows(path)]
+
+
+def read_csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """:func:`read_csv` with the line each row starts on, for messages (blank lines skipped)."""
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
@@ -222,7 +229,10 @@ def read_csv(path: Path) -> list[dict[str, str]]:
                     "has more cells than the header", file=path, line=reader.line_num
                 )
             if any(v and v.strip() for v in row.values()):
-                rows.append({k: v for k, v in row.items() if v is not None})
+                breaks = sum(len(_LINE_BREAK.findall(v)) for v in row.values() if v)
+                rows.append(
+                    (reader.line_num - breaks, {k: v for k, v in row.items() if v is not None})
+                )
     except csv.Error as exc:
         raise CredpagesError(f"is not valid CSV: {exc}", file=path, line=reader.line_num) from exc
     return rows
