@@ -409,7 +409,7 @@ def outcomes_csv(outcomes: Iterable[Outcome]) -> str:
         writer.writerow(
             [
                 _csv_safe(o.name),
-                o.email,
+                _csv_safe(o.email),
                 o.url,
                 o.linkedin,
                 o.status,
@@ -419,5 +419,5 @@ def outcomes_csv(outcomes: Iterable[Outcome]) -> str:
 
 
 def _csv_safe(text: str) -> str:
-    """Defuse spreadsheet formulas (=, +, -, @) in names from hostile input."""
+    """Defuse spreadsheet formulas (=, +, -, @) in names and e-mails from hostile input."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
