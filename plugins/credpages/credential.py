@@ -164,7 +164,8 @@ def check_recipient(name: Any, email: Any) -> Recipient:
 
 def email_matches(subject: Mapping[str, Any], email: str) -> bool:
     """True if the subject's hashed e-mail identifier is this address (dedup without plain text)."""
-    for ident in subject.get("identifier") or []:
+    identifiers = subject.get("identifier")
+    for ident in identifiers if isinstance(identifiers, list) else []:
         if (
             isinstance(ident, Mapping)
             and ident.get("identityType") == "emailAddress"

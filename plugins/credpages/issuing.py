@@ -104,7 +104,7 @@ class Holdings:
 
     def add(self, doc: Mapping[str, Any], settings: Settings) -> None:
         status = doc.get("credentialStatus")
-        if isinstance(status, Mapping) and str(status.get("statusListIndex", "")).isdigit():
+        if isinstance(status, Mapping) and str(status.get("statusListIndex", "")).isdecimal():
             self.indices.add(int(status["statusListIndex"]))
         slug = slug_of(str(doc.get("id", "")), settings)
         if slug:

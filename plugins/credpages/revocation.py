@@ -129,7 +129,7 @@ def revoke(
 ) -> Revocation:
     """Set the credential's bit, re-sign the list, and record why (ledger written last)."""
     status = credential.get("credentialStatus")
-    if not isinstance(status, Mapping) or not str(status.get("statusListIndex", "")).isdigit():
+    if not isinstance(status, Mapping) or not str(status.get("statusListIndex", "")).isdecimal():
         raise CredpagesError("has no revocation status entry", field="credentialStatus")
     index = int(status["statusListIndex"])
     bits = ensure_status_list(settings, signer)
