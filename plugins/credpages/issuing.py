@@ -40,7 +40,7 @@ from credpages.repository import (
     is_signed,
     load_achievement,
 )
-from credpages.revocation import ensure_status_list, revoke
+from credpages.revocation import ensure_status_list, load_ledger, revoke
 from credpages.signing import Signer
 from credpages.status_list import LIST_BITS
 from credpages.verify import check_integrity
@@ -332,6 +332,12 @@ class Issuer:
 
     def reissue(self, old: Mapping[str, Any], *, name: str | None, reason: str | None) -> Outcome:
         """The same achievement to the same recipient as a new credential; the old is revoked."""
+        earlier = load_ledger(self.settings).get(str(old.get("id")))
+        if earlier is not None and earlier.superseded_by:
+            raise CredpagesError(
+                f"{old.get('id')} was already replaced by {earlier.superseded_by}: reissue that "
+                "one instead (each reissue would leave another valid credential)"
+            )
         subject = old["credentialSubject"]
         aid = _achievement_id(old, self.settings)
         try:
