@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Site build cost per credential: credpages cold and warm vs plain MkDocs + Material.
+
+For each size N it generates an issuer with N signed credentials, then times (wall clock, one
+`mkdocs build` process each, same machine, same run):
+  * baseline: MkDocs + Material building N one-paragraph Markdown pages kept out of the nav;
+  * cold: credpages with an empty cache (every proof of every credential verified);
+  * warm: the same build again, nothing changed (cache filled).
+It prints seconds per credential, the ratios against the baseline, linearity between sizes and
+the published size per credential.
+
+    python bench/build.py                 # N = 1,000 and 10,000 (signing 10,000 takes a while)
+    python bench/build.py --sizes 200,1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from credpages.config import load_settings  # noqa: E402
+from credpages.credential import Award, Recipient, build_credential  # noqa: E402
+from credpages.keys import generate_seed, public_key_of  # noqa: E402
+from credpages.repository import load_achievement  # noqa: E402
+from credpages.revocation import ensure_status_list  # noqa: E402
+from credpages.signing import Signer  # noqa: E402
+from credpages.yamlio import write_yaml  # noqa: E402
+
+NAMES = ["Ada Lovelace", "Анна Каренина", "王芳", "فاطمة الزهراء", "José Müller", "Grace Hopper"]
+
+
+def write_issuer(root: Path, seed: bytes) -> Path:
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Awards\n")
+    shutil.copytree(ROOT / "theme", root / "theme")
+    shutil.copytree(ROOT / "credentials" / "achievements", root / "credentials" / "achievements")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        "site_name: Bench Academy\n"
+        "site_url: https://bench.example/awards/\n"
+        "theme: {name: material, custom_dir: theme, font: false}\n"
+        "plugins:\n"
+        "  - credpages:\n"
+        "      issuer: {name: Bench Academy, url: 'https://bench.example/'}\n"
+        "      keyring:\n"
+        f"        - {{id: key-1, public_key: {public_key_of(seed)}, active_from: '2026-01-01'}}\n"
+    )
+    return config
+
+
+def _sign_range(args: tuple[str, bytes, int, int]) -> None:
+    config, seed, start, stop = args
+    settings = load_settings(config)
+    signer = Signer(settings, seed)
+    achievement = load_achievement(settings, "python-basics").achievement
+    rng = random.Random(start)
+    for i in range(start, stop):
+        recipient = Recipient(f"{NAMES[i % len(NAMES)]} {i}", f"learner{i}@example.org")
+        doc = build_credential(
+            settings,
+            achievement,
+            recipient,
+            Award(issued="2026-09-01T00:00:00Z"),
+            slug=f"python-basics-{i:08d}{rng.randrange(10**6):06d}",
+            status_index=i,
+        )
+        write_yaml(settings.credentials_dir / f"python-basics-{i:08d}.yaml", signer.sign(doc))
+
+
+def generate(root: Path, n: int) -> Path:
+    seed = generate_seed()
+    config = write_issuer(root, seed)
+    settings = load_settings(config)
+    ensure_status_list(settings, Signer(settings, seed))
+    workers = os.cpu_count() or 1
+    step = max(1, n // (workers * 4))
+    jobs = [(str(config), seed, s, min(s + step, n)) for s in range(0, n, step)]
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_sign_range, jobs))
+    return config
+
+
+def baseline(root: Path, n: int) -> Path:
+    docs = root / "docs"
+    (docs / "c").mkdir(parents=True)
+    (docs / "index.md").write_text("# Awards\n")
+    for i in range(n):
+        (docs / "c" / f"p{i:06d}.md").write_text(
+            f"# {NAMES[i % len(NAMES)]} {i}\n\nAwarded Python Basics on 1 September 2026 by "
+            "Bench Academy; this paragraph stands in for a credential page.\n"
+        )
+    config = root / "mkdocs.yml"
+    config.write_text(
+        "site_name: Baseline\nsite_url: https://bench.example/awards/\n"
+        "theme: {name: material, font: false}\nnot_in_nav: |\n  /c/\n"
+    )
+    return config
+
+
+def timed_build(config: Path) -> float:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env
+    )
+    return time.perf_counter() - start
+
+
+def tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            base_cfg = baseline(Path(tmp) / f"base{n}", n)
+            t_base = timed_build(base_cfg)
+            t0 = time.perf_counter()
+            cfg = generate(Path(tmp) / f"site{n}", n)
+            t_sign = time.perf_counter() - t0
+            t_cold = timed_build(cfg)
+            t_warm = timed_build(cfg)
+            site = cfg.parent / "site"
+            theme_bytes = tree_bytes(site / "assets")
+            per_cred = (tree_bytes(site) - theme_bytes) / n
+            rows.append((n, t_base, t_cold, t_warm, t_sign, per_cred))
+            print(f"N={n}: generated+signed in {t_sign:.1f} s", flush=True)
+    print()
+    print(
+        f"{'N':>7} {'baseline ms/p':>14} {'cold ms/c':>10} {'warm ms/c':>10} "
+        f"{'cold/base':>10} {'base/warm':>10} {'KB/cred':>8}"
+    )
+    for n, t_base, t_cold, t_warm, _, per_cred in rows:
+        print(
+            f"{n:>7} {1000 * t_base / n:>14.2f} {1000 * t_cold / n:>10.2f} "
+            f"{1000 * t_warm / n:>10.2f} {t_cold / t_base:>10.2f} {t_base / t_warm:>10.2f} "
+            f"{per_cred / 1024:>8.1f}"
+        )
+    print("targets: cold/base <= 3, base/warm >= 4, KB/cred < 12")
+    if len(rows) >= 2:
+        (n1, _, c1, w1, _, _), (n2, _, c2, w2, _, _) = rows[0], rows[-1]
+        print(
+            f"linearity {n2}/{n1}: cold x{c2 / c1:.2f}, warm x{w2 / w1:.2f} "
+            f"(linear would be x{n2 / n1:.1f}; target <= x{1.05 * n2 / n1:.2f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
