@@ -27,12 +27,20 @@ AWARDS = [
     # (achievement, name, e-mail, extra fields)
     ("python-basics", "Ada Lovelace", "ada@example.org", {"result": "92%"}),
     ("data-literacy", "Анна Каренина", "anna@example.org", {}),
-    ("open-source-contributor", "王芳", "wang.fang@example.org",
-     {"evidence_url": "https://example.org/pull/42", "evidence_name": "Merged pull request"}),
+    (
+        "open-source-contributor",
+        "王芳",
+        "wang.fang@example.org",
+        {"evidence_url": "https://example.org/pull/42", "evidence_name": "Merged pull request"},
+    ),
     ("python-basics", "فاطمة الزهراء", "fatima@example.org", {}),
     ("data-literacy", "José Müller-Ødegård", "jose@example.org", {}),
-    ("python-basics", "Grace Hopper", "grace@example.org",
-     {"issued": "2022-03-01", "expires": "2024-03-01"}),
+    (
+        "python-basics",
+        "Grace Hopper",
+        "grace@example.org",
+        {"issued": "2022-03-01", "expires": "2024-03-01"},
+    ),
     ("open-source-contributor", "Alan Turnig", "alan@example.org", {}),
 ]
 

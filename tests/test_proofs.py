@@ -16,6 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nacl.signing import SigningKey
+
 from credpages.errors import CredpagesError
 from credpages.jsonld import bundled_context_urls, canonicalize_rdfc, document_loader
 from credpages.multikey import decode_public_key, decode_secret_key, multibase_encode
@@ -27,9 +31,6 @@ from credpages.proofs import (
     sign_proof_set,
     verify_proof_set,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from nacl.signing import SigningKey
 
 VECTORS = Path(__file__).parent / "vectors"
 JCS = VECTORS / "eddsa-jcs-2022"

@@ -9,6 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, PluginError
+
 from credpages.config import DEMO_PUBLIC_KEY, load_settings
 from credpages.did import did_document_path
 from credpages.issuing import Issuer, make_request
@@ -17,9 +21,6 @@ from credpages.revocation import revoke
 from credpages.signing import Signer
 from credpages.status_list import decode_bits, is_set
 from credpages.yamlio import load_yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from mkdocs.exceptions import Abort, PluginError
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 

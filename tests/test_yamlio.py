@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 import rfc8785
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from credpages import yamlio
 from credpages.errors import CredpagesError
 from credpages.yamlio import (
@@ -27,8 +30,6 @@ from credpages.yamlio import (
     loads_yaml,
     write_yaml,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 DEFAULT_PARSER = yamlio._Loader
 PARSERS: list[Any] = [yaml.SafeLoader]

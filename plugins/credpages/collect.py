@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from credpages.config import Settings
@@ -156,4 +155,3 @@ def failure_message(failures: list[CredpagesError]) -> str:
         + "\n".join(lines)
         + "\nFix or remove them, or set `skip_invalid: true` to publish the rest."
     )
-
