@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
@@ -788,3 +789,54 @@ def test_key_for_is_called_with_each_verification_method(signed_ob: dict[str, An
     key_for: Callable[[str], bytes] = recording
     verify_proof_set(signed_ob, key_for)
     assert seen == [VM, VM]
+
+
+# -- the fast JCS path must give exactly RFC 8785's bytes, or step aside --------------------------
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(exclude_categories=["Cs"])),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(exclude_categories=["Cs"]), max_size=6), children, max_size=4
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_json_values)
+def test_jcs_bytes_equals_rfc8785_on_random_json(value: Any) -> None:
+    try:
+        expected = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, ValueError):
+        with pytest.raises(CredpagesError):
+            jcs_bytes(value)
+        return
+    assert jcs_bytes(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"\U0001f600": 1, "\ue000": 2},
+        {"a": 1e21},
+        {"a": -0.0},
+        {"a": 2**53 + 1},
+        {"b": "1.5e3"},
+        {"t": True, "f": False, "n": None, "x": "\x00\x1f\x7f\u2028"},
+    ],
+)
+def test_jcs_bytes_edge_cases(value: Any) -> None:
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(CredpagesError):
+            jcs_bytes(value)
+        return
+    assert jcs_bytes(value) == expected

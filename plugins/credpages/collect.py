@@ -57,7 +57,7 @@ def _verify_file(
 
 def _cheap_recheck(document: dict[str, Any], settings: Settings) -> bool:
     try:
-        verify_proof_set(document, keyring_resolver(settings), required_suites=("eddsa-jcs-2022",))
+        verify_proof_set(document, keyring_resolver(settings), only_suites=("eddsa-jcs-2022",))
     except CredpagesError:
         return False
     return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -73,8 +74,38 @@ def check_datetime_stamp(value: object, *, field: str = "created") -> str:
     return value
 
 
+# Outside string literals, JSON text holds only true/false/null and numbers: a digit followed by
+# "." or "e" is a float, 16+ digits may exceed 2^53, and N/I start NaN/Infinity.
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_PLAIN = re.compile(r"\d[.eE]|\d{16,}|[NI]")
+
+
+def _fast_jcs(obj: object) -> bytes | None:
+    """JCS through the C JSON encoder, when that provably gives the same bytes, else None.
+
+    ``json.dumps(sort_keys=True)`` equals RFC 8785 for documents without floats, huge integers,
+    astral characters (Python sorts keys by code point, JCS by UTF-16 unit) or lone surrogates,
+    which is every credential credpages writes; it is ~15x faster than the pure-Python encoder.
+    """
+    try:
+        text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    if text and max(text) > "\uffff":
+        return None
+    if _NOT_PLAIN.search(_STRINGS.sub("", text)):
+        return None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None  # lone surrogate: let rfc8785 report it
+
+
 def jcs_bytes(obj: object) -> bytes:
     """RFC 8785 (JCS) canonical UTF-8 bytes; what eddsa-jcs-2022 hashes."""
+    fast = _fast_jcs(obj)
+    if fast is not None:
+        return fast
     try:
         return rfc8785.dumps(cast(Any, obj))
     except (rfc8785.CanonicalizationError, ValueError, TypeError) as exc:
@@ -280,12 +311,16 @@ def verify_proof_set(
     *,
     required_suites: Iterable[str] = (SUITE_RDFC, SUITE_JCS),
     extra_contexts: Mapping[str, Path] | None = None,
+    only_suites: Iterable[str] | None = None,
 ) -> None:
     """Raise :class:`CredpagesError` unless every proof verifies and each required suite is there.
 
     ``proof`` may be an object or an array. ``key_for(verificationMethod)`` returns the 32-byte
-    public key or raises :class:`CredpagesError`, which is passed on.
+    public key or raises :class:`CredpagesError`, which is passed on. ``only_suites`` limits the
+    signature checks to those suites (the build's cache re-check of a document whose every proof
+    was verified when it was cached); every proof's shape is still checked.
     """
+    checked_suites = None if only_suites is None else set(only_suites)
     if not isinstance(document, Mapping):
         raise CredpagesError("a credential must be a JSON object")
     if "proof" not in document:
@@ -308,6 +343,8 @@ def verify_proof_set(
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     canonical_document: str | None = None  # shared by all rdfc proofs
     for proof, where, (suite, signature) in zip(proofs, wheres, checked, strict=True):
+        if checked_suites is not None and suite not in checked_suites:
+            continue
         key = _public_key(key_for, proof["verificationMethod"], where)
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         if suite == SUITE_JCS:

@@ -7,6 +7,7 @@ Layout (see DESIGN.md): ``credentials/<slug>.yaml`` (top level only), ``credenti
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,10 +75,11 @@ def load_achievements(settings: Settings) -> dict[str, AchievementDef]:
 
 def display_path(path: Path) -> str:
     """A path relative to the working folder when possible: shorter, clickable messages."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute.startswith(cwd + os.sep):
+        return absolute[len(cwd) + 1 :]
+    return str(path)
 
 
 def load_credential(path: Path) -> Loaded:
