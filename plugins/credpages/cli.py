@@ -35,7 +35,7 @@ from credpages.keys import (
     read_signing_key,
     write_secret_key,
 )
-from credpages.multikey import encode_secret_key
+from credpages.multikey import decode_public_key, encode_secret_key
 from credpages.repository import AchievementDef, credential_files, display_path
 from credpages.revocation import load_ledger, load_status_bits, revoke
 from credpages.signing import Signer
@@ -203,7 +203,11 @@ def cmd_reissue(args: argparse.Namespace) -> int:
 def cmd_rotate_key(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.public_key:
-        public = args.public_key
+        public = args.public_key.strip()
+        decode_public_key(public, field="--public-key")
+        held = next((k.id for k in settings.keyring if k.public_key == public), None)
+        if held is not None:
+            raise CredpagesError(f"this key is already in the keyring as {held}")
     else:
         seed = generate_seed()
         public = public_key_of(seed)
@@ -222,8 +226,13 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     while f"key-{n}" in ids:
         n += 1
     assert settings.config_file is not None
+    original = settings.config_file.read_bytes()
     add_key(settings.config_file, f"key-{n}", public, dt.date.today().isoformat())
-    load_settings(settings.config_file)  # the edited file must still be valid
+    try:
+        load_settings(settings.config_file)  # the edited file must still be valid
+    except CredpagesError:
+        atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
+        raise
     print(
         f"added key-{n} ({public}) to the keyring in {display_path(settings.config_file)}; "
         "new credentials are signed with it, older ones still verify",
