@@ -17,7 +17,7 @@ from credpages.fsio import atomic_write
 def _child(node: yaml.Node, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
+            if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.Node):
                 return v
     return None
 
@@ -68,7 +68,8 @@ def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -
     lines.insert(insert_at, entry)
     edited = "".join(lines)
     try:
-        items = _keyring_node(yaml.compose(edited, Loader=yaml.SafeLoader)).value
+        edited_root = yaml.compose(edited, Loader=yaml.SafeLoader)
+        items = _keyring_node(edited_root).value if edited_root is not None else []
     except yaml.YAMLError:
         items = []
     ids = [_child(item, "id") for item in items]

@@ -19,7 +19,7 @@ from credpages.collect import SiteData, collect, failure_message
 from credpages.config import Settings, parse_settings
 from credpages.errors import CredpagesError
 from credpages.plugin_config import CredpagesConfig
-from credpages.publish import publish
+from credpages.publish import ThemeInfo, publish
 
 log = get_plugin_logger(__name__)
 SKIP_ENV = "CREDPAGES_SKIP_INVALID"
@@ -59,7 +59,7 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.site is not None
         try:
-            publish(self.site, Path(config.site_dir), config=_theme_info(config))
+            publish(self.site, Path(config.site_dir), _theme_info(config))
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
 
@@ -69,19 +69,23 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         return server
 
 
-def _theme_info(config: MkDocsConfig) -> dict[str, Any]:
+def _theme_info(config: MkDocsConfig) -> ThemeInfo:
     """What credential pages borrow from the MkDocs/Material config: names, palette, overrides."""
     theme = config.theme
-    palette = theme.get("palette") or {}
-    if isinstance(palette, list):
-        palette = palette[0] if palette else {}
-    return {
-        "site_name": config.site_name,
-        "language": theme.get("language") or "en",
-        "palette_primary": palette.get("primary", "indigo"),
-        "palette_accent": palette.get("accent", "indigo"),
-        "template_dirs": [Path(d) for d in theme.dirs if Path(d).is_dir()],
-        "has_index": any(
+    palettes = theme.get("palette") or {}
+    if isinstance(palettes, dict):
+        palettes = [palettes]
+    first = palettes[0] if palettes else {}
+    custom_dir = theme.custom_dir
+    overrides = (Path(custom_dir) / "credpages",) if custom_dir else ()
+    return ThemeInfo(
+        site_name=config.site_name,
+        language=theme.get("language") or "en",
+        primary=str(first.get("primary", "indigo")),
+        accent=str(first.get("accent", "indigo")),
+        dark_toggle=len(palettes) > 1,
+        template_dirs=tuple(d for d in overrides if d.is_dir()),
+        write_home=not any(
             Path(config.docs_dir, name).is_file() for name in ("index.md", "README.md")
         ),
-    }
+    )

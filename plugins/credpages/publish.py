@@ -1,20 +1,64 @@
 """Write the verified site: credential pages and JSON, DID document, status list, sitemap.
 
 Runs only after ``collect`` has verified everything; it renders from verified data and never
-re-reads YAML. Slugs were validated against ``[a-z0-9-]``, so no path can leave ``site_dir``.
+re-reads credential YAML. Slugs were validated against ``[a-z0-9-]``, so no path can leave
+``site_dir``.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
+
+import jinja2
 
 from credpages.collect import SiteData
 from credpages.did import did_document, did_document_path
 from credpages.errors import CredpagesError
+from credpages.linkedin import add_to_profile_url
+from credpages.render import (
+    AchievementEntry,
+    CredentialStatusInfo,
+    RecipientEntry,
+    SiteInfo,
+    achievement_page_context,
+    credential_page_context,
+    home_page_context,
+    make_environment,
+    not_found_page_context,
+    render_achievement_page,
+    render_credential_page,
+    render_home_page,
+    render_not_found_page,
+    render_verify_page,
+    sitemap_files,
+    verify_page_context,
+)
 from credpages.repository import STATUS_LIST_FILE
+from credpages.verify import REVOKED, VALID
 from credpages.yamlio import load_yaml
+
+StatusState = Literal["valid", "revoked", "expired", "not-yet-valid"]
+_LOC = re.compile(r"<loc>([^<]+)</loc>")
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    """What credpages' own pages borrow from the site generator's configuration."""
+
+    site_name: str
+    language: str = "en"
+    primary: str = "indigo"
+    accent: str = "indigo"
+    dark_toggle: bool = False
+    template_dirs: tuple[Path, ...] = ()
+    write_home: bool = True
+    extra_sitemap_urls: tuple[str, ...] = field(default=())
 
 
 def credential_json(document: dict[str, Any]) -> str:
@@ -23,8 +67,8 @@ def credential_json(document: dict[str, Any]) -> str:
 
 
 def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
-    target = (site_dir / relative).resolve()
-    if not target.is_relative_to(site_dir.resolve()):
+    target = site_dir / relative
+    if ".." in Path(relative).parts or Path(relative).is_absolute():
         raise CredpagesError(f"refusing to write outside the site folder: {relative}")
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, str):
@@ -33,18 +77,36 @@ def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
         target.write_bytes(content)
 
 
-def write_machine_files(site: SiteData, site_dir: Path) -> list[str]:
-    """did.json (both resolution paths), the status list, and each credential.json."""
+def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
     settings = site.settings
-    written = []
+    issuer = settings.issuer
+    return SiteInfo(
+        site_url=settings.site_url,
+        site_name=theme.site_name,
+        issuer_name=issuer.name,
+        issuer_url=issuer.url,
+        issuer_logo=settings.absolute_url(issuer.image) if issuer.image else None,
+        issuer_description=issuer.description,
+        did=settings.did,
+        language=theme.language,
+        primary=theme.primary,
+        accent=theme.accent,
+        dark_toggle=theme.dark_toggle,
+        indexable=settings.indexable,
+        earn_url=issuer.earn_url,
+        linkedin_organization_id=issuer.linkedin_organization_id,
+    )
+
+
+def write_machine_files(site: SiteData, site_dir: Path) -> None:
+    """did.json (both resolution paths), the status list, CNAME and each credential.json."""
+    settings = site.settings
     did_json = json.dumps(did_document(settings), indent=2) + "\n"
     for path in {did_document_path(settings.did), "did.json", ".well-known/did.json"}:
         _write(site_dir, path, did_json)
-        written.append(path)
     status_file = settings.credentials_dir / STATUS_LIST_FILE
     if status_file.exists():
         _write(site_dir, "status/revocation.json", credential_json(load_yaml(status_file).data))
-        written.append("status/revocation.json")
     for report in site.credentials:
         assert report.credential is not None and report.slug is not None
         path = f"{settings.page_prefix}/{report.slug}/credential.json"
@@ -52,8 +114,122 @@ def write_machine_files(site: SiteData, site_dir: Path) -> list[str]:
     cname = settings.extra.get("cname")
     if isinstance(cname, str) and cname.strip():
         _write(site_dir, "CNAME", cname.strip() + "\n")
-    return written
 
 
-def publish(site: SiteData, site_dir: Path, *, config: dict[str, Any]) -> None:
+def _status(site: SiteData, document: dict[str, Any], state: str) -> CredentialStatusInfo:
+    revocation = site.ledger.get(str(document["id"])) if state == REVOKED else None
+    return CredentialStatusInfo(
+        state=cast(StatusState, state),
+        reason=revocation.reason if revocation else None,
+        superseded_by=revocation.superseded_by if revocation else None,
+        revoked_on=revocation.date if revocation else None,
+    )
+
+
+def write_credential_pages(
+    site: SiteData, site_dir: Path, env: jinja2.Environment, info: SiteInfo
+) -> list[str]:
+    settings = site.settings
+    urls = []
+    for report in site.credentials:
+        document = report.credential
+        assert document is not None and report.slug is not None
+        context = credential_page_context(
+            document,
+            site=info,
+            status=_status(site, document, report.state),
+            linkedin_url=add_to_profile_url(document, settings),
+        )
+        _write(
+            site_dir,
+            f"{settings.page_prefix}/{report.slug}/index.html",
+            render_credential_page(env, context),
+        )
+        urls.append(str(document["id"]))
+    return urls
+
+
+def write_achievement_pages(
+    site: SiteData, site_dir: Path, env: jinja2.Environment, info: SiteInfo, *, write_home: bool
+) -> list[str]:
+    """One page per achievement (defined, or only embedded in credentials), and the listing."""
+    settings = site.settings
+    prefix = settings.site_url + "achievements/"
+    achievements: dict[str, dict[str, Any]] = {
+        definition.achievement["id"]: definition.achievement
+        for definition in site.achievements.values()
+    }
+    holders: dict[str, list[RecipientEntry]] = {}
+    for report in site.credentials:
+        assert report.credential is not None
+        embedded = report.credential["credentialSubject"]["achievement"]
+        achievements.setdefault(embedded["id"], embedded)
+        if report.state == VALID:
+            holders.setdefault(embedded["id"], []).append(
+                RecipientEntry(
+                    name=report.credential["credentialSubject"].get("name", ""),
+                    url=str(report.credential["id"]),
+                    awarded_on=report.credential.get("awardedDate"),
+                )
+            )
+    urls = []
+    entries = []
+    for achievement_id, achievement in sorted(achievements.items()):
+        if not achievement_id.startswith(prefix):
+            continue
+        slug = achievement_id[len(prefix) :].strip("/")
+        held = holders.get(achievement_id, [])
+        context = achievement_page_context(
+            achievement,
+            site=info,
+            awarded=len(held),
+            recipients=held if settings.list_recipients else None,
+            earn_url=settings.issuer.earn_url,
+        )
+        _write(site_dir, f"achievements/{slug}/index.html", render_achievement_page(env, context))
+        urls.append(achievement_id)
+        entries.append(AchievementEntry(achievement, awarded=len(held)))
+    listing = home_page_context(site=info, achievements=entries, page_url=prefix)
+    _write(site_dir, "achievements/index.html", render_home_page(env, listing))
+    urls.append(prefix)
+    if write_home:
+        home = home_page_context(site=info, achievements=entries)
+        _write(site_dir, "index.html", render_home_page(env, home))
+    return urls
+
+
+def write_sitemap(site_dir: Path, site_url: str, urls: Iterable[str]) -> None:
+    """Replace MkDocs' sitemap with one that also lists our pages (split at 50,000 URLs)."""
+    existing = site_dir / "sitemap.xml"
+    known: list[str] = []
+    if existing.exists():
+        known = _LOC.findall(existing.read_text(encoding="utf-8"))
+    seen = dict.fromkeys([*known, *urls])
+    for name, xml in sitemap_files(list(seen), site_url=site_url):
+        _write(site_dir, name, xml)
+        if name == "sitemap.xml":
+            _write(site_dir, "sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
+
+
+def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> None:
+    """Write everything a verified site publishes into ``site_dir``."""
+    env = make_environment(list(theme.template_dirs))
+    info = site_info(site, theme)
     write_machine_files(site, site_dir)
+    credential_urls = write_credential_pages(site, site_dir, env, info)
+    achievement_urls = write_achievement_pages(
+        site, site_dir, env, info, write_home=theme.write_home
+    )
+    _write(
+        site_dir,
+        "verify/index.html",
+        render_verify_page(
+            env, verify_page_context(site=info, page_url=site.settings.site_url + "verify/")
+        ),
+    )
+    if not (site_dir / "404.html").exists():
+        _write(site_dir, "404.html", render_not_found_page(env, not_found_page_context(site=info)))
+    urls = [*achievement_urls, site.settings.site_url + "verify/", *theme.extra_sitemap_urls]
+    if site.settings.indexable:
+        urls += credential_urls
+    write_sitemap(site_dir, site.settings.site_url, urls)
