@@ -649,15 +649,8 @@ def test_verification_panel_contract(env: jinja2.Environment) -> None:
     assert panel.attrs["data-verdict"] == "pending"
     assert panel.attrs["aria-live"] == "polite"
     assert panel.find("p", class_="cp-verdict").text
-    steps = panel.find("ol", class_="cp-steps").find_all("li")
-    assert [s.attrs["data-step"] for s in steps] == [
-        "wellformed",
-        "key",
-        "signature",
-        "status",
-        "validity",
-    ]
-    assert {s.attrs["data-state"] for s in steps} == {"pending"}
+    # The verifier fills the steps; the page ships an empty list (bytes count at 80,000 pages).
+    assert panel.find("ol", class_="cp-steps").find_all("li") == []
     note = panel.find("noscript")
     assert "JavaScript" in note.text and note.find("a").attrs["href"] == "credential.json"
 

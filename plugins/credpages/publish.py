@@ -62,8 +62,11 @@ class ThemeInfo:
 
 
 def credential_json(document: dict[str, Any]) -> str:
-    """The signed credential as published: every byte of data that was signed, as JSON."""
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    """The signed credential as published: the data that was signed, as compact JSON.
+
+    Compact, because every byte counts against GitHub Pages' 1 GB (browsers pretty-print it).
+    """
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
