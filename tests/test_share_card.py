@@ -1,0 +1,400 @@
+"""Share cards: size, file size, every script drawn (never tofu), fitting, hashing and the cache."""
+
+from __future__ import annotations
+
+import io
+import statistics
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageDraw
+
+from credpages import card_text, share_card
+from credpages.errors import CredpagesError
+from credpages.share_card import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    CardData,
+    CardStyle,
+    card_hash,
+    card_style,
+    render_card,
+    render_cards,
+)
+
+NAMES = {
+    "latin": "Zoë Łukasiewicz-Ñúñez",
+    "cyrillic": "Анна Каренина",
+    "greek": "Αλέξανδρος Παπαδόπουλος",
+    "chinese": "王芳",
+    "japanese": "山田 はなこ",
+    "korean": "김민준",
+    "arabic": "فاطمة الزهراء",
+    "hebrew": "דוד בן-גוריון",
+}
+# (left, top, right, bottom) of where each layout puts the recipient's name
+NAME_REGION = {"classic": (516, 130, 1136, 510), "minimal": (110, 250, 1090, 515)}
+
+
+def png_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()
+
+
+def gradient_badge() -> bytes:
+    """A round badge with smooth gradients, the hardest kind of image for a palette."""
+    size = 400
+    ramp = Image.linear_gradient("L").resize((size, size))
+    rgb = Image.merge("RGB", (ramp, ramp.rotate(90), Image.new("L", (size, size), 170)))
+    mask = Image.new("L", (size, size), 0)
+    ImageDraw.Draw(mask).ellipse((8, 8, size - 8, size - 8), fill=255)
+    badge = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    badge.paste(rgb, (0, 0), mask)
+    return png_bytes(badge)
+
+
+def photo_jpeg() -> bytes:
+    noise = Image.effect_noise((320, 240), 40).convert("RGB")
+    tint = Image.new("RGB", (320, 240), (40, 110, 180))
+    return png_bytes(Image.blend(noise, tint, 0.6), "JPEG")
+
+
+def flat_logo() -> bytes:
+    logo = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(logo)
+    draw.rounded_rectangle((0, 0, 299, 99), radius=20, fill=(20, 60, 140, 255))
+    draw.ellipse((20, 20, 80, 80), fill=(255, 200, 0, 255))
+    return png_bytes(logo)
+
+
+SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>'
+
+
+def card(**fields: object) -> CardData:
+    values: dict[str, object] = {
+        "recipient": "Ada Lovelace",
+        "achievement": "Python Basics",
+        "issuer": "Example Academy",
+        "issued_date_text": "28 November 2026",
+        "badge_image": None,
+        "logo_image": None,
+    }
+    values.update(fields)
+    return CardData(**values)  # type: ignore[arg-type]
+
+
+def image_of(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png))
+
+
+def region(png: bytes, box: tuple[int, int, int, int]) -> Image.Image:
+    return image_of(png).convert("RGB").crop(box)
+
+
+def differs(a: Image.Image, b: Image.Image) -> bool:
+    return ImageChops.difference(a, b).getbbox() is not None
+
+
+def only_colour(image: Image.Image, colour: tuple[int, int, int]) -> bool:
+    return image.getcolors(maxcolors=1 << 16) == [(image.width * image.height, colour)]
+
+
+@pytest.fixture
+def basic_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow without libraqm: the fallback shaping and bidi in card_text."""
+    monkeypatch.setattr(card_text, "raqm_available", lambda: False)
+
+
+# --- size and format ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", share_card.LAYOUTS)
+@pytest.mark.parametrize("badge", [None, SVG, b"png", b"jpeg"], ids=["none", "svg", "png", "jpeg"])
+def test_card_is_a_1200x627_palette_png_under_the_cap(layout: str, badge: bytes | None) -> None:
+    data = {b"png": gradient_badge(), b"jpeg": photo_jpeg()}.get(badge or b"", badge)
+    result = render_card(card(badge_image=data, logo_image=flat_logo()), CardStyle(layout=layout))  # type: ignore[arg-type]
+    image = image_of(result.png)
+    assert image.format == "PNG" and image.mode == "P"
+    assert image.size == (CARD_WIDTH, CARD_HEIGHT)
+    assert len(result.png) < 300 * 1024
+    assert result.warnings == []
+
+
+def test_a_dozen_varied_cards_average_under_50_kb() -> None:
+    badge, photo, logo = gradient_badge(), photo_jpeg(), flat_logo()
+    styles = [
+        CardStyle("indigo", "pink", "classic"),
+        CardStyle("#00897b", "amber", "minimal"),
+        CardStyle("deep purple", "lime", "classic"),
+        CardStyle("black", "cyan", "minimal"),
+        CardStyle("white", "indigo", "minimal"),
+        CardStyle("#fc0", "#333", "classic"),
+    ]
+    cards = [
+        card(recipient=name, badge_image=[badge, photo, None, SVG][i % 4], logo_image=logo)
+        for i, name in enumerate(NAMES.values())
+    ]
+    cards += [
+        card(recipient="Maria Magdalena von Habsburg-Lothringen " * 3, badge_image=badge),
+        card(achievement="Advanced Certificate in Applied Machine Learning " * 2),
+        card(issuer="Ευρωπαϊκό Ινστιτούτο Τεχνολογίας", logo_image=photo),
+        card(recipient="山田太郎", issued_date_text="2026年11月28日", badge_image=photo),
+    ]
+    sizes = [len(render_card(c, styles[i % len(styles)]).png) for i, c in enumerate(cards)]
+    assert len(sizes) == 12
+    assert max(sizes) < 300 * 1024
+    assert statistics.mean(sizes) < 50 * 1024, sizes
+
+
+def test_the_size_fallback_stays_under_the_cap_with_a_noise_badge(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    noise = Image.effect_noise((600, 600), 128).convert("RGB")
+    monkeypatch.setattr(share_card, "TARGET_PNG_BYTES", 0)  # force the fewer-colours path
+    result = render_card(card(badge_image=png_bytes(noise)), CardStyle())
+    assert len(result.png) < 300 * 1024
+    four = share_card._quantize(share_card._classic(card(), share_card.colours(CardStyle()), []), 4)
+    assert len(png_bytes(four)) < 300 * 1024 and len(four.getpalette() or []) <= 4 * 3
+
+
+# --- scripts, missing glyphs and fitting -------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", share_card.LAYOUTS)
+@pytest.mark.parametrize("script", list(NAMES))
+def test_a_name_in_every_script_is_drawn_without_warning(script: str, layout: str) -> None:
+    style = CardStyle(layout=layout)  # type: ignore[arg-type]
+    with_name = render_card(card(recipient=NAMES[script]), style)
+    without = render_card(card(recipient=""), style)
+    assert with_name.warnings == []
+    box = NAME_REGION[layout]
+    assert differs(region(with_name.png, box), region(without.png, box))
+
+
+@pytest.mark.parametrize("script", list(NAMES))
+def test_without_raqm_every_script_is_still_drawn(basic_layout: None, script: str) -> None:
+    with_name = render_card(card(recipient=NAMES[script]), CardStyle())
+    without = render_card(card(recipient=""), CardStyle())
+    assert with_name.warnings == []
+    box = NAME_REGION["classic"]
+    assert differs(region(with_name.png, box), region(without.png, box))
+
+
+def _ink(png: bytes) -> Image.Image:
+    return region(png, NAME_REGION["classic"]).convert("L").point(lambda v: 255 if v < 128 else 0)
+
+
+@pytest.mark.skipif(not card_text.raqm_available(), reason="needs Pillow with libraqm")
+@pytest.mark.parametrize("name", ["محمد علي الحسيني", "پریسا گلی‌زاده", "דוד בן-גוריון (2)"])
+def test_the_fallback_draws_right_to_left_names_like_raqm(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    shaped = _ink(render_card(card(recipient=name, achievement=""), CardStyle()).png)
+    monkeypatch.setattr(card_text, "raqm_available", lambda: False)
+    fallback = _ink(render_card(card(recipient=name, achievement=""), CardStyle()).png)
+    both = ImageChops.logical_and(shaped.convert("1"), fallback.convert("1")).histogram()[-1]
+    either = ImageChops.logical_or(shaped.convert("1"), fallback.convert("1")).histogram()[-1]
+    assert both / either > 0.8  # same letters, same joined forms, same order
+    a, b = shaped.getbbox(), fallback.getbbox()
+    assert a is not None and b is not None
+    assert all(abs(x - y) <= 4 for x, y in zip(a, b, strict=True))
+
+
+def test_the_fallback_refuses_arabic_letters_it_cannot_shape(basic_layout: None) -> None:
+    result = render_card(card(recipient="ڤيكتور"), CardStyle())  # U+06A4 VEH: no forms table
+    assert len(result.warnings) == 1 and "U+06A4" in result.warnings[0]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    ["\U0001f9ff", "\ue000", "\U0001fffd", "สมชาย"],
+    ids=["emoji", "private-use", "unassigned-astral", "thai"],
+)
+def test_a_name_with_a_character_no_font_has_is_left_out_with_a_warning(odd: str) -> None:
+    result = render_card(card(recipient=f"Ada {odd} Lovelace"), CardStyle())
+    assert len(result.warnings) == 1
+    assert "recipient name" in result.warnings[0] and "U+" in result.warnings[0]
+    left_out = render_card(card(recipient=""), CardStyle())
+    assert image_of(result.png).tobytes() == image_of(left_out.png).tobytes()
+
+
+def test_other_fields_with_missing_glyphs_are_left_out_too() -> None:
+    result = render_card(card(achievement="Python \U0001f40d", issuer="\ue000"), CardStyle())
+    assert [w.split(" is left out")[0] for w in result.warnings] == [
+        "the issuer name",
+        "the achievement name",
+    ]
+
+
+@pytest.mark.parametrize("layout", share_card.LAYOUTS)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Maria Magdalena Augusta von Habsburg-Lothringen und Sachsen " * 6,
+        "W" * 300,
+        "王" * 300,
+        "فاطمة " * 50,
+    ],
+    ids=["words", "one-word", "cjk", "arabic"],
+)
+def test_a_300_character_name_stays_inside_the_card(name: str, layout: str) -> None:
+    name = name[:300]
+    style = CardStyle(layout=layout)  # type: ignore[arg-type]
+    result = render_card(card(recipient=name, achievement=name), style)
+    assert result.warnings == []
+    rgb = image_of(result.png).convert("RGB")
+    colours = share_card.colours(style)
+    if layout == "classic":  # the right margin stays white, top to bottom
+        assert only_colour(rgb.crop((1137, 0, CARD_WIDTH, CARD_HEIGHT)), share_card.WHITE)
+    else:  # the side margins beside the name and achievement stay the brand colour
+        assert only_colour(rgb.crop((0, 230, 105, 520)), colours.primary)
+        assert only_colour(rgb.crop((1095, 230, CARD_WIDTH, 520)), colours.primary)
+
+
+@pytest.mark.parametrize("weight", ["bold", "regular"])
+def test_fitting_shrinks_then_wraps_then_ellipsizes(weight: card_text.Weight) -> None:
+    spec = card_text.TextSpec(weight, max_size=60, wrap_below=48, min_size=30)
+    short = card_text.fit_text("Ada Lovelace", spec, 600)
+    assert (short.size, len(short.lines)) == (60, 1)
+    medium = card_text.fit_text("Augusta Ada King, Countess of Lovelace", spec, 600)
+    assert len(medium.lines) == 2 and medium.size <= 48
+    long = card_text.fit_text("Augusta Ada King " * 20, spec, 600)
+    assert len(long.lines) == 2 and long.size == 30
+    assert long.lines[-1].runs[-1].text.endswith(card_text.ELLIPSIS)
+    for block in (short, medium, long):
+        assert all(line.width <= 600 for line in block.lines)
+
+
+# --- images ---------------------------------------------------------------------------------
+
+
+def test_an_svg_badge_draws_the_placeholder_like_no_image_without_warning() -> None:
+    svg = render_card(card(badge_image=SVG, logo_image=SVG), CardStyle())
+    none = render_card(card(), CardStyle())
+    assert svg.warnings == [] and svg.png == none.png
+
+
+def test_an_unreadable_badge_gets_the_placeholder_and_a_warning() -> None:
+    result = render_card(card(badge_image=b"\x89PNG\r\n\x1a\nbroken"), CardStyle())
+    assert len(result.warnings) == 1 and "badge image" in result.warnings[0]
+    assert result.png == render_card(card(), CardStyle()).png
+
+
+def test_a_png_badge_is_drawn() -> None:
+    drawn = render_card(card(badge_image=gradient_badge()), CardStyle())
+    placeholder = render_card(card(), CardStyle())
+    assert differs(
+        region(drawn.png, (60, 150, 380, 480)), region(placeholder.png, (60, 150, 380, 480))
+    )
+
+
+# --- style ---------------------------------------------------------------------------------
+
+
+def test_style_accepts_material_names_and_hex_colours() -> None:
+    style = card_style({"primary": "Deep Purple", "accent": "#F0A", "layout": "minimal"})
+    assert (style.primary, style.accent, style.layout) == ("#7e56c2", "#ff00aa", "minimal")
+    assert CardStyle().primary == "#4051b5"
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"primary": "blurple"}, "share_cards.primary"),
+        ({"accent": "#12345"}, "share_cards.accent"),
+        ({"layout": "fancy"}, "share_cards.layout"),
+        ({"colour": "red"}, "share_cards"),
+    ],
+)
+def test_style_errors_name_the_setting(raw: dict[str, str], field: str) -> None:
+    with pytest.raises(CredpagesError) as caught:
+        card_style(raw)
+    assert caught.value.field is not None and caught.value.field.endswith(field)
+
+
+# --- hash and cache --------------------------------------------------------------------------
+
+
+def test_the_hash_changes_with_every_shown_field_and_nothing_else() -> None:
+    base = card(badge_image=gradient_badge(), logo_image=flat_logo())
+    style = CardStyle()
+    reference = card_hash(base, style)
+    changed = [
+        (
+            card(recipient="Ada King", badge_image=base.badge_image, logo_image=base.logo_image),
+            style,
+        ),
+        (
+            card(achievement="Python II", badge_image=base.badge_image, logo_image=base.logo_image),
+            style,
+        ),
+        (card(issuer="Other", badge_image=base.badge_image, logo_image=base.logo_image), style),
+        (
+            card(
+                issued_date_text="1 Dec", badge_image=base.badge_image, logo_image=base.logo_image
+            ),
+            style,
+        ),
+        (card(badge_image=photo_jpeg(), logo_image=base.logo_image), style),
+        (card(badge_image=base.badge_image, logo_image=None), style),
+        (base, CardStyle(primary="teal")),
+        (base, CardStyle(accent="amber")),
+        (base, CardStyle(layout="minimal")),
+    ]
+    hashes = [card_hash(c, s) for c, s in changed]
+    assert reference not in hashes and len(set(hashes)) == len(hashes)
+    same = card(
+        recipient=" Ada\u00a0 Lovelace ",  # the same text once whitespace is collapsed
+        badge_image=bytes(base.badge_image or b""),
+        logo_image=bytes(base.logo_image or b""),
+    )
+    assert card_hash(same, CardStyle(primary="Indigo", accent="INDIGO")) == reference
+    # what an SVG says is not shown (the placeholder is): its bytes do not matter
+    assert card_hash(card(badge_image=SVG), style) == card_hash(card(badge_image=None), style)
+
+
+def test_the_cache_is_reused_without_rendering_and_damaged_files_are_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jobs = [(card(recipient=n), CardStyle()) for n in ("Ada Lovelace", "Grace Hopper")]
+    jobs.append((card(recipient="Ada \U0001f9ff"), CardStyle()))  # with a warning
+    first = render_cards(jobs, tmp_path, workers=1)
+    digests = [card_hash(c, s) for c, s in jobs]
+    for digest, result in zip(digests, first, strict=True):
+        path = tmp_path / "cards" / digest[:2] / f"{digest}.png"
+        assert path.read_bytes() == result.png
+
+    def must_not_render(*_: object) -> None:
+        raise AssertionError("rendered although cached")
+
+    real_render = share_card.render_card
+    monkeypatch.setattr(share_card, "render_card", must_not_render)
+    again = render_cards(jobs, tmp_path, workers=1)
+    assert [r.png for r in again] == [r.png for r in first]
+    assert again[2].warnings == first[2].warnings and len(first[2].warnings) == 1
+
+    rendered: list[str] = []
+
+    def counting(c: CardData, s: CardStyle) -> share_card.CardResult:
+        rendered.append(c.recipient)
+        return real_render(c, s)
+
+    monkeypatch.setattr(share_card, "render_card", counting)
+    ada = tmp_path / "cards" / digests[0][:2] / f"{digests[0]}.png"
+    grace = tmp_path / "cards" / digests[1][:2] / f"{digests[1]}.png"
+    ada.write_bytes(ada.read_bytes()[:-40])  # truncated
+    grace.write_bytes(png_bytes(Image.new("P", (600, 315))))  # a PNG, but not a card
+    repaired = render_cards(jobs, tmp_path, workers=1)
+    assert sorted(rendered) == ["Ada Lovelace", "Grace Hopper"]
+    assert [r.png for r in repaired] == [r.png for r in first]
+    assert ada.read_bytes() == first[0].png
+
+
+def test_parallel_rendering_gives_the_same_cards_in_order(tmp_path: Path) -> None:
+    jobs = [(card(recipient=name), CardStyle()) for name in NAMES.values()]
+    jobs.append(jobs[0])  # a duplicate is rendered once, returned twice
+    parallel = render_cards(jobs, None, workers=2)
+    serial = render_cards(jobs, tmp_path, workers=1)
+    assert [r.png for r in parallel] == [r.png for r in serial]
+    assert parallel[0].png == parallel[-1].png
