@@ -11,8 +11,6 @@ import copy
 import json
 import re
 import time
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -46,6 +44,7 @@ from credpages.render import (
     verify_page_context,
 )
 from credpages.render.safety import isolate
+from htmltree import Node, credential_ld, parse
 
 SITE_URL = "https://example.github.io/awards/"
 SLUG = "python-basics-k3x9q2m7ab"
@@ -237,110 +236,9 @@ def render_cred(
 
 
 # ---------------------------------------------------------------------------------------------
-# A small DOM built with html.parser (what a crawler or the verifier would see)
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
-
-
-@dataclass(eq=False)
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    parent: Node | None = None
-    children: list[Node | str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text for c in self.children)
-
-    def iter(self) -> list[Node]:
-        out: list[Node] = []
-        for child in self.children:
-            if isinstance(child, Node):
-                out.append(child)
-                out.extend(child.iter())
-        return out
-
-    def matches(self, tag: str | None, attrs: dict[str, str]) -> bool:
-        if tag is not None and self.tag != tag:
-            return False
-        for key, value in attrs.items():
-            name = key.rstrip("_").replace("_", "-")
-            if name == "class":
-                if value not in self.attrs.get("class", "").split():
-                    return False
-            elif self.attrs.get(name) != value:
-                return False
-        return True
-
-    def find_all(self, tag: str | None = None, **attrs: str) -> list[Node]:
-        """Descendants by tag and attributes (``class_`` matches one class; ``_`` means ``-``)."""
-        return [n for n in self.iter() if n.matches(tag, attrs)]
-
-    def find(self, tag: str | None = None, **attrs: str) -> Node:
-        found = self.find_all(tag, **attrs)
-        assert found, f"no <{tag} {attrs}>"
-        return found[0]
-
-    def ancestors(self) -> list[Node]:
-        out, node = [], self.parent
-        while node is not None:
-            out.append(node)
-            node = node.parent
-        return out
-
-
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        names = [name for name, _ in attrs]
-        assert len(names) == len(set(names)), f"duplicate attribute on <{tag}>: {names}"
-        node = Node(tag, {k: v or "" for k, v in attrs}, self.current)
-        self.current.children.append(node)
-        if tag not in VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        node: Node | None = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        assert node is not None and node.parent is not None, f"stray </{tag}>"
-        assert node is self.current, f"</{tag}> closes <{self.current.tag}> implicitly"
-        self.current = node.parent
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-    def handle_comment(self, data: str) -> None:
-        raise AssertionError(f"unexpected comment in output: {data[:80]!r}")
-
-
-def parse(html: str) -> Node:
-    builder = _Builder()
-    builder.feed(html)
-    builder.close()
-    assert builder.current is builder.root, "unclosed elements"
-    return builder.root
-
-
 def structure(doc: Node) -> list[tuple[str, tuple[str, ...]]]:
     """Element names with their attribute names, in document order (the page's skeleton)."""
     return [(n.tag, tuple(sorted(n.attrs))) for n in doc.iter()]
-
-
-def credential_ld(doc: Node) -> Any:
-    script = doc.find("script", id="cp-credential")
-    assert script.attrs["type"] == "application/ld+json"
-    return json.loads(script.text)
 
 
 def meta(doc: Node, key: str) -> str:

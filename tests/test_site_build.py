@@ -215,3 +215,53 @@ def test_cache_is_used_and_corrupt_or_foreign_entries_are_ignored(tmp_path: Path
         for r in again.credentials  # type: ignore[index]
     } == {"Ada Lovelace", "Grace Hopper"}
     assert len(paths) == 2
+
+
+HOSTILE = "</script><script>alert(1)</script>\"'<b onmouseover=x>&amp;\u202eevil"
+
+
+def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
+    from credpages.credential import Award, Recipient, build_credential
+    from credpages.repository import load_achievement
+    from credpages.yamlio import write_yaml
+    from htmltree import credential_ld, parse
+
+    config, seed = make_site(tmp_path)
+    award(config, seed, ["Ada Lovelace"])  # creates the status list
+    settings = load_settings(config)
+    achievement = dict(load_achievement(settings, "python-basics").achievement)
+    achievement["description"] = HOSTILE + "<img src=x onerror=alert(2)>" + "x" * 200_000
+    achievement["criteria"] = {"narrative": "<!-- " + HOSTILE + "\u2028\u2029 -->"}
+    achievement["alignment"] = [
+        {"type": ["Alignment"], "targetName": HOSTILE, "targetUrl": "javascript:alert(3)"}
+    ]
+    doc = build_credential(
+        settings,
+        achievement,
+        Recipient(HOSTILE, "m@example.test"),
+        Award(issued="2026-09-01T00:00:00Z"),
+        slug="python-basics-hostile",
+        status_index=7,
+    )
+    doc["evidence"] = [{"type": ["Evidence"], "id": "javascript:alert(4)", "name": HOSTILE}]
+    signed = Signer(settings, seed).sign(doc)
+    write_yaml(settings.credentials_dir / "hostile.yaml", signed)
+    site = run_build(config)
+
+    html = (site / "c" / "python-basics-hostile" / "index.html").read_text(encoding="utf-8")
+    tree = parse(html)  # strict: no stray tags, comments or duplicate attributes
+    assert credential_ld(tree) == signed
+    scripts = tree.find_all("script")
+    assert [s.attrs.get("type") for s in scripts] == [
+        "application/ld+json",
+        "application/ld+json",
+        "module",
+    ]
+    assert not tree.find_all("b") and not [n for n in tree.iter() if "onerror" in n.attrs]
+    assert not [n for n in tree.iter() if "onmouseover" in n.attrs]
+    for node in tree.iter():
+        for attr in ("href", "src"):
+            value = node.attrs.get(attr, "").strip().lower()
+            assert not value.startswith(("javascript:", "data:")), (node.tag, value)
+    shown = [n for n in tree.iter() if n.attrs.get("data-field") == "credentialSubject.name"]
+    assert shown[0].text == HOSTILE
