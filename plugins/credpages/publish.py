@@ -21,7 +21,9 @@ from credpages.collect import SiteData
 from credpages.did import did_document, did_document_path
 from credpages.errors import CredpagesError
 from credpages.linkedin import add_to_profile_url
+from credpages.page_cache import PageCache, templates_fingerprint
 from credpages.render import (
+    DEFAULT_TEMPLATE_DIR,
     AchievementEntry,
     CredentialStatusInfo,
     RecipientEntry,
@@ -130,24 +132,28 @@ def _status(site: SiteData, document: dict[str, Any], state: str) -> CredentialS
 
 
 def write_credential_pages(
-    site: SiteData, site_dir: Path, env: jinja2.Environment, info: SiteInfo
+    site: SiteData,
+    site_dir: Path,
+    env: jinja2.Environment,
+    info: SiteInfo,
+    cache: PageCache,
 ) -> list[str]:
     settings = site.settings
     urls = []
     for report in site.credentials:
         document = report.credential
         assert document is not None and report.slug is not None
-        context = credential_page_context(
-            document,
-            site=info,
-            status=_status(site, document, report.state),
-            linkedin_url=add_to_profile_url(document, settings),
-        )
-        _write(
-            site_dir,
-            f"{settings.page_prefix}/{report.slug}/index.html",
-            render_credential_page(env, context),
-        )
+        status = _status(site, document, report.state)
+        linkedin = add_to_profile_url(document, settings)
+        key = cache.key(credential_json(document), repr(status), linkedin)
+        html = cache.get(key)
+        if html is None:
+            context = credential_page_context(
+                document, site=info, status=status, linkedin_url=linkedin
+            )
+            html = render_credential_page(env, context).encode("utf-8")
+            cache.put(key, html)
+        _write(site_dir, f"{settings.page_prefix}/{report.slug}/index.html", html)
         urls.append(str(document["id"]))
     return urls
 
@@ -214,12 +220,16 @@ def write_sitemap(site_dir: Path, site_url: str, urls: Iterable[str]) -> None:
             _write(site_dir, "sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
 
 
-def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> None:
+def publish(site: SiteData, site_dir: Path, theme: ThemeInfo, *, use_cache: bool = True) -> None:
     """Write everything a verified site publishes into ``site_dir``."""
     env = make_environment(list(theme.template_dirs))
     info = site_info(site, theme)
+    fingerprint = templates_fingerprint(
+        [*theme.template_dirs, DEFAULT_TEMPLATE_DIR], repr((info, theme))
+    )
+    cache = PageCache(site.settings.cache_dir if use_cache else None, fingerprint)
     write_machine_files(site, site_dir)
-    credential_urls = write_credential_pages(site, site_dir, env, info)
+    credential_urls = write_credential_pages(site, site_dir, env, info, cache)
     achievement_urls = write_achievement_pages(
         site, site_dir, env, info, write_home=theme.write_home
     )

@@ -1,0 +1,59 @@
+"""A cache of rendered credential pages, so a warm build renders only what changed.
+
+The key covers everything a page is made from: the signed credential, its status (revoked,
+expired, reason, successor), the site and theme settings, the templates' bytes and this code's
+version. An entry is just HTML; a wrong or unreadable entry only means rendering again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from credpages.fsio import atomic_write
+
+PAGE_CACHE_VERSION = "1"
+
+
+def templates_fingerprint(template_dirs: Iterable[Path], extra: str) -> bytes:
+    """SHA-256 over every template file (name and bytes) and ``extra`` (site settings)."""
+    digest = hashlib.sha256(PAGE_CACHE_VERSION.encode() + extra.encode("utf-8"))
+    for folder in template_dirs:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+class PageCache:
+    def __init__(self, folder: Path | None, fingerprint: bytes) -> None:
+        self.folder = folder / "pages" if folder is not None else None
+        self._fingerprint = fingerprint
+
+    def key(self, *parts: str) -> str:
+        digest = hashlib.sha256(self._fingerprint)
+        for part in parts:
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> Path | None:
+        return self.folder / key[:2] / f"{key}.html" if self.folder else None
+
+    def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def put(self, key: str, html: bytes) -> None:
+        path = self._path(key)
+        if path is not None:
+            with contextlib.suppress(OSError):  # a read-only cache must not fail the build
+                atomic_write(path, html)
