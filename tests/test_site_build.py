@@ -265,3 +265,46 @@ def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
             assert not value.startswith(("javascript:", "data:")), (node.tag, value)
     shown = [n for n in tree.iter() if n.attrs.get("data-field") == "credentialSubject.name"]
     assert shown[0].text == HOSTILE
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        "https://example.test/awards/c/../../../etc/",
+        "https://example.test/awards/c/a/b/",
+        "https://evil.example/c/python-basics-x/",
+        "https://example.test/awards/c/UPPER/",
+    ],
+)
+def test_a_credential_id_outside_this_sites_pages_fails_the_build(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, bad_id: str
+) -> None:
+    config, seed = make_site(tmp_path)
+    (path,) = award(config, seed, ["Ada Lovelace"])
+    settings = load_settings(config)
+    doc = load_yaml(path).data
+    doc["id"] = bad_id
+    from credpages.yamlio import write_yaml
+
+    write_yaml(path, Signer(settings, seed).sign(doc))
+    message = build_error(config, caplog)
+    assert path.name in message and "id: must be a page of this site" in message
+    assert not (tmp_path / "etc").exists()
+
+
+def test_serve_watches_the_credentials_folder(tmp_path: Path) -> None:
+    from credpages.plugin import CredpagesPlugin
+
+    config, _ = make_site(tmp_path)
+    cfg = load_config(config_file=str(config))
+    plugin = cfg.plugins["credpages"]
+    assert isinstance(plugin, CredpagesPlugin)
+    plugin.on_config(cfg)
+    watched: list[str] = []
+
+    class Server:
+        def watch(self, path: str) -> None:
+            watched.append(path)
+
+    plugin.on_serve(Server(), config=cfg, builder=None)
+    assert watched == [str(tmp_path / "credentials")]
