@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from credpages import __version__
+from credpages.baking import PNG_SIGNATURE, achievement_image, bake_png, bake_svg
 from credpages.config import Settings, load_settings
 from credpages.config_edit import add_key
 from credpages.errors import CredpagesError
@@ -36,6 +37,7 @@ from credpages.keys import (
     write_secret_key,
 )
 from credpages.multikey import decode_public_key, encode_secret_key
+from credpages.publish import credential_json
 from credpages.repository import AchievementDef, credential_files, display_path
 from credpages.revocation import load_ledger, load_status_bits, revoke
 from credpages.signing import Signer
@@ -241,6 +243,38 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bake(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    path, doc = find_credential(settings, args.credential)
+    shown = display_path(path)
+    report = verify_document(doc, settings, source=shown, revoked_bits=load_status_bits(settings))
+    if not report.ok or report.state != VALID:
+        raise CredpagesError(f"does not verify ({report.reason}): not baking it", file=shown)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise CredpagesError(f"{args.out}: must end in .png or .svg", field="--out")
+    image = Path(args.image) if args.image else achievement_image(settings, doc)
+    data = image.read_bytes()
+    try:
+        if out.suffix.lower() == ".png":
+            if not data.startswith(PNG_SIGNATURE) and data.lstrip().startswith(b"<"):
+                raise CredpagesError("is an SVG: to bake a PNG, pass --image with a PNG image")
+            baked = bake_png(data, credential_json(doc))
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise CredpagesError(
+                    "is not an SVG: to bake an SVG, pass --image with an SVG image"
+                ) from None
+            baked = bake_svg(text, credential_json(doc)).encode("utf-8")
+    except CredpagesError as exc:
+        raise exc.located(file=display_path(image)) from exc
+    atomic_write(out, baked)
+    print(f"{display_path(out)}: baked {doc['id']} into a copy of {display_path(image)}")
+    return 0
+
+
 def _mkdocs_config(args: argparse.Namespace) -> Any:
     """MkDocs' own config (imported here only: the rest of the CLI does not need MkDocs)."""
     from mkdocs.config import load_config
@@ -363,6 +397,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="where to store the new secret key")
     p.add_argument("--stdout", action="store_true", help="print the new secret key instead")
     p.set_defaults(func=cmd_rotate_key)
+
+    p = sub.add_parser("bake", help="bake a credential into its badge image (Open Badges 3.0)")
+    p.add_argument("credential", metavar="CREDENTIAL", help="page URL, slug or file")
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.svg to write")
+    p.add_argument("--image", help="PNG or SVG to bake into (default: the achievement's image)")
+    p.set_defaults(func=cmd_bake)
 
     p = sub.add_parser("build", help="verify every credential and build the site (mkdocs build)")
     p.add_argument("--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
