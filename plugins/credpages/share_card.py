@@ -23,7 +23,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -228,7 +227,7 @@ def _decode(data: bytes) -> tuple[Image.Image | None, str | None]:
             if opened.format == "JPEG":
                 opened.draft("RGB", (600, 600))
             image = ImageOps.exif_transpose(opened).convert("RGBA")
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Exception as exc:  # damaged files raise many kinds; the card must still render
         return None, f"is not a PNG or JPEG image Pillow can read ({exc})"
     image.thumbnail((600, 600), Image.Resampling.LANCZOS)
     return image, None
@@ -641,7 +640,3 @@ def render_cards(
         if cache_dir is not None:
             _write_cached(cache_dir, digest, result)
     return [CardResult(done[d].png, list(done[d].warnings)) for d in digests]
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1
