@@ -1,0 +1,62 @@
+"""Fixtures for the in-browser verifier tests: one headless Chromium and one local HTTP server.
+
+The server serves a temporary directory on 127.0.0.1 (ephemeral port) with
+``Access-Control-Allow-Origin: *``, like GitHub Pages. Each test builds its own fixture site in a
+sub-directory, so a single server and browser serve the whole session.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from .harness import CHROMIUM, PAGES, Server, launch_chromium
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("www")
+    srv = Server(root)
+    srv.install_assets(root)
+    (root / "blank.html").write_text("<!doctype html><title>blank</title>\n", encoding="utf-8")
+    verify_dir = root / "verify"
+    verify_dir.mkdir()
+    shutil.copy(PAGES / "verify.html", verify_dir / "index.html")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh context per test: no cache or storage shared between tests."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def module_page(browser: Any, server: Server) -> Iterator[Any]:
+    """One page on the local origin for many module-level evaluations (fast property tests)."""
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto(server.url + "blank.html")
+    yield pg
+    context.close()

@@ -1,0 +1,295 @@
+"""Fixture sites for the browser tests: a did:web issuer, its status list and signed credentials.
+
+Signing goes through the project's own ``credpages.proofs.sign_proof_set`` (rdfc + jcs proof set,
+exactly what a build publishes) when it is importable; otherwise a minimal eddsa-jcs-2022 signer
+here (rfc8785 + PyNaCl) stands in, which is all the browser checks anyway.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import gzip
+import hashlib
+import html
+import json
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import rfc8785
+from nacl.signing import SigningKey
+
+from .harness import PAGES, Server
+
+B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+CONTEXTS = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+]
+CREATED = "2024-01-01T00:00:00Z"
+LIST_BITS = 131_072
+
+
+def b58encode(data: bytes) -> str:
+    n = int.from_bytes(data, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = B58[r] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def multikey(public_key: bytes) -> str:
+    return "z" + b58encode(b"\xed\x01" + public_key)
+
+
+def sign_jcs(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) -> dict[str, Any]:
+    """eddsa-jcs-2022 (Data Integrity EdDSA §3.3), appending to any existing proofs."""
+    unsecured = {k: v for k, v in doc.items() if k != "proof"}
+    options = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-jcs-2022",
+        "created": created,
+        "verificationMethod": vm,
+        "proofPurpose": "assertionMethod",
+        "@context": copy.deepcopy(doc["@context"]),
+    }
+    data = (
+        hashlib.sha256(rfc8785.dumps(options)).digest()
+        + hashlib.sha256(rfc8785.dumps(unsecured)).digest()
+    )
+    proof = {**options, "proofValue": "z" + b58encode(SigningKey(seed).sign(data).signature)}
+    signed = copy.deepcopy(unsecured)
+    signed["proof"] = [*copy.deepcopy(_as_list(doc.get("proof", []))), proof]
+    return signed
+
+
+def _as_list(v: Any) -> list[Any]:
+    return v if isinstance(v, list) else [v]
+
+
+def sign(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) -> dict[str, Any]:
+    """The project's proof set when available, else a jcs-only proof."""
+    try:
+        from credpages.proofs import sign_proof_set
+    except ImportError:
+        return sign_jcs(doc, seed, vm, created)
+    return sign_proof_set(doc, seed, vm, created)
+
+
+def encode_bits(bits: bytes) -> str:
+    try:
+        from credpages.status_list import encode_bits as project_encode
+    except ImportError:
+        compressed = gzip.compress(bits, mtime=0)
+        return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
+    return project_encode(bits)
+
+
+def did_from_url(site_url: str) -> str:
+    from credpages.did import did_from_site_url
+
+    return did_from_site_url(site_url)
+
+
+def script_json(doc: Any) -> str:
+    """JSON safe inside <script> (DESIGN.md: <, >, &, U+2028, U+2029 escaped)."""
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(ch, esc)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+@dataclass
+class Site:
+    """One issuer's published site under ``server.root/<name>/``."""
+
+    server: Server
+    name: str
+    seed: bytes = field(default_factory=lambda: hashlib.sha256(b"credpages-test").digest())
+    revoked: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.dir = self.server.root / self.name
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.server.install_assets(self.dir)
+        self.url = f"{self.server.url}{self.name}/"
+        self.did = did_from_url(self.url)
+        self.vm = f"{self.did}#key-1"
+        self.list_url = f"{self.url}status/revocation.json"
+        self.write_did_document()
+        self.write_status_list()
+
+    @property
+    def public_key(self) -> bytes:
+        return bytes(SigningKey(self.seed).verify_key)
+
+    def did_document(self) -> dict[str, Any]:
+        return {
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "id": self.did,
+            "verificationMethod": [
+                {
+                    "id": self.vm,
+                    "type": "Multikey",
+                    "controller": self.did,
+                    "publicKeyMultibase": multikey(self.public_key),
+                }
+            ],
+            "assertionMethod": [self.vm],
+        }
+
+    def write_json(self, rel: str, doc: Any) -> str:
+        path = self.dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+        return self.url + rel
+
+    def write_did_document(self, doc: dict[str, Any] | None = None) -> None:
+        self.write_json("did.json", self.did_document() if doc is None else doc)
+
+    def status_list(self, purpose: str = "revocation") -> dict[str, Any]:
+        bits = bytearray(LIST_BITS // 8)
+        for i in self.revoked:
+            bits[i >> 3] |= 0x80 >> (i & 7)
+        unsigned = {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": self.list_url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": self.did,
+            "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": self.list_url + "#list",
+                "type": "BitstringStatusList",
+                "statusPurpose": purpose,
+                "encodedList": encode_bits(bytes(bits)),
+            },
+        }
+        return sign(unsigned, self.seed, self.vm)
+
+    def write_status_list(self, doc: dict[str, Any] | None = None) -> None:
+        self.write_json("status/revocation.json", self.status_list() if doc is None else doc)
+
+    def credential(
+        self,
+        slug: str,
+        *,
+        name: str = "Ada Lovelace",
+        valid_from: str = "2024-01-01T00:00:00Z",
+        valid_until: str | None = None,
+        status_index: int | None = 4242,
+    ) -> dict[str, Any]:
+        """An unsigned OB 3.0 credential as credpages builds them."""
+        cid = f"{self.url}c/{slug}/"
+        doc: dict[str, Any] = {
+            "@context": list(CONTEXTS),
+            "id": cid,
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": "Python Basics",
+            "issuer": {"id": self.did, "type": ["Profile"], "name": "Example Academy", "url": self.url},
+            "validFrom": valid_from,
+            "awardedDate": valid_from,
+            "credentialSubject": {
+                "type": ["AchievementSubject"],
+                "name": name,
+                "identifier": [
+                    {
+                        "type": "IdentityObject",
+                        "identityType": "name",
+                        "hashed": False,
+                        "identityHash": name,
+                    }
+                ],
+                "achievement": {
+                    "id": f"{self.url}achievements/python-basics/",
+                    "type": ["Achievement"],
+                    "name": "Python Basics",
+                    "description": "Writes small Python programs.",
+                    "criteria": {"narrative": "Passed the <final> exam & project."},
+                },
+            },
+        }
+        if valid_until:
+            doc["validUntil"] = valid_until
+        if status_index is not None:
+            doc["credentialStatus"] = {
+                "id": f"{self.list_url}#{status_index}",
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": "revocation",
+                "statusListIndex": str(status_index),
+                "statusListCredential": self.list_url,
+            }
+        return doc
+
+    def signed(self, slug: str, **kw: Any) -> dict[str, Any]:
+        return sign(self.credential(slug, **kw), self.seed, self.vm)
+
+    def write_page(
+        self, slug: str, credential: dict[str, Any], *, shown: dict[str, str] | None = None
+    ) -> str:
+        """Write c/<slug>/index.html and credential.json; ``shown`` overrides visible texts."""
+        subject = credential.get("credentialSubject", {})
+        values = {
+            "title": str(credential.get("name", "")),
+            "site_url": self.url,
+            "achievement_name": subject.get("achievement", {}).get("name", ""),
+            "subject_name": subject.get("name", ""),
+            "issuer_name": credential.get("issuer", {}).get("name", ""),
+            "valid_from": credential.get("validFrom", ""),
+            "valid_from_text": str(credential.get("validFrom", ""))[:10],
+            "credential_id": credential.get("id", ""),
+        }
+        values.update(shown or {})
+        escaped = {k: html.escape(str(v)) for k, v in values.items()}
+        escaped["credential_json"] = script_json(credential)
+        page = Template((PAGES / "credential.html").read_text(encoding="utf-8")).substitute(escaped)
+        self.write_json(f"c/{slug}/credential.json", credential)
+        (self.dir / "c" / slug / "index.html").write_text(page, encoding="utf-8")
+        return f"{self.url}c/{slug}/"
+
+
+def png_chunk(ctype: bytes, data: bytes) -> bytes:
+    return (
+        len(data).to_bytes(4, "big")
+        + ctype
+        + data
+        + zlib.crc32(ctype + data).to_bytes(4, "big")
+    )
+
+
+def tiny_png(extra_chunks: list[bytes] = ()) -> bytes:  # type: ignore[assignment]
+    """A 1×1 PNG; ``extra_chunks`` go after IHDR, where baking tools put the iTXt chunk."""
+    ihdr = png_chunk(b"IHDR", (1).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0]))
+    idat = png_chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+    return b"\x89PNG\r\n\x1a\n" + ihdr + b"".join(extra_chunks) + idat + png_chunk(b"IEND", b"")
+
+
+def baked_png(credential: dict[str, Any]) -> bytes:
+    """OB 3.0 baking: one uncompressed iTXt chunk, keyword openbadgecredential."""
+    text = json.dumps(credential, ensure_ascii=False).encode("utf-8")
+    itxt = b"openbadgecredential\0" + b"\0\0" + b"\0" + b"\0" + text
+    # A decoy text chunk first: the extractor must pick the right keyword.
+    decoy = png_chunk(b"tEXt", b"Comment\0not a credential")
+    return tiny_png([decoy, png_chunk(b"iTXt", itxt)])
+
+
+def baked_svg(credential: dict[str, Any]) -> str:
+    body = json.dumps(credential, ensure_ascii=False, indent=1)
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0" width="10" height="10">'
+        f"<openbadges:credential><![CDATA[{body}]]></openbadges:credential>"
+        '<circle cx="5" cy="5" r="4"/></svg>'
+    )
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path

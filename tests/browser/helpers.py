@@ -1,0 +1,41 @@
+"""Small helpers shared by the browser tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+VERIFIER = "/assets/credpages/verifier.js"
+
+
+def call(page: Any, body: str, arg: Any = None) -> Any:
+    """Run ``body`` (an async function body with ``v`` = the verifier module and ``arg``)."""
+    return page.evaluate(
+        f"async (arg) => {{ const v = await import({VERIFIER!r}); {body} }}",
+        arg,
+    )
+
+
+def panel(page: Any, *, timeout: float = 15_000) -> dict[str, Any]:
+    """Wait for the #cp-verify panel's final verdict; return verdict, text and steps."""
+    page.wait_for_function(
+        "() => { const p = document.getElementById('cp-verify');"
+        " return p && p.dataset.verdict && p.dataset.verdict !== 'pending'; }",
+        timeout=timeout,
+    )
+    return page.evaluate(
+        """() => {
+          const p = document.getElementById('cp-verify');
+          const steps = {};
+          for (const li of p.querySelectorAll('.cp-steps li')) {
+            steps[li.dataset.step] = {state: li.dataset.state, text: li.textContent};
+          }
+          const d = p.querySelector('.cp-issuer-domain');
+          return {verdict: p.dataset.verdict, text: p.querySelector('.cp-verdict').textContent,
+                  steps, domain: d ? d.textContent : null,
+                  live: p.getAttribute('aria-live')};
+        }"""
+    )
+
+
+def states(result: dict[str, Any]) -> dict[str, str]:
+    return {k: v["state"] for k, v in result["steps"].items()}

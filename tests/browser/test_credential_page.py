@@ -1,0 +1,250 @@
+"""Credential pages end to end: a fixture issuer site served locally, verified by verify-panel.js."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+
+import pytest
+
+from .fixtures import Site, sign, sign_jcs
+from .helpers import panel, states
+
+pytestmark = pytest.mark.browser
+_names = itertools.count()
+
+
+@pytest.fixture
+def site(server) -> Site:
+    return Site(server, f"site{next(_names)}")
+
+
+def open_page(page, site: Site, credential: dict, **kw) -> dict:
+    url = site.write_page("badge", credential, **kw)
+    page.goto(url)
+    return panel(page)
+
+
+def test_verified(page, site):
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "verified", result
+    assert states(result) == {
+        "wellformed": "ok", "key": "ok", "signature": "ok", "status": "ok", "validity": "ok", "page": "ok",
+    }
+    assert result["text"] == "Verified: issued by 127.0.0.1:%d." % site.server.port
+    assert result["live"] == "polite"
+    if any(p["cryptosuite"] == "eddsa-rdfc-2022" for p in site.signed("badge")["proof"]):
+        assert "eddsa-rdfc-2022 proof was checked at build" in result["steps"]["signature"]["text"]
+    assert page.evaluate("typeof window.cpVerifyMs") == "number"
+
+
+def test_revoked(page, site):
+    site.revoked = {4242}
+    site.write_status_list()
+    result = open_page(page, site, site.signed("badge", status_index=4242))
+    assert result["verdict"] == "revoked"
+    assert states(result)["status"] == "fail"
+    assert "revoked" in result["text"]
+
+
+def test_neighbouring_bit_does_not_revoke(page, site):
+    site.revoked = {4241, 4243}
+    site.write_status_list()
+    assert open_page(page, site, site.signed("badge", status_index=4242))["verdict"] == "verified"
+
+
+def test_expired(page, site):
+    cred = site.signed("badge", valid_from="2020-01-01T00:00:00Z", valid_until="2021-01-01T00:00:00+02:00")
+    result = open_page(page, site, cred)
+    assert result["verdict"] == "expired"
+    assert "2021-01-01T00:00:00+02:00" in result["text"]
+    assert states(result)["validity"] == "fail"
+
+
+def test_not_yet_valid(page, site):
+    result = open_page(page, site, site.signed("badge", valid_from="2999-01-01T00:00:00Z"))
+    assert result["verdict"] == "not-yet-valid"
+
+
+def test_revoked_beats_expired(page, site):
+    site.revoked = {7}
+    site.write_status_list()
+    cred = site.signed("badge", valid_until="2024-06-01T00:00:00Z", status_index=7)
+    assert open_page(page, site, cred)["verdict"] == "revoked"
+
+
+def test_tampered_name(page, site):
+    cred = site.signed("badge")
+    cred["credentialSubject"]["name"] = "Ada Lovelacf"  # one character, after signing
+    result = open_page(page, site, cred)  # the page shows the altered name consistently
+    assert result["verdict"] == "tampered"
+    assert states(result)["signature"] == "fail"
+    assert states(result)["status"] == "skip"
+
+
+def test_forged_key_not_in_did_document(page, site):
+    other_seed = hashlib.sha256(b"someone else").digest()
+    cred = sign(site.credential("badge"), other_seed, site.vm)
+    result = open_page(page, site, cred)
+    # Same key id, different key: the DID document's key does not verify the signature.
+    assert result["verdict"] == "tampered"
+
+    cred = sign(site.credential("badge"), other_seed, f"{site.did}#key-2")
+    result = open_page(page, site, cred)
+    assert result["verdict"] == "forged"
+    assert "#key-2 is not in the issuer's DID document" in result["text"]
+
+
+def test_forged_issuer_mismatch(page, site, server):
+    other = Site(server, f"site{next(_names)}")
+    # Signed by the other site's (valid) key, but claims this site as issuer.
+    cred = sign(site.credential("badge"), other.seed, other.vm)
+    result = open_page(page, site, cred)
+    assert result["verdict"] == "forged"
+    assert states(result)["key"] == "fail"
+
+
+def test_forged_key_not_authorised_for_assertion(page, site):
+    doc = site.did_document()
+    doc["assertionMethod"] = []
+    doc["authentication"] = [site.vm]
+    site.write_did_document(doc)
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "forged"
+    assert "assertionMethod" in result["text"]
+
+
+def test_forged_key_controlled_by_someone_else(page, site):
+    doc = site.did_document()
+    doc["verificationMethod"][0]["controller"] = "did:web:evil.example"
+    site.write_did_document(doc)
+    assert open_page(page, site, site.signed("badge"))["verdict"] == "forged"
+
+
+def test_cannot_verify_did_document_404(page, site):
+    (site.dir / "did.json").unlink()
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "cannot-verify"
+    assert f"{site.url}did.json" in result["text"]
+    assert "HTTP 404" in result["text"]
+    assert states(result)["signature"] == "skip"
+
+
+def test_cannot_verify_wrong_did_document(page, site):
+    doc = site.did_document()
+    doc["id"] = "did:web:example.org"
+    site.write_did_document(doc)
+    assert open_page(page, site, site.signed("badge"))["verdict"] == "cannot-verify"
+
+
+def test_cannot_verify_status_list_missing(page, site):
+    (site.dir / "status" / "revocation.json").unlink()
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "cannot-verify"
+    assert site.list_url in result["text"]
+
+
+def test_tampered_status_list_is_not_trusted(page, site):
+    site.revoked = {4242}
+    lst = site.status_list()
+    site.revoked = set()
+    lst["credentialSubject"]["encodedList"] = site.status_list()["credentialSubject"]["encodedList"]
+    site.write_status_list(lst)  # "un-revoked" without re-signing
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "cannot-verify"
+    assert "status list" in result["text"]
+
+
+def test_status_list_of_another_issuer_is_not_trusted(page, site, server):
+    other = Site(server, f"site{next(_names)}")
+    cred = site.credential("badge")
+    cred["credentialStatus"]["statusListCredential"] = other.list_url
+    result = open_page(page, site, sign(cred, site.seed, site.vm))
+    assert result["verdict"] == "cannot-verify"
+    assert other.did in result["text"]
+
+
+def test_short_status_list_is_refused(page, site):
+    lst = site.status_list()
+    from .fixtures import encode_bits
+
+    lst["credentialSubject"]["encodedList"] = encode_bits(bytes(1024))
+    del lst["proof"]
+    site.write_status_list(sign(lst, site.seed, site.vm))
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "cannot-verify"
+    assert "131,072" in result["text"]
+
+
+def test_no_status_is_skipped(page, site):
+    result = open_page(page, site, site.signed("badge", status_index=None))
+    assert result["verdict"] == "verified"
+    assert states(result)["status"] == "skip"
+
+
+def test_edited_page_text(page, site):
+    cred = site.signed("badge")
+    result = open_page(page, site, cred, shown={"subject_name": "Grace Hopper"})
+    assert result["verdict"] == "tampered"
+    assert result["steps"]["page"]["state"] == "fail"
+    assert "credentialSubject.name" in result["steps"]["page"]["text"]
+    assert states(result)["signature"] == "ok"
+
+
+def test_edited_date_attribute(page, site):
+    result = open_page(page, site, site.signed("badge"), shown={"valid_from": "2023-01-01T00:00:00Z"})
+    assert result["verdict"] == "tampered"
+    assert "validFrom" in result["steps"]["page"]["text"]
+
+
+def test_rdfc_only_cannot_be_verified_here(page, site):
+    cred = site.signed("badge")
+    cred["proof"] = [
+        {**p, "cryptosuite": "eddsa-rdfc-2022"} if p["cryptosuite"] == "eddsa-jcs-2022" else p
+        for p in cred["proof"]
+    ][:1]
+    result = open_page(page, site, cred)
+    assert result["verdict"] == "cannot-verify"
+    assert "no eddsa-jcs-2022 proof" in result["text"]
+    assert "standard tools" in result["text"]
+
+
+def test_unknown_cryptosuite_fails_closed(page, site):
+    cred = site.signed("badge")
+    cred["proof"].append({**cred["proof"][-1], "cryptosuite": "ecdsa-sd-2023"})
+    result = open_page(page, site, cred)
+    assert result["verdict"] == "cannot-verify"
+    assert "ecdsa-sd-2023" in result["text"]
+
+
+def test_every_jcs_proof_must_verify(page, site):
+    cred = site.signed("badge")
+    good = [p for p in cred["proof"] if p["cryptosuite"] == "eddsa-jcs-2022"][0]
+    bad = {**good, "created": "2024-01-02T00:00:00Z"}  # signature no longer matches
+    cred["proof"] = [*cred["proof"], bad]
+    assert open_page(page, site, cred)["verdict"] == "tampered"
+
+
+def test_jcs_only_proof_as_object(page, site):
+    cred = sign_jcs(site.credential("badge"), site.seed, site.vm)
+    cred["proof"] = cred["proof"][0]
+    assert open_page(page, site, cred)["verdict"] == "verified"
+
+
+def test_not_well_formed(page, site):
+    cred = site.signed("badge")
+    del cred["@context"]
+    result = open_page(page, site, cred)
+    assert result["verdict"] == "invalid"
+    assert states(result) == {"wellformed": "fail", "key": "skip", "signature": "skip", "status": "skip", "validity": "skip"}
+
+
+def test_markup_in_credential_stays_text(page, site):
+    name = '<img src=x onerror="window.pwned=1">Ada & "Co" \u2028</script><script>window.pwned=2</script>'
+    cred = site.signed("badge", name=name)
+    result = open_page(page, site, cred)
+    assert result["verdict"] == "verified", result
+    assert page.evaluate("window.pwned") is None
+    assert page.evaluate("document.querySelectorAll('#cp-verify img, #cp-verify script').length") == 0
+    assert json.loads(page.evaluate("document.getElementById('cp-credential').textContent")) == cred

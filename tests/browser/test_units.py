@@ -1,0 +1,212 @@
+"""verifier.js building blocks, called in the browser: did:web, URL rules, encodings, status bits."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import os
+
+import pytest
+
+from .fixtures import b58encode, encode_bits, multikey
+from .helpers import call
+
+pytestmark = pytest.mark.browser
+
+LOCAL_PAGE = "http://127.0.0.1:8000"
+PUBLIC_PAGE = "https://example.org"
+
+
+def did_url(page, did: str, origin: str = PUBLIC_PAGE) -> dict:
+    return call(
+        page,
+        "try { return {url: v.didWebUrl(arg[0], arg[1])}; }"
+        " catch (e) { return {verdict: e.verdict, error: e.message}; }",
+        [did, origin],
+    )
+
+
+@pytest.mark.parametrize(
+    ("did", "url"),
+    [
+        ("did:web:example.github.io", "https://example.github.io/.well-known/did.json"),
+        ("did:web:example.github.io:awards", "https://example.github.io/awards/did.json"),
+        ("did:web:Example.ORG:a:b", "https://example.org/a/b/did.json"),
+        ("did:web:example.org%3A8443", "https://example.org:8443/.well-known/did.json"),
+        ("did:web:example.org%3A8443:x", "https://example.org:8443/x/did.json"),
+        ("did:web:example.org:user%20name", "https://example.org/user%20name/did.json"),
+        # A public IPv4 literal is not refused by the URL rules (did:web discourages it).
+        ("did:web:8.8.8.8", "https://8.8.8.8/.well-known/did.json"),
+    ],
+)
+def test_did_web_resolution(module_page, did, url):
+    assert did_url(module_page, did) == {"url": url}
+
+
+@pytest.mark.parametrize(
+    "did",
+    [
+        "did:web:localhost%3A8000",  # loopback from a public page
+        "did:web:127.0.0.1%3A8000",
+        "did:web:localhost",
+        "did:web:10.1.2.3",
+        "did:web:192.168.0.1",
+        "did:web:172.16.5.4",
+        "did:web:169.254.169.254",  # cloud metadata
+        "did:web:100.64.0.1",
+        "did:web:0.0.0.0",
+        "did:web:224.0.0.1",
+        "did:web:127.1",  # URL parsing normalises it to 127.0.0.1
+        "did:web:0x7f000001",
+        "did:web:[::1]",
+        "did:web:%5B%3A%3A1%5D",
+        "did:web:foo.localhost",
+        "did:web:a:..:b",
+        "did:web:",
+        "did:web:exa_mple.org",
+        "did:web:example.org%2Fpath",
+        "did:web:user@example.org",
+        "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
+    ],
+)
+def test_did_web_refusals(module_page, did):
+    got = did_url(module_page, did)
+    assert got.get("verdict") == "cannot-verify", got
+    assert "url" not in got
+
+
+def test_localhost_exception_only_for_local_pages(module_page):
+    did = "did:web:127.0.0.1%3A8000:site"
+    assert did_url(module_page, did, LOCAL_PAGE) == {"url": "http://127.0.0.1:8000/site/did.json"}
+    assert did_url(module_page, "did:web:localhost%3A9", "http://localhost:1") == {
+        "url": "http://localhost:9/.well-known/did.json"
+    }
+    refused = did_url(module_page, did, PUBLIC_PAGE)
+    assert refused["verdict"] == "cannot-verify"
+    assert "private, loopback" in refused["error"]
+    # Without a port there is no exception, even on a local page.
+    assert did_url(module_page, "did:web:localhost", LOCAL_PAGE)["verdict"] == "cannot-verify"
+
+
+@pytest.mark.parametrize(
+    ("url", "origin", "ok"),
+    [
+        ("https://example.org/status/revocation.json", PUBLIC_PAGE, True),
+        ("http://example.org/status/revocation.json", PUBLIC_PAGE, False),
+        ("http://example.org/status/revocation.json", LOCAL_PAGE, False),
+        ("ftp://example.org/x", PUBLIC_PAGE, False),
+        ("data:application/json,{}", PUBLIC_PAGE, False),
+        ("https://user:pw@example.org/x", PUBLIC_PAGE, False),
+        ("https://[::1]:8443/x", PUBLIC_PAGE, False),
+        ("https://10.0.0.8/x", PUBLIC_PAGE, False),
+        ("http://127.0.0.1:8000/x", LOCAL_PAGE, True),
+        ("http://127.0.0.1/x", LOCAL_PAGE, False),
+        ("http://127.0.0.1:8000/x", PUBLIC_PAGE, False),
+        ("not a url", PUBLIC_PAGE, False),
+    ],
+)
+def test_url_rules(module_page, url, origin, ok):
+    got = call(
+        module_page,
+        "try { return v.checkUrl(arg[0], arg[1]).href; } catch (e) { return e.verdict; }",
+        [url, origin],
+    )
+    assert (got != "cannot-verify") == ok, got
+
+
+def test_base58_and_multikey(module_page):
+    for data in [b"", b"\0", b"\0\0\1", os.urandom(32), b"\xff" * 64, b"\0" + os.urandom(63)]:
+        got = call(module_page, "return Array.from(v.base58Decode(arg));", b58encode(data))
+        assert bytes(got) == data
+    key = os.urandom(32)
+    assert bytes(call(module_page, "return Array.from(v.decodeMultikey(arg));", multikey(key))) == key
+    for bad in [
+        "z" + b58encode(b"\xec\x01" + key),  # another multicodec
+        "z" + b58encode(b"\xed\x01" + key[:31]),
+        "u7QEBAQ",
+        "z6Mk",
+        multikey(key)[:-1] + "0",  # 0 is not in the alphabet
+        None,
+    ]:
+        assert call(module_page, "try { v.decodeMultikey(arg); return 'accepted'; } catch { return 'refused'; }", bad) == "refused", bad
+
+
+def test_status_bits_are_msb_first(module_page):
+    bits = bytearray(16)
+    bits[0] = 0b1000_0001
+    bits[2] = 0b0010_0000
+    got = call(module_page, "const b = new Uint8Array(arg); return [0,1,7,8,18,127].map((i) => v.bitAt(b, i));", list(bits))
+    assert got == [True, False, True, False, True, False]
+
+
+def test_encoded_list_from_python_decodes_in_the_browser(module_page):
+    # The Python encoder (the project's status_list when present) and the browser decoder agree.
+    bits = bytearray(131_072 // 8)
+    set_ = (0, 7, 4242, 131_071)
+    for i in set_:
+        bits[i >> 3] |= 0x80 >> (i & 7)
+    got = call(
+        module_page,
+        """const b = await v.decodeBits(arg[0]); return [b.length, arg[1].map((i) => v.bitAt(b, i))];""",
+        [encode_bits(bytes(bits)), [*set_, 1, 4241, 131_070]],
+    )
+    assert got == [16_384, [True] * 4 + [False] * 3]
+
+
+def test_gzip_bomb_is_capped(module_page):
+    bomb = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(17 << 20), mtime=0)).decode().rstrip("=")
+    assert len(bomb) < 40_000
+    got = call(module_page, "return v.decodeBits(arg).then(() => 'decoded', (e) => e.message);", bomb)
+    assert "16 MB" in got
+
+
+def test_depth_limit(module_page):
+    got = call(
+        module_page,
+        "const nest = (n) => n ? [nest(n - 1)] : 0; return [v.tooDeep(nest(63)), v.tooDeep(nest(64)), v.tooDeep({a: nest(63)})];",
+    )
+    assert got == [False, True, True]
+
+
+def test_missing_ed25519_is_explained(module_page):
+    got = call(
+        module_page,
+        """const orig = crypto.subtle.importKey;
+           crypto.subtle.importKey = async () => { throw new DOMException('no', 'NotSupportedError'); };
+           try { await v.verifyJcsProof({}, {proofValue: 'z' + '2'.repeat(88)}, new Uint8Array(32)); return 'no error'; }
+           catch (e) { return [e.verdict, e.message]; }
+           finally { crypto.subtle.importKey = orig; }""",
+    )
+    assert got[0] == "cannot-verify"
+    assert "Chrome/Edge 137+" in got[1] and "Firefox 129+" in got[1] and "Safari 17+" in got[1]
+
+
+def test_fetch_limits(module_page, server):
+    (server.root / "big.json").write_bytes(b"[" + b"0," * 600_000 + b"0]")
+    out = call(
+        module_page,
+        """const o = {pageOrigin: location.origin};
+           const run = (u, extra) => v.fetchLimited(u, {...o, ...extra}).then((r) => 'ok ' + r.bytes.length, (e) => e.verdict + ': ' + e.message);
+           return Promise.all([
+             run(arg + 'blank.html', {}),
+             run(arg + 'big.json', {what: 'DID document'}),
+             run(arg + 'missing.json', {what: 'DID document'}),
+             run(arg + '__slow/2/x.json', {timeoutMs: 300}),
+           ]);""",
+        server.url,
+    )
+    assert out[0].startswith("ok ")
+    assert out[1].startswith("cannot-verify") and "larger than 1024 KB" in out[1] and "big.json" in out[1]
+    assert out[2] == f"cannot-verify: Could not fetch the DID document at {server.url}missing.json (HTTP 404)."
+    assert out[3].startswith("cannot-verify") and "no answer in 0.3 s" in out[3]
+
+
+def test_fetch_sends_no_credentials(module_page, server):
+    seen = call(
+        module_page,
+        """let init; await v.fetchLimited(arg + 'blank.html', {pageOrigin: location.origin,
+             fetch: (u, i) => { init = i; return fetch(u, i); }});
+           return {credentials: init.credentials, redirect: init.redirect, signal: !!init.signal};""",
+        server.url,
+    )
+    assert seen == {"credentials": "omit", "redirect": "follow", "signal": True}

@@ -1,0 +1,214 @@
+"""The /verify/ page: files (JSON, baked PNG, baked SVG), drop, paste, URL, and bad input."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+import pytest
+
+from .fixtures import Site, baked_png, baked_svg, png_chunk, sign, tiny_png, write
+from .helpers import panel
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site(server) -> Site:
+    return Site(server, "verify-site")
+
+
+@pytest.fixture(scope="module")
+def good(site) -> dict:
+    cred = site.signed("badge")
+    site.write_page("badge", cred)
+    return cred
+
+
+@pytest.fixture
+def verify(page, server):
+    page.goto(server.url + "verify/")
+    return page
+
+
+def reset(page) -> None:
+    """Mark the panel pending so the next panel() waits for the new verdict."""
+    page.evaluate("document.getElementById('cp-verify').dataset.verdict = 'pending'")
+
+
+def upload(page, tmp_path, name: str, data: bytes | str) -> dict:
+    reset(page)
+    page.set_input_files("#cp-file", str(write(tmp_path / name, data)))
+    return panel(page)
+
+
+def paste(page, text: str) -> dict:
+    reset(page)
+    # Set the value directly: typing 2 MB through fill() takes seconds.
+    page.eval_on_selector("#cp-paste", "(el, text) => { el.value = text; }", text)
+    page.click("button[value=paste]")
+    return panel(page)
+
+
+def by_url(page, url: str) -> dict:
+    reset(page)
+    page.fill("#cp-url", url)
+    page.click("button[value=url]")
+    return panel(page)
+
+
+def test_json_file(verify, tmp_path, good, server):
+    result = upload(verify, tmp_path, "badge.json", json.dumps(good))
+    assert result["verdict"] == "verified", result
+    assert result["domain"] == f"127.0.0.1:{server.port}"
+    assert verify.get_attribute(".cp-issuer-domain", "data-confirmed") == "true"
+
+
+def test_baked_png(verify, tmp_path, good):
+    assert upload(verify, tmp_path, "badge.png", baked_png(good))["verdict"] == "verified"
+
+
+def test_baked_png_made_with_pillow(verify, tmp_path, good):
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("openbadgecredential", json.dumps(good), zip=False)
+    path = tmp_path / "pillow.png"
+    Image.new("RGB", (4, 4), "red").save(path, pnginfo=info)
+    assert upload(verify, tmp_path, "pillow.png", path.read_bytes())["verdict"] == "verified"
+
+
+def test_baked_svg(verify, tmp_path, good):
+    assert upload(verify, tmp_path, "badge.svg", baked_svg(good))["verdict"] == "verified"
+
+
+def test_dropped_file(verify, good):
+    reset(verify)
+    verify.evaluate(
+        """(text) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([text], 'dropped.json', {type: 'application/json'}));
+          document.getElementById('cp-drop').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        }""",
+        json.dumps(good),
+    )
+    assert panel(verify)["verdict"] == "verified"
+
+
+def test_pasted_json(verify, good):
+    assert paste(verify, json.dumps(good, indent=2))["verdict"] == "verified"
+
+
+def test_pasted_tampered_json(verify, good):
+    cred = json.loads(json.dumps(good))
+    cred["credentialSubject"]["name"] = "Ada Lovelace!"
+    result = paste(verify, json.dumps(cred))
+    assert result["verdict"] == "tampered"
+    assert verify.get_attribute(".cp-issuer-domain", "data-confirmed") == "false"
+
+
+def test_url_of_credential_page_and_json(verify, site, good):
+    assert by_url(verify, f"{site.url}c/badge/")["verdict"] == "verified"
+    assert by_url(verify, f"{site.url}c/badge/credential.json")["verdict"] == "verified"
+
+
+def test_query_url(page, server, site, good):
+    page.goto(f"{server.url}verify/?url={site.url}c/badge/")
+    assert panel(page)["verdict"] == "verified"
+    assert page.input_value("#cp-url") == f"{site.url}c/badge/"
+
+
+def test_url_errors(verify, site, good, server):
+    result = by_url(verify, f"{site.url}c/nothing-here/")
+    assert result["verdict"] == "cannot-verify"
+    assert "HTTP 404" in result["text"]
+    result = by_url(verify, f"{server.url}blank.html")
+    assert result["verdict"] == "invalid"
+    assert "#cp-credential" in result["text"]
+    result = by_url(verify, "http://example.org/c/badge/")
+    assert result["verdict"] == "cannot-verify"
+    assert "only https://" in result["text"]
+
+
+BAD_INPUTS = {
+    "not json": ("notes.json", b"this is { not json", "invalid", "not JSON"),
+    "too large": ("big.json", b"[" + b"1," * (1 << 20) + b"1]", "invalid", "larger than 2 MB"),
+    "png without chunk": ("plain.png", tiny_png(), "invalid", "openbadgecredential"),
+    "compressed png chunk": (
+        "zipped.png",
+        tiny_png([png_chunk(b"iTXt", b"openbadgecredential\0\1\0\0\0" + zlib.compress(b"{}"))]),
+        "invalid",
+        "compressed",
+    ),
+    "truncated png": ("cut.png", tiny_png()[:30], "invalid", "openbadgecredential"),
+    "svg without element": ("plain.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>', "invalid", "openbadges:credential"),
+    "broken svg": ("broken.svg", "<svg><unclosed></svg>", "invalid", "well-formed"),
+    "deep nesting": ("deep.json", "[" * 65 + "]" * 65, "invalid", "nested deeper than 64"),
+    "json array": ("array.json", "[1, 2]", "invalid", "not a JSON object"),
+    "not utf-8": ("latin1.json", b'{"name": "caf\xe9"}', "invalid", "UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS), ids=list(BAD_INPUTS))
+def test_bad_file_then_recovers(verify, tmp_path, good, case):
+    name, data, verdict, message = BAD_INPUTS[case]
+    result = upload(verify, tmp_path, name, data)
+    assert result["verdict"] == verdict
+    assert message in result["text"], result["text"]
+    # The page stays usable for another try.
+    assert paste(verify, json.dumps(good))["verdict"] == "verified"
+
+
+def test_svg_entities_do_not_expand_into_the_page(verify, tmp_path):
+    svg = (
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
+        "<openbadges:credential>&x;</openbadges:credential><script>window.pwned=1</script></svg>"
+    )
+    result = upload(verify, tmp_path, "evil.svg", svg)
+    assert result["verdict"] == "invalid"
+    assert verify.evaluate("window.pwned") is None
+
+
+def test_pasted_bad_inputs(verify, good):
+    assert paste(verify, "{")["verdict"] == "invalid"
+    deep = {"a": None}
+    for _ in range(70):
+        deep = {"a": deep}
+    result = paste(verify, json.dumps(deep))
+    assert result["verdict"] == "invalid" and "nested deeper than 64" in result["text"]
+    big = json.dumps({**good, "padding": "x" * (2 << 20)})
+    assert "larger than 2 MB" in paste(verify, big)["text"]
+
+
+@pytest.mark.parametrize(
+    ("issuer", "message"),
+    [
+        ("did:web:192.168.1.10", "private, loopback"),
+        ("did:web:10.0.0.1%3A8443:ca", "private, loopback"),
+        ("did:web:[::1]", "not a did:web identifier"),
+        ("did:web:localhost", "private, loopback"),
+    ],
+)
+def test_did_web_private_hosts_are_refused(verify, site, issuer, message):
+    cred = site.credential("x")
+    cred["issuer"]["id"] = issuer
+    result = paste(verify, json.dumps(sign(cred, site.seed, f"{issuer}#key-1")))
+    assert result["verdict"] == "cannot-verify"
+    assert message in result["text"], result["text"]
+
+
+def test_non_https_status_list_is_refused(verify, site):
+    cred = site.credential("x")
+    cred["credentialStatus"]["statusListCredential"] = "http://example.org/status.json"
+    result = paste(verify, json.dumps(sign(cred, site.seed, site.vm)))
+    assert result["verdict"] == "cannot-verify"
+    assert "only https://" in result["text"]
+
+
+def test_empty_submit_explains(verify):
+    reset(verify)
+    verify.click("button[value=paste]")
+    result = panel(verify)
+    assert result["verdict"] == "invalid"
+    assert "Paste" in result["text"]

@@ -1,0 +1,404 @@
+// credpages verifier: eddsa-jcs-2022 proofs, did:web keys, Bitstring Status List, validity.
+// Pure logic, no DOM: fetch and now are options, so tests can drive it. Fails closed: any error
+// ends in a non-verified verdict that says why.
+
+const VC2 = 'https://www.w3.org/ns/credentials/v2';
+export const ED25519_BROWSERS = 'Chrome/Edge 137+, Firefox 129+ or Safari 17+';
+export const STEPS = {
+  wellformed: 'Well-formed credential', key: "Issuer's key (did:web)",
+  signature: 'Signature (eddsa-jcs-2022)', status: 'Revocation status', validity: 'Validity period',
+};
+/** When several checks fail, the lowest rank decides the verdict. */
+export const RANK = { invalid: 0, tampered: 1, forged: 1, 'cannot-verify': 2, revoked: 3, expired: 4, 'not-yet-valid': 4, verified: 5 };
+
+/** A failed check; `verdict` is what it means for the credential. */
+export class Fail extends Error {
+  /** @param {string} verdict @param {string} msg */
+  constructor(verdict, msg) { super(msg); this.verdict = verdict; }
+}
+/** @param {string} verdict @param {string} msg @returns {never} */
+const fail = (verdict, msg) => { throw new Fail(verdict, msg); };
+const isObj = (/** @type {any} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** One value or an array of them, as an array. @returns {any[]} */
+const arr = (/** @type {any} */ v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const msg = (/** @type {any} */ e) => e?.message ?? String(e);
+
+// ---- JCS (RFC 8785). JSON.stringify writes numbers in ECMAScript shortest form and escapes
+// strings exactly as RFC 8785 asks; the default sort compares UTF-16 code units, as required.
+/** @param {unknown} v @returns {string} */
+export function jcs(v) {
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new TypeError('NaN/Infinity is not JSON');
+  // With the `u` flag a surrogate range matches only unpaired surrogates, which RFC 8785 forbids.
+  if (typeof v === 'string' && /[\uD800-\uDFFF]/u.test(v)) throw new TypeError('lone surrogate');
+  if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(jcs)}]`;
+  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${jcs(k)}:${jcs(/** @type {any} */ (v)[k])}`)}}`;
+  throw new TypeError(`${typeof v} is not JSON`);
+}
+
+/** True if nested deeper than 64 levels. @param {unknown} v */
+export const tooDeep = (v, d = 1) => d > 64 || (typeof v === 'object' && v !== null && Object.values(v).some((x) => tooDeep(x, d + 1)));
+
+// ---- encodings and crypto
+const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+/** base58btc to bytes. @param {string} s */
+export function base58Decode(s) {
+  if (s.length > 200) throw new Error('base58 value too long'); // keys and signatures are short
+  const out = []; // little-endian base-256 digits
+  for (const c of s) {
+    let carry = B58.indexOf(c);
+    if (carry < 0) throw new Error('not base58btc');
+    for (let i = 0; i < out.length; i++, carry >>= 8) out[i] = (carry += out[i] * 58) & 255;
+    for (; carry; carry >>= 8) out.push(carry & 255);
+  }
+  for (let i = 0; s[i] === '1'; i++) out.push(0); // a leading "1" is a leading zero byte
+  return Uint8Array.from(out.reverse());
+}
+
+/** The 32 key bytes of a `z6Mk…` Multikey (0xed01 + key); anything else throws. @param {unknown} mb */
+export function decodeMultikey(mb) {
+  const b = typeof mb === 'string' && mb.startsWith('z6Mk') ? base58Decode(mb.slice(1)) : [];
+  if (b.length !== 34 || b[0] !== 0xed || b[1] !== 1) throw new Error('not an Ed25519 Multikey (z6Mk…)');
+  return b.slice(2);
+}
+
+const sha256 = async (/** @type {string} */ s) => new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
+
+/** @param {Uint8Array} raw */
+async function ed25519Key(raw) {
+  try {
+    return await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
+  } catch (e) {
+    // No Ed25519: NotSupportedError. No crypto.subtle (insecure page): TypeError.
+    if (e instanceof TypeError || /** @type {any} */ (e)?.name === 'NotSupportedError') {
+      fail('cannot-verify', `This browser cannot check Ed25519 signatures; use ${ED25519_BROWSERS}.`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Check one eddsa-jcs-2022 proof of `doc` (Data Integrity EdDSA §3.3) with a raw Ed25519 key.
+ * Resolves false for a wrong or malformed signature.
+ * @param {Record<string, any>} doc @param {Record<string, any>} proof @param {Uint8Array} publicKey
+ */
+export async function verifyJcsProof(doc, proof, publicKey) {
+  const { proofValue, ...options } = proof;
+  const { proof: _, ...unsecured } = doc;
+  let sig;
+  try { sig = base58Decode(proofValue.slice(proofValue[0] === 'z' ? 1 : NaN)); } catch { return false; }
+  if (sig.length !== 64) return false;
+  if ('@context' in options) {
+    // The proof pins the contexts: the document's must start with its list, which replaces them.
+    const docCtx = arr(doc['@context']).map(jcs);
+    if (arr(options['@context']).some((c, i) => jcs(c) !== docCtx[i])) return false;
+    unsecured['@context'] = options['@context'];
+  }
+  const data = new Uint8Array(64);
+  data.set(await sha256(jcs(options)));
+  data.set(await sha256(jcs(unsecured)), 32);
+  return crypto.subtle.verify({ name: 'Ed25519' }, await ed25519Key(publicKey), sig, data);
+}
+
+// ---- URLs and fetching
+const local = (/** @type {string} */ h) => h === 'localhost' || h === '127.0.0.1';
+const hostOf = (/** @type {string} */ u) => { try { return new URL(u).hostname; } catch { return ''; } };
+/** IPv4 literals that are not public unicast (private, loopback, link-local, CGNAT, multicast…). */
+function specialIPv4(/** @type {string} */ h) {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.\d+$/.exec(h);
+  const [a, b, c] = m ? m.slice(1).map(Number) : [];
+  return !!m && (a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >> 6 === 1) || (a === 169 && b === 254) ||
+    (a === 172 && b >> 4 === 1) || (a === 192 && b === 168) || (a === 192 && b === 0 && c === 0) || (a === 198 && b >> 1 === 9));
+}
+
+/**
+ * The rules for every URL fetched: https to a public host name. The one exception, for local
+ * testing: localhost/127.0.0.1 with a port, over http too, only when the page itself is local.
+ * @param {string} raw @param {string} pageOrigin @returns {URL}
+ */
+export function checkUrl(raw, pageOrigin) {
+  const u = URL.canParse?.(raw) !== false ? new URL(raw) : fail('cannot-verify', `"${raw}" is not a URL.`);
+  const h = u.hostname;
+  if (local(h) && u.port && local(hostOf(pageOrigin)) && /^https?:$/.test(u.protocol) && !u.username) return u;
+  if (u.protocol !== 'https:') fail('cannot-verify', `Refusing ${u.href}: only https:// addresses are fetched.`);
+  if (h.startsWith('[') || specialIPv4(h) || local(h) || h.endsWith('.localhost') || u.username) {
+    fail('cannot-verify', `Refusing ${u.href}: private, loopback or IP-address host.`);
+  }
+  return u;
+}
+
+/**
+ * did:web:host[%3Aport][:path]* → https://host[:port]/path/did.json, or …/.well-known/did.json
+ * without a path (http for a local host with a port, under the checkUrl exception).
+ * @param {string} did @param {string} pageOrigin @returns {string}
+ */
+export function didWebUrl(did, pageOrigin) {
+  const m = /^did:web:([a-z0-9.-]+)(%3a\d{1,5})?((:[\w.~%!$&'()*+,;=@-]+)*)$/i.exec(did);
+  const segs = m ? m[3].split(':').slice(1) : [];
+  if (!m || segs.some((s) => /^\.\.?$/.test(s))) fail('cannot-verify', `"${did}" is not a did:web identifier that can be resolved.`);
+  const host = m[1].toLowerCase() + (m[2] ? `:${m[2].slice(3)}` : '');
+  const scheme = m[2] && local(m[1]) && local(hostOf(pageOrigin)) ? 'http' : 'https';
+  return checkUrl(`${scheme}://${host}/${segs.length ? segs.join('/') : '.well-known'}/did.json`, pageOrigin).href;
+}
+
+/** Read a stream, giving up past `max` bytes. @param {ReadableStream<Uint8Array>} stream @param {number} max @param {() => Error} tooBig */
+async function readCapped(stream, max, tooBig) {
+  const reader = stream.getReader();
+  const out = new Uint8Array(max);
+  let n = 0;
+  for (let r; !(r = await reader.read()).done; n += r.value.length) {
+    if (n + r.value.length > max) { reader.cancel().catch(() => {}); throw tooBig(); }
+    out.set(r.value, n);
+  }
+  return out.slice(0, n);
+}
+
+/**
+ * GET a URL under the URL rules, without cookies, with a size cap and a timeout.
+ * @param {string} url
+ * @param {{fetch?: typeof fetch, pageOrigin?: string, timeoutMs?: number, maxBytes?: number, what?: string}} o
+ * @returns {Promise<{bytes: Uint8Array, type: string}>}
+ */
+export async function fetchLimited(url, { fetch: get = globalThis.fetch, pageOrigin = '', timeoutMs = 8000, maxBytes = 1 << 20, what = 'document' }) {
+  const href = checkUrl(url, pageOrigin).href;
+  const cannot = (/** @type {string} */ why) => new Fail('cannot-verify', `Could not fetch the ${what} at ${href} (${why}).`);
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeoutMs);
+  try {
+    const res = await get(href, { credentials: 'omit', redirect: 'follow', signal: ctl.signal })
+      .catch(() => { throw cannot(ctl.signal.aborted ? `no answer in ${timeoutMs / 1000} s` : 'network error or cross-origin reads not allowed'); });
+    if (!res.ok) throw cannot(`HTTP ${res.status}`);
+    if (res.url && res.url !== href) checkUrl(res.url, pageOrigin); // redirects must obey the rules too
+    const tooBig = () => cannot(`larger than ${maxBytes >> 10} KB`);
+    if (!res.body || +(res.headers.get('content-length') ?? 0) > maxBytes) throw tooBig();
+    const bytes = await readCapped(res.body, maxBytes, tooBig).catch((e) => { throw e instanceof Fail ? e : cannot('download failed or timed out'); });
+    return { bytes, type: res.headers.get('content-type') ?? '' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---- credential checks
+const DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+const issuerOf = (/** @type {any} */ c) => (typeof c.issuer === 'string' ? c.issuer : c.issuer?.id);
+const when = (/** @type {string} */ s) => Date.parse(s);
+
+/** Structural checks of a VC 2.0 credential; throws Fail('invalid'). @param {any} c */
+function checkWellFormed(c) {
+  const bad = (/** @type {string} */ m) => fail('invalid', m);
+  if (tooDeep(c)) bad('The JSON is nested deeper than 64 levels.');
+  if (!isObj(c)) bad('The input is not a JSON object.');
+  try { jcs(c); } catch (e) { bad(`The JSON cannot be canonicalised (${msg(e)}).`); }
+  if (arr(c['@context'])[0] !== VC2) bad(`@context must start with ${VC2}.`);
+  if (!arr(c.type).includes('VerifiableCredential')) bad('type must include VerifiableCredential.');
+  if (typeof issuerOf(c) !== 'string') bad('issuer must be a URL or an object with an id.');
+  if (!arr(c.credentialSubject).every(isObj) || !c.credentialSubject) bad('credentialSubject must be an object.');
+  for (const k of ['validFrom', 'validUntil']) {
+    if (c[k] !== undefined && !(DATE.test(c[k]) && when(c[k]))) bad(`${k} must be a date-time with a timezone.`);
+  }
+  if (when(c.validFrom) > when(c.validUntil)) bad('validFrom is after validUntil.');
+  if (!arr(c.proof).every(isObj)) bad('Every proof must be an object.');
+  for (const e of arr(c.credentialStatus)) {
+    if (!isObj(e) || (e.type === 'BitstringStatusListEntry' && !(typeof e.statusListCredential === 'string' && /^\d{1,15}$/.test(e.statusListIndex)))) {
+      bad('credentialStatus needs statusListCredential and a numeric string statusListIndex.');
+    }
+  }
+}
+
+/** The eddsa-jcs-2022 proofs; any unknown proof makes the document uncheckable here (fail closed). @param {any} doc */
+function jcsProofs(doc) {
+  const suites = arr(doc.proof).map((p) => (p.type === 'DataIntegrityProof' ? p.cryptosuite : p.type));
+  const other = suites.filter((s) => s !== 'eddsa-jcs-2022' && s !== 'eddsa-rdfc-2022');
+  if (other.length) fail('cannot-verify', `It carries a proof of a kind this verifier does not know (${other}), so it cannot vouch for it.`);
+  if (!suites.includes('eddsa-jcs-2022')) {
+    fail('cannot-verify', `It has no eddsa-jcs-2022 proof, the kind a browser can check${suites.length ? '; its eddsa-rdfc-2022 proof can be checked with standard tools' : ''}.`);
+  }
+  return arr(doc.proof).filter((p, i) => suites[i] === 'eddsa-jcs-2022');
+}
+
+/**
+ * A key per proof from the issuer's DID document: the method must be the issuer's, a Multikey
+ * controlled by the DID, and listed under assertionMethod.
+ * @param {any[]} proofs @param {Ctx} ctx @returns {Uint8Array[]}
+ */
+function keysFor(proofs, { did, didDoc, didUrl }) {
+  return proofs.map(({ verificationMethod: vm, proofPurpose }) => {
+    if (typeof vm !== 'string' || vm.split('#')[0] !== did) fail('forged', `Signed with key ${vm}, which is not the issuer's (${did}).`);
+    if (proofPurpose !== 'assertionMethod') fail('forged', `The proof purpose is ${proofPurpose}, not assertionMethod.`);
+    const m = arr(didDoc.verificationMethod).find((x) => x?.id === vm);
+    if (!m) fail('forged', `Key ${vm} is not in the issuer's DID document ${didUrl}.`);
+    if (m.controller !== did) fail('forged', `Key ${vm} is not controlled by ${did}.`);
+    if (!arr(didDoc.assertionMethod).includes(vm)) fail('forged', `Key ${vm} is not allowed to issue (assertionMethod) in ${didUrl}.`);
+    try { if (m.type !== 'Multikey') throw new Error(`a ${m.type}, not Multikey`); return decodeMultikey(m.publicKeyMultibase); } catch (e) {
+      return fail('cannot-verify', `Key ${vm} is unusable: ${msg(e)}.`);
+    }
+  });
+}
+
+/** All eddsa-jcs-2022 proofs must verify. @param {any} doc @param {any[]} proofs @param {Uint8Array[]} keys */
+async function checkSignatures(doc, proofs, keys) {
+  const ok = await Promise.all(proofs.map((p, i) => verifyJcsProof(doc, p, keys[i])));
+  if (!ok.every(Boolean)) fail('tampered', "The signature does not match the issuer's key: the credential was changed after signing, or not signed by the issuer.");
+}
+
+/** Bytes of a `u` (base64url) multibase gzip bitstring, capped at 16 MB. @param {unknown} enc */
+export async function decodeBits(enc) {
+  if (typeof enc !== 'string' || !/^u[\w-]+$/.test(enc)) throw new Error('encodedList is not base64url multibase');
+  const b64 = enc.slice(1).replace(/-/g, '+').replace(/_/g, '/');
+  const gz = Uint8Array.from(atob(b64 + '==='.slice((b64.length + 3) % 4)), (ch) => ch.charCodeAt(0));
+  return readCapped(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip')), 16 << 20, () => new Error('list over 16 MB'));
+}
+
+/** Bit `i`, index 0 = most significant bit of byte 0. @param {Uint8Array} bits @param {number} i */
+export const bitAt = (bits, i) => (bits[i >> 3] & (0x80 >> (i & 7))) !== 0;
+
+/**
+ * Fetch, verify and read one status entry's bit. Any doubt about the list means the status is
+ * unknown (cannot-verify), not that the credential is bad. @param {any} entry @param {Ctx} ctx
+ */
+async function statusBit(entry, ctx) {
+  const url = entry.statusListCredential;
+  const vc = await ctx.getJson(url, 'status list');
+  try {
+    checkWellFormed(vc);
+    if (!arr(vc.type).includes('BitstringStatusListCredential')) throw new Error('not a BitstringStatusListCredential');
+    if (issuerOf(vc) !== ctx.did) throw new Error(`issued by ${issuerOf(vc)}, not ${ctx.did}`);
+    const proofs = jcsProofs(vc);
+    await checkSignatures(vc, proofs, keysFor(proofs, ctx));
+    if (when(vc.validUntil) < ctx.now) throw new Error('the list has expired');
+    const subject = arr(vc.credentialSubject)[0];
+    if (subject.statusPurpose !== entry.statusPurpose) throw new Error(`its purpose is ${subject.statusPurpose}`);
+    const bits = await decodeBits(subject.encodedList);
+    const i = Number(entry.statusListIndex);
+    if (bits.length < 16384 || i >= bits.length * 8) throw new Error('the list is shorter than 131,072 bits or the index');
+    return bitAt(bits, i);
+  } catch (e) {
+    return fail('cannot-verify', `The status list ${url} cannot be trusted: ${msg(e)}.`);
+  }
+}
+
+/** @param {any} c @param {Ctx} ctx */
+async function checkStatus(c, ctx) {
+  const notes = [];
+  for (const e of arr(c.credentialStatus)) {
+    if (e.type !== 'BitstringStatusListEntry') fail('cannot-verify', `Unsupported status type ${e.type}.`);
+    const p = e.statusPurpose;
+    if (p !== 'revocation' && p !== 'suspension') continue; // other purposes do not affect validity
+    if (await statusBit(e, ctx)) fail('revoked', `The issuer has ${p === 'revocation' ? 'revoked' : 'suspended'} this credential.`);
+    notes.push(`Not ${p === 'revocation' ? 'revoked' : 'suspended'} (${e.statusListCredential}, index ${e.statusListIndex}).`);
+  }
+  return notes.join(' ') || 'No revocation entry.';
+}
+
+/** @param {any} c @param {number} now */
+function checkValidity(c, now) {
+  if (when(c.validFrom) > now) fail('not-yet-valid', `Not valid before ${c.validFrom}.`);
+  if (when(c.validUntil) < now) fail('expired', `Expired on ${c.validUntil}.`);
+  return `Valid from ${c.validFrom ?? 'issue'}${c.validUntil ? ` until ${c.validUntil}` : ', no end date'}.`;
+}
+
+// ---- orchestration
+/**
+ * @typedef {{id: string, state: 'ok'|'fail'|'skip', label: string, detail: string}} Step
+ * @typedef {{verdict: string, summary: string, steps: Step[], issuerDomain: string|null, credential: unknown}} Result
+ * @typedef {{fetch?: typeof fetch, now?: Date|number, pageOrigin?: string, timeoutMs?: number}} Options
+ * @typedef {{now: number, did: string, didDoc: any, didUrl: string, getJson: (url: string, what: string) => Promise<any>}} Ctx
+ */
+
+/** Step outcomes; the lowest-ranked failure decides the verdict. */
+class Report {
+  constructor() {
+    /** @type {Step[]} */
+    this.steps = Object.entries(STEPS).map(([id, label]) => ({ id, state: 'skip', label, detail: 'Not checked.' }));
+    this.verdict = 'verified';
+    this.summary = '';
+    /** @type {string|null} */
+    this.issuerDomain = null;
+  }
+  /** @param {string} id @param {'ok'|'fail'|'skip'} state @param {string} detail */
+  set(id, state, detail) { Object.assign(this.steps.find((s) => s.id === id) ?? {}, { state, detail }); }
+  /** A thrown failure; an unexpected error fails closed as cannot-verify. @param {string} id @param {any} e */
+  fail(id, e) {
+    const verdict = e instanceof Fail ? e.verdict : 'cannot-verify';
+    const detail = e instanceof Fail ? e.message : `Stopped by an unexpected error: ${msg(e)}`;
+    this.set(id, 'fail', detail);
+    if (RANK[verdict] < RANK[this.verdict]) Object.assign(this, { verdict, summary: detail });
+  }
+  /** Run a check whose return value is its ok detail. @param {string} id @param {() => any} fn */
+  async run(id, fn) {
+    try { this.set(id, 'ok', await fn()); return true; } catch (e) { this.fail(id, e); return false; }
+  }
+  /** Skip the steps after `id`. @param {string} id @param {string} why */
+  skipAfter(id, why) { for (const s of this.steps.slice(this.steps.findIndex((x) => x.id === id) + 1)) Object.assign(s, { state: 'skip', detail: why }); }
+}
+
+/** The result for input that never became a credential (bad file, not JSON, fetch failed…). @param {string} message @returns {Result} */
+export function invalidResult(message, verdict = 'invalid') {
+  const r = new Report();
+  r.fail('wellformed', new Fail(verdict, message));
+  r.skipAfter('wellformed', 'Not checked: no credential.');
+  return { ...r, credential: null };
+}
+
+/**
+ * Verify a credential end to end. Never throws, and says "verified" only if every check passed.
+ * @param {unknown} credential parsed JSON @param {Options} [opts] @returns {Promise<Result>}
+ */
+export async function verifyCredential(credential, opts = {}) {
+  const r = new Report();
+  try { await verifyInto(r, /** @type {any} */ (credential), opts); } catch (e) { r.fail('wellformed', e); } // fail closed
+  return { ...r, credential };
+}
+
+/** @param {Report} r @param {any} c @param {Options} opts */
+async function verifyInto(r, c, opts) {
+  const pageOrigin = opts.pageOrigin ?? '';
+  if (!(await r.run('wellformed', () => (checkWellFormed(c), `${arr(c.type).join(', ')}.`)))) return r.skipAfter('wellformed', 'Not checked: not a well-formed credential.');
+  const did = issuerOf(c);
+  r.issuerDomain = /^did:web:([^:]+)$|^did:web:([^:]+):/.test(did) ? decodeURIComponent(did.split(':')[2]).toLowerCase() : null;
+  /** @type {Map<string, Promise<any>>} */
+  const cache = new Map();
+  /** @type {Ctx} */
+  const ctx = { now: +(opts.now ?? Date.now()), did, didDoc: null, didUrl: '', getJson(url, what) {
+    if (!cache.has(url)) {
+      const p = fetchLimited(url, { ...opts, pageOrigin, what }).then(({ bytes }) => {
+        try { return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)); } catch { return fail('cannot-verify', `The ${what} at ${url} is not JSON.`); }
+      });
+      p.catch(() => {}); // may be fetched ahead of need: the failure is reported where it is awaited
+      cache.set(url, p);
+    }
+    return /** @type {Promise<any>} */ (cache.get(url));
+  } };
+
+  /** @type {any[]} */
+  let proofs = [];
+  try { proofs = jcsProofs(c); } catch (e) {
+    r.set('key', 'skip', 'Not checked: no proof that can be checked here.');
+    r.fail('signature', e);
+    return r.skipAfter('signature', 'Not checked: the signature could not be checked.');
+  }
+  // Download the status list now so it overlaps the DID document.
+  for (const e of arr(c.credentialStatus)) if (typeof e.statusListCredential === 'string') ctx.getJson(e.statusListCredential, 'status list').catch(() => {});
+
+  /** @type {Uint8Array[]} */
+  let keys = [];
+  const keyOk = await r.run('key', async () => {
+    const vm = proofs[0].verificationMethod;
+    if (String(vm).split('#')[0] !== did) fail('forged', `The credential names ${did} as issuer but was signed with key ${vm}.`);
+    if (!did.startsWith('did:web:')) fail('cannot-verify', `The issuer ${did} is not a did:web; only did:web issuers can be checked here.`);
+    ctx.didUrl = didWebUrl(did, pageOrigin);
+    ctx.didDoc = await ctx.getJson(ctx.didUrl, "issuer's DID document");
+    if (ctx.didDoc?.id !== did) fail('cannot-verify', `The DID document at ${ctx.didUrl} is not that of ${did}.`);
+    keys = keysFor(proofs, ctx);
+    return `${proofs.map((p) => p.verificationMethod).join(', ')}, listed for issuing in ${ctx.didUrl}.`;
+  });
+  if (!keyOk) return r.skipAfter('key', "Not checked: the issuer's key is not available.");
+
+  const rdfcNote = arr(c.proof).some((p) => p.cryptosuite === 'eddsa-rdfc-2022') ? ' The eddsa-rdfc-2022 proof was checked at build and is verifiable with standard tools.' : '';
+  if (!(await r.run('signature', async () => (await checkSignatures(c, proofs, keys), `Valid.${rdfcNote}`)))) {
+    return r.skipAfter('signature', 'Not checked: the signature is not valid.');
+  }
+  if (c.credentialStatus) await r.run('status', () => checkStatus(c, ctx));
+  else r.set('status', 'skip', 'No credentialStatus: this credential cannot be revoked.');
+  await r.run('validity', () => checkValidity(c, ctx.now));
+}

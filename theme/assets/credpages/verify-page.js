@@ -1,0 +1,155 @@
+// The /verify/ page: check a credential given as a file (JSON, baked PNG or baked SVG), as pasted
+// JSON, or by URL (a credential page or a .json; also ?url=). Input is parsed, never inserted into
+// the page; every outcome, including bad input, is shown in the #cp-verify panel.
+import { verifyCredential, invalidResult, fetchLimited, Fail } from './verifier.js';
+import { render } from './verify-panel.js';
+
+const MAX_INPUT = 2 << 20; // 2 MB: credentials are a few KB, baked images rarely more than 500 KB
+const OB_NS = 'https://purl.imsglobal.org/ob/v3p0';
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** @param {string} m */
+const invalid = (m) => new Fail('invalid', m);
+
+/** UTF-8 text, refusing invalid bytes. @param {Uint8Array} bytes @param {string} what */
+function text(bytes, what) {
+  try { return new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { throw invalid(`${what} is not UTF-8 text.`); }
+}
+
+/** @param {string} s */
+function parseJson(s) {
+  if (new TextEncoder().encode(s).length > MAX_INPUT) throw invalid('The input is larger than 2 MB.');
+  try { return JSON.parse(s); } catch (e) { throw invalid(`This is not JSON (${/** @type {Error} */ (e).message}).`); }
+}
+
+/**
+ * The credential text baked into a PNG: the first iTXt chunk with keyword "openbadgecredential"
+ * (Open Badges 3.0 baking; compression is not allowed there).
+ * @param {Uint8Array} png @returns {string}
+ */
+export function pngCredential(png) {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  for (let at = 8; at + 12 <= png.length;) {
+    const len = view.getUint32(at);
+    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
+    const data = png.subarray(at + 8, at + 8 + len);
+    if (data.length !== len || type === 'IEND') break;
+    const kwEnd = data.indexOf(0);
+    if (type === 'iTXt' && kwEnd > 0 && String.fromCharCode(...data.subarray(0, kwEnd)) === 'openbadgecredential') {
+      // keyword \0, compression flag, compression method, language tag \0, translated keyword \0, text
+      if (data[kwEnd + 1] !== 0) throw invalid("The PNG's credential chunk is compressed, which Open Badges forbids.");
+      const langEnd = data.indexOf(0, kwEnd + 3);
+      const transEnd = langEnd < 0 ? -1 : data.indexOf(0, langEnd + 1);
+      if (transEnd < 0) throw invalid("The PNG's credential chunk is malformed.");
+      return text(data.subarray(transEnd + 1), "The PNG's credential");
+    }
+    at += 12 + len;
+  }
+  throw invalid('This PNG has no "openbadgecredential" iTXt chunk: it is not a baked badge.');
+}
+
+/**
+ * The credential JSON baked into an SVG: the body of <openbadges:credential>. Parsed as XML by
+ * DOMParser (no scripts run, nothing is inserted into the page).
+ * @param {string} svg @returns {string}
+ */
+export function svgCredential(svg) {
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+  if (doc.getElementsByTagName('parsererror').length) throw invalid('The SVG is not well-formed XML.');
+  const el = doc.getElementsByTagNameNS(OB_NS, 'credential')[0];
+  if (!el) throw invalid('This SVG has no <openbadges:credential> element: it is not a baked badge.');
+  if (el.getAttribute('verify')) throw invalid('This badge holds a VC-JWT, which this page does not check.');
+  return el.textContent ?? '';
+}
+
+/**
+ * A credential from bytes: baked PNG, baked SVG, HTML credential page (its #cp-credential script)
+ * or JSON, told apart by content.
+ * @param {Uint8Array} bytes @param {string} what
+ */
+export function credentialFrom(bytes, what) {
+  if (bytes.length > MAX_INPUT) throw invalid(`${what} is larger than 2 MB.`);
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return parseJson(pngCredential(bytes));
+  const s = text(bytes, what);
+  if (/^\s*</.test(s)) {
+    if (!/<html|<!doctype html/i.test(s)) return parseJson(svgCredential(s));
+    const script = new DOMParser().parseFromString(s, 'text/html').getElementById('cp-credential');
+    if (!script) throw invalid(`${what} is a web page without a credential (#cp-credential).`);
+    return parseJson(script.textContent ?? '');
+  }
+  return parseJson(s);
+}
+
+/** @param {string} raw */
+async function fromUrl(raw) {
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? raw : `https://${raw}`;
+  const { bytes } = await fetchLimited(withScheme, { pageOrigin: location.origin, maxBytes: MAX_INPUT, what: 'credential' });
+  return credentialFrom(bytes, `The document at ${withScheme}`);
+}
+
+/** @param {File} file */
+async function fromFile(file) {
+  if (file.size > MAX_INPUT) throw invalid(`${file.name} is larger than 2 MB.`);
+  return credentialFrom(new Uint8Array(await file.arrayBuffer()), file.name);
+}
+
+const panel = /** @type {HTMLElement} */ (document.getElementById('cp-verify'));
+let latest = 0;
+
+/** Verify whatever `get` produces; only the latest request may update the panel. @param {() => Promise<unknown>} get */
+async function check(get) {
+  const mine = ++latest;
+  render(panel, { verdict: 'pending', summary: '', steps: [], issuerDomain: null, credential: null });
+  panel.querySelector('.cp-verdict').textContent = 'Checking…';
+  let result;
+  try {
+    result = await verifyCredential(await get(), { fetch: window.fetch.bind(window), now: Date.now(), pageOrigin: location.origin });
+  } catch (e) {
+    result = e instanceof Fail ? invalidResult(e.message, e.verdict) : invalidResult(`Could not read the input: ${/** @type {Error} */ (e)?.message}`);
+  }
+  if (mine !== latest) return;
+  render(panel, result);
+  panel.querySelector('.cp-issuer-domain')?.setAttribute('data-confirmed', String(result.verdict === 'verified'));
+}
+
+function setUp() {
+  const form = /** @type {HTMLFormElement} */ (document.getElementById('cp-verify-form'));
+  const file = /** @type {HTMLInputElement} */ (document.getElementById('cp-file'));
+  const paste = /** @type {HTMLTextAreaElement} */ (document.getElementById('cp-paste'));
+  const url = /** @type {HTMLInputElement} */ (document.getElementById('cp-url'));
+  const drop = document.getElementById('cp-drop');
+  if (!panel || !form) return;
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    // Buttons may say which input they submit (value="paste" / "url"); otherwise use what is filled in.
+    const source = /** @type {HTMLButtonElement|null} */ (e.submitter)?.value;
+    const p = paste?.value.trim() ?? '';
+    const u = url?.value.trim() ?? '';
+    const f = file?.files?.[0];
+    const choice = source === 'url' || source === 'paste' ? source : p ? 'paste' : u ? 'url' : 'file';
+    if (choice === 'url' && u) check(() => fromUrl(u));
+    else if (choice === 'paste' && p) check(async () => parseJson(p));
+    else if (choice === 'file' && f) check(() => fromFile(f));
+    else render(panel, invalidResult(choice === 'url' ? 'Enter the URL of a credential.' : choice === 'paste' ? 'Paste a credential first.' : 'Choose a file, paste a credential or give its URL.'));
+  });
+  file?.addEventListener('change', () => { const f = file.files?.[0]; if (f) check(() => fromFile(f)); });
+  drop?.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('cp-dragover'); });
+  drop?.addEventListener('dragleave', () => drop.classList.remove('cp-dragover'));
+  drop?.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('cp-dragover');
+    const f = e.dataTransfer?.files[0];
+    if (f) check(() => fromFile(f));
+  });
+  // A file dropped beside the zone must not navigate away from the page.
+  for (const t of ['dragover', 'drop']) window.addEventListener(t, (e) => e.preventDefault());
+
+  const fromQuery = new URLSearchParams(location.search).get('url');
+  if (fromQuery) {
+    if (url) url.value = fromQuery;
+    check(() => fromUrl(fromQuery));
+  }
+}
+
+setUp();

@@ -1,0 +1,71 @@
+// Credential pages: verify the page's own credential (#cp-credential) and show the outcome in
+// #cp-verify. Also exports render() for the /verify/ page. Credential data only ever reaches the
+// DOM through textContent.
+import { verifyCredential, invalidResult, RANK } from './verifier.js';
+
+const HEADLINE = {
+  pending: 'Checking…', verified: 'Verified', revoked: 'Revoked', expired: 'Expired',
+  'not-yet-valid': 'Not yet valid', tampered: 'Not valid: altered', forged: 'Not valid: not signed by the issuer',
+  'cannot-verify': 'Could not be verified', invalid: 'Not a valid credential',
+};
+
+/**
+ * Show a verifier result in a panel (the section with .cp-verdict and .cp-steps).
+ * @param {HTMLElement} panel @param {import('./verifier.js').Result} result
+ */
+export function render(panel, result) {
+  const { verdict, summary, issuerDomain } = result;
+  panel.dataset.verdict = verdict;
+  const text = verdict === 'verified' ? `Verified: issued by ${issuerDomain}.` : `${HEADLINE[verdict] ?? verdict}. ${summary}`;
+  /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).textContent = text.trim();
+  panel.querySelector('.cp-steps')?.replaceChildren(...result.steps.map((s) => {
+    const li = document.createElement('li');
+    Object.assign(li.dataset, { step: s.id, state: s.state });
+    li.textContent = `${s.label}: ${s.detail}`;
+    return li;
+  }));
+  const domain = panel.querySelector('.cp-issuer-domain');
+  if (domain) domain.textContent = issuerDomain ?? 'unknown';
+}
+
+const norm = (/** @type {unknown} */ s) => String(s).replace(/\s+/g, ' ').trim();
+
+/**
+ * Compare every [data-field] element with the credential value at its dotted path (for <time>,
+ * the datetime attribute), so an edited page cannot pass for the signed one.
+ * @param {ParentNode} root @param {any} credential @returns {import('./verifier.js').Step}
+ */
+export function pageTextStep(root, credential) {
+  const edited = [];
+  for (const el of root.querySelectorAll('[data-field]')) {
+    const path = /** @type {HTMLElement} */ (el).dataset.field ?? '';
+    // Own properties only: a path like "__proto__" must not reach into the prototype chain.
+    const value = path.split('.').reduce((o, k) => (o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined), credential);
+    const shown = el.localName === 'time' ? el.getAttribute('datetime') : el.textContent;
+    if (value === undefined || typeof value === 'object' || norm(shown) !== norm(value)) edited.push(path);
+  }
+  const step = { id: 'page', label: 'Page text matches the signed credential', state: /** @type {'ok'|'fail'} */ ('ok'), detail: 'Every shown field matches.' };
+  if (edited.length) Object.assign(step, { state: 'fail', detail: `The page's text was edited: ${edited.join(', ')} differ from the signed credential.` });
+  return step;
+}
+
+/** Verify this page's credential; record the time taken in window.cpVerifyMs (for the bench). */
+async function main() {
+  const panel = document.getElementById('cp-verify');
+  const script = document.getElementById('cp-credential');
+  if (!panel || !script) return;
+  if (!panel.hasAttribute('aria-live')) panel.setAttribute('aria-live', 'polite');
+  let credential;
+  let result;
+  try { credential = JSON.parse(script.textContent ?? ''); } catch { result = invalidResult("The page's credential is not valid JSON."); }
+  result ??= await verifyCredential(credential, { fetch: window.fetch.bind(window), now: Date.now(), pageOrigin: location.origin });
+  if (result.steps[0].state === 'ok') {
+    const step = pageTextStep(document, credential);
+    result.steps.push(step);
+    if (step.state === 'fail' && RANK.tampered < RANK[result.verdict]) Object.assign(result, { verdict: 'tampered', summary: step.detail });
+  }
+  render(panel, result);
+  /** @type {any} */ (window).cpVerifyMs = performance.now();
+}
+
+main();
