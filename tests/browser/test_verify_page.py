@@ -212,3 +212,14 @@ def test_empty_submit_explains(verify):
     result = panel(verify)
     assert result["verdict"] == "invalid"
     assert "Paste" in result["text"]
+
+
+def test_badges_baked_by_the_project(verify, tmp_path, site):
+    """Interop with credpages.baking: what `credpages bake` writes, this page reads."""
+    baking = pytest.importorskip("credpages.baking")
+    cred = site.signed("baked", name="Ada ]]> Lovelace \U0001f600")  # ]]> must survive CDATA
+    text = json.dumps(cred, ensure_ascii=False, indent=2)
+    png = baking.bake_png(tiny_png(), text)
+    svg = baking.bake_svg('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>', text)
+    assert upload(verify, tmp_path, "baked.png", png)["verdict"] == "verified"
+    assert upload(verify, tmp_path, "baked.svg", svg)["verdict"] == "verified"

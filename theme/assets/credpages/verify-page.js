@@ -109,7 +109,6 @@ async function check(get) {
   }
   if (mine !== latest) return;
   render(panel, result);
-  panel.querySelector('.cp-issuer-domain')?.setAttribute('data-confirmed', String(result.verdict === 'verified'));
 }
 
 function setUp() {

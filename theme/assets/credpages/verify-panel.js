@@ -24,8 +24,12 @@ export function render(panel, result) {
     li.textContent = `${s.label}: ${s.detail}`;
     return li;
   }));
+  // The issuer's domain, prominent on the verify page; a claim only, unless verified.
   const domain = panel.querySelector('.cp-issuer-domain');
-  if (domain) domain.textContent = issuerDomain ?? 'unknown';
+  if (domain) {
+    domain.textContent = !issuerDomain ? '' : verdict === 'verified' ? issuerDomain : `${issuerDomain} (not confirmed)`;
+    domain.setAttribute('data-confirmed', String(verdict === 'verified'));
+  }
 }
 
 const norm = (/** @type {unknown} */ s) => String(s).replace(/\s+/g, ' ').trim();

@@ -1,0 +1,89 @@
+"""Bench: how fast a credential page verifies itself in Chromium, and what the verifier weighs.
+
+Serves a fixture issuer site on 127.0.0.1 (DID document, signed status list, credential page),
+loads the page N times (a fresh browser context each time, so nothing is cached) and prints:
+- the median / p90 time from navigation start to the final verdict (``window.cpVerifyMs``,
+  recorded by verify-panel.js with ``performance.now()``, which counts from navigation start);
+- the bytes of the JavaScript modules the page loaded (raw, as served; and gzip -6, as a static
+  host such as GitHub Pages would send them).
+
+Targets: median under 50 ms, under 15 KB of JavaScript.
+Usage: python bench/verify_browser.py [--runs 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from browser.fixtures import Site  # noqa: E402
+from browser.harness import ASSETS, CHROMIUM, Server, launch_chromium  # noqa: E402
+
+MS_TARGET = 50.0
+BYTES_TARGET = 15 * 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        print(f"skipped: {CHROMIUM} is not installed")
+        return 0
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(Path(tmp)).start()
+        try:
+            site = Site(server, "bench")
+            url = site.write_page("badge", site.signed("badge"))
+            with sync_playwright() as p:
+                browser = launch_chromium(p)
+                times, scripts = run(browser, url, args.runs)
+                browser.close()
+        finally:
+            server.stop()
+
+    raw = sum(scripts.values())
+    zipped = sum(len(gzip.compress((ASSETS / name).read_bytes(), 6)) for name in scripts)
+    median = statistics.median(times)
+    p90 = statistics.quantiles(times, n=10)[-1] if len(times) >= 10 else max(times)
+    print(f"credential page verification, {len(times)} loads (fresh context each):")
+    print(f"  median {median:.1f} ms, p90 {p90:.1f} ms, min {min(times):.1f} ms  (target < {MS_TARGET:.0f} ms)")
+    print(f"  JS modules loaded: {', '.join(f'{n} {b} B' for n, b in sorted(scripts.items()))}")
+    print(f"  total {raw} B raw ({raw / 1024:.1f} KB), {zipped} B gzip -6  (target < {BYTES_TARGET // 1024} KB)")
+    return 0
+
+
+def run(browser, url: str, runs: int) -> tuple[list[float], dict[str, int]]:
+    times: list[float] = []
+    scripts: dict[str, int] = {}
+    for _ in range(runs + 1):  # one warm-up load (browser process start-up effects) not counted
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_function("() => typeof window.cpVerifyMs === 'number'")
+        verdict, ms, loaded = page.evaluate(
+            """() => [document.getElementById('cp-verify').dataset.verdict, window.cpVerifyMs,
+                     performance.getEntriesByType('resource')
+                       .filter((e) => e.name.endsWith('.js'))
+                       .map((e) => [e.name.split('/').pop(), e.decodedBodySize])]"""
+        )
+        context.close()
+        if verdict != "verified":
+            raise SystemExit(f"unexpected verdict {verdict!r}")
+        if scripts:
+            times.append(ms)
+        scripts = dict(loaded)
+    return times, scripts
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
