@@ -106,10 +106,15 @@ def script_json(doc: Any) -> str:
 
 @dataclass
 class Site:
-    """One issuer's published site under ``server.root/<name>/``."""
+    """One issuer's published site, written to ``server.root/<name>/``.
+
+    Its URL (and so its did:web) is where the server serves it, unless ``base_url`` names another
+    origin, e.g. ``https://issuer.test/awards/``, for tests that route that origin to the files.
+    """
 
     server: Server
     name: str
+    base_url: str | None = None
     seed: bytes = field(default_factory=lambda: hashlib.sha256(b"credpages-test").digest())
     revoked: set[int] = field(default_factory=set)
 
@@ -117,7 +122,7 @@ class Site:
         self.dir = self.server.root / self.name
         self.dir.mkdir(parents=True, exist_ok=True)
         self.server.install_assets(self.dir)
-        self.url = f"{self.server.url}{self.name}/"
+        self.url = self.base_url or f"{self.server.url}{self.name}/"
         self.did = did_from_url(self.url)
         self.vm = f"{self.did}#key-1"
         self.list_url = f"{self.url}status/revocation.json"

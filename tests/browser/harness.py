@@ -3,6 +3,7 @@ server with CORS on 127.0.0.1 (ephemeral port) and the Chromium launch settings.
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import threading
 import time
@@ -28,7 +29,10 @@ PAGES = Path(__file__).resolve().parent / "pages"
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files plus CORS; ``/__slow/<seconds>/…`` answers late, for timeout tests."""
+    """Static files plus CORS; ``/__slow/<seconds>/…`` answers late, for timeout tests. With
+    ``gzip`` set (as GitHub Pages does) text files go out gzip-encoded when the client accepts it."""
+
+    gzip = False
 
     def end_headers(self) -> None:
         self.send_header("Access-Control-Allow-Origin", "*")
@@ -42,6 +46,18 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(b"{}")
+            return
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if self.gzip and "gzip" in self.headers.get("Accept-Encoding", "") and path.is_file():
+            body = gzip.compress(path.read_bytes(), 6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         super().do_GET()
 
@@ -57,9 +73,10 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 class Server:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, gzip: bool = False) -> None:
         self.root = root
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(root)))
+        handler = type("Handler", (_Handler,), {"gzip": gzip})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"

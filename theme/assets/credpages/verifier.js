@@ -66,14 +66,13 @@ const sha256 = async (/** @type {string} */ s) => new Uint8Array(await crypto.su
 
 /** @param {Uint8Array} raw */
 async function ed25519Key(raw) {
+  // WebCrypto exists only in secure contexts (https, or localhost).
+  if (!globalThis.crypto?.subtle) fail('cannot-verify', 'This browser offers no WebCrypto here: the page must be served over https.');
   try {
     return await crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
   } catch (e) {
-    // No Ed25519: NotSupportedError. No crypto.subtle (insecure page): TypeError.
-    if (e instanceof TypeError || /** @type {any} */ (e)?.name === 'NotSupportedError') {
-      fail('cannot-verify', `This browser cannot check Ed25519 signatures; use ${ED25519_BROWSERS}.`);
-    }
-    throw e;
+    if (/** @type {any} */ (e)?.name !== 'NotSupportedError') throw e;
+    return fail('cannot-verify', `This browser cannot check Ed25519 signatures; use ${ED25519_BROWSERS}.`);
   }
 }
 
@@ -94,10 +93,11 @@ export async function verifyJcsProof(doc, proof, publicKey) {
     if (arr(options['@context']).some((c, i) => jcs(c) !== docCtx[i])) return false;
     unsecured['@context'] = options['@context'];
   }
-  const data = new Uint8Array(64);
+  const key = await ed25519Key(publicKey);
+  const data = new Uint8Array(64); // hashData = SHA-256(proof options) || SHA-256(document)
   data.set(await sha256(jcs(options)));
   data.set(await sha256(jcs(unsecured)), 32);
-  return crypto.subtle.verify({ name: 'Ed25519' }, await ed25519Key(publicKey), sig, data);
+  return crypto.subtle.verify({ name: 'Ed25519' }, key, sig, data);
 }
 
 // ---- URLs and fetching
@@ -265,7 +265,7 @@ async function statusBit(entry, ctx) {
     if (issuerOf(vc) !== ctx.did) throw new Error(`issued by ${issuerOf(vc)}, not ${ctx.did}`);
     const proofs = jcsProofs(vc);
     await checkSignatures(vc, proofs, keysFor(proofs, ctx));
-    if (when(vc.validUntil) < ctx.now) throw new Error('the list has expired');
+    if (when(vc.validUntil) < ctx.now || when(vc.validFrom) > ctx.now) throw new Error('the list is outside its validity period');
     const subject = arr(vc.credentialSubject)[0];
     if (subject.statusPurpose !== entry.statusPurpose) throw new Error(`its purpose is ${subject.statusPurpose}`);
     const bits = await decodeBits(subject.encodedList);
@@ -346,7 +346,11 @@ export function invalidResult(message, verdict = 'invalid') {
  */
 export async function verifyCredential(credential, opts = {}) {
   const r = new Report();
-  try { await verifyInto(r, /** @type {any} */ (credential), opts); } catch (e) { r.fail('wellformed', e); } // fail closed
+  try {
+    await verifyInto(r, /** @type {any} */ (credential), opts);
+  } catch (e) { // not expected: every check catches its own errors. Fail closed all the same.
+    r.fail(r.steps.find((s) => s.state !== 'ok')?.id ?? 'validity', e);
+  }
   return { ...r, credential };
 }
 
@@ -355,7 +359,7 @@ async function verifyInto(r, c, opts) {
   const pageOrigin = opts.pageOrigin ?? '';
   if (!(await r.run('wellformed', () => (checkWellFormed(c), `${arr(c.type).join(', ')}.`)))) return r.skipAfter('wellformed', 'Not checked: not a well-formed credential.');
   const did = issuerOf(c);
-  r.issuerDomain = /^did:web:([^:]+)$|^did:web:([^:]+):/.test(did) ? decodeURIComponent(did.split(':')[2]).toLowerCase() : null;
+  r.issuerDomain = did.startsWith('did:web:') ? did.split(':')[2].replace(/%3a/i, ':').toLowerCase() : null;
   /** @type {Map<string, Promise<any>>} */
   const cache = new Map();
   /** @type {Ctx} */
