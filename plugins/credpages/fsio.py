@@ -8,19 +8,35 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 
+def _default_mode(target: Path) -> int:
+    """The replaced file's permissions, or what a plain ``open()`` would give (0666 - umask)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: str | Path, data: bytes | str, *, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` atomically; ``mode`` sets permissions before the data lands."""
+    """Write ``data`` to ``path`` atomically; ``mode`` sets permissions before the data lands.
+
+    Without ``mode`` the file keeps the permissions it had (a new file gets the usual ones), so
+    a rewrite never makes a committed file unreadable to others.
+    """
     target = Path(path)
+    if mode is None:
+        mode = _default_mode(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        if mode is not None:
-            os.fchmod(fd, mode)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
