@@ -158,7 +158,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         try:
             loaded = load_yaml(path)
         except CredpagesError as exc:
-            print(exc.located(file=shown), file=sys.stderr)
+            print(
+                CredpagesError(exc.message, file=shown, line=exc.line, field=exc.field),
+                file=sys.stderr,
+            )
             failed += 1
             continue
         report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
