@@ -252,6 +252,10 @@ class Issuer:
         existing = None if allow_duplicate else self.holdings.holder(request)
         if existing is not None:
             return self._outcome(request.recipient.email, existing, None, "existing")
+        return self._award(request, None)
+
+    def _award(self, request: Request, path: Path | None) -> Outcome:
+        """Sign a new credential for ``request`` and write it (to ``path``, or a new file)."""
         slug = self.holdings.new_slug(request.achievement.id)
         doc = build_credential(
             self.settings,
@@ -262,10 +266,10 @@ class Issuer:
             status_index=self.holdings.new_index(self.rng),
         )
         signed = self.signer.sign(doc)
-        path = self.settings.credentials_dir / f"{slug}.yaml"
-        self._write_checked(path, signed)
+        target = path or self.settings.credentials_dir / f"{slug}.yaml"
+        self._write_checked(target, signed)
         self.holdings.add(signed, self.settings)
-        return self._outcome(request.recipient.email, signed, path, "issued")
+        return self._outcome(request.recipient.email, signed, target, "issued")
 
     def _outcome(
         self, email: str, doc: Mapping[str, Any], path: Path | None, status: str
@@ -316,19 +320,7 @@ class Issuer:
                 "pass --allow-duplicate to award it again",
                 file=path,
             )
-        slug = self.holdings.new_slug(request.achievement.id)
-        doc = build_credential(
-            self.settings,
-            request.achievement.achievement,
-            request.recipient,
-            request.award,
-            slug=slug,
-            status_index=self.holdings.new_index(self.rng),
-        )
-        signed = self.signer.sign(doc)
-        self._write_checked(path, signed)
-        self.holdings.add(signed, self.settings)
-        return self._outcome(request.recipient.email, signed, path, "issued")
+        return self._award(request, path)
 
     def reissue(self, old: Mapping[str, Any], *, name: str | None, reason: str | None) -> Outcome:
         """The same achievement to the same recipient as a new credential; the old is revoked."""
