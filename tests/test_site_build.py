@@ -308,3 +308,24 @@ def test_serve_watches_the_credentials_folder(tmp_path: Path) -> None:
 
     plugin.on_serve(Server(), config=cfg, builder=None)
     assert watched == [str(tmp_path / "credentials")]
+
+
+def test_build_command_refuses_to_delete_a_folder_that_is_not_a_built_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from credpages.cli import main
+
+    config, seed = make_site(tmp_path)
+    award(config, seed, ["Ada Lovelace"])
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "todo.txt").write_text("keep me")
+    assert main(["--config", str(config), "build", "--site-dir", str(precious)]) == 1
+    assert "refusing to delete" in capsys.readouterr().err
+    assert (precious / "todo.txt").read_text() == "keep me"
+    out = tmp_path / "out"
+    assert main(["--config", str(config), "build", "--site-dir", str(out)]) == 0
+    (out / ".well-known" / "stale.json").write_text("{}")
+    assert main(["--config", str(config), "build", "--site-dir", str(out)]) == 0
+    assert not (out / ".well-known" / "stale.json").exists()  # a stale dot folder is gone
+    assert (out / ".well-known" / "did.json").exists()

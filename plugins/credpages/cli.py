@@ -292,6 +292,19 @@ def _mkdocs_config(args: argparse.Namespace) -> Any:
         raise CredpagesError(str(exc), file=args.config) from exc
 
 
+def _remove_previous_build(site_dir: Path) -> None:
+    """Delete an earlier build, but never a folder that does not look like one."""
+    if any(site_dir.iterdir()) and not any(
+        (site_dir / name).exists() for name in ("sitemap.xml", "404.html", "did.json")
+    ):
+        raise CredpagesError(
+            "is not empty and does not look like a built site; refusing to delete it "
+            "(choose another --site-dir or empty it yourself)",
+            file=display_path(site_dir),
+        )
+    shutil.rmtree(site_dir)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
@@ -301,7 +314,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         config["site_dir"] = str(Path(args.site_dir).resolve())
     site_dir = Path(config["site_dir"])
     if site_dir.is_dir():  # MkDocs keeps top-level dot folders; a stale .well-known must go
-        shutil.rmtree(site_dir)
+        _remove_previous_build(site_dir)
     try:
         build(config)
     except (Abort, MkDocsException) as exc:
