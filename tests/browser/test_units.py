@@ -62,6 +62,8 @@ def test_did_web_resolution(module_page, did, url):
         "did:web:%5B%3A%3A1%5D",
         "did:web:foo.localhost",
         "did:web:a:..:b",
+        "did:web:example.org:%2e%2e:victim",  # percent-encoded dot segment
+        "did:web:example.org:a%2Fb",
         "did:web:",
         "did:web:exa_mple.org",
         "did:web:example.org%2Fpath",
@@ -210,3 +212,70 @@ def test_fetch_sends_no_credentials(module_page, server):
         server.url,
     )
     assert seen == {"credentials": "omit", "redirect": "follow", "signal": True}
+
+
+BASE = {
+    "@context": ["https://www.w3.org/ns/credentials/v2"],
+    "type": ["VerifiableCredential"],
+    "issuer": "did:web:example.org",
+    "credentialSubject": {"id": "did:example:1"},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"@context": ["https://www.w3.org/2018/credentials/v1"]}, "@context must start with"),
+        ({"@context": None}, "@context must start with"),
+        ({"type": ["OpenBadgeCredential"]}, "VerifiableCredential"),
+        ({"issuer": {"name": "no id"}}, "issuer"),
+        ({"issuer": 42}, "issuer"),
+        ({"credentialSubject": []}, "credentialSubject"),
+        ({"credentialSubject": "Ada"}, "credentialSubject"),
+        ({"validFrom": "2024-01-01T00:00:00"}, "timezone"),
+        ({"validFrom": "2024-01-01"}, "timezone"),
+        ({"validUntil": "yesterday"}, "timezone"),
+        ({"validFrom": "2025-01-01T00:00:00Z", "validUntil": "2024-01-01T00:00:00Z"}, "after validUntil"),
+        ({"proof": ["z123"]}, "proof"),
+        ({"credentialStatus": {"type": "BitstringStatusListEntry", "statusListIndex": 7, "statusListCredential": "https://x/"}}, "statusListIndex"),
+        ({"credentialStatus": {"type": "BitstringStatusListEntry", "statusListIndex": "-1", "statusListCredential": "https://x/"}}, "statusListIndex"),
+        ({"credentialStatus": "revoked"}, "credentialStatus"),
+    ],
+)
+def test_not_well_formed(module_page, change, message):
+    doc = {**BASE, **change}
+    got = call(module_page, "const r = await v.verifyCredential(arg); return [r.verdict, r.summary, r.steps.map((s) => s.state)];", doc)
+    assert got[0] == "invalid"
+    assert message in got[1], got[1]
+    assert got[2] == ["fail", "skip", "skip", "skip", "skip"]
+
+
+@pytest.mark.parametrize("value", [None, [], "text", 42, [BASE]])
+def test_non_objects_are_invalid(module_page, value):
+    assert call(module_page, "return (await v.verifyCredential(arg)).verdict;", value) == "invalid"
+
+
+def test_epoch_date_is_a_date(module_page):
+    doc = {**BASE, "validFrom": "1970-01-01T00:00:00Z"}
+    got = call(module_page, "return (await v.verifyCredential(arg)).steps[0].state;", doc)
+    assert got == "ok"
+
+
+def test_verify_never_throws_on_hostile_input(module_page):
+    got = call(
+        module_page,
+        """const hostile = [
+             {...arg, proof: [{type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022', verificationMethod: {toString: 1}}]},
+             {...arg, proof: {type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022', verificationMethod: 'did:web:example.org#k', proofValue: null}},
+             {...arg, issuer: 'did:web:%E0%A4%A:x', proof: {type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022', verificationMethod: 'did:web:%E0%A4%A:x#k'}},
+             JSON.parse('{"__proto__": {"polluted": 1}, "@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiableCredential", "issuer": "x", "credentialSubject": {}}'),
+           ];
+           const fetch = async () => { throw new Error('offline'); };
+           const out = [];
+           for (const h of hostile) out.push((await v.verifyCredential(h, {fetch, pageOrigin: 'https://example.org'})).verdict);
+           return [out, ({}).polluted === undefined];""",
+        BASE,
+    )
+    verdicts, clean = got
+    assert "verified" not in verdicts
+    assert clean

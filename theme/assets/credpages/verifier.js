@@ -117,7 +117,8 @@ function specialIPv4(/** @type {string} */ h) {
  * @param {string} raw @param {string} pageOrigin @returns {URL}
  */
 export function checkUrl(raw, pageOrigin) {
-  const u = URL.canParse?.(raw) !== false ? new URL(raw) : fail('cannot-verify', `"${raw}" is not a URL.`);
+  let u;
+  try { u = new URL(raw); } catch { fail('cannot-verify', `"${raw}" is not a URL.`); }
   const h = u.hostname;
   if (local(h) && u.port && local(hostOf(pageOrigin)) && /^https?:$/.test(u.protocol) && !u.username) return u;
   if (u.protocol !== 'https:') fail('cannot-verify', `Refusing ${u.href}: only https:// addresses are fetched.`);
@@ -135,7 +136,8 @@ export function checkUrl(raw, pageOrigin) {
 export function didWebUrl(did, pageOrigin) {
   const m = /^did:web:([a-z0-9.-]+)(%3a\d{1,5})?((:[\w.~%!$&'()*+,;=@-]+)*)$/i.exec(did);
   const segs = m ? m[3].split(':').slice(1) : [];
-  if (!m || segs.some((s) => /^\.\.?$/.test(s))) fail('cannot-verify', `"${did}" is not a did:web identifier that can be resolved.`);
+  // No dot segments, plain or percent-encoded (URL parsing would resolve both): a DID names one path.
+  if (!m || segs.some((s) => /^\.\.?$|%2[ef]/i.test(s))) fail('cannot-verify', `"${did}" is not a did:web identifier that can be resolved.`);
   const host = m[1].toLowerCase() + (m[2] ? `:${m[2].slice(3)}` : '');
   const scheme = m[2] && local(m[1]) && local(hostOf(pageOrigin)) ? 'http' : 'https';
   return checkUrl(`${scheme}://${host}/${segs.length ? segs.join('/') : '.well-known'}/did.json`, pageOrigin).href;
@@ -192,14 +194,16 @@ function checkWellFormed(c) {
   if (arr(c['@context'])[0] !== VC2) bad(`@context must start with ${VC2}.`);
   if (!arr(c.type).includes('VerifiableCredential')) bad('type must include VerifiableCredential.');
   if (typeof issuerOf(c) !== 'string') bad('issuer must be a URL or an object with an id.');
-  if (!arr(c.credentialSubject).every(isObj) || !c.credentialSubject) bad('credentialSubject must be an object.');
+  const subjects = arr(c.credentialSubject);
+  if (!subjects.length || !subjects.every(isObj)) bad('credentialSubject must be an object.');
   for (const k of ['validFrom', 'validUntil']) {
-    if (c[k] !== undefined && !(DATE.test(c[k]) && when(c[k]))) bad(`${k} must be a date-time with a timezone.`);
+    if (c[k] !== undefined && !(DATE.test(c[k]) && !isNaN(when(c[k])))) bad(`${k} must be a date-time with a timezone.`);
   }
   if (when(c.validFrom) > when(c.validUntil)) bad('validFrom is after validUntil.');
   if (!arr(c.proof).every(isObj)) bad('Every proof must be an object.');
   for (const e of arr(c.credentialStatus)) {
-    if (!isObj(e) || (e.type === 'BitstringStatusListEntry' && !(typeof e.statusListCredential === 'string' && /^\d{1,15}$/.test(e.statusListIndex)))) {
+    const entryOk = typeof e?.statusListCredential === 'string' && typeof e.statusListIndex === 'string' && /^\d{1,15}$/.test(e.statusListIndex);
+    if (!isObj(e) || (e.type === 'BitstringStatusListEntry' && !entryOk)) {
       bad('credentialStatus needs statusListCredential and a numeric string statusListIndex.');
     }
   }
@@ -209,9 +213,9 @@ function checkWellFormed(c) {
 function jcsProofs(doc) {
   const suites = arr(doc.proof).map((p) => (p.type === 'DataIntegrityProof' ? p.cryptosuite : p.type));
   const other = suites.filter((s) => s !== 'eddsa-jcs-2022' && s !== 'eddsa-rdfc-2022');
-  if (other.length) fail('cannot-verify', `It carries a proof of a kind this verifier does not know (${other}), so it cannot vouch for it.`);
+  if (other.length) fail('cannot-verify', `There is a proof of a kind this verifier does not know (${other}), so it cannot vouch for the document.`);
   if (!suites.includes('eddsa-jcs-2022')) {
-    fail('cannot-verify', `It has no eddsa-jcs-2022 proof, the kind a browser can check${suites.length ? '; its eddsa-rdfc-2022 proof can be checked with standard tools' : ''}.`);
+    fail('cannot-verify', `There is no eddsa-jcs-2022 proof, the kind a browser can check${suites.length ? '; its eddsa-rdfc-2022 proof can be checked with standard tools' : ''}.`);
   }
   return arr(doc.proof).filter((p, i) => suites[i] === 'eddsa-jcs-2022');
 }
@@ -270,7 +274,8 @@ async function statusBit(entry, ctx) {
     if (subject.statusPurpose !== entry.statusPurpose) throw new Error(`its purpose is ${subject.statusPurpose}`);
     const bits = await decodeBits(subject.encodedList);
     const i = Number(entry.statusListIndex);
-    if (bits.length < 16384 || i >= bits.length * 8) throw new Error('the list is shorter than 131,072 bits or the index');
+    if (bits.length < 16384) throw new Error('the list is shorter than 131,072 bits');
+    if (i >= bits.length * 8) throw new Error(`index ${i} is outside the list`);
     return bitAt(bits, i);
   } catch (e) {
     return fail('cannot-verify', `The status list ${url} cannot be trusted: ${msg(e)}.`);

@@ -100,7 +100,6 @@ let latest = 0;
 async function check(get) {
   const mine = ++latest;
   render(panel, { verdict: 'pending', summary: '', steps: [], issuerDomain: null, credential: null });
-  panel.querySelector('.cp-verdict').textContent = 'Checking…';
   let result;
   try {
     result = await verifyCredential(await get(), { fetch: window.fetch.bind(window), now: Date.now(), pageOrigin: location.origin });
@@ -130,7 +129,10 @@ function setUp() {
     if (choice === 'url' && u) check(() => fromUrl(u));
     else if (choice === 'paste' && p) check(async () => parseJson(p));
     else if (choice === 'file' && f) check(() => fromFile(f));
-    else render(panel, invalidResult(choice === 'url' ? 'Enter the URL of a credential.' : choice === 'paste' ? 'Paste a credential first.' : 'Choose a file, paste a credential or give its URL.'));
+    else {
+      const hint = { url: 'Enter the address of a credential.', paste: 'Paste a credential first.', file: 'Choose a file, paste a credential or give its address.' };
+      check(async () => { throw invalid(hint[choice]); });
+    }
   });
   file?.addEventListener('change', () => { const f = file.files?.[0]; if (f) check(() => fromFile(f)); });
   drop?.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('cp-dragover'); });

@@ -16,8 +16,9 @@ const HEADLINE = {
 export function render(panel, result) {
   const { verdict, summary, issuerDomain } = result;
   panel.dataset.verdict = verdict;
-  const text = verdict === 'verified' ? `Verified: issued by ${issuerDomain}.` : `${HEADLINE[verdict] ?? verdict}. ${summary}`;
-  /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).textContent = text.trim();
+  const text = verdict === 'verified' ? `Verified: issued by ${issuerDomain}.`
+    : verdict === 'pending' ? HEADLINE.pending : `${HEADLINE[verdict] ?? verdict}. ${summary}`;
+  /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).textContent = text;
   panel.querySelector('.cp-steps')?.replaceChildren(...result.steps.map((s) => {
     const li = document.createElement('li');
     Object.assign(li.dataset, { step: s.id, state: s.state });
@@ -72,4 +73,8 @@ async function main() {
   /** @type {any} */ (window).cpVerifyMs = performance.now();
 }
 
-main();
+main().catch((e) => {
+  // Not expected (the verifier never throws); never leave the panel claiming to be checking.
+  const panel = document.getElementById('cp-verify');
+  if (panel) render(panel, invalidResult(`The check stopped on an unexpected error: ${e?.message ?? e}`, 'cannot-verify'));
+});
