@@ -195,7 +195,12 @@ class Site:
             "id": cid,
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
             "name": "Python Basics",
-            "issuer": {"id": self.did, "type": ["Profile"], "name": "Example Academy", "url": self.url},
+            "issuer": {
+                "id": self.did,
+                "type": ["Profile"],
+                "name": "Example Academy",
+                "url": self.url,
+            },
             "validFrom": valid_from,
             "awardedDate": valid_from,
             "credentialSubject": {
@@ -258,12 +263,7 @@ class Site:
 
 
 def png_chunk(ctype: bytes, data: bytes) -> bytes:
-    return (
-        len(data).to_bytes(4, "big")
-        + ctype
-        + data
-        + zlib.crc32(ctype + data).to_bytes(4, "big")
-    )
+    return len(data).to_bytes(4, "big") + ctype + data + zlib.crc32(ctype + data).to_bytes(4, "big")
 
 
 def tiny_png(extra_chunks: list[bytes] = ()) -> bytes:  # type: ignore[assignment]

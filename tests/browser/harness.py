@@ -3,6 +3,7 @@ server with CORS on 127.0.0.1 (ephemeral port) and the Chromium launch settings.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import shutil
 import threading
@@ -29,8 +30,10 @@ PAGES = Path(__file__).resolve().parent / "pages"
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files plus CORS; ``/__slow/<seconds>/…`` answers late, for timeout tests. With
-    ``gzip`` set (as GitHub Pages does) text files go out gzip-encoded when the client accepts it."""
+    """Static files plus CORS; ``/__slow/<seconds>/…`` answers late, for timeout tests.
+
+    With ``gzip`` set (as GitHub Pages does) files go out gzip-encoded if the client accepts it.
+    """
 
     gzip = False
 
@@ -66,10 +69,8 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def handle(self) -> None:
         # The browser may drop a connection mid-request (timeouts, cancelled reads): not an error.
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             super().handle()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
 
 class Server:

@@ -1,4 +1,4 @@
-"""Credential pages end to end: a fixture issuer site served locally, verified by verify-panel.js."""
+"""Credential pages end to end: a fixture issuer site served locally, checked by verify-panel.js."""
 
 from __future__ import annotations
 
@@ -30,9 +30,14 @@ def test_verified(page, site):
     result = open_page(page, site, site.signed("badge"))
     assert result["verdict"] == "verified", result
     assert states(result) == {
-        "wellformed": "ok", "key": "ok", "signature": "ok", "status": "ok", "validity": "ok", "page": "ok",
+        "wellformed": "ok",
+        "key": "ok",
+        "signature": "ok",
+        "status": "ok",
+        "validity": "ok",
+        "page": "ok",
     }
-    assert result["text"] == "Verified: issued by 127.0.0.1:%d." % site.server.port
+    assert result["text"] == f"Verified: issued by 127.0.0.1:{site.server.port}."
     assert result["live"] == "polite"
     if any(p["cryptosuite"] == "eddsa-rdfc-2022" for p in site.signed("badge")["proof"]):
         assert "eddsa-rdfc-2022 proof was checked at build" in result["steps"]["signature"]["text"]
@@ -55,7 +60,9 @@ def test_neighbouring_bit_does_not_revoke(page, site):
 
 
 def test_expired(page, site):
-    cred = site.signed("badge", valid_from="2020-01-01T00:00:00Z", valid_until="2021-01-01T00:00:00+02:00")
+    cred = site.signed(
+        "badge", valid_from="2020-01-01T00:00:00Z", valid_until="2021-01-01T00:00:00+02:00"
+    )
     result = open_page(page, site, cred)
     assert result["verdict"] == "expired"
     assert "2021-01-01T00:00:00+02:00" in result["text"]
@@ -193,7 +200,9 @@ def test_edited_page_text(page, site):
 
 
 def test_edited_date_attribute(page, site):
-    result = open_page(page, site, site.signed("badge"), shown={"valid_from": "2023-01-01T00:00:00Z"})
+    result = open_page(
+        page, site, site.signed("badge"), shown={"valid_from": "2023-01-01T00:00:00Z"}
+    )
     assert result["verdict"] == "tampered"
     assert "validFrom" in result["steps"]["page"]["text"]
 
@@ -220,7 +229,7 @@ def test_unknown_cryptosuite_fails_closed(page, site):
 
 def test_every_jcs_proof_must_verify(page, site):
     cred = site.signed("badge")
-    good = [p for p in cred["proof"] if p["cryptosuite"] == "eddsa-jcs-2022"][0]
+    good = next(p for p in cred["proof"] if p["cryptosuite"] == "eddsa-jcs-2022")
     bad = {**good, "created": "2024-01-02T00:00:00Z"}  # signature no longer matches
     cred["proof"] = [*cred["proof"], bad]
     assert open_page(page, site, cred)["verdict"] == "tampered"
@@ -237,14 +246,25 @@ def test_not_well_formed(page, site):
     del cred["@context"]
     result = open_page(page, site, cred)
     assert result["verdict"] == "invalid"
-    assert states(result) == {"wellformed": "fail", "key": "skip", "signature": "skip", "status": "skip", "validity": "skip"}
+    assert states(result) == {
+        "wellformed": "fail",
+        "key": "skip",
+        "signature": "skip",
+        "status": "skip",
+        "validity": "skip",
+    }
 
 
 def test_markup_in_credential_stays_text(page, site):
-    name = '<img src=x onerror="window.pwned=1">Ada & "Co" \u2028</script><script>window.pwned=2</script>'
+    name = (
+        '<img src=x onerror="window.pwned=1">Ada & "Co" \u2028'
+        "</script><script>window.pwned=2</script>"
+    )
     cred = site.signed("badge", name=name)
     result = open_page(page, site, cred)
     assert result["verdict"] == "verified", result
     assert page.evaluate("window.pwned") is None
-    assert page.evaluate("document.querySelectorAll('#cp-verify img, #cp-verify script').length") == 0
+    assert (
+        page.evaluate("document.querySelectorAll('#cp-verify img, #cp-verify script').length") == 0
+    )
     assert json.loads(page.evaluate("document.getElementById('cp-credential').textContent")) == cred

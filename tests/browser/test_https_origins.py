@@ -9,7 +9,6 @@ import mimetypes
 import pytest
 
 from .fixtures import Site
-from .harness import PAGES
 from .helpers import panel
 
 pytestmark = pytest.mark.browser
@@ -28,7 +27,7 @@ def routed(page, site, server):
     """Serve ISSUER from the site's files and /verify/ + assets on the verifier origins."""
 
     def from_dir(route, base, root):
-        rel = route.request.url[len(base):].split("?")[0]
+        rel = route.request.url[len(base) :].split("?")[0]
         path = root / rel
         if path.is_dir() or rel == "" or rel.endswith("/"):
             path = path / "index.html"

@@ -26,16 +26,73 @@ BATCHES = 30
 # Keys that sort differently by UTF-16 code unit than by code point (astral vs U+E000–U+FFFF),
 # look numeric (JS orders integer-like keys first in Object.keys), or are special to JS.
 EDGE_KEYS = [
-    "", "a", "A", "b", "aa", "1", "10", "2", "-1", "01", "1.5", "4294967295", "4294967294",
-    "é", "\u0080", "\u00ff", "\u20ac", "\ud7ff", "\ue000", "\uff61", "\uffff", "\ufeff",
-    "\U00010000", "\U0001f600", "\U0001f601", "\U0010ffff", "a\U0001f600", "a\ue000",
-    "__proto__", "constructor", "toString", "\x00", "\n", "\"", "\\", "\u2028",
+    "",
+    "a",
+    "A",
+    "b",
+    "aa",
+    "1",
+    "10",
+    "2",
+    "-1",
+    "01",
+    "1.5",
+    "4294967295",
+    "4294967294",
+    "é",
+    "\u0080",
+    "\u00ff",
+    "\u20ac",
+    "\ud7ff",
+    "\ue000",
+    "\uff61",
+    "\uffff",
+    "\ufeff",
+    "\U00010000",
+    "\U0001f600",
+    "\U0001f601",
+    "\U0010ffff",
+    "a\U0001f600",
+    "a\ue000",
+    "__proto__",
+    "constructor",
+    "toString",
+    "\x00",
+    "\n",
+    '"',
+    "\\",
+    "\u2028",
 ]
 EDGE_FLOATS = [
-    1e21, 1e20, 9.999999999999999e20, 1e-7, 1e-6, 1.0000000000000001e-7, 0.000001, 5e-324,
-    -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, -0.0, 0.0,
-    0.1, 0.2 + 0.1, 4.35, 1e23, 333333333.3333333, 123456789012345680000.0, 1.5e300, 2.0**53,
-    2.0**53 + 2, -(2.0**60), 1e-100, 9007199254740993.0, 295147905179352830000.0, 1e16, 1.25e-5,
+    1e21,
+    1e20,
+    9.999999999999999e20,
+    1e-7,
+    1e-6,
+    1.0000000000000001e-7,
+    0.000001,
+    5e-324,
+    -5e-324,
+    2.2250738585072014e-308,
+    1.7976931348623157e308,
+    -1.7976931348623157e308,
+    -0.0,
+    0.0,
+    0.1,
+    0.2 + 0.1,
+    4.35,
+    1e23,
+    333333333.3333333,
+    123456789012345680000.0,
+    1.5e300,
+    2.0**53,
+    2.0**53 + 2,
+    -(2.0**60),
+    1e-100,
+    9007199254740993.0,
+    295147905179352830000.0,
+    1e16,
+    1.25e-5,
 ]
 EDGE_CHARS = "\"\\/\b\f\n\r\t\x00\x01\x1f\x7f\x80\u2028\u2029\ufeff\uffff\U0001f600\U0010ffff<>&'"
 
@@ -94,9 +151,15 @@ def test_edge_values_all_at_once(module_page):
 
 def test_rfc8785_appendix_sorting_example(module_page):
     # RFC 8785 §3.2.3 sorting example: keys ordered by UTF-16 code units.
-    value = {"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh",
-             "1": "One", "\U0001f600": "Emoji: Grinning Face", "\u0080": "Control",
-             "\u00f6": "Latin Small Letter O With Diaeresis"}
+    value = {
+        "\u20ac": "Euro Sign",
+        "\r": "Carriage Return",
+        "\ufb33": "Hebrew Letter Dalet With Dagesh",
+        "1": "One",
+        "\U0001f600": "Emoji: Grinning Face",
+        "\u0080": "Control",
+        "\u00f6": "Latin Small Letter O With Diaeresis",
+    }
     got = js_jcs(module_page, [value])[0]
     order = [k for k in json.loads(got)]
     assert order == ["\r", "1", "\u0080", "\u00f6", "\u20ac", "\U0001f600", "\ufb33"]
@@ -106,8 +169,11 @@ def test_rfc8785_appendix_sorting_example(module_page):
 def test_lone_surrogates_and_non_json_are_errors(module_page):
     errors = call(
         module_page,
-        """const bad = ['\\ud800', 'a\\udfff', {['\\udc00']: 1}, [1, '\\ud83d'], NaN, Infinity, undefined, () => 1, 10n];
-           return bad.map((x) => { try { v.jcs(x); return 'no error'; } catch (e) { return e.name; } });""",
+        """const bad = ['\\ud800', 'a\\udfff', {['\\udc00']: 1}, [1, '\\ud83d'],
+                        NaN, Infinity, undefined, () => 1, 10n];
+           return bad.map((x) => {
+             try { v.jcs(x); return 'no error'; } catch (e) { return e.name; }
+           });""",
     )
     assert errors == ["TypeError"] * 9
     # A properly paired surrogate is fine.

@@ -1,4 +1,4 @@
-"""verifier.js building blocks, called in the browser: did:web, URL rules, encodings, status bits."""
+"""verifier.js building blocks, called in the browser: did:web, URL rules, encodings, status."""
 
 from __future__ import annotations
 
@@ -121,7 +121,9 @@ def test_base58_and_multikey(module_page):
         got = call(module_page, "return Array.from(v.base58Decode(arg));", b58encode(data))
         assert bytes(got) == data
     key = os.urandom(32)
-    assert bytes(call(module_page, "return Array.from(v.decodeMultikey(arg));", multikey(key))) == key
+    assert (
+        bytes(call(module_page, "return Array.from(v.decodeMultikey(arg));", multikey(key))) == key
+    )
     for bad in [
         "z" + b58encode(b"\xec\x01" + key),  # another multicodec
         "z" + b58encode(b"\xed\x01" + key[:31]),
@@ -130,14 +132,25 @@ def test_base58_and_multikey(module_page):
         multikey(key)[:-1] + "0",  # 0 is not in the alphabet
         None,
     ]:
-        assert call(module_page, "try { v.decodeMultikey(arg); return 'accepted'; } catch { return 'refused'; }", bad) == "refused", bad
+        assert (
+            call(
+                module_page,
+                "try { v.decodeMultikey(arg); return 'accepted'; } catch { return 'refused'; }",
+                bad,
+            )
+            == "refused"
+        ), bad
 
 
 def test_status_bits_are_msb_first(module_page):
     bits = bytearray(16)
     bits[0] = 0b1000_0001
     bits[2] = 0b0010_0000
-    got = call(module_page, "const b = new Uint8Array(arg); return [0,1,7,8,18,127].map((i) => v.bitAt(b, i));", list(bits))
+    got = call(
+        module_page,
+        "const b = new Uint8Array(arg); return [0,1,7,8,18,127].map((i) => v.bitAt(b, i));",
+        list(bits),
+    )
     assert got == [True, False, True, False, True, False]
 
 
@@ -149,23 +162,29 @@ def test_encoded_list_from_python_decodes_in_the_browser(module_page):
         bits[i >> 3] |= 0x80 >> (i & 7)
     got = call(
         module_page,
-        """const b = await v.decodeBits(arg[0]); return [b.length, arg[1].map((i) => v.bitAt(b, i))];""",
+        """const b = await v.decodeBits(arg[0]);
+           return [b.length, arg[1].map((i) => v.bitAt(b, i))];""",
         [encode_bits(bytes(bits)), [*set_, 1, 4241, 131_070]],
     )
     assert got == [16_384, [True] * 4 + [False] * 3]
 
 
 def test_gzip_bomb_is_capped(module_page):
-    bomb = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(17 << 20), mtime=0)).decode().rstrip("=")
+    bomb = "u" + base64.urlsafe_b64encode(gzip.compress(bytes(17 << 20), mtime=0)).decode().rstrip(
+        "="
+    )
     assert len(bomb) < 40_000
-    got = call(module_page, "return v.decodeBits(arg).then(() => 'decoded', (e) => e.message);", bomb)
+    got = call(
+        module_page, "return v.decodeBits(arg).then(() => 'decoded', (e) => e.message);", bomb
+    )
     assert "16 MB" in got
 
 
 def test_depth_limit(module_page):
     got = call(
         module_page,
-        "const nest = (n) => n ? [nest(n - 1)] : 0; return [v.tooDeep(nest(63)), v.tooDeep(nest(64)), v.tooDeep({a: nest(63)})];",
+        """const nest = (n) => n ? [nest(n - 1)] : 0;
+           return [v.tooDeep(nest(63)), v.tooDeep(nest(64)), v.tooDeep({a: nest(63)})];""",
     )
     assert got == [False, True, True]
 
@@ -174,8 +193,13 @@ def test_missing_ed25519_is_explained(module_page):
     got = call(
         module_page,
         """const orig = crypto.subtle.importKey;
-           crypto.subtle.importKey = async () => { throw new DOMException('no', 'NotSupportedError'); };
-           try { await v.verifyJcsProof({}, {proofValue: 'z' + '2'.repeat(88)}, new Uint8Array(32)); return 'no error'; }
+           crypto.subtle.importKey = async () => {
+             throw new DOMException('no', 'NotSupportedError');
+           };
+           try {
+             await v.verifyJcsProof({}, {proofValue: 'z' + '2'.repeat(88)}, new Uint8Array(32));
+             return 'no error';
+           }
            catch (e) { return [e.verdict, e.message]; }
            finally { crypto.subtle.importKey = orig; }""",
     )
@@ -188,7 +212,8 @@ def test_fetch_limits(module_page, server):
     out = call(
         module_page,
         """const o = {pageOrigin: location.origin};
-           const run = (u, extra) => v.fetchLimited(u, {...o, ...extra}).then((r) => 'ok ' + r.bytes.length, (e) => e.verdict + ': ' + e.message);
+           const run = (u, extra) => v.fetchLimited(u, {...o, ...extra})
+             .then((r) => 'ok ' + r.bytes.length, (e) => e.verdict + ': ' + e.message);
            return Promise.all([
              run(arg + 'blank.html', {}),
              run(arg + 'big.json', {what: 'DID document'}),
@@ -198,8 +223,13 @@ def test_fetch_limits(module_page, server):
         server.url,
     )
     assert out[0].startswith("ok ")
-    assert out[1].startswith("cannot-verify") and "larger than 1024 KB" in out[1] and "big.json" in out[1]
-    assert out[2] == f"cannot-verify: Could not fetch the DID document at {server.url}missing.json (HTTP 404)."
+    assert (
+        out[1].startswith("cannot-verify")
+        and "larger than 1024 KB" in out[1]
+        and "big.json" in out[1]
+    )
+    missing = f"{server.url}missing.json"
+    assert out[2] == f"cannot-verify: Could not fetch the DID document at {missing} (HTTP 404)."
     assert out[3].startswith("cannot-verify") and "no answer in 0.3 s" in out[3]
 
 
@@ -208,7 +238,8 @@ def test_fetch_sends_no_credentials(module_page, server):
         module_page,
         """let init; await v.fetchLimited(arg + 'blank.html', {pageOrigin: location.origin,
              fetch: (u, i) => { init = i; return fetch(u, i); }});
-           return {credentials: init.credentials, redirect: init.redirect, signal: !!init.signal};""",
+           const {credentials, redirect, signal} = init;
+           return {credentials, redirect, signal: !!signal};""",
         server.url,
     )
     assert seen == {"credentials": "omit", "redirect": "follow", "signal": True}
@@ -235,16 +266,42 @@ BASE = {
         ({"validFrom": "2024-01-01T00:00:00"}, "timezone"),
         ({"validFrom": "2024-01-01"}, "timezone"),
         ({"validUntil": "yesterday"}, "timezone"),
-        ({"validFrom": "2025-01-01T00:00:00Z", "validUntil": "2024-01-01T00:00:00Z"}, "after validUntil"),
+        (
+            {"validFrom": "2025-01-01T00:00:00Z", "validUntil": "2024-01-01T00:00:00Z"},
+            "after validUntil",
+        ),
         ({"proof": ["z123"]}, "proof"),
-        ({"credentialStatus": {"type": "BitstringStatusListEntry", "statusListIndex": 7, "statusListCredential": "https://x/"}}, "statusListIndex"),
-        ({"credentialStatus": {"type": "BitstringStatusListEntry", "statusListIndex": "-1", "statusListCredential": "https://x/"}}, "statusListIndex"),
+        (
+            {
+                "credentialStatus": {
+                    "type": "BitstringStatusListEntry",
+                    "statusListIndex": 7,
+                    "statusListCredential": "https://x/",
+                }
+            },
+            "statusListIndex",
+        ),
+        (
+            {
+                "credentialStatus": {
+                    "type": "BitstringStatusListEntry",
+                    "statusListIndex": "-1",
+                    "statusListCredential": "https://x/",
+                }
+            },
+            "statusListIndex",
+        ),
         ({"credentialStatus": "revoked"}, "credentialStatus"),
     ],
 )
 def test_not_well_formed(module_page, change, message):
     doc = {**BASE, **change}
-    got = call(module_page, "const r = await v.verifyCredential(arg); return [r.verdict, r.summary, r.steps.map((s) => s.state)];", doc)
+    got = call(
+        module_page,
+        """const r = await v.verifyCredential(arg);
+           return [r.verdict, r.summary, r.steps.map((s) => s.state)];""",
+        doc,
+    )
     assert got[0] == "invalid"
     assert message in got[1], got[1]
     assert got[2] == ["fail", "skip", "skip", "skip", "skip"]
@@ -264,15 +321,20 @@ def test_epoch_date_is_a_date(module_page):
 def test_verify_never_throws_on_hostile_input(module_page):
     got = call(
         module_page,
-        """const hostile = [
-             {...arg, proof: [{type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022', verificationMethod: {toString: 1}}]},
-             {...arg, proof: {type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022', verificationMethod: 'did:web:example.org#k', proofValue: null}},
-             {...arg, issuer: 'did:web:%E0%A4%A:x', proof: {type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022', verificationMethod: 'did:web:%E0%A4%A:x#k'}},
-             JSON.parse('{"__proto__": {"polluted": 1}, "@context": ["https://www.w3.org/ns/credentials/v2"], "type": "VerifiableCredential", "issuer": "x", "credentialSubject": {}}'),
+        """const di = {type: 'DataIntegrityProof', cryptosuite: 'eddsa-jcs-2022'};
+           const hostile = [
+             {...arg, proof: [{...di, verificationMethod: {toString: 1}}]},
+             {...arg, proof: {...di, verificationMethod: 'did:web:example.org#k', proofValue: 0}},
+             {...arg, issuer: 'did:web:%E0%A4%A:x',
+              proof: {...di, verificationMethod: 'did:web:%E0%A4%A:x#k'}},
+             JSON.parse(`{"__proto__": {"polluted": 1}, "type": "VerifiableCredential",
+               "@context": ["https://www.w3.org/ns/credentials/v2"], "issuer": "x",
+               "credentialSubject": {}}`),
            ];
            const fetch = async () => { throw new Error('offline'); };
+           const opts = {fetch, pageOrigin: 'https://example.org'};
            const out = [];
-           for (const h of hostile) out.push((await v.verifyCredential(h, {fetch, pageOrigin: 'https://example.org'})).verdict);
+           for (const h of hostile) out.push((await v.verifyCredential(h, opts)).verdict);
            return [out, ({}).polluted === undefined];""",
         BASE,
     )

@@ -17,7 +17,9 @@ DATA = Path(__file__).parent / "data"
 def vector() -> dict:
     return {
         "doc": json.loads((DATA / "signedJCS.json").read_text(encoding="utf-8")),
-        "key": json.loads((DATA / "keyPair.json").read_text(encoding="utf-8"))["publicKeyMultibase"],
+        "key": json.loads((DATA / "keyPair.json").read_text(encoding="utf-8"))[
+            "publicKeyMultibase"
+        ],
         "canonDoc": (DATA / "canonDocJCS.txt").read_text(encoding="utf-8"),
         "canonProof": (DATA / "proofCanonJCS.txt").read_text(encoding="utf-8"),
     }
@@ -57,8 +59,14 @@ def test_one_character_changed_fails(module_page, vector, path):
 def test_proof_as_array_and_wrong_key(module_page, vector):
     doc = vector["doc"]
     as_array = {**doc, "proof": [doc["proof"]]}
-    assert call(module_page, "return v.verifyJcsProof(arg.d, arg.d.proof[0], v.decodeMultikey(arg.k));",
-                {"d": as_array, "k": vector["key"]}) is True
+    assert (
+        call(
+            module_page,
+            "return v.verifyJcsProof(arg.d, arg.d.proof[0], v.decodeMultikey(arg.k));",
+            {"d": as_array, "k": vector["key"]},
+        )
+        is True
+    )
     other = "z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"  # did:key spec example key
     assert call(module_page, VERIFY, {**vector, "key": other}) is False
 

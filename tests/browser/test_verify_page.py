@@ -88,7 +88,8 @@ def test_dropped_file(verify, good):
         """(text) => {
           const dt = new DataTransfer();
           dt.items.add(new File([text], 'dropped.json', {type: 'application/json'}));
-          document.getElementById('cp-drop').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+          const drop = new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true});
+          document.getElementById('cp-drop').dispatchEvent(drop);
         }""",
         json.dumps(good),
     )
@@ -141,7 +142,12 @@ BAD_INPUTS = {
         "compressed",
     ),
     "truncated png": ("cut.png", tiny_png()[:30], "invalid", "openbadgecredential"),
-    "svg without element": ("plain.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>', "invalid", "openbadges:credential"),
+    "svg without element": (
+        "plain.svg",
+        '<svg xmlns="http://www.w3.org/2000/svg"/>',
+        "invalid",
+        "openbadges:credential",
+    ),
     "broken svg": ("broken.svg", "<svg><unclosed></svg>", "invalid", "well-formed"),
     "deep nesting": ("deep.json", "[" * 65 + "]" * 65, "invalid", "nested deeper than 64"),
     "json array": ("array.json", "[1, 2]", "invalid", "not a JSON object"),
