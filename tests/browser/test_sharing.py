@@ -86,7 +86,9 @@ def write_issuer(root: Path, site_url: str) -> tuple[Path, bytes]:
     text = config.read_text(encoding="utf-8")
     issuer = "issuer: {name: Test Academy, url: 'https://example.test/'"
     assert issuer in text
-    text = text.replace(issuer, f"{issuer}, linkedin_organization_id: '1234567'")
+    text = text.replace(
+        issuer, f"{issuer}, image: assets/logo.svg, linkedin_organization_id: '1234567'"
+    )
     # The theme folder of this repository: its CSS and ES modules are copied into the site.
     text = text.replace(
         "theme: {name: material, font: false}",
@@ -97,6 +99,7 @@ def write_issuer(root: Path, site_url: str) -> tuple[Path, bytes]:
     assets.mkdir(parents=True)
     (assets / "badge.png").write_bytes(png_badge())
     (assets / "badge.svg").write_text(SVG_BADGE, encoding="utf-8")
+    (assets / "logo.svg").write_text(SVG_BADGE.replace("200 100", "100 100"), encoding="utf-8")
     achievements = root / "credentials" / "achievements"
     base = (achievements / "python-basics.yaml").read_text(encoding="utf-8")
     (achievements / "python-basics.yaml").write_text(
@@ -268,10 +271,10 @@ def test_png_of_an_svg_badge_is_rasterised_then_baked(context: Any, built: Built
     text = extract_png(png)
     assert text == page_json(page)
     assert_verifies(text, built, built.signed["svg-badge"])
-    image = Image.open(io.BytesIO(png)).convert("RGBA")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
     assert image.size == (512, 256)  # the viewBox's 2:1, 512 px on the long side
-    assert image.getpixel((256, 128))[:3] == (255, 193, 7)  # the drawing, not a blank canvas
-    assert image.getpixel((256, 10))[:3] == (63, 81, 181)
+    assert image.getpixel((256, 128)) == (255, 193, 7)  # the drawing, not a blank canvas
+    assert image.getpixel((256, 10)) == (63, 81, 181)
 
 
 def test_credential_json_with_script_breakers_survives_baking(
@@ -287,7 +290,9 @@ def test_a_failed_bake_is_reported_not_thrown(context: Any, built: BuiltSite) ->
     page = open_verified(context, built.pages["python-basics"])
     page.eval_on_selector("[data-cp-image]", "p => { p.dataset.cpImage = 'missing.png'; }")
     page.click("button[data-cp=png]")
-    page.wait_for_function("() => document.querySelector('.cp-status')?.textContent.includes('404')")
+    page.wait_for_function(
+        "() => document.querySelector('.cp-status')?.textContent.includes('404')"
+    )
     assert page.eval_on_selector("button[data-cp=png]", "b => b.disabled") is False
 
 
@@ -323,9 +328,11 @@ def test_print_shows_the_certificate_and_none_of_the_site(context: Any, built: B
             && getComputedStyle(el).visibility !== 'hidden';
           const all = (sel) => [...document.querySelectorAll(sel)];
           return {
-            chrome: all('.cp-header, .cp-footer, #cp-verify, .cp-steps, article, .cp-sharebar, button, .cp-button').some(visible),
+            chrome: all('.cp-header, .cp-footer, #cp-verify, .cp-steps, article,'
+              + ' .cp-sharebar, button, .cp-button').some(visible),
             cert: visible(document.querySelector('.cp-cert')),
-            parts: ['.cp-cert-issuer img', '.cp-cert-name', '.cp-cert-title', '.cp-cert-facts', '.cp-cert .cp-qr svg', '.cp-cert-badge']
+            parts: ['.cp-cert-issuer img', '.cp-cert-name', '.cp-cert-title',
+                    '.cp-cert-facts', '.cp-cert .cp-qr svg', '.cp-cert-badge']
               .map((s) => [s, visible(document.querySelector(s))]),
             qrs: all('svg').length,
             text: document.querySelector('.cp-cert').innerText,
@@ -337,7 +344,13 @@ def test_print_shows_the_certificate_and_none_of_the_site(context: Any, built: B
     assert shown["cert"] is True
     assert all(ok for _, ok in shown["parts"]), shown["parts"]
     assert shown["qrs"] == 1
-    for text in ("Test Academy", "Ada Lovelace", "Python Basics", "15 January 2026", "Scan to verify"):
+    for text in (
+        "Test Academy",
+        "Ada Lovelace",
+        "Python Basics",
+        "15 January 2026",
+        "Scan to verify",
+    ):
         assert text in shown["text"]
     assert built.pages["python-basics"] in shown["text"]
     assert shown["brand"] == "rgb(64, 81, 181)"  # Material's indigo: the site's primary colour
@@ -352,7 +365,9 @@ def test_print_shows_the_certificate_and_none_of_the_site(context: Any, built: B
 
 def test_download_pdf_button_prints(context: Any, built: BuiltSite) -> None:
     page = open_verified(context, built.pages["python-basics"])
-    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    page.evaluate(
+        "() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }"
+    )
     page.click("button[data-cp=print]")
     assert page.evaluate("window.__printed") == 1
 
@@ -365,7 +380,8 @@ def test_copy_buttons_put_each_value_on_the_clipboard(context: Any, built: Built
     page = open_verified(context, built.pages["python-basics"])
     rows = page.eval_on_selector_all(
         ".cp-copylist dd",
-        "dds => dds.map(dd => [dd.previousElementSibling.textContent, dd.firstElementChild.textContent,"
+        "dds => dds.map(dd => [dd.previousElementSibling.textContent,"
+        " dd.firstElementChild.textContent,"
         " dd.querySelector('button').getAttribute('aria-label')])",
     )
     labels = [r[0] for r in rows]
@@ -390,7 +406,9 @@ def test_copy_buttons_put_each_value_on_the_clipboard(context: Any, built: Built
 def test_copy_link_copies_the_page_url(context: Any, built: BuiltSite) -> None:
     page = open_verified(context, built.pages["python-basics"])
     page.click("button[data-cp=link]")
-    page.wait_for_function("() => document.querySelector('[data-cp=link]').textContent === 'Copied'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-cp=link]').textContent === 'Copied'"
+    )
     assert page.evaluate("navigator.clipboard.readText()") == built.pages["python-basics"]
     page.wait_for_function(
         "() => document.querySelector('[data-cp=link]').textContent === 'Copy link'", timeout=4000
@@ -404,7 +422,8 @@ def test_copy_falls_back_when_the_clipboard_api_refuses(context: Any, built: Bui
     )
     page.click(".cp-copylist dd button")
     page.wait_for_function(
-        "() => ['Copied', 'Copy failed'].includes(document.querySelector('.cp-copylist button').textContent)"
+        "() => ['Copied', 'Copy failed']"
+        ".includes(document.querySelector('.cp-copylist button').textContent)"
     )
     if page.text_content(".cp-copylist button") == "Copied":  # execCommand worked
         assert page.evaluate("navigator.clipboard.readText()") == "Python Basics"
@@ -451,4 +470,3 @@ def test_without_javascript_the_script_buttons_are_hidden(browser: Any, built: B
         assert page.is_visible(".cp-copylist")
     finally:
         ctx.close()
-
