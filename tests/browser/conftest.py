@@ -7,6 +7,7 @@ sub-directory, so a single server and browser serve the whole session.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -42,10 +43,20 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+# Anything not addressed to the local test server; tests never reach out to the network.
+NOT_LOCAL = re.compile(r"^(?!http://(127\.0\.0\.1|localhost):)")
+
+
+def isolated_context(browser: Any) -> Any:
+    """A fresh context (no shared cache or storage) whose requests off this machine fail fast."""
+    context = browser.new_context()
+    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
+    return context
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh context per test: no cache or storage shared between tests."""
-    context = browser.new_context()
+    context = isolated_context(browser)
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     yield pg
@@ -55,7 +66,7 @@ def page(browser: Any) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def module_page(browser: Any, server: Server) -> Iterator[Any]:
     """One page on the local origin for many module-level evaluations (fast property tests)."""
-    context = browser.new_context()
+    context = isolated_context(browser)
     pg = context.new_page()
     pg.goto(server.url + "blank.html")
     yield pg

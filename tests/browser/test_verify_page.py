@@ -229,3 +229,21 @@ def test_badges_baked_by_the_project(verify, tmp_path, site):
     svg = baking.bake_svg('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>', text)
     assert upload(verify, tmp_path, "baked.png", png)["verdict"] == "verified"
     assert upload(verify, tmp_path, "baked.svg", svg)["verdict"] == "verified"
+
+
+def test_revoked_issuer_is_still_confirmed(verify, server):
+    revoking = Site(server, "revoking-site")
+    revoking.revoked = {4242}
+    revoking.write_status_list()
+    result = paste(verify, json.dumps(revoking.signed("badge")))
+    assert result["verdict"] == "revoked"
+    assert result["domain"] == f"127.0.0.1:{server.port}"
+    assert verify.get_attribute(".cp-issuer-domain", "data-confirmed") == "true"
+
+
+def test_unconfirmed_domain_is_marked(verify, site):
+    cred = site.credential("x")
+    cred["issuer"]["id"] = "did:web:university.example"
+    result = paste(verify, json.dumps(sign(cred, site.seed, "did:web:university.example#key-1")))
+    assert result["verdict"] == "cannot-verify"
+    assert result["domain"] == "university.example (not confirmed)"

@@ -25,11 +25,13 @@ export function render(panel, result) {
     li.textContent = `${s.label}: ${s.detail}`;
     return li;
   }));
-  // The issuer's domain, prominent on the verify page; a claim only, unless verified.
+  // The issuer's domain, prominent on the verify page. Confirmed once the signature checks out with
+  // the domain's key (even if the credential was since revoked or expired); otherwise only a claim.
   const domain = panel.querySelector('.cp-issuer-domain');
   if (domain) {
-    domain.textContent = !issuerDomain ? '' : verdict === 'verified' ? issuerDomain : `${issuerDomain} (not confirmed)`;
-    domain.setAttribute('data-confirmed', String(verdict === 'verified'));
+    const confirmed = result.steps.some((s) => s.id === 'signature' && s.state === 'ok');
+    domain.textContent = !issuerDomain ? '' : confirmed ? issuerDomain : `${issuerDomain} (not confirmed)`;
+    domain.setAttribute('data-confirmed', String(confirmed));
   }
 }
 
