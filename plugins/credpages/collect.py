@@ -83,8 +83,12 @@ def collect(
     """Verify every credential; failures are collected, not raised, so all are reported at once."""
     now = now or dt.datetime.now(dt.UTC)
     files = credential_files(settings)
-    bits = load_status_bits(settings)
-    if bits is None and files:
+    status_error: CredpagesError | None = None
+    try:
+        bits = load_status_bits(settings)
+    except CredpagesError as exc:  # still verify the credentials, so every failure is listed
+        bits, status_error = None, exc
+    if bits is None and files and status_error is None:
         raise CredpagesError(
             "the signed revocation list is missing: `credpages issue` or `credpages sign` "
             "creates it",
@@ -135,6 +139,8 @@ def collect(
             continue
         seen[str(document["id"])] = shown
         reports.append(report)
+    if status_error is not None:
+        raise CredpagesError(status_failure_message(status_error, failures))
     return SiteData(
         settings=settings,
         credentials=reports,
@@ -155,3 +161,17 @@ def failure_message(failures: list[CredpagesError]) -> str:
         + "\n".join(lines)
         + "\nFix or remove them, or set `skip_invalid: true` to publish the rest."
     )
+
+
+def status_failure_message(status_error: CredpagesError, failures: list[CredpagesError]) -> str:
+    """The revocation list failed: nothing can be published, whatever ``skip_invalid`` says."""
+    text = (
+        "the signed revocation list does not verify, so nothing is published (verifiers could "
+        f"not tell revoked credentials from valid ones):\n{status_error}"
+    )
+    if failures:
+        text += f"\nand {len(failures)} credential(s) failed verification:\n"
+        text += "\n".join(str(f) for f in failures[:50])
+        if len(failures) > 50:
+            text += f"\n… and {len(failures) - 50} more"
+    return text

@@ -8,15 +8,16 @@ Revocation is final, as the Bitstring Status List spec defines it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from credpages.config import Settings
 from credpages.credential import now_timestamp
 from credpages.errors import CredpagesError
 from credpages.proofs import verify_proof_set
-from credpages.repository import LEDGER_FILE, STATUS_LIST_FILE
+from credpages.repository import LEDGER_FILE, STATUS_LIST_FILE, display_path
 from credpages.signing import Signer
 from credpages.status_list import (
     Bits,
@@ -26,8 +27,8 @@ from credpages.status_list import (
     set_bit,
     status_list_credential,
 )
-from credpages.verify import keyring_resolver
-from credpages.yamlio import load_yaml, write_yaml
+from credpages.verify import keyring_resolver, proof_methods
+from credpages.yamlio import Loaded, load_yaml, write_yaml
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,12 @@ def load_status_bits(settings: Settings) -> bytearray | None:
     if not path.exists():
         return None
     loaded = load_yaml(path)
+    return _checked_bits(loaded, settings, keyring_resolver(settings), path)
+
+
+def _checked_bits(
+    loaded: Loaded, settings: Settings, key_for: Callable[[str], bytes], path: Path
+) -> bytearray:
     doc = loaded.data
     try:
         if doc.get("id") != settings.status_list_url:
@@ -56,10 +63,10 @@ def load_status_bits(settings: Settings) -> bytearray | None:
         subject = doc.get("credentialSubject")
         if not isinstance(subject, Mapping) or subject.get("statusPurpose") != "revocation":
             raise CredpagesError("must be a revocation list", field="credentialSubject")
-        verify_proof_set(doc, keyring_resolver(settings))
+        verify_proof_set(doc, key_for)
         bits = decode_bits(subject.get("encodedList"))  # type: ignore[arg-type]
     except CredpagesError as exc:
-        raise exc.located(file=path, line=loaded.line_of(exc.field or "")) from exc
+        raise exc.located(file=display_path(path), line=loaded.line_of(exc.field or "")) from exc
     return bytearray(bits)
 
 
@@ -73,8 +80,35 @@ def write_status_bits(settings: Settings, signer: Signer, bits: Bits) -> None:
     write_yaml(settings.credentials_dir / STATUS_LIST_FILE, signer.sign(doc))
 
 
+def resign_status_list(settings: Settings, signer: Signer | None) -> bool:
+    """Re-sign the list with ``signer`` if a retired key signed it; False when nothing to do.
+
+    With ``signer=None`` only checks (a dry run): True means the list would be re-signed.
+
+    The old proofs must still verify against the retired key (still listed in the keyring), so
+    only a list this issuer signed is carried over; its content is kept as it is.
+    """
+    path = settings.credentials_dir / STATUS_LIST_FILE
+    if not path.exists():
+        return False
+    loaded = load_yaml(path)
+    keys = settings.key_by_vm()
+    methods = proof_methods(loaded.data)
+    if not any(vm in keys and keys[vm].retired for vm in methods):
+        return False
+    _checked_bits(loaded, settings, keyring_resolver(settings, allow_retired=True), path)
+    if signer is not None:
+        unsecured = {k: v for k, v in loaded.data.items() if k != "proof"}
+        write_yaml(path, signer.sign(unsecured))
+    return True
+
+
 def ensure_status_list(settings: Settings, signer: Signer) -> bytearray:
-    """The current bits, creating (and signing) an empty list on the issuer's first award."""
+    """The current bits, creating (and signing) an empty list on the issuer's first award.
+
+    A list signed with a key that has since been retired is re-signed with the current key.
+    """
+    resign_status_list(settings, signer)
     bits = load_status_bits(settings)
     if bits is None:
         bits = empty_bits()

@@ -49,8 +49,12 @@ class Report:
         return self.state
 
 
-def keyring_resolver(settings: Settings) -> Callable[[str], bytes]:
-    """``verificationMethod`` → public key; the method must be the issuer's own DID URL."""
+def keyring_resolver(settings: Settings, *, allow_retired: bool = False) -> Callable[[str], bytes]:
+    """``verificationMethod`` → public key; the method must be the issuer's own DID URL.
+
+    ``allow_retired`` also accepts retired keys: only ``credpages resign`` uses it, to check
+    that a credential signed with a retired key really was signed by this issuer.
+    """
     keys = settings.key_by_vm()
 
     def key_for(method: str) -> bytes:
@@ -66,7 +70,7 @@ def keyring_resolver(settings: Settings) -> Callable[[str], bytes]:
                 f"signed by {method}, which is not in the keyring in mkdocs.yml",
                 field="proof",
             )
-        if entry.retired:
+        if entry.retired and not allow_retired:
             raise CredpagesError(
                 f"signed by the retired key {entry.id!r}: re-sign it with `credpages resign`",
                 field="proof",
@@ -112,8 +116,24 @@ def _issuer_id(doc: Mapping[str, Any]) -> Any:
     return issuer.get("id") if isinstance(issuer, Mapping) else issuer
 
 
-def check_integrity(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
-    """Everything that must hold for the file to be published at all (cacheable by content)."""
+def proof_methods(doc: Mapping[str, Any]) -> list[str]:
+    """The ``verificationMethod`` of each proof (no checks: for choosing what to re-sign)."""
+    raw = doc.get("proof")
+    proofs = raw if isinstance(raw, list) else [raw] if raw is not None else []
+    return [
+        p["verificationMethod"]
+        for p in proofs
+        if isinstance(p, Mapping) and isinstance(p.get("verificationMethod"), str)
+    ]
+
+
+def check_integrity(
+    doc: Mapping[str, Any], settings: Settings, *, allow_retired: bool = False
+) -> list[CredpagesError]:
+    """Everything that must hold for the file to be published at all (cacheable by content).
+
+    ``allow_retired`` is for ``credpages resign`` only (see :func:`keyring_resolver`).
+    """
     if "proof" not in doc:
         return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
     contexts = doc.get("@context")
@@ -161,7 +181,7 @@ def check_integrity(doc: Mapping[str, Any], settings: Settings) -> list[Credpage
                 CredpagesError("must be a decimal string", field="credentialStatus.statusListIndex")
             ]
     try:
-        verify_proof_set(dict(doc), keyring_resolver(settings))
+        verify_proof_set(dict(doc), keyring_resolver(settings, allow_retired=allow_retired))
     except CredpagesError as exc:
         return [exc]
     return []
