@@ -260,11 +260,6 @@ def test_retired_key_fails_with_advice(issuer_site: IssuerSite) -> None:
     assert "signed by the retired key 'key-1'" in result.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the status list stays signed by the retired key and nothing re-signs it: every "
-    "command then stops with 're-sign it with `credpages resign`', a command that does not exist",
-)
 def test_retiring_the_old_key_after_rotation_keeps_the_issuer_working(
     issuer_site: IssuerSite,
 ) -> None:

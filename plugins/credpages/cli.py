@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import secrets
 import shutil
@@ -15,19 +16,24 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from credpages import __version__
 from credpages.baking import PNG_SIGNATURE, achievement_image, bake_png, bake_svg
 from credpages.config import Settings, load_settings
-from credpages.config_edit import add_key
+from credpages.config_edit import add_key, retire_key
 from credpages.errors import CredpagesError
 from credpages.fsio import atomic_write
+from credpages.github_actions import annotate, cell, code_block, table, url_cell, write_summary
 from credpages.issuing import (
     Issuer,
+    Outcome,
+    check_authoring_file,
     find_credential,
     make_request,
     outcomes_csv,
     read_csv_rows,
+    unsigned_files,
 )
 from credpages.keys import (
     default_secret_path,
@@ -38,8 +44,15 @@ from credpages.keys import (
 )
 from credpages.multikey import decode_public_key, encode_secret_key
 from credpages.publish import credential_json
-from credpages.repository import AchievementDef, credential_files, display_path
-from credpages.revocation import load_ledger, load_status_bits, revoke
+from credpages.repository import (
+    STATUS_LIST_FILE,
+    AchievementDef,
+    credential_files,
+    display_path,
+    is_signed,
+)
+from credpages.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
+from credpages.revocation import load_ledger, load_status_bits, resign_status_list, revoke
 from credpages.signing import Signer
 from credpages.verify import VALID, verify_document
 from credpages.yamlio import load_yaml
@@ -129,13 +142,65 @@ def cmd_issue(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report)
     issued = sum(o.status == "issued" for o in outcomes)
+    _summarize_pages("Awarded", outcomes)
     skipped = len(outcomes) - issued
     note = f", {skipped} already held it (use --allow-duplicate to award again)" if skipped else ""
     print(f"issued {issued} credential(s){note}", file=sys.stderr)
     return 0
 
 
+def _summarize_pages(title: str, outcomes: Sequence[Outcome]) -> None:
+    """Page links for the job summary in GitHub Actions: names and URLs, never an e-mail."""
+    rows = [
+        [cell(o.name), url_cell(o.url), f"[add to LinkedIn]({url_cell(o.linkedin)})", o.status]
+        for o in outcomes
+    ]
+    if rows:
+        header = ["recipient", "page", "LinkedIn", "status"]
+        write_summary(f"### {title}: {len(rows)} credential(s)\n\n" + table(header, rows))
+
+
+def _sign_unsigned(args: argparse.Namespace) -> int:
+    """Sign every unsigned file under credentials/, after checking them all (no key needed)."""
+    settings = _settings(args)
+    pending, unreadable = unsigned_files(settings)
+    for exc in unreadable:
+        print(f"skipped (the build will report it): {exc}", file=sys.stderr)
+    if not pending:
+        print(f"nothing to sign under {display_path(settings.credentials_dir)}", file=sys.stderr)
+        return 0
+    problems = []
+    for path in pending:
+        try:
+            check_authoring_file(settings, Path(display_path(path)))
+        except CredpagesError as exc:
+            problems.append(exc)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        raise CredpagesError(f"{len(problems)} file(s) cannot be signed; nothing was signed")
+    if args.dry_run:
+        for path in pending:
+            print(display_path(path))
+        return 0
+    issuer = _issuer(args)
+    outcomes = []
+    for path in pending:
+        shown = Path(display_path(path))
+        outcome = issuer.sign_file(shown, allow_duplicate=args.allow_duplicate)
+        outcomes.append(outcome)
+        print(f"{shown}: signed, page {outcome.url}")
+    _summarize_pages("Signed", outcomes)
+    return 0
+
+
 def cmd_sign(args: argparse.Namespace) -> int:
+    if args.unsigned == bool(args.files):
+        raise CredpagesError("name the files to sign, or pass --unsigned (not both)")
+    if args.dry_run and not args.unsigned:
+        raise CredpagesError("--dry-run goes with --unsigned")
+    if args.unsigned:
+        return _sign_unsigned(args)
     issuer = _issuer(args)
     for name in args.files:
         outcome = issuer.sign_file(Path(name), allow_duplicate=args.allow_duplicate)
@@ -145,12 +210,23 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    bits = load_status_bits(settings)
+    messages: list[str] = []
+
+    def fail(message: object) -> None:
+        messages.append(str(message))
+        print(message, file=sys.stderr)
+
+    try:
+        bits = load_status_bits(settings)
+    except CredpagesError as exc:  # report it, and still check every credential
+        bits = None
+        fail(exc)
+        fail("(revocation is not checked: the revocation list above does not verify)")
     ledger = load_ledger(settings)
     files = [Path(f) for f in args.files] or credential_files(settings)
     if not files:
         print(f"no credentials under {display_path(settings.credentials_dir)}", file=sys.stderr)
-        return 0
+        return EXIT_FAIL if messages else 0
     failed = 0
     now = dt.datetime.now(dt.UTC)
     for path in files:
@@ -158,15 +234,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
         try:
             loaded = load_yaml(path)
         except CredpagesError as exc:
-            print(
-                CredpagesError(exc.message, file=shown, line=exc.line, field=exc.field),
-                file=sys.stderr,
-            )
+            fail(CredpagesError(exc.message, file=shown, line=exc.line, field=exc.field))
             failed += 1
+            continue
+        if args.allow_unsigned and not is_signed(loaded.data):
+            try:
+                check_authoring_file(settings, Path(shown))
+            except CredpagesError as exc:
+                fail(exc)
+                failed += 1
+            else:
+                print(f"{shown}: unsigned, valid: the Pages workflow signs it on the main branch")
             continue
         report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
         for err in report.errors:
-            print(err.located(file=shown, line=loaded.line_of(err.field or "")), file=sys.stderr)
+            fail(err.located(file=shown, line=loaded.line_of(err.field or "")))
         if report.errors:
             failed += 1
         elif report.state != VALID:
@@ -179,11 +261,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
             if report.state == "not-yet-valid":
                 field = "validFrom"
             line = loaded.line_of(field)
-            print(f"{shown}:{line}: {field}: {report.state}{detail}", file=sys.stderr)
+            fail(f"{shown}:{line}: {field}: {report.state}{detail}")
         elif args.verbose:
             print(f"{shown}: ok")
-    print(f"{len(files) - failed} of {len(files)} credential(s) verified", file=sys.stderr)
-    return EXIT_FAIL if failed else 0
+    total = f"{len(files) - failed} of {len(files)} credential(s) verified"
+    print(total, file=sys.stderr)
+    if messages:
+        write_summary(f"### credpages verify: {total}\n\n" + code_block("\n".join(messages)))
+    return EXIT_FAIL if failed or messages else 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
@@ -246,6 +331,77 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retire_key(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    entry = next((k for k in settings.keyring if k.id == args.key_id), None)
+    if entry is None:
+        known = ", ".join(k.id for k in settings.keyring)
+        raise CredpagesError(f"no key {args.key_id!r} in the keyring (keys: {known})")
+    if entry.retired:
+        raise CredpagesError(f"key {entry.id!r} is already retired")
+    if not any(not k.retired for k in settings.keyring if k.id != entry.id):
+        raise CredpagesError(
+            f"{entry.id} is the only key that is not retired: add its successor first with "
+            "`credpages rotate-key` (and store the new secret), then retire this one"
+        )
+    assert settings.config_file is not None
+    original = settings.config_file.read_bytes()
+    retire_key(settings.config_file, entry.id)
+    try:
+        load_settings(settings.config_file)  # the edited file must still be valid
+    except CredpagesError:
+        atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
+        raise
+    print(
+        f"retired {entry.id} in {display_path(settings.config_file)}: the DID document no longer "
+        "lists it, and what it signed no longer verifies. Re-sign with the current key: "
+        "`credpages resign` (`credpages resign --dry-run` lists the files)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_resign(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    signer = None if args.dry_run else _signer(args, settings)
+    verb = "to re-sign" if args.dry_run else "re-signed"
+    if resign_status_list(settings, signer):
+        print(f"{display_path(settings.credentials_dir / STATUS_LIST_FILE)}: {verb}")
+    if args.files:
+        files = [Path(f) for f in args.files]
+    else:
+        files = []
+        for path in credential_files(settings):
+            try:
+                if needs_resign(load_yaml(path).data, settings):
+                    files.append(Path(display_path(path)))
+            except CredpagesError:
+                continue  # unreadable: the build reports it, re-signing cannot help
+    done = refused = 0
+    for path in files:
+        shown = display_path(path)
+        try:
+            result = resign_file(path, settings, signer)
+        except CredpagesError as exc:
+            print(exc.located(file=shown), file=sys.stderr)
+            refused += 1
+            continue
+        if result.status == RESIGNED:
+            done += 1
+            print(f"{shown}: {verb} (signed by {', '.join(result.old_keys)})")
+        elif result.status == UNSIGNED:
+            print(f"{shown}: unsigned: sign it with `credpages sign`; left as it is")
+        else:
+            print(f"{shown}: already signed with a current key; left as it is")
+    key = f" with {signer.entry.id}" if signer is not None else ""
+    print(
+        f"{done} credential(s) {verb}{key}; ids and pages unchanged"
+        + (f"; {refused} refused (see above)" if refused else ""),
+        file=sys.stderr,
+    )
+    return EXIT_FAIL if refused else 0
+
+
 def cmd_bake(args: argparse.Namespace) -> int:
     settings = _settings(args)
     path, doc = find_credential(settings, args.credential)
@@ -305,10 +461,81 @@ def _remove_previous_build(site_dir: Path) -> None:
     shutil.rmtree(site_dir)
 
 
+def _same_site(a: str, b: str) -> bool:
+    def norm(url: str) -> str:
+        parts = urlsplit(url.strip())
+        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
+
+    return norm(a) == norm(b)
+
+
+def _check_publishing_url(settings: Settings, expect_url: str | None) -> None:
+    """Refuse to publish where the credentials cannot verify (only warn for the demo site)."""
+    problems = []
+    if expect_url is not None and not _same_site(expect_url, settings.site_url):
+        problems.append(
+            f"this site is being published at {expect_url or '(no address)'}, but site_url in "
+            f"mkdocs.yml is {settings.site_url}: every credential is signed for the issuer "
+            f"{settings.did}, whose did.json would not be there, so no credential would verify. "
+            "Set site_url to the address the site is published at (before awarding anything: "
+            "credentials signed for another site_url must be reissued), or publish at site_url "
+            "(for a custom domain, set `cname` and site_url to it)"
+        )
+    cname = settings.extra.get("cname")
+    host = urlsplit(settings.site_url).hostname or ""
+    if isinstance(cname, str) and cname.strip() and cname.strip().lower() != host:
+        problems.append(
+            f"cname is {cname.strip()!r} but site_url's host is {host!r}: the issuer's DID "
+            f"follows site_url, so set site_url to https://{cname.strip()}/"
+        )
+    for problem in problems:
+        if not settings.demo:
+            raise CredpagesError(problem, field="site_url")
+        print(f"credpages: warning: {problem} (allowed because demo: true)", file=sys.stderr)
+        annotate("warning", problem, title="site_url does not match the published address")
+        write_summary(f"### Warning (demo site)\n\n{code_block(problem)}")
+
+
+class _Collect(logging.Handler):
+    """Keeps what MkDocs and the plugin log during a build, for the job summary."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            self.errors.append(message)
+        elif record.name.startswith("mkdocs.plugins.credpages"):
+            self.warnings.append(message)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    """``mkdocs build`` with a clean site folder; in Actions, failures go to the job summary."""
+    logged = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(logged)
+    try:
+        result = _build(args)
+    except CredpagesError as exc:
+        details = "\n".join([*logged.errors, str(exc)])
+        write_summary("### credpages build failed\n\n" + code_block(details))
+        raise
+    finally:
+        logger.removeHandler(logged)
+    if logged.warnings:
+        write_summary("### credpages build: warnings\n\n" + code_block("\n".join(logged.warnings)))
+    return result
+
+
+def _build(args: argparse.Namespace) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
+    _check_publishing_url(load_settings(args.config), args.expect_url)
     config = _mkdocs_config(args)
     if args.site_dir:
         config["site_dir"] = str(Path(args.site_dir).resolve())
@@ -383,7 +610,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_issue)
 
     p = sub.add_parser("sign", help="turn authoring YAML files into signed credentials in place")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="sign every unsigned file under credentials/ (exit 0 when there is none)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --unsigned: check and list the files, sign nothing (needs no key)",
+    )
     p.add_argument("--allow-duplicate", action="store_true")
     key_option(p)
     p.set_defaults(func=cmd_sign)
@@ -391,6 +628,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="check credentials (default: all under credentials/)")
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("-v", "--verbose", action="store_true", help="also list the ones that pass")
+    p.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="accept valid unsigned authoring files (the Pages workflow signs them on main)",
+    )
     p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("revoke", help="revoke a credential (final) and re-sign the status list")
@@ -414,6 +656,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stdout", action="store_true", help="print the new secret key instead")
     p.set_defaults(func=cmd_rotate_key)
 
+    p = sub.add_parser(
+        "retire-key", help="mark a key retired (what it signed must then be re-signed)"
+    )
+    p.add_argument("key_id", metavar="KEY_ID", help="the keyring id, e.g. key-1")
+    p.set_defaults(func=cmd_retire_key)
+
+    p = sub.add_parser(
+        "resign", help="re-sign credentials signed by a retired key (same ids and pages)"
+    )
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="default: every one signed by an old key"
+    )
+    p.add_argument("--dry-run", action="store_true", help="list what would be re-signed")
+    key_option(p)
+    p.set_defaults(func=cmd_resign)
+
     p = sub.add_parser("bake", help="bake a credential into its badge image (Open Badges 3.0)")
     p.add_argument("credential", metavar="CREDENTIAL", help="page URL, slug or file")
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.svg to write")
@@ -422,6 +680,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="verify every credential and build the site (mkdocs build)")
     p.add_argument("--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
+    p.add_argument(
+        "--expect-url",
+        metavar="URL",
+        help="fail unless site_url is this URL, where the site will be published (the "
+        "GitHub Pages workflow passes the Pages address; only a warning when demo: true)",
+    )
     p.add_argument(
         "--skip-invalid",
         action="store_true",

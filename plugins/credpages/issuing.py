@@ -419,3 +419,32 @@ def outcomes_csv(outcomes: Iterable[Outcome]) -> str:
 def _csv_safe(text: str) -> str:
     """Defuse spreadsheet formulas (=, +, -, @) in names and e-mails from hostile input."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def unsigned_files(settings: Settings) -> tuple[list[Path], list[CredpagesError]]:
+    """Files under ``credentials/`` not signed yet, and those that cannot be read at all.
+
+    Unreadable files are returned as errors, not guessed about: the build reports them.
+    """
+    pending: list[Path] = []
+    unreadable: list[CredpagesError] = []
+    for path in credential_files(settings):
+        try:
+            data = load_yaml(path).data
+        except CredpagesError as exc:
+            unreadable.append(exc.located(file=display_path(path)))
+            continue
+        if not is_signed(data):
+            pending.append(path)
+    return pending, unreadable
+
+
+def check_authoring_file(settings: Settings, path: Path) -> None:
+    """Raise unless ``sign`` would accept this unsigned file (no key needed, nothing written)."""
+    loaded = load_yaml(path)
+    if "@context" in loaded.data:
+        return  # an unsigned full credential: checked in full once signed
+    try:
+        make_request(settings, loaded.data, origin=display_path(path))
+    except CredpagesError as exc:
+        raise exc.located(file=path, line=loaded.line_of(exc.field or "")) from exc
