@@ -150,6 +150,12 @@ BAD_INPUTS = {
     ),
     "broken svg": ("broken.svg", "<svg><unclosed></svg>", "invalid", "well-formed"),
     "deep nesting": ("deep.json", "[" * 65 + "]" * 65, "invalid", "nested deeper than 64"),
+    "very deep nesting": (
+        "deeper.json",
+        '{"a":' * 250_000 + "1" + "}" * 250_000,
+        "invalid",
+        "nested deeper than 64",
+    ),
     "json array": ("array.json", "[1, 2]", "invalid", "not a JSON object"),
     "not utf-8": ("latin1.json", b'{"name": "caf\xe9"}', "invalid", "UTF-8"),
 }

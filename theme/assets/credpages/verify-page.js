@@ -34,8 +34,8 @@ export function pngCredential(png) {
     const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
     const data = png.subarray(at + 8, at + 8 + len);
     if (data.length !== len || type === 'IEND') break;
-    const kwEnd = data.indexOf(0);
-    if (type === 'iTXt' && kwEnd > 0 && String.fromCharCode(...data.subarray(0, kwEnd)) === 'openbadgecredential') {
+    const kwEnd = type === 'iTXt' ? data.subarray(0, 80).indexOf(0) : -1; // keywords are 1-79 bytes
+    if (kwEnd > 0 && String.fromCharCode(...data.subarray(0, kwEnd)) === 'openbadgecredential') {
       // keyword \0, compression flag, compression method, language tag \0, translated keyword \0, text
       if (data[kwEnd + 1] !== 0) throw invalid("The PNG's credential chunk is compressed, which Open Badges forbids.");
       const langEnd = data.indexOf(0, kwEnd + 3);
