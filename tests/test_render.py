@@ -395,9 +395,10 @@ def test_json_ld_stays_a_valid_script_body(env: jinja2.Environment, evil: str) -
     html = render_cred(env, cred)
     doc = parse(html)
     assert credential_ld(doc) == cred
-    # Exactly our three scripts: the signed credential, the schema.org data, the verifier.
-    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 3
-    assert len(doc.find_all("script")) == 3
+    # Exactly our four scripts: the signed credential, the schema.org data, the verifier and
+    # share.js (copy buttons, print, badge downloads).
+    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 4
+    assert len(doc.find_all("script")) == 4
 
 
 def test_schema_org_description(env: jinja2.Environment) -> None:
@@ -556,12 +557,12 @@ def test_verification_panel_contract(env: jinja2.Environment) -> None:
 def test_earn_and_linkedin_links_when_configured(env: jinja2.Environment) -> None:
     cred = make_credential()
     doc = parse(render_cred(env, cred))
-    assert "Earn this" not in doc.text and "LinkedIn" not in doc.text
+    assert "Earn this" not in doc.text and "LinkedIn profile" not in doc.text
     linkedin = "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=Python"
     site = site_info(earn_url="https://example.org/courses/")
     doc = parse(render_cred(env, cred, site=site, linkedin_url=linkedin))
     assert doc.find("a", href="https://example.org/courses/").text == "Earn this"
-    assert doc.find("a", href=linkedin).text == "Add to LinkedIn profile"
+    assert doc.find("a", href=linkedin).text == "Add to profile"
     doc = parse(render_cred(env, cred, site=site_info(earn_url="javascript:alert(1)")))
     assert "Earn this" not in doc.text
 
@@ -935,8 +936,10 @@ def test_undefined_template_variables_are_errors(tmp_path: Path) -> None:
 
 
 def test_typical_page_stays_small(env: jinja2.Environment) -> None:
+    # Share links, download buttons and the certificate included; the QR code and LinkedIn
+    # values are measured in test_sharing_render.py.
     html = render_cred(env, make_credential())
-    assert len(html.encode("utf-8")) < 10_000
+    assert len(html.encode("utf-8")) < 11_000
 
 
 # ---------------------------------------------------------------------------------------------

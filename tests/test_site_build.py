@@ -255,7 +255,8 @@ def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
     assert [s.attrs.get("type") for s in scripts] == [
         "application/ld+json",
         "application/ld+json",
-        "module",
+        "module",  # verify-panel.js
+        "module",  # share.js
     ]
     assert not tree.find_all("b") and not [n for n in tree.iter() if "onerror" in n.attrs]
     assert not [n for n in tree.iter() if "onmouseover" in n.attrs]

@@ -3,7 +3,10 @@
 Usage::
 
     env = make_environment([issuer_theme / "credpages"])   # issuer overrides, then built-ins
-    ctx = credential_page_context(doc, site=site, status=CredentialStatusInfo())
+    ctx = credential_page_context(
+        doc, site=site, status=CredentialStatusInfo(), linkedin_url=..., qr_svg=qr.qr_svg(url),
+        share_image=ShareImage(card_url, 1200, 627, "image/png", "Share card: …"),
+    )
     html = render_credential_page(env, ctx)
 """
 
@@ -12,6 +15,7 @@ from credpages.render.pages import (
     AchievementEntry,
     CredentialStatusInfo,
     RecipientEntry,
+    ShareImage,
     SiteInfo,
     achievement_page_context,
     credential_page_context,
@@ -34,6 +38,7 @@ __all__ = [
     "AchievementEntry",
     "CredentialStatusInfo",
     "RecipientEntry",
+    "ShareImage",
     "SiteInfo",
     "achievement_page_context",
     "credential_page_context",

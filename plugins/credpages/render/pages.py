@@ -12,10 +12,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import jinja2
+from markupsafe import Markup
 
+from credpages.linkedin import share_url as linkedin_share_url
+from credpages.render.environment import MONTHS
 from credpages.render.safety import clamp, plain, safe_url
 from credpages.render.view import (
     AchievementView,
@@ -105,6 +108,33 @@ class AchievementEntry:
     awarded: int = 0
 
 
+#: Image types link previews (Facebook, LinkedIn, X, Slack…) all render.
+IMAGE_TYPES: tuple[str, ...] = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+@dataclass(frozen=True, slots=True)
+class ShareImage:
+    """The credential's Open Graph share card (``credpages.share_card``), for ``og:image``.
+
+    ``url`` is absolute (a path is resolved against the page's URL), ``type`` a raster image
+    type that link previews understand, ``alt`` plain text describing the card.
+    """
+
+    url: str
+    width: int
+    height: int
+    type: str
+    alt: str
+
+    def __post_init__(self) -> None:
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 20_000:
+                raise ValueError(f"ShareImage.{name} must be a positive pixel count, got {value!r}")
+        if self.type not in IMAGE_TYPES:
+            raise ValueError(f"ShareImage.type must be one of {IMAGE_TYPES}, got {self.type!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class PageMeta:
     """Head metadata; every string is plain text (already clamped and bidi-isolated)."""
@@ -114,6 +144,8 @@ class PageMeta:
     description: str
     canonical: str | None
     robots: str | None
+    #: ``og:image`` (absolute URL, size, type, alt): pages with one get a large Twitter card.
+    image: ShareImage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +162,33 @@ class StatusView:
     reason: Shown | None
     superseded_by: str | None
     revoked_on: When | None
+
+
+@dataclass(frozen=True, slots=True)
+class CopyField:
+    """One value of the LinkedIn form, shown as text with a copy button (``label``: ``value``)."""
+
+    label: str
+    value: Shown
+
+
+@dataclass(frozen=True, slots=True)
+class ShareLinks:
+    """Plain share links (no third-party scripts); every value in them is URL-encoded."""
+
+    linkedin: str
+    x: str
+    facebook: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class BadgeDownload:
+    """Baked-badge downloads: the achievement image (a path on this site, fetched same-origin by
+    ``bake.js``) and the formats offered (``png``, ``svg``); a PNG of an SVG image is rasterised."""
+
+    src: str
+    formats: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,15 +307,25 @@ def credential_page_context(
     status: CredentialStatusInfo | None = None,
     page_url: str | None = None,
     linkedin_url: str | None = None,
+    share_image: ShareImage | None = None,
+    qr_svg: str | None = None,
 ) -> dict[str, Any]:
     """Context for ``credential.html``; ``page_url`` defaults to the credential's id (its page).
 
     ``linkedin_url`` is the "Add to profile" link (``credpages.linkedin.add_to_profile_url``);
-    it is shown only while the credential is valid.
+    it and the form values it pre-fills are shown only while the credential is valid.
+    ``share_image`` is the page's Open Graph card (``og:image``; its URL made absolute).
+    ``qr_svg`` is trusted markup from ``credpages.qr.qr_svg`` (never credential data): shown on
+    the page and on the printed certificate. Sharing, downloads, the certificate and the QR code
+    are left out when the credential is revoked.
 
     Template variables (besides those of every page): ``credential`` (the signed document, for the
     ``#cp-credential`` JSON-LD), ``c`` (:class:`~credpages.render.view.CredentialView`),
-    ``status`` (:class:`StatusView`), ``json_href``, ``earn_url``, ``linkedin_url``.
+    ``status`` (:class:`StatusView`), ``json_href``, ``earn_url``, ``linkedin_url``,
+    ``linkedin_fields`` (tuple of :class:`CopyField`), ``share`` (:class:`ShareLinks` or None),
+    ``badge`` (:class:`BadgeDownload` or None), ``qr`` (Markup or None), ``certificate`` (bool),
+    ``cert_issuer`` (Shown or None), ``cert_summary`` (the achievement's description, one line of
+    plain text, clamped) and ``cert_logo`` (Image or None).
     """
     status = status or CredentialStatusInfo()
     url = page_url or text_of(credential.get("id")) or site.site_url
@@ -287,6 +356,7 @@ def credential_page_context(
         description=f"{summary}.",
         canonical=canonical,
         robots=_robots(site.indexable),
+        image=_share_image(share_image, canonical or site.site_url, og_title),
     )
     json_ld = [
         _schema_credential(
@@ -294,6 +364,8 @@ def credential_page_context(
         )
     ]
     context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld)
+    live = status.state != "revoked"
+    valid_linkedin = safe_url(linkedin_url) if status.state == "valid" else None
     context.update(
         credential=credential,
         c=view,
@@ -305,9 +377,99 @@ def credential_page_context(
         ),
         json_href="credential.json",
         earn_url=None if status.state == "revoked" else safe_url(site.earn_url),
-        linkedin_url=safe_url(linkedin_url) if status.state == "valid" else None,
+        linkedin_url=valid_linkedin,
+        linkedin_fields=_linkedin_fields(valid_linkedin, issuer_name) if valid_linkedin else (),
+        share=_share_links(canonical, og_title) if live and canonical else None,
+        badge=_badge_download(view.achievement.image) if live else None,
+        qr=_qr_markup(qr_svg) if live and qr_svg else None,
+        certificate=live,
+        cert_issuer=shown(issuer_name),
+        cert_summary=plain(achievement.get("description"), 240),
+        cert_logo=view.issuer.logo or context["site_logo"],
     )
     return context
+
+
+def _qr_markup(svg: str) -> Markup:
+    """``credpages.qr``'s SVG as markup. Its inline ``style`` (a white background) would break the
+    page's Content-Security-Policy (``style-src 'self'``): the stylesheet gives that instead."""
+    return Markup(svg.replace(' style="background:#fff"', "", 1))
+
+
+def _share_image(image: ShareImage | None, page_url: str, alt: str) -> ShareImage | None:
+    """``image`` with an absolute URL (a path is resolved against the page) and plain alt text."""
+    if image is None:
+        return None
+    ref = image.url if isinstance(image.url, str) else ""
+    absolute = None if ref.startswith("//") else safe_url(ref) or safe_url(urljoin(page_url, ref))
+    if absolute is None:
+        raise ValueError(f"ShareImage.url must be an http(s) URL or a path: {image.url!r}")
+    return ShareImage(absolute, image.width, image.height, image.type, plain(image.alt, 420) or alt)
+
+
+def _month_year(year: str | None, month: str | None) -> str | None:
+    if not year:
+        return None
+    if month and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return year
+
+
+def _linkedin_fields(url: str, organization: str | None) -> tuple[CopyField, ...]:
+    """The values the "Add to profile" link pre-fills, read back from the link itself (so the text
+    is exactly what LinkedIn receives), in the order of LinkedIn's form."""
+    query = parse_qs(urlsplit(url).query)
+
+    def one(key: str) -> str | None:
+        values = query.get(key)
+        return values[0] if values else None
+
+    org = one("organizationName") or (organization if one("organizationId") else None)
+    cert_id, cert_url = one("certId"), one("certUrl")
+    pairs = [
+        ("Name", one("name")),
+        ("Issuing organization", org),
+        ("Issue date", _month_year(one("issueYear"), one("issueMonth"))),
+        ("Expiration date", _month_year(one("expirationYear"), one("expirationMonth"))),
+    ]
+    if cert_id == cert_url:  # the usual case: the credential's id is its page's URL
+        pairs.append(("Credential ID and URL", cert_id))
+    else:
+        pairs += [("Credential ID", cert_id), ("Credential URL", cert_url)]
+    out = []
+    for label, value in pairs:
+        text = shown(value)
+        if text is not None:
+            out.append(CopyField(label, text))
+    return tuple(out)
+
+
+def _share_links(page_url: str, title: str) -> ShareLinks:
+    """LinkedIn, X, Facebook and e-mail links sharing ``page_url`` (values percent-encoded; the
+    e-mail's subject is ``title``, its body the bare URL, which every mail client links)."""
+
+    def enc(value: str) -> str:
+        return quote(value, safe="")
+
+    page = enc(page_url)
+    return ShareLinks(
+        linkedin=linkedin_share_url(page_url),
+        x=f"https://twitter.com/intent/tweet?url={page}&text={enc(title)}",
+        facebook=f"https://www.facebook.com/sharer/sharer.php?u={page}",
+        email=f"mailto:?subject={enc(title)}&body={page}",
+    )
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
+def _badge_download(image: Image | None) -> BadgeDownload | None:
+    """Baked-badge downloads when the achievement image is a PNG or SVG file of this site."""
+    if image is None or _SCHEME.match(image.src):
+        return None  # no image, or on another host: the browser could not fetch it same-origin
+    kind = urlsplit(image.src).path.lower().rsplit(".", 1)[-1]
+    formats = {"png": ("png",), "svg": ("png", "svg")}.get(kind)
+    return BadgeDownload(image.src, formats) if formats else None
 
 
 def render_credential_page(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
@@ -468,6 +630,8 @@ def render_not_found_page(env: jinja2.Environment, context: Mapping[str, Any]) -
 __all__ = [
     "AchievementCard",
     "AchievementEntry",
+    "BadgeDownload",
+    "CopyField",
     "CredentialStatusInfo",
     "CredentialView",
     "Link",
@@ -475,6 +639,8 @@ __all__ = [
     "Palette",
     "RecipientEntry",
     "RecipientView",
+    "ShareImage",
+    "ShareLinks",
     "SiteInfo",
     "State",
     "StatusView",

@@ -70,6 +70,11 @@ class Shown:
         """`` data-field="path"`` (or ``data-field-partial``) for the element holding ``text``."""
         return Markup(_attr(self.path, self.exact))
 
+    @property
+    def bare(self) -> Markup:
+        """``<bdi>text</bdi>`` without ``data-field``: a second mention (e.g. the certificate)."""
+        return Markup(f"<bdi>{escape_text(self.text)}</bdi>")
+
     def __html__(self) -> str:
         """``<bdi data-field=…>text</bdi>``: isolated, so RTL text cannot reorder its neighbours."""
         return f"<bdi{_attr(self.path, self.exact)}>{escape_text(self.text)}</bdi>"

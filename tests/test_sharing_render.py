@@ -1,0 +1,473 @@
+"""The credential page's sharing side, as an HTML parser (a crawler, a link preview) sees it:
+LinkedIn "Add to profile" and its copyable values, share links, Open Graph share card, the QR code,
+badge download buttons and the printable certificate."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jinja2
+import pytest
+
+from credpages.config import Settings, parse_settings
+from credpages.keys import generate_seed, public_key_of
+from credpages.linkedin import add_to_profile_url
+from credpages.qr import qr_svg
+from credpages.render import (
+    CredentialStatusInfo,
+    ShareImage,
+    credential_page_context,
+    make_environment,
+    render_credential_page,
+)
+from htmltree import Node, parse
+from test_qr import decode
+from test_render import CRED_URL, HOSTILE, SITE_URL, make_credential, meta, site_info
+
+PUBLIC_KEY = public_key_of(generate_seed())
+CARD = ShareImage(f"{SITE_URL}cards/3f/3fa9.png", 1200, 627, "image/png", "Ada's badge card")
+
+
+@pytest.fixture(scope="module")
+def env() -> jinja2.Environment:
+    return make_environment()
+
+
+def settings(tmp_path: Path, *, organization_id: str | None = None) -> Settings:
+    issuer: dict[str, Any] = {"name": "Example Academy", "url": "https://example.org/"}
+    if organization_id:
+        issuer["linkedin_organization_id"] = organization_id
+    entry = {
+        "issuer": issuer,
+        "keyring": [{"id": "key-1", "public_key": PUBLIC_KEY, "active_from": "2026-01-01"}],
+    }
+    return parse_settings(entry, SITE_URL, tmp_path)
+
+
+def render(
+    env: jinja2.Environment,
+    cred: dict[str, Any],
+    *,
+    status: str = "valid",
+    s: Settings | None = None,
+    qr: bool = True,
+    **kwargs: Any,
+) -> str:
+    if s is not None:
+        kwargs["linkedin_url"] = add_to_profile_url(cred, s)
+    context = credential_page_context(
+        cred,
+        site=site_info(),
+        status=CredentialStatusInfo(state=status),  # type: ignore[arg-type]
+        qr_svg=qr_svg(str(cred["id"])) if qr else None,
+        **kwargs,
+    )
+    return render_credential_page(env, context)
+
+
+def query(url: str) -> dict[str, str]:
+    """The query of ``url`` with every parameter present exactly once."""
+    parsed = parse_qs(urlsplit(url).query, keep_blank_values=True, strict_parsing=True)
+    assert all(len(v) == 1 for v in parsed.values()), parsed
+    return {k: v[0] for k, v in parsed.items()}
+
+
+def copy_values(doc: Node) -> dict[str, str]:
+    (dl,) = doc.find_all("dl", class_="cp-copylist")
+    dts = [n.text for n in dl.children if isinstance(n, Node) and n.tag == "dt"]
+    dds = [n for n in dl.children if isinstance(n, Node) and n.tag == "dd"]
+    for dd in dds:  # every value is bidi-isolated text, never linked
+        (bdi,) = [c for c in dd.children if isinstance(c, Node)]
+        assert bdi.tag == "bdi" and not bdi.find_all("a")
+    return dict(zip(dts, [dd.text for dd in dds], strict=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# LinkedIn
+
+
+def test_add_to_profile_button_and_its_values_as_text(
+    env: jinja2.Environment, tmp_path: Path
+) -> None:
+    cred = make_credential()
+    s = settings(tmp_path)
+    doc = parse(render(env, cred, s=s))
+    button = doc.find("a", class_="cp-button--primary", target="_blank")
+    assert button.text == "Add to profile"
+    parts = urlsplit(button.attrs["href"])
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.linkedin.com", "/profile/add")
+    assert query(button.attrs["href"]) == {
+        "startTask": "CERTIFICATION_NAME",
+        "name": "Python Basics",
+        "organizationName": "Example Academy",
+        "issueYear": "2026",
+        "issueMonth": "11",
+        "expirationYear": "2027",
+        "expirationMonth": "11",
+        "certUrl": CRED_URL,
+        "certId": CRED_URL,
+    }
+    assert copy_values(doc) == {
+        "Name": "Python Basics",
+        "Issuing organization": "Example Academy",
+        "Issue date": "November 2026",
+        "Expiration date": "November 2027",
+        "Credential ID and URL": CRED_URL,
+    }
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "month", "text"),
+    [
+        ("2027-01-01T00:00:00Z", "1", "January 2027"),
+        ("2026-12-31T23:59:59Z", "12", "December 2026"),
+    ],
+)
+def test_issue_month_1_and_12_without_expiry(
+    env: jinja2.Environment, tmp_path: Path, valid_from: str, month: str, text: str
+) -> None:
+    cred = make_credential()
+    cred["validFrom"] = cred["awardedDate"] = valid_from
+    del cred["validUntil"]
+    doc = parse(render(env, cred, s=settings(tmp_path)))
+    params = query(doc.find("a", class_="cp-button--primary").attrs["href"])
+    assert params["issueMonth"] == month and params["issueYear"] == valid_from[:4]
+    assert "expirationYear" not in params and "expirationMonth" not in params
+    values = copy_values(doc)
+    assert values["Issue date"] == text
+    assert "Expiration date" not in values
+
+
+def test_organization_id_is_sent_and_the_name_shown_for_copying(
+    env: jinja2.Environment, tmp_path: Path
+) -> None:
+    doc = parse(render(env, make_credential(), s=settings(tmp_path, organization_id="1234567")))
+    params = query(doc.find("a", class_="cp-button--primary").attrs["href"])
+    assert params["organizationId"] == "1234567" and "organizationName" not in params
+    # LinkedIn's form asks for the organisation by name: the issuer's name is what to copy.
+    assert copy_values(doc)["Issuing organization"] == "Example Academy"
+
+
+def test_distinct_certificate_id_and_url_are_two_values(env: jinja2.Environment) -> None:
+    link = (
+        "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=X"
+        "&organizationName=O&issueYear=2026&issueMonth=13&certUrl=https%3A%2F%2Fa.test%2F&certId=42"
+    )
+    doc = parse(render(env, make_credential(), linkedin_url=link))
+    assert copy_values(doc) == {
+        "Name": "X",
+        "Issuing organization": "O",
+        "Issue date": "2026",  # a month LinkedIn would not take is left out, not invented
+        "Credential ID": "42",
+        "Credential URL": "https://a.test/",
+    }
+
+
+def test_hostile_linkedin_values_stay_text(env: jinja2.Environment, tmp_path: Path) -> None:
+    cred = make_credential()
+    cred["name"] = HOSTILE
+    s = settings(tmp_path)
+    benign = copy.deepcopy(cred)
+    benign["name"] = "Plain words"
+    html = render(env, cred, s=s)
+    doc = parse(html)
+    assert query(doc.find("a", class_="cp-button--primary").attrs["href"])["name"] == HOSTILE
+    assert copy_values(doc)["Name"] == HOSTILE
+    assert [n.tag for n in doc.iter()] == [n.tag for n in parse(render(env, benign, s=s)).iter()]
+
+
+@pytest.mark.parametrize("state", ["revoked", "expired", "not-yet-valid"])
+def test_linkedin_only_while_valid(env: jinja2.Environment, tmp_path: Path, state: str) -> None:
+    doc = parse(render(env, make_credential(), s=settings(tmp_path), status=state))
+    assert not doc.find_all("dl", class_="cp-copylist")
+    assert "Add to profile" not in doc.text
+
+
+# ---------------------------------------------------------------------------------------------
+# share links
+
+
+def share_links(doc: Node) -> dict[str, str]:
+    (bar,) = doc.find_all("p", class_="cp-sharebar")
+    return {a.text: a.attrs["href"] for a in bar.find_all("a")}
+
+
+def test_share_links_are_plain_links_with_every_value_encoded(env: jinja2.Environment) -> None:
+    doc = parse(render(env, make_credential()))
+    links = share_links(doc)
+    assert list(links) == ["LinkedIn", "X", "Facebook", "E-mail"]
+    title = "Python Basics — Ada Lovelace"
+
+    def split(url: str) -> tuple[str, dict[str, str]]:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}{parts.path}", query(url)
+
+    assert split(links["LinkedIn"]) == (
+        "https://www.linkedin.com/sharing/share-offsite/",
+        {"url": CRED_URL},
+    )
+    assert split(links["X"]) == (
+        "https://twitter.com/intent/tweet",
+        {"url": CRED_URL, "text": title},
+    )
+    assert split(links["Facebook"]) == (
+        "https://www.facebook.com/sharer/sharer.php",
+        {"u": CRED_URL},
+    )
+    mail = urlsplit(links["E-mail"])
+    assert (mail.scheme, mail.path) == ("mailto", "")
+    assert query(links["E-mail"]) == {"subject": title, "body": CRED_URL}
+    for url in links.values():
+        raw = urlsplit(url).query
+        # Fully encoded: nothing of the values is left raw (":", "/", spaces, the dash).
+        assert not re.search(r"[^A-Za-z0-9%&=._~+-]", raw), raw
+        assert "//" not in raw and " " not in raw
+    for a in doc.find("p", class_="cp-sharebar").find_all("a"):
+        assert a.attrs.get("target") == ("_blank" if a.text != "E-mail" else None)
+    (copy_link,) = doc.find_all("button", data_cp="link")
+    assert copy_link.text == "Copy link" and copy_link.attrs["type"] == "button"
+
+
+@pytest.mark.parametrize("name", [HOSTILE, "\u202eecalevoL adA"])
+def test_share_text_with_markup_and_bidi_is_only_encoded(
+    env: jinja2.Environment, name: str
+) -> None:
+    cred = make_credential()
+    cred["credentialSubject"]["name"] = name
+    doc = parse(render(env, cred))
+    links = share_links(doc)
+    text = query(links["X"])["text"]
+    assert text == meta(doc, "og:title")  # the same clamped, bidi-isolated title
+    assert query(links["E-mail"])["subject"] == text
+    if "\u202e" in name[:100]:
+        assert "\u2068\u202eecalevoL adA\u2069" in text
+    else:
+        assert "</script><script>alert(1)</script>" in text
+
+
+def test_no_share_links_without_a_safe_page_url(env: jinja2.Environment) -> None:
+    cred = make_credential()
+    cred["id"] = "javascript:alert(1)"
+    doc = parse(render(env, cred, qr=False))
+    assert not doc.find_all("p", class_="cp-sharebar")
+    assert doc.find_all(data_cp="print")  # the certificate can still be printed
+
+
+# ---------------------------------------------------------------------------------------------
+# Open Graph share card
+
+
+def test_og_image_tags_are_absolute_and_complete(env: jinja2.Environment) -> None:
+    doc = parse(render(env, make_credential(), share_image=CARD))
+    assert meta(doc, "og:image") == CARD.url
+    assert meta(doc, "og:image:width") == "1200"
+    assert meta(doc, "og:image:height") == "627"
+    assert meta(doc, "og:image:type") == "image/png"
+    assert meta(doc, "og:image:alt") == "Ada's badge card"
+    assert meta(doc, "twitter:card") == "summary_large_image"
+    head = doc.find("head")
+    assert all(n in head.find_all("meta") for n in doc.find_all("meta"))
+    cards = [n for n in doc.find_all("meta") if n.attrs.get("name") == "twitter:card"]
+    assert len(cards) == 1
+
+
+def test_without_a_share_image_the_twitter_card_stays_summary(env: jinja2.Environment) -> None:
+    doc = parse(render(env, make_credential()))
+    assert meta(doc, "twitter:card") == "summary"
+    assert not [n for n in doc.find_all("meta") if n.attrs.get("property", "").startswith("og:im")]
+
+
+@pytest.mark.parametrize(
+    ("url", "absolute"),
+    [
+        ("share.png", f"{CRED_URL}share.png"),
+        ("../../cards/ab.png", f"{SITE_URL}cards/ab.png"),
+        ("/awards/cards/ab.png", f"{SITE_URL}cards/ab.png"),
+    ],
+)
+def test_a_share_image_path_is_made_absolute(
+    env: jinja2.Environment, url: str, absolute: str
+) -> None:
+    image = ShareImage(url, 1200, 627, "image/png", "")
+    doc = parse(render(env, make_credential(), share_image=image))
+    assert meta(doc, "og:image") == absolute
+    assert meta(doc, "og:image:alt") == "Python Basics — Ada Lovelace"  # empty alt: the title
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "//evil.example/x.png", "data:image/png,x"])
+def test_an_unsafe_share_image_url_is_refused(env: jinja2.Environment, url: str) -> None:
+    with pytest.raises(ValueError, match=r"ShareImage\.url"):
+        render(env, make_credential(), share_image=ShareImage(url, 1200, 627, "image/png", ""))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"width": 0},
+        {"height": -1},
+        {"width": True},
+        {"width": "1200"},
+        {"type": "image/svg+xml"},
+        {"type": 'image/png" onload="x'},
+    ],
+)
+def test_share_image_fields_are_checked(fields: dict[str, Any]) -> None:
+    values: dict[str, Any] = {
+        "url": CARD.url,
+        "width": 1200,
+        "height": 627,
+        "type": "image/png",
+        "alt": "",
+    }
+    with pytest.raises(ValueError):
+        ShareImage(**{**values, **fields})
+
+
+def test_share_image_alt_is_plain_text(env: jinja2.Environment) -> None:
+    image = ShareImage(CARD.url, 1200, 627, "image/jpeg", 'A "card" <b>\u202eevil</b>\n' * 100)
+    html = render(env, make_credential(), share_image=image)
+    alt = meta(parse(html), "og:image:alt")
+    assert alt.startswith('\u2068A "card" <b>\u202eevil</b> A') and len(alt) <= 430
+    assert "<b>" not in html.split("</head>")[0].replace("&lt;b&gt;", "")
+
+
+# ---------------------------------------------------------------------------------------------
+# QR code and certificate
+
+
+def test_qr_code_is_in_the_page_once_and_scans_to_the_page_url(env: jinja2.Environment) -> None:
+    html = render(env, make_credential())
+    doc = parse(html)
+    assert html.count("<svg") == 1
+    (figure,) = doc.find_all("figure", class_="cp-qr")
+    assert figure.find("figcaption").text == "Scan to verify"
+    # The same figure serves the page (screen) and the printed certificate.
+    assert doc.find("div", class_="cp-cert") in figure.ancestors()
+    start = html.index("<svg")
+    svg = html[start : html.index("</svg>", start) + len("</svg>")]
+    assert decode(svg) == CRED_URL
+
+
+def test_qr_markup_is_trusted_only_from_the_qr_module(env: jinja2.Environment) -> None:
+    cred = make_credential()
+    cred["id"] = CRED_URL + '?"><script>alert(1)</script>'
+    html = render(env, cred)
+    assert "<script>alert(1)" not in html
+    # The module's inline style would break the Content-Security-Policy (style-src 'self').
+    assert "style=" not in html
+
+
+def test_certificate_holds_branding_recipient_achievement_dates_and_id(
+    env: jinja2.Environment,
+) -> None:
+    doc = parse(render(env, make_credential()))
+    (cert,) = doc.find_all("div", class_="cp-cert")
+    assert cert.find("div", class_="cp-cert-issuer").text == "Example Academy"
+    assert cert.find("div", class_="cp-cert-issuer").find("img").attrs["src"] == (
+        "https://example.org/logo.png"
+    )
+    assert cert.find("p", class_="cp-cert-name").text == "Ada Lovelace"
+    assert cert.find("p", class_="cp-cert-title").text == "Python Basics"
+    assert cert.find("p", class_="cp-cert-summary").text.startswith("Writes small, correct")
+    assert cert.find("img", class_="cp-cert-badge").attrs["src"] == (
+        "../../assets/badges/python-basics.png"
+    )
+    facts = cert.find("dl", class_="cp-cert-facts")
+    dates = [t.attrs["datetime"] for t in facts.find_all("time")]
+    assert dates == ["2026-11-28T00:00:00Z", "2027-11-28T00:00:00Z"]
+    assert CRED_URL in facts.text
+    # Second mentions: the verifier's data-field marks stay on the page's own fields.
+    assert not [
+        n for n in cert.iter() if "data-field" in n.attrs or "data-field-partial" in n.attrs
+    ]
+
+
+def test_certificate_is_its_own_template_that_an_issuer_can_override(tmp_path: Path) -> None:
+    (tmp_path / "certificate.html").write_text(
+        '<div class="cp-cert"><p id="mine">{{ c.recipient.bare }} — {{ cert_issuer.bare }}</p>'
+        '{% if qr %}<figure class="cp-qr">{{ qr }}</figure>{% endif %}</div>',
+        encoding="utf-8",
+    )
+    doc = parse(render(make_environment([tmp_path]), make_credential()))
+    assert doc.find("p", id="mine").text == "Ada Lovelace — Example Academy"
+    assert not doc.find_all("p", class_="cp-cert-name")
+    assert doc.find("h1").text == "Python Basics"  # the rest of the page is the built-in one
+    assert len(doc.find_all("svg")) == 1
+
+
+def test_expired_certificate_says_expired(env: jinja2.Environment) -> None:
+    doc = parse(render(env, make_credential(), status="expired"))
+    facts = doc.find("dl", class_="cp-cert-facts")
+    assert "Expired" in facts.text and "Valid until" not in facts.text
+
+
+def test_revoked_page_has_no_sharing_downloads_certificate_or_qr(
+    env: jinja2.Environment, tmp_path: Path
+) -> None:
+    html = render(env, make_credential(), status="revoked", s=settings(tmp_path), share_image=CARD)
+    doc = parse(html)
+    for cls in ("cp-share", "cp-cert", "cp-qr", "cp-sharebar", "cp-copylist"):
+        assert not doc.find_all(class_=cls), cls
+    assert "<svg" not in html and not doc.find_all(data_cp="print")
+    assert [s.attrs.get("src") for s in doc.find_all("script", type="module")] == [
+        "../../assets/credpages/verify-panel.js"
+    ]
+    assert doc.find("a", href="credential.json")  # the signed data stays downloadable
+
+
+# ---------------------------------------------------------------------------------------------
+# downloads and scripts
+
+
+def test_badge_download_buttons_follow_the_image_type(env: jinja2.Environment) -> None:
+    def buttons(image: object) -> tuple[str | None, list[str]]:
+        cred = make_credential()
+        cred["credentialSubject"]["achievement"]["image"] = image
+        doc = parse(render(env, cred, qr=False))
+        holder = doc.find(data_cp="print").parent
+        assert holder is not None
+        found = [b.attrs["data-cp"] for b in holder.find_all("button")]
+        for b in holder.find_all("button"):
+            assert b.attrs["type"] == "button" and "cp-button" in b.attrs["class"]
+        return holder.attrs.get("data-cp-image"), found
+
+    png = f"{SITE_URL}assets/badges/a.png"
+    svg = {"id": f"{SITE_URL}assets/badges/a.SVG", "type": "Image"}
+    assert buttons(png) == ("../../assets/badges/a.png", ["png", "print"])
+    assert buttons(svg) == ("../../assets/badges/a.SVG", ["png", "svg", "print"])
+    assert buttons(f"{SITE_URL}assets/badges/a.jpg") == (None, ["print"])
+    assert buttons("https://elsewhere.example/a.png") == (None, ["print"])  # not same-origin
+    assert buttons(None) == (None, ["print"])
+    doc = parse(render(env, make_credential()))
+    labels = [b.text for b in doc.find(data_cp="print").parent.find_all("button")]  # type: ignore[union-attr]
+    assert labels == ["Download badge (PNG)", "Download PDF"]
+
+
+def test_share_module_is_loaded_as_a_small_module(env: jinja2.Environment) -> None:
+    doc = parse(render(env, make_credential()))
+    srcs = [s.attrs["src"] for s in doc.find_all("script", type="module")]
+    assert srcs == [
+        "../../assets/credpages/verify-panel.js",
+        "../../assets/credpages/share.js",
+    ]
+    assets = Path(__file__).resolve().parents[1] / "theme" / "assets" / "credpages"
+    assert (assets / "share.js").stat().st_size < 3 * 1024
+    # bake.js is imported by share.js on a click, never by the page itself.
+    assert "bake.js" not in render(env, make_credential())
+
+
+def test_page_size_with_everything(env: jinja2.Environment, tmp_path: Path) -> None:
+    """What sharing costs on a typical page: the QR code (~4.1 KB as credpages.qr draws it), the
+    LinkedIn button and values (~0.9 KB) and og:image tags (~0.4 KB) on top of the share links,
+    downloads and certificate every live page has (test_render's test_typical_page_stays_small)."""
+    cred = make_credential()
+    html = len(render(env, cred, s=settings(tmp_path), share_image=CARD).encode())
+    without_qr = len(render(env, cred, s=settings(tmp_path), share_image=CARD, qr=False).encode())
+    plain = len(render(env, cred, qr=False).encode())
+    assert html - without_qr < len(qr_svg(CRED_URL)) + 150  # the QR figure and its caption
+    assert without_qr - plain < 1_400
+    assert html < 16_500
