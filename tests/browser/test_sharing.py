@@ -319,6 +319,25 @@ def test_print_is_one_landscape_certificate_page(
     assert pdf_pages(page.pdf(format=paper, landscape=True, prefer_css_page_size=True)) == 1
 
 
+def test_long_names_still_print_on_one_page(context: Any, built: BuiltSite) -> None:
+    """Names, titles and ids of any length are clamped on the certificate, never a 2nd page."""
+    page = open_verified(context, built.pages["python-basics"])
+    page.evaluate(
+        """() => {
+          const long = 'Wolfeschlegelsteinhausenbergerdorff \u0645\u062d\u0645\u062f '.repeat(40);
+          for (const sel of ['.cp-cert-name bdi', '.cp-cert-title bdi', '.cp-cert-summary',
+                             '.cp-cert-issuer bdi', '.cp-cert-facts dd bdi']) {
+            document.querySelector(sel).textContent = long;
+          }
+        }"""
+    )
+    page.emulate_media(media="print")
+    for paper in ("A4", "Letter"):
+        assert pdf_pages(page.pdf(format=paper, landscape=True)) == 1
+    qr = page.eval_on_selector(".cp-cert .cp-qr svg", "el => el.getBoundingClientRect().width")
+    assert qr > 100  # still there, about 30 mm
+
+
 def test_print_shows_the_certificate_and_none_of_the_site(context: Any, built: BuiltSite) -> None:
     page = open_verified(context, built.pages["python-basics"])
     page.emulate_media(media="print")
