@@ -59,9 +59,11 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.site is not None
         try:
-            publish(self.site, Path(config.site_dir), _theme_info(config))
+            warnings = publish(self.site, Path(config.site_dir), _theme_info(config))
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
+        for warning in warnings:
+            log.warning("%s", warning)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None and self.settings.credentials_dir.is_dir():
@@ -85,6 +87,7 @@ def _theme_info(config: MkDocsConfig) -> ThemeInfo:
         accent=str(first.get("accent", "indigo")),
         dark_toggle=len(palettes) > 1,
         template_dirs=tuple(d for d in overrides if d.is_dir()),
+        docs_dir=Path(config.docs_dir),
         write_home=not any(
             Path(config.docs_dir, name).is_file() for name in ("index.md", "README.md")
         ),

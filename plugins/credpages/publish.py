@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
 import jinja2
 
+from credpages.cards import HEIGHT, WIDTH, Card, card_options, write_cards
 from credpages.collect import SiteData
 from credpages.did import did_document, did_document_path
 from credpages.errors import CredpagesError
 from credpages.linkedin import add_to_profile_url
 from credpages.page_cache import PageCache, templates_fingerprint
+from credpages.qr import qr_svg
 from credpages.render import (
     DEFAULT_TEMPLATE_DIR,
     AchievementEntry,
     CredentialStatusInfo,
     RecipientEntry,
+    ShareImage,
     SiteInfo,
     achievement_page_context,
     credential_page_context,
@@ -45,6 +49,7 @@ from credpages.repository import STATUS_LIST_FILE
 from credpages.verify import REVOKED, VALID
 from credpages.yamlio import load_yaml
 
+PAGES_WARN_BYTES = 800 * 1000 * 1000
 StatusState = Literal["valid", "revoked", "expired", "not-yet-valid"]
 _LOC = re.compile(r"<loc>([^<]+)</loc>")
 
@@ -61,6 +66,7 @@ class ThemeInfo:
     template_dirs: tuple[Path, ...] = ()
     write_home: bool = True
     extra_sitemap_urls: tuple[str, ...] = field(default=())
+    docs_dir: Path | None = None
 
 
 def credential_json(document: dict[str, Any]) -> str:
@@ -137,6 +143,7 @@ def write_credential_pages(
     env: jinja2.Environment,
     info: SiteInfo,
     cache: PageCache,
+    cards: Mapping[str, Card],
 ) -> list[str]:
     settings = site.settings
     urls = []
@@ -145,11 +152,18 @@ def write_credential_pages(
         assert document is not None and report.slug is not None
         status = _status(site, document, report.state)
         linkedin = add_to_profile_url(document, settings)
-        key = cache.key(credential_json(document), repr(status), linkedin)
+        card = cards.get(report.slug)
+        share = ShareImage(card.url, WIDTH, HEIGHT, "image/png", card.alt) if card else None
+        key = cache.key(credential_json(document), repr(status), linkedin, repr(share))
         html = cache.get(key)
         if html is None:
             context = credential_page_context(
-                document, site=info, status=status, linkedin_url=linkedin
+                document,
+                site=info,
+                status=status,
+                linkedin_url=linkedin,
+                share_image=share,
+                qr_svg=qr_svg(str(document["id"])),
             )
             html = render_credential_page(env, context).encode("utf-8")
             cache.put(key, html)
@@ -220,8 +234,11 @@ def write_sitemap(site_dir: Path, site_url: str, urls: Iterable[str]) -> None:
             _write(site_dir, "sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
 
 
-def publish(site: SiteData, site_dir: Path, theme: ThemeInfo, *, use_cache: bool = True) -> None:
-    """Write everything a verified site publishes into ``site_dir``."""
+def publish(
+    site: SiteData, site_dir: Path, theme: ThemeInfo, *, use_cache: bool = True
+) -> list[str]:
+    """Write everything a verified site publishes into ``site_dir``; returns warnings."""
+    warnings: list[str] = []
     env = make_environment(list(theme.template_dirs))
     info = site_info(site, theme)
     fingerprint = templates_fingerprint(
@@ -229,7 +246,16 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo, *, use_cache: bool
     )
     cache = PageCache(site.settings.cache_dir if use_cache else None, fingerprint)
     write_machine_files(site, site_dir)
-    credential_urls = write_credential_pages(site, site_dir, env, info, cache)
+    cards: dict[str, Card] = {}
+    if theme.docs_dir is not None:
+        options = card_options(
+            _mapping(site.settings.extra.get("share_cards")),
+            primary=theme.primary,
+            accent=theme.accent,
+        )
+        cards, card_warnings = write_cards(site, site_dir, options, theme.docs_dir)
+        warnings += card_warnings
+    credential_urls = write_credential_pages(site, site_dir, env, info, cache, cards)
     achievement_urls = write_achievement_pages(
         site, site_dir, env, info, write_home=theme.write_home
     )
@@ -246,3 +272,33 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo, *, use_cache: bool
     if site.settings.indexable:
         urls += credential_urls
     write_sitemap(site_dir, site.settings.site_url, urls)
+    warnings += size_warnings(site_dir, site.settings.extra.get("share_cards"))
+    return warnings
+
+
+def _mapping(value: Any) -> Mapping[str, Any] | None:
+    if value is None or isinstance(value, Mapping):
+        return value
+    raise CredpagesError("must be a mapping", field="plugins.credpages.share_cards")
+
+
+def site_bytes(site_dir: Path) -> int:
+    total = 0
+    for folder, _, files in os.walk(site_dir):
+        for name in files:
+            total += os.stat(os.path.join(folder, name)).st_size
+    return total
+
+
+def size_warnings(site_dir: Path, share_cards: Any) -> list[str]:
+    """Warn well before GitHub Pages' 1 GB limit, and say which switch helps."""
+    total = site_bytes(site_dir)
+    if total < PAGES_WARN_BYTES:
+        return []
+    per_credential = isinstance(share_cards, Mapping) and share_cards.get("per") == "achievement"
+    hint = (
+        "split the credentials over several sites"
+        if per_credential
+        else "set `share_cards: {per: achievement}` (one card per achievement) in mkdocs.yml"
+    )
+    return [f"the site is {total / 1e6:.0f} MB; GitHub Pages publishes at most 1 GB: {hint}"]
