@@ -9,6 +9,7 @@ site, so what is checked is what a push to main would publish.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -413,7 +414,10 @@ def test_sign_step_signs_commits_and_pushes_without_the_email(
     changed = git(bare, "diff", "--name-only", pushed, head).split()
     assert changed == ["credentials/from-the-web.yaml"]
     found = subprocess.run(
-        ["git", "grep", "-l", "learner.private", head], cwd=bare, capture_output=True, check=False
+        ["git", "grep", "-l", "learner.private", head, "--", "credentials"],
+        cwd=bare,
+        capture_output=True,
+        check=False,
     )
     assert found.returncode == 1 and not found.stdout, "no file of the commit has the e-mail"
     assert "learner.private" not in git(bare, "log", "-1", "--format=%B", head)
@@ -495,3 +499,101 @@ def test_verify_pr_step_with_no_credential_files(tmp_path: Path) -> None:
     git(work, "commit", "--quiet", "-am", "Only an achievement definition changes")
     result = run_step("verify-pr.yml", "verify", "verify", work, tmp_path, values)
     assert result.code == 0 and "No credential files added or changed." in result.out
+
+
+ISSUE_INPUTS = {
+    "${{ inputs.achievement }}": "python-basics",
+    "${{ inputs.name }}": "Grace Brewster",
+    "${{ inputs.email }}": "grace.private@example.org",
+    "${{ inputs.expires }}": "",
+    "${{ inputs.csv }}": "",
+}
+
+
+def test_issue_workflow_awards_one_from_the_web_page(
+    origin: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    bare, runner, secret = origin
+    event = tmp_path / "event.json"
+    event.write_text('{"inputs": {"email": "grace.private@example.org", "name": "x"}}')
+    masked = run_step(
+        "issue.yml", "issue", "mask", runner, tmp_path, extra_env={"GITHUB_EVENT_PATH": str(event)}
+    )
+    assert masked.code == 0 and masked.out == "::add-mask::grace.private@example.org\n"
+
+    before = git(bare, "rev-parse", BRANCH)
+    values = {**ISSUE_INPUTS, SECRET: secret}
+    result = run_step("issue.yml", "issue", "award", runner, tmp_path, values)
+    assert result.code == 0, result
+    assert "Grace Brewster" in result.summary and "http://127.0.0.1:8000/c/" in result.summary
+    assert "grace.private" not in result.out + result.err + result.summary
+    assert not (tmp_path / "mail-merge.csv").exists()
+    head = git(bare, "rev-parse", BRANCH)
+    added = git(bare, "diff", "--name-only", before, head).split()
+    assert len(added) == 1 and added[0].startswith("credentials/python-basics-")
+    assert "grace.private" not in git(bare, "show", head)
+
+    missing = run_step("issue.yml", "issue", "award", runner, tmp_path, {**values, SECRET: ""})
+    assert missing.code == 1 and "CREDPAGES_SIGNING_KEY is missing" in missing.out
+
+
+def test_issue_workflow_awards_a_committed_batch(
+    origin: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    bare, runner, secret = origin
+    batch = runner / "batches" / "spring.csv"
+    batch.parent.mkdir()
+    batch.write_text("name,email\nAda B,ada.b@example.org\nCy D, cy.d@example.org \n")
+    git(runner, "add", "batches")
+    git(runner, "commit", "--quiet", "-m", "Spring batch")
+    git(runner, "push", "--quiet", "origin", f"HEAD:{BRANCH}")
+    before = git(bare, "rev-parse", BRANCH)
+    values = {**ISSUE_INPUTS, SECRET: secret, "${{ inputs.csv }}": "batches/spring.csv"}
+    values["${{ inputs.name }}"] = values["${{ inputs.email }}"] = ""
+    masked = run_step("issue.yml", "issue", "mask-batch", runner, tmp_path, values)
+    assert masked.code == 0, masked
+    assert masked.out.splitlines() == [
+        "::add-mask::ada.b@example.org",
+        "::add-mask::cy.d@example.org",
+    ]
+    result = run_step("issue.yml", "issue", "award", runner, tmp_path, values)
+    assert result.code == 0, result
+    assert "Ada B" in result.summary and "Cy D" in result.summary
+    assert "example.org" not in result.summary.replace("http://127.0.0.1:8000/", "")
+    added = git(bare, "diff", "--name-only", before, git(bare, "rev-parse", BRANCH)).split()
+    assert len(added) == 2 and all(a.startswith("credentials/python-basics-") for a in added)
+
+    outside = {**values, "${{ inputs.csv }}": "batches/../mkdocs.yml"}
+    refused = run_step("issue.yml", "issue", "award", runner, tmp_path, outside)
+    assert refused.code == 1 and "::error::" in refused.out
+
+
+def test_revoke_workflow_revokes_and_reissues(
+    origin: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    bare, runner, secret = origin
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ledger = (runner / "credentials" / "status" / "revocations.yaml").read_text("utf-8")
+    slugs = sorted(  # neither expired nor already revoked in the demo
+        p.stem
+        for p in (runner / "credentials").glob("*.yaml")
+        if load_yaml(p).data.get("validUntil", "9999") > now and f"/{p.stem}/" not in ledger
+    )
+    values = {
+        SECRET: secret,
+        "${{ inputs.credential }}": slugs[0],
+        "${{ inputs.reason }}": "Issued in error",
+        "${{ inputs.name }}": "",
+    }
+    revoked = run_step("revoke.yml", "revoke", "revoke", runner, tmp_path, values)
+    assert revoked.code == 0, revoked
+    ledger = git(bare, "show", f"{BRANCH}:credentials/status/revocations.yaml")
+    assert slugs[0] in ledger and "Issued in error" in ledger
+
+    values.update({"${{ inputs.credential }}": slugs[1], "${{ inputs.name }}": "Corrected Name"})
+    before = git(bare, "rev-parse", BRANCH)
+    reissued = run_step("revoke.yml", "revoke", "revoke", runner, tmp_path, values)
+    assert reissued.code == 0, reissued
+    changed = git(bare, "diff", "--name-only", before, BRANCH).split()
+    assert len([c for c in changed if c.count("/") == 1]) == 1  # the corrected credential
+    assert "superseded_by" in git(bare, "show", f"{BRANCH}:credentials/status/revocations.yaml")
