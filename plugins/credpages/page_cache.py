@@ -17,15 +17,15 @@ from credpages.fsio import atomic_write
 PAGE_CACHE_VERSION = "1"
 
 
-def templates_fingerprint(template_dirs: Iterable[Path], extra: str) -> bytes:
-    """SHA-256 over every template file (name and bytes) and ``extra`` (site settings)."""
+def templates_fingerprint(sources: Iterable[Path], extra: str) -> bytes:
+    """SHA-256 over every source file (templates, and the code that renders them: name and
+    bytes, ``__pycache__`` aside) and ``extra`` (the site settings)."""
     digest = hashlib.sha256(PAGE_CACHE_VERSION.encode() + extra.encode("utf-8"))
-    for folder in template_dirs:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    for source in sources:
+        files = [source] if source.is_file() else sorted(source.rglob("*"))
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
 

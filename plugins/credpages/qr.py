@@ -33,10 +33,14 @@ def qr_matrix(data: str) -> list[list[bool]]:
 
 
 def _path(matrix: list[list[bool]]) -> str:
-    """Each horizontal run of dark modules as a 1-module-high rectangle."""
+    """Each row's dark runs as 1-module-wide strokes along the row's centre line.
+
+    ``M<x> <y+.5>h<n>`` starts a row, ``m<gap> 0h<n>`` continues it: about half the bytes of
+    drawing each run as a filled rectangle, which matters on tens of thousands of pages.
+    """
     parts = []
     for y, row in enumerate(matrix):
-        x = 0
+        x, pen = 0, None  # pen: where the previous run of this row ended
         while x < len(row):
             if not row[x]:
                 x += 1
@@ -44,24 +48,26 @@ def _path(matrix: list[list[bool]]) -> str:
             start = x
             while x < len(row) and row[x]:
                 x += 1
-            parts.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
+            move = f"M{start} {y}.5" if pen is None else f"m{start - pen} 0"
+            parts.append(f"{move}h{x - start}")
+            pen = x
     return "".join(parts)
 
 
 def qr_svg(url: str, *, title: str = DEFAULT_TITLE, module_px: int = 4) -> str:
     """An inline ``<svg>`` of ``url`` as a QR code: viewBox in modules, a title, one path.
 
-    Dark modules are black on a white background (scanners need the contrast, also in a dark
-    theme); ``module_px`` sets the default ``width``/``height``, which CSS may override.
+    Dark modules are black strokes; the white background (scanners need the contrast, also in
+    a dark theme) comes from the page's stylesheet, since a strict Content-Security-Policy
+    forbids inline styles. ``module_px`` sets the default ``width``/``height``.
     """
     matrix = qr_matrix(url)
     size = len(matrix)
     pixels = size * module_px
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'width="{pixels}" height="{pixels}" role="img" shape-rendering="crispEdges" '
-        'style="background:#fff">'
+        f'width="{pixels}" height="{pixels}" role="img" shape-rendering="crispEdges">'
         f"<title>{escape(title, quote=False)}</title>"
-        f'<path fill="#000" d="{_path(matrix)}"/>'
+        f'<path stroke="#000" d="{_path(matrix)}"/>'
         "</svg>"
     )
