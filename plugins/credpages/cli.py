@@ -470,10 +470,10 @@ def _same_site(a: str, b: str) -> bool:
     return norm(a) == norm(b)
 
 
-def _check_publishing_url(settings: Settings, expect_url: str | None) -> None:
+def _check_publishing_url(settings: Settings, expect_url: str) -> None:
     """Refuse to publish where the credentials cannot verify (only warn for the demo site)."""
     problems = []
-    if expect_url is not None and not _same_site(expect_url, settings.site_url):
+    if not _same_site(expect_url, settings.site_url):
         problems.append(
             f"this site is being published at {expect_url or '(no address)'}, but site_url in "
             f"mkdocs.yml is {settings.site_url}: every credential is signed for the issuer "
@@ -535,7 +535,8 @@ def _build(args: argparse.Namespace) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
-    _check_publishing_url(load_settings(args.config), args.expect_url)
+    if args.expect_url is not None:
+        _check_publishing_url(load_settings(args.config), args.expect_url)
     config = _mkdocs_config(args)
     if args.site_dir:
         config["site_dir"] = str(Path(args.site_dir).resolve())
