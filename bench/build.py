@@ -40,6 +40,12 @@ from credpages.yamlio import write_yaml  # noqa: E402
 NAMES = ["Ada Lovelace", "Анна Каренина", "王芳", "فاطمة الزهراء", "José Müller", "Grace Hopper"]
 
 
+def set_cards(config: Path, enabled: bool) -> None:
+    """Switch share cards on or off in a generated issuer's mkdocs.yml."""
+    text = config.read_text().split("      share_cards:")[0]
+    config.write_text(text + f"      share_cards: {{enabled: {str(enabled).lower()}}}\n")
+
+
 def write_issuer(root: Path, seed: bytes) -> Path:
     (root / "docs").mkdir(parents=True)
     (root / "docs" / "index.md").write_text("# Awards\n")
@@ -51,6 +57,7 @@ def write_issuer(root: Path, seed: bytes) -> Path:
         "site_url: https://bench.example/awards/\n"
         "theme: {name: material, custom_dir: theme, font: false}\n"
         "plugins:\n"
+        "  - search\n"
         "  - credpages:\n"
         "      issuer: {name: Bench Academy, url: 'https://bench.example/'}\n"
         "      keyring:\n"
@@ -86,8 +93,9 @@ def generate(root: Path, n: int) -> Path:
     workers = os.cpu_count() or 1
     step = max(1, n // (workers * 4))
     jobs = [(str(config), seed, s, min(s + step, n)) for s in range(0, n, step)]
-    with ProcessPoolExecutor(workers) as pool:
-        list(pool.map(_sign_range, jobs))
+    if jobs:
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_sign_range, jobs))
     return config
 
 
@@ -117,8 +125,15 @@ def timed_build(config: Path) -> float:
     return time.perf_counter() - start
 
 
-def tree_bytes(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+def tree_bytes(folder: Path, *, skip: tuple[str, ...] = ()) -> int:
+    """Bytes of every file, leaving out theme assets and share cards (``skip`` prefixes)."""
+    return sum(
+        p.stat().st_size
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not p.relative_to(folder).as_posix().startswith(skip)
+        and not p.name.startswith("card-")
+    )
 
 
 def main() -> None:
@@ -128,33 +143,51 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        base0 = timed_build(baseline(Path(tmp) / "base0", 0))
+        empty = generate(Path(tmp) / "site0", 0)
+        set_cards(empty, False)
+        ours0 = timed_build(empty)
+        print(f"fixed cost (no pages): baseline {base0:.2f} s, credpages {ours0:.2f} s")
         for n in sizes:
-            base_cfg = baseline(Path(tmp) / f"base{n}", n)
-            t_base = timed_build(base_cfg)
+            t_base = timed_build(baseline(Path(tmp) / f"base{n}", n))
             t0 = time.perf_counter()
             cfg = generate(Path(tmp) / f"site{n}", n)
-            t_sign = time.perf_counter() - t0
+            print(f"N={n}: generated and signed in {time.perf_counter() - t0:.1f} s", flush=True)
+            set_cards(cfg, False)
             t_cold = timed_build(cfg)
             t_warm = timed_build(cfg)
             site = cfg.parent / "site"
-            theme_bytes = tree_bytes(site / "assets")
-            per_cred = (tree_bytes(site) - theme_bytes) / n
-            rows.append((n, t_base, t_cold, t_warm, t_sign, per_cred))
-            print(f"N={n}: generated+signed in {t_sign:.1f} s", flush=True)
+            per_cred = tree_bytes(site, skip=("assets/", "search/")) / n
+            set_cards(cfg, True)
+            t_cards = timed_build(cfg)
+            t_cards_cached = timed_build(cfg)
+            rows.append((n, t_base, t_cold, t_warm, t_cards, t_cards_cached, per_cred))
     print()
+    print("Per credential (ms), whole build divided by N; in brackets the same after taking")
+    print("off each tool's fixed cost (a build with no pages).")
     print(
-        f"{'N':>7} {'baseline ms/p':>14} {'cold ms/c':>10} {'warm ms/c':>10} "
-        f"{'cold/base':>10} {'base/warm':>10} {'KB/cred':>8}"
+        f"{'N':>6} {'baseline':>15} {'cold':>15} {'warm':>15} {'cold/base':>10} "
+        f"{'base/warm':>10} {'KB/cred':>8} {'cards cold':>11} {'cards cached':>13}"
     )
-    for n, t_base, t_cold, t_warm, _, per_cred in rows:
+    for n, t_base, t_cold, t_warm, t_cards, t_cached, per_cred in rows:
+
+        def cell(t: float, fixed: float, n: int = n) -> str:
+            return f"{1000 * t / n:6.2f} ({1000 * (t - fixed) / n:5.2f})"
+
         print(
-            f"{n:>7} {1000 * t_base / n:>14.2f} {1000 * t_cold / n:>10.2f} "
-            f"{1000 * t_warm / n:>10.2f} {t_cold / t_base:>10.2f} {t_base / t_warm:>10.2f} "
-            f"{per_cred / 1024:>8.1f}"
+            f"{n:>6} {cell(t_base, base0):>15} {cell(t_cold, ours0):>15} "
+            f"{cell(t_warm, ours0):>15} {t_cold / t_base:>10.2f} {t_base / t_warm:>10.2f} "
+            f"{per_cred / 1024:>8.1f} {1000 * (t_cards - t_warm) / n:>11.2f} "
+            f"{1000 * (t_cached - t_warm) / n:>13.2f}"
         )
-    print("targets: cold/base <= 3, base/warm >= 4, KB/cred < 12")
+        marginal = (t_base - base0) / max(t_warm - ours0, 1e-9)
+        print(
+            f"{'':>6} marginal: cold/base {(t_cold - ours0) / (t_base - base0):.2f}, "
+            f"base/warm {marginal:.2f}"
+        )
+    print("targets: cold/base <= 3, base/warm >= 4, KB/cred < 12 (share cards aside)")
     if len(rows) >= 2:
-        (n1, _, c1, w1, _, _), (n2, _, c2, w2, _, _) = rows[0], rows[-1]
+        (n1, _, c1, w1, *_), (n2, _, c2, w2, *_) = rows[0], rows[-1]
         print(
             f"linearity {n2}/{n1}: cold x{c2 / c1:.2f}, warm x{w2 / w1:.2f} "
             f"(linear would be x{n2 / n1:.1f}; target <= x{1.05 * n2 / n1:.2f})"
