@@ -1,7 +1,8 @@
 """Bench: how fast a credential page verifies itself in Chromium, and what the verifier weighs.
 
-Serves a fixture issuer site on 127.0.0.1 (DID document, signed status list, credential page),
-loads the page N times (a fresh browser context each time, so nothing is cached) and prints:
+Serves a fixture issuer site on 127.0.0.1 from a server process of its own (DID document, signed
+status list, credential page), loads the page N times in a fresh browser context each (cold), then
+N times in one tab (warm; the server forbids caching, so every file is fetched again), and prints:
 - the median / p90 time from navigation start to the final verdict (``window.cpVerifyMs``,
   recorded by verify-panel.js with ``performance.now()``, which counts from navigation start),
   and the part of it after verify-panel.js started (fetching the DID document and status list,
@@ -20,6 +21,7 @@ import os
 import statistics
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 from browser.fixtures import Site  # noqa: E402
-from browser.harness import CHROMIUM, Server, launch_chromium  # noqa: E402
+from browser.harness import CHROMIUM, ServerProcess, launch_chromium  # noqa: E402
 
 MS_TARGET = 50.0
 BYTES_TARGET = 15 * 1024
@@ -43,29 +45,29 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp), gzip=True).start()
+        server = ServerProcess(Path(tmp), gzip=True)
         try:
             site = Site(server, "bench")
             url = site.write_page("badge", site.signed("badge"))
             with sync_playwright() as p:
                 browser = launch_chromium(p)
-                times, own, scripts = run(browser, url, args.runs)
+                cold = [load(browser.new_context(), url, close=True) for _ in range(args.runs + 1)]
+                context = browser.new_context()
+                warm = [load(context, url) for _ in range(args.runs + 1)]
                 browser.close()
         finally:
             server.stop()
+    # The first load of each series warms up the browser process; it is not counted.
+    cold, warm = cold[1:], warm[1:]
 
+    print(f"credential page verification, {args.runs} loads per series")
+    load_avg = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  machine load average {load_avg} on {os.cpu_count()} CPUs (timings scale with it)")
+    report("cold: fresh browser context each load", cold)
+    report("warm: reloads in one tab (HTTP cache off)", warm)
+    scripts = cold[-1].scripts
     raw = sum(decoded for decoded, _ in scripts.values())
     sent = sum(encoded for _, encoded in scripts.values())
-    median = statistics.median(times)
-    p90 = statistics.quantiles(times, n=10)[-1] if len(times) >= 10 else max(times)
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"credential page verification, {len(times)} loads (fresh context each):")
-    print(f"  machine load average {load} on {os.cpu_count()} CPUs (timings scale with it)")
-    print(
-        f"  median {median:.1f} ms, p90 {p90:.1f} ms, min {min(times):.1f} ms"
-        f"  (target < {MS_TARGET:.0f} ms)"
-    )
-    print(f"  of which verify-panel.js start to verdict: median {statistics.median(own):.1f} ms")
     listing = ", ".join(f"{n} {d} B ({e} B gzip)" for n, (d, e) in sorted(scripts.items()))
     print(f"  JS modules loaded: {listing}")
     print(
@@ -75,35 +77,42 @@ def main() -> int:
     return 0
 
 
-def run(
-    browser: Any, url: str, runs: int
-) -> tuple[list[float], list[float], dict[str, tuple[int, int]]]:
-    """Times to verdict, times from panel start to verdict (ms), and per JS module
-    (decoded bytes, encoded body bytes)."""
-    times: list[float] = []
-    own: list[float] = []
-    scripts: dict[str, tuple[int, int]] = {}
-    for _ in range(runs + 1):  # one warm-up load (browser process start-up effects) not counted
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_function("() => typeof window.cpVerifyMs === 'number'")
-        verdict, ms, start, loaded = page.evaluate(
-            """() => [document.getElementById('cp-verify').dataset.verdict, window.cpVerifyMs,
-                     performance.getEntriesByName('cp-verify-start')[0].startTime,
-                     performance.getEntriesByType('resource')
-                       .filter((e) => e.name.endsWith('.js'))
-                       .map((e) => [e.name.split('/').pop(),
-                                    [e.decodedBodySize, e.encodedBodySize]])]"""
-        )
+@dataclass
+class Load:
+    ms: float  # navigation start to verdict
+    own: float  # verify-panel.js start to verdict
+    scripts: dict[str, tuple[int, int]]  # module -> (decoded bytes, encoded body bytes)
+
+
+def load(context: Any, url: str, *, close: bool = False) -> Load:
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(url)
+    page.wait_for_function("() => typeof window.cpVerifyMs === 'number'")
+    verdict, ms, start, scripts = page.evaluate(
+        """() => [document.getElementById('cp-verify').dataset.verdict, window.cpVerifyMs,
+                 performance.getEntriesByName('cp-verify-start')[0].startTime,
+                 performance.getEntriesByType('resource')
+                   .filter((e) => e.name.endsWith('.js'))
+                   .map((e) => [e.name.split('/').pop(),
+                                [e.decodedBodySize, e.encodedBodySize]])]"""
+    )
+    if close:
         context.close()
-        if verdict != "verified":
-            raise SystemExit(f"unexpected verdict {verdict!r}")
-        if scripts:
-            times.append(ms)
-            own.append(ms - start)
-        scripts = {name: tuple(sizes) for name, sizes in loaded}
-    return times, own, scripts
+    if verdict != "verified":
+        raise SystemExit(f"unexpected verdict {verdict!r}")
+    return Load(ms, ms - start, {name: (d, e) for name, (d, e) in scripts})
+
+
+def report(title: str, loads: list[Load]) -> None:
+    times = [x.ms for x in loads]
+    p90 = statistics.quantiles(times, n=10)[-1] if len(times) >= 10 else max(times)
+    print(f"  {title}:")
+    print(
+        f"    navigation start to verdict: median {statistics.median(times):.1f} ms,"
+        f" p90 {p90:.1f} ms, min {min(times):.1f} ms  (target < {MS_TARGET:.0f} ms)"
+    )
+    own = statistics.median(x.own for x in loads)
+    print(f"    of which verify-panel.js start to verdict: median {own:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import gzip
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from functools import partial
@@ -101,3 +103,35 @@ class Server:
 
 def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+class ServerProcess(Server):
+    """The same server in a process of its own (for the bench): requests are then not slowed by
+    the GIL of the process that drives the browser."""
+
+    def __init__(self, root: Path, *, gzip: bool = False) -> None:
+        self.root = root
+        port_file = root / ".port"
+        code = (
+            "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+            "from browser.harness import Server;"
+            "s = Server(Path(sys.argv[2]), gzip=sys.argv[3] == '1');"
+            "Path(sys.argv[4]).write_text(str(s.port)); s.httpd.serve_forever()"
+        )
+        args = [str(Path(__file__).parents[1]), str(root), "1" if gzip else "0", str(port_file)]
+        self.proc = subprocess.Popen([sys.executable, "-c", code, *args])
+        deadline = time.monotonic() + 10
+        while not (port_file.exists() and port_file.read_text()):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.proc.kill()
+                raise RuntimeError("the server process did not start")
+            time.sleep(0.02)
+        self.port = int(port_file.read_text())
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> ServerProcess:
+        return self
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
