@@ -202,12 +202,18 @@ def test_cache_is_used_and_corrupt_or_foreign_entries_are_ignored(tmp_path: Path
     assert cold.stats == {"files": 2, "cached": 0, "verified": 2}
     warm = collect(settings, workers=1)
     assert warm.stats == {"files": 2, "cached": 2, "verified": 0}
-    entries = sorted((settings.cache_dir / "verify").rglob("*.json"))
-    assert len(entries) == 2
-    entries[0].write_text("{not json")  # corrupt
-    other = read_json(entries[1])
+    import sqlite3
+
+    db = sqlite3.connect(settings.cache_dir / "cache.sqlite")
+    keys = [k for (k,) in db.execute("SELECT key FROM entries WHERE kind = 'verify' ORDER BY key")]
+    assert len(keys) == 2
+    db.execute("UPDATE entries SET value = ? WHERE key = ?", (b"{not json", keys[0]))  # corrupt
+    (value,) = db.execute("SELECT value FROM entries WHERE key = ?", (keys[1],)).fetchone()
+    other = json.loads(value)
     other["document"]["credentialSubject"]["name"] = "Mallory"  # forged content, right key
-    entries[1].write_text(json.dumps(other))
+    db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(other), keys[1]))
+    db.commit()
+    db.close()
     again = collect(settings, workers=1)
     assert again.stats["cached"] == 0 and again.stats["verified"] == 2
     assert {

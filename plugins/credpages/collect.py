@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from credpages.cache_store import CacheStore
 from credpages.config import Settings
 from credpages.errors import CredpagesError
 from credpages.proofs import verify_proof_set
@@ -39,6 +40,7 @@ class SiteData:
     achievements: dict[str, AchievementDef]
     status_list_document: dict[str, Any] | None = None
     stats: dict[str, int] = field(default_factory=dict)
+    cache: CacheStore = field(default_factory=lambda: CacheStore(None))
 
 
 def _verify_file(
@@ -94,7 +96,8 @@ def collect(
             "creates it",
             file=display_path(settings.credentials_dir / "status" / "revocation-list.yaml"),
         )
-    cache = VerifyCache(settings.cache_dir if use_cache else None, settings)
+    store = CacheStore(settings.cache_dir if use_cache else None)
+    cache = VerifyCache(store, settings)
     documents: dict[str, dict[str, Any]] = {}
     failures: list[CredpagesError] = []
     jobs: list[tuple[str, bytes, Settings]] = []
@@ -117,6 +120,7 @@ def collect(
             continue
         documents[shown] = document
         cache.put(keys[shown], document)
+    store.flush()
     reports: list[Report] = []
     seen: dict[str, str] = {}
     for shown in sorted(documents):
@@ -149,6 +153,7 @@ def collect(
         ledger=load_ledger(settings),
         achievements=load_achievements(settings),
         stats={"files": len(files), "cached": hits, "verified": len(jobs)},
+        cache=store,
     )
 
 

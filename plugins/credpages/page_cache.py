@@ -7,12 +7,11 @@ version. An entry is just HTML; a wrong or unreadable entry only means rendering
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from credpages.fsio import atomic_write
+from credpages.cache_store import CacheStore
 
 PAGE_CACHE_VERSION = "1"
 
@@ -30,8 +29,8 @@ def templates_fingerprint(sources: Iterable[Path], extra: str) -> bytes:
 
 
 class PageCache:
-    def __init__(self, folder: Path | None, fingerprint: bytes) -> None:
-        self.folder = folder / "pages" if folder is not None else None
+    def __init__(self, store: CacheStore, fingerprint: bytes) -> None:
+        self.store = store
         self._fingerprint = fingerprint
 
     def key(self, *parts: str) -> str:
@@ -40,20 +39,8 @@ class PageCache:
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         return digest.hexdigest()
 
-    def _path(self, key: str) -> Path | None:
-        return self.folder / key[:2] / f"{key}.html" if self.folder else None
-
     def get(self, key: str) -> bytes | None:
-        path = self._path(key)
-        if path is None:
-            return None
-        try:
-            return path.read_bytes()
-        except OSError:
-            return None
+        return self.store.get("page", key)
 
     def put(self, key: str, html: bytes) -> None:
-        path = self._path(key)
-        if path is not None:
-            with contextlib.suppress(OSError):  # a read-only cache must not fail the build
-                atomic_write(path, html)
+        self.store.put("page", key, html)

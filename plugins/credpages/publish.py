@@ -286,9 +286,7 @@ def write_sitemap(site_dir: Path, site_url: str, urls: Iterable[str]) -> None:
             _write(site_dir, "sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
 
 
-def publish(
-    site: SiteData, site_dir: Path, theme: ThemeInfo, *, use_cache: bool = True
-) -> list[str]:
+def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     """Write everything a verified site publishes into ``site_dir``; returns warnings."""
     warnings: list[str] = []
     env = make_environment(list(theme.template_dirs))
@@ -298,7 +296,7 @@ def publish(
         [*theme.template_dirs, DEFAULT_TEMPLATE_DIR, code / "render", code / "qr.py"],
         repr((info, theme)),
     )
-    cache = PageCache(site.settings.cache_dir if use_cache else None, fingerprint)
+    cache = PageCache(site.cache, fingerprint)
     write_machine_files(site, site_dir)
     cards: dict[str, Card] = {}
     if theme.docs_dir is not None:
@@ -329,6 +327,7 @@ def publish(
         urls += credential_urls
     write_sitemap(site_dir, site.settings.site_url, urls)
     warnings += size_warnings(site_dir, site.settings.extra.get("share_cards"))
+    site.cache.close()
     return warnings
 
 

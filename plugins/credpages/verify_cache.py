@@ -9,14 +9,12 @@ corrupt or foreign entry is ignored and the file verified in full.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
+from credpages.cache_store import CacheStore
 from credpages.config import Settings
-from credpages.fsio import atomic_write
 
 CACHE_VERSION = "1"
 
@@ -30,23 +28,20 @@ def keyring_fingerprint(settings: Settings) -> bytes:
 class VerifyCache:
     """Maps a credential file's bytes to its verified JSON document."""
 
-    def __init__(self, folder: Path | None, settings: Settings) -> None:
-        self.folder = folder / "verify" if folder is not None else None
+    def __init__(self, store: CacheStore, settings: Settings) -> None:
+        self.store = store
         self._fingerprint = keyring_fingerprint(settings)
 
     def key(self, content: bytes) -> str:
         return hashlib.sha256(self._fingerprint + content).hexdigest()
 
-    def _path(self, key: str) -> Path | None:
-        return self.folder / key[:2] / f"{key}.json" if self.folder else None
-
     def get(self, key: str) -> dict[str, Any] | None:
-        path = self._path(key)
-        if path is None:
+        raw = self.store.get("verify", key)
+        if raw is None:
             return None
         try:
-            entry = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            entry = json.loads(raw)
+        except ValueError:
             return None
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None  # foreign or corrupt: verify the file in full instead
@@ -54,8 +49,5 @@ class VerifyCache:
         return document if isinstance(document, dict) else None
 
     def put(self, key: str, document: dict[str, Any]) -> None:
-        path = self._path(key)
-        if path is None:
-            return
-        with contextlib.suppress(OSError):  # a read-only cache must not fail the build
-            atomic_write(path, json.dumps({"key": key, "document": document}, ensure_ascii=False))
+        entry = json.dumps({"key": key, "document": document}, ensure_ascii=False)
+        self.store.put("verify", key, entry.encode("utf-8"))
