@@ -125,7 +125,11 @@ def js_jcs(page, values: list) -> list[str]:
     max_examples=BATCHES,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 @given(batch=st.lists(json_values, min_size=BATCH, max_size=BATCH))
 def test_jcs_matches_rfc8785(module_page, batch):
