@@ -5,19 +5,36 @@
 const VC2 = 'https://www.w3.org/ns/credentials/v2';
 export const ED25519_BROWSERS = 'Chrome/Edge 137+, Firefox 129+ or Safari 17+';
 export const STEPS = {
-  wellformed: 'Well-formed credential', key: "Issuer's key (did:web)",
-  signature: 'Signature (eddsa-jcs-2022)', status: 'Revocation status', validity: 'Validity period',
+  wellformed: 'Well-formed credential',
+  key: "Issuer's key (did:web)",
+  signature: 'Signature (eddsa-jcs-2022)',
+  status: 'Revocation status',
+  validity: 'Validity period',
 };
 /** When several checks fail, the lowest rank decides the verdict. */
-export const RANK = { invalid: 0, tampered: 1, forged: 1, 'cannot-verify': 2, revoked: 3, expired: 4, 'not-yet-valid': 4, verified: 5 };
+export const RANK = {
+  invalid: 0,
+  tampered: 1,
+  forged: 1,
+  'cannot-verify': 2,
+  revoked: 3,
+  expired: 4,
+  'not-yet-valid': 4,
+  verified: 5,
+};
 
 /** A failed check; `verdict` is what it means for the credential. */
 export class Fail extends Error {
   /** @param {string} verdict @param {string} msg */
-  constructor(verdict, msg) { super(msg); this.verdict = verdict; }
+  constructor(verdict, msg) {
+    super(msg);
+    this.verdict = verdict;
+  }
 }
 /** @param {string} verdict @param {string} msg @returns {never} */
-const fail = (verdict, msg) => { throw new Fail(verdict, msg); };
+const fail = (verdict, msg) => {
+  throw new Fail(verdict, msg);
+};
 const isObj = (/** @type {any} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** One value or an array of them, as an array. @returns {any[]} */
 const arr = (/** @type {any} */ v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -32,12 +49,16 @@ export function jcs(v) {
   if (typeof v === 'string' && /[\uD800-\uDFFF]/u.test(v)) throw new TypeError('lone surrogate');
   if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(jcs)}]`;
-  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${jcs(k)}:${jcs(/** @type {any} */ (v)[k])}`)}}`;
+  if (isObj(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${jcs(k)}:${jcs(/** @type {any} */ (v)[k])}`)}}`;
   throw new TypeError(`${typeof v} is not JSON`);
 }
 
 /** True if nested deeper than 64 levels. @param {unknown} v */
-export const tooDeep = (v, d = 1) => d > 64 || (typeof v === 'object' && v !== null && Object.values(v).some((x) => tooDeep(x, d + 1)));
+export const tooDeep = (v, d = 1) =>
+  d > 64 || (typeof v === 'object' && v !== null && Object.values(v).some((x) => tooDeep(x, d + 1)));
 
 // ---- encodings and crypto
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
@@ -62,7 +83,8 @@ export function decodeMultikey(mb) {
   return b.slice(2);
 }
 
-const sha256 = async (/** @type {string} */ s) => new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
+const sha256 = async (/** @type {string} */ s) =>
+  new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
 
 /** @type {Map<string, Promise<CryptoKey>>} imported once: a credential and its status list share a key */
 const keyCache = new Map();
@@ -70,14 +92,18 @@ const keyCache = new Map();
 /** @param {Uint8Array} raw @returns {Promise<CryptoKey>} */
 function ed25519Key(raw) {
   // WebCrypto exists only in secure contexts (https, or localhost).
-  if (!globalThis.crypto?.subtle) fail('cannot-verify', 'This browser offers no WebCrypto here: the page must be served over https.');
+  if (!globalThis.crypto?.subtle)
+    fail('cannot-verify', 'This browser offers no WebCrypto here: the page must be served over https.');
   const id = raw.join();
   if (!keyCache.has(id)) {
-    keyCache.set(id, crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']).catch((e) => {
-      keyCache.delete(id);
-      if (e?.name !== 'NotSupportedError') throw e;
-      return fail('cannot-verify', `This browser cannot check Ed25519 signatures; use ${ED25519_BROWSERS}.`);
-    }));
+    keyCache.set(
+      id,
+      crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']).catch((e) => {
+        keyCache.delete(id);
+        if (e?.name !== 'NotSupportedError') throw e;
+        return fail('cannot-verify', `This browser cannot check Ed25519 signatures; use ${ED25519_BROWSERS}.`);
+      }),
+    );
   }
   return /** @type {Promise<CryptoKey>} */ (keyCache.get(id));
 }
@@ -91,7 +117,11 @@ export async function verifyJcsProof(doc, proof, publicKey) {
   const { proofValue, ...options } = proof;
   const { proof: _, ...unsecured } = doc;
   let sig;
-  try { sig = base58Decode(proofValue.slice(proofValue[0] === 'z' ? 1 : NaN)); } catch { return false; }
+  try {
+    sig = base58Decode(proofValue.slice(proofValue[0] === 'z' ? 1 : NaN));
+  } catch {
+    return false;
+  }
   if (sig.length !== 64) return false;
   if ('@context' in options) {
     // The proof pins the contexts: the document's must start with its list, which replaces them.
@@ -99,7 +129,11 @@ export async function verifyJcsProof(doc, proof, publicKey) {
     if (arr(options['@context']).some((c, i) => jcs(c) !== docCtx[i])) return false;
     unsecured['@context'] = options['@context'];
   }
-  const [key, optionsHash, docHash] = await Promise.all([ed25519Key(publicKey), sha256(jcs(options)), sha256(jcs(unsecured))]);
+  const [key, optionsHash, docHash] = await Promise.all([
+    ed25519Key(publicKey),
+    sha256(jcs(options)),
+    sha256(jcs(unsecured)),
+  ]);
   const data = new Uint8Array(64); // hashData = SHA-256(proof options) || SHA-256(document)
   data.set(optionsHash);
   data.set(docHash, 32);
@@ -108,13 +142,30 @@ export async function verifyJcsProof(doc, proof, publicKey) {
 
 // ---- URLs and fetching
 const local = (/** @type {string} */ h) => h === 'localhost' || h === '127.0.0.1';
-const hostOf = (/** @type {string} */ u) => { try { return new URL(u).hostname; } catch { return ''; } };
+const hostOf = (/** @type {string} */ u) => {
+  try {
+    return new URL(u).hostname;
+  } catch {
+    return '';
+  }
+};
 /** IPv4 literals that are not public unicast (private, loopback, link-local, CGNAT, multicast…). */
 function specialIPv4(/** @type {string} */ h) {
   const m = /^(\d+)\.(\d+)\.(\d+)\.\d+$/.exec(h);
   const [a, b, c] = m ? m.slice(1).map(Number) : [];
-  return !!m && (a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >> 6 === 1) || (a === 169 && b === 254) ||
-    (a === 172 && b >> 4 === 1) || (a === 192 && b === 168) || (a === 192 && b === 0 && c === 0) || (a === 198 && b >> 1 === 9));
+  return (
+    !!m &&
+    (a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      a >= 224 ||
+      (a === 100 && b >> 6 === 1) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >> 4 === 1) ||
+      (a === 192 && b === 168) ||
+      (a === 192 && b === 0 && c === 0) ||
+      (a === 198 && b >> 1 === 9))
+  );
 }
 
 /**
@@ -124,7 +175,11 @@ function specialIPv4(/** @type {string} */ h) {
  */
 export function checkUrl(raw, pageOrigin) {
   let u;
-  try { u = new URL(raw); } catch { fail('cannot-verify', `"${raw}" is not a URL.`); }
+  try {
+    u = new URL(raw);
+  } catch {
+    fail('cannot-verify', `"${raw}" is not a URL.`);
+  }
   const h = u.hostname;
   if (local(h) && u.port && local(hostOf(pageOrigin)) && /^https?:$/.test(u.protocol) && !u.username) return u;
   if (u.protocol !== 'https:') fail('cannot-verify', `Refusing ${u.href}: only https:// addresses are fetched.`);
@@ -143,19 +198,26 @@ export function didWebUrl(did, pageOrigin) {
   const m = /^did:web:([a-z0-9.-]+)(%3a\d{1,5})?((:[\w.~%!$&'()*+,;=@-]+)*)$/i.exec(did);
   const segs = m ? m[3].split(':').slice(1) : [];
   // No dot segments, plain or percent-encoded (URL parsing would resolve both): a DID names one path.
-  if (!m || segs.some((s) => /^\.\.?$|%2[ef]/i.test(s))) fail('cannot-verify', `"${did}" is not a did:web identifier that can be resolved.`);
+  if (!m || segs.some((s) => /^\.\.?$|%2[ef]/i.test(s)))
+    fail('cannot-verify', `"${did}" is not a did:web identifier that can be resolved.`);
   const host = m[1].toLowerCase() + (m[2] ? `:${m[2].slice(3)}` : '');
   const scheme = m[2] && local(m[1]) && local(hostOf(pageOrigin)) ? 'http' : 'https';
   return checkUrl(`${scheme}://${host}/${segs.length ? segs.join('/') : '.well-known'}/did.json`, pageOrigin).href;
 }
 
-/** Read a stream, giving up past `max` bytes. @param {ReadableStream<Uint8Array>} stream @param {number} max @param {() => Error} tooBig */
+/**
+ * Read a stream, giving up past `max` bytes.
+ * @param {ReadableStream<Uint8Array>} stream @param {number} max @param {() => Error} tooBig
+ */
 async function readCapped(stream, max, tooBig) {
   const reader = stream.getReader();
   const out = new Uint8Array(max);
   let n = 0;
   for (let r; !(r = await reader.read()).done; n += r.value.length) {
-    if (n + r.value.length > max) { reader.cancel().catch(() => {}); throw tooBig(); }
+    if (n + r.value.length > max) {
+      reader.cancel().catch(() => {});
+      throw tooBig();
+    }
     out.set(r.value, n);
   }
   return out.slice(0, n);
@@ -167,19 +229,28 @@ async function readCapped(stream, max, tooBig) {
  * @param {{fetch?: typeof fetch, pageOrigin?: string, timeoutMs?: number, maxBytes?: number, what?: string}} o
  * @returns {Promise<{bytes: Uint8Array, type: string}>}
  */
-export async function fetchLimited(url, { fetch: get = globalThis.fetch, pageOrigin = '', timeoutMs = 8000, maxBytes = 1 << 20, what = 'document' }) {
+export async function fetchLimited(
+  url,
+  { fetch: get = globalThis.fetch, pageOrigin = '', timeoutMs = 8000, maxBytes = 1 << 20, what = 'document' },
+) {
   const href = checkUrl(url, pageOrigin).href;
-  const cannot = (/** @type {string} */ why) => new Fail('cannot-verify', `Could not fetch the ${what} at ${href} (${why}).`);
+  const cannot = (/** @type {string} */ why) =>
+    new Fail('cannot-verify', `Could not fetch the ${what} at ${href} (${why}).`);
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
   try {
-    const res = await get(href, { credentials: 'omit', redirect: 'follow', signal: ctl.signal })
-      .catch(() => { throw cannot(ctl.signal.aborted ? `no answer in ${timeoutMs / 1000} s` : 'network error or cross-origin reads not allowed'); });
+    const res = await get(href, { credentials: 'omit', redirect: 'follow', signal: ctl.signal }).catch(() => {
+      throw cannot(
+        ctl.signal.aborted ? `no answer in ${timeoutMs / 1000} s` : 'network error or cross-origin reads not allowed',
+      );
+    });
     if (!res.ok) throw cannot(`HTTP ${res.status}`);
     if (res.url && res.url !== href) checkUrl(res.url, pageOrigin); // redirects must obey the rules too
     const tooBig = () => cannot(`larger than ${maxBytes >> 10} KB`);
     if (!res.body || +(res.headers.get('content-length') ?? 0) > maxBytes) throw tooBig();
-    const bytes = await readCapped(res.body, maxBytes, tooBig).catch((e) => { throw e instanceof Fail ? e : cannot('download failed or timed out'); });
+    const bytes = await readCapped(res.body, maxBytes, tooBig).catch((e) => {
+      throw e instanceof Fail ? e : cannot('download failed or timed out');
+    });
     return { bytes, type: res.headers.get('content-type') ?? '' };
   } finally {
     clearTimeout(timer);
@@ -196,19 +267,27 @@ function checkWellFormed(c) {
   const bad = (/** @type {string} */ m) => fail('invalid', m);
   if (tooDeep(c)) bad('The JSON is nested deeper than 64 levels.');
   if (!isObj(c)) bad('The input is not a JSON object.');
-  try { jcs(c); } catch (e) { bad(`The JSON cannot be canonicalised (${msg(e)}).`); }
+  try {
+    jcs(c);
+  } catch (e) {
+    bad(`The JSON cannot be canonicalised (${msg(e)}).`);
+  }
   if (arr(c['@context'])[0] !== VC2) bad(`@context must start with ${VC2}.`);
   if (!arr(c.type).includes('VerifiableCredential')) bad('type must include VerifiableCredential.');
   if (typeof issuerOf(c) !== 'string') bad('issuer must be a URL or an object with an id.');
   const subjects = arr(c.credentialSubject);
   if (!subjects.length || !subjects.every(isObj)) bad('credentialSubject must be an object.');
   for (const k of ['validFrom', 'validUntil']) {
-    if (c[k] !== undefined && !(DATE.test(c[k]) && !isNaN(when(c[k])))) bad(`${k} must be a date-time with a timezone.`);
+    if (c[k] !== undefined && !(DATE.test(c[k]) && !isNaN(when(c[k]))))
+      bad(`${k} must be a date-time with a timezone.`);
   }
   if (when(c.validFrom) > when(c.validUntil)) bad('validFrom is after validUntil.');
   if (!arr(c.proof).every(isObj)) bad('Every proof must be an object.');
   for (const e of arr(c.credentialStatus)) {
-    const entryOk = typeof e?.statusListCredential === 'string' && typeof e.statusListIndex === 'string' && /^\d{1,15}$/.test(e.statusListIndex);
+    const entryOk =
+      typeof e?.statusListCredential === 'string' &&
+      typeof e.statusListIndex === 'string' &&
+      /^\d{1,15}$/.test(e.statusListIndex);
     if (!isObj(e) || (e.type === 'BitstringStatusListEntry' && !entryOk)) {
       bad('credentialStatus needs statusListCredential and a numeric string statusListIndex.');
     }
@@ -219,9 +298,17 @@ function checkWellFormed(c) {
 function jcsProofs(doc) {
   const suites = arr(doc.proof).map((p) => (p.type === 'DataIntegrityProof' ? p.cryptosuite : p.type));
   const other = suites.filter((s) => s !== 'eddsa-jcs-2022' && s !== 'eddsa-rdfc-2022');
-  if (other.length) fail('cannot-verify', `There is a proof of a kind this verifier does not know (${other}), so it cannot vouch for the document.`);
+  if (other.length)
+    fail(
+      'cannot-verify',
+      `There is a proof of a kind this verifier does not know (${other}), so it cannot vouch for the document.`,
+    );
   if (!suites.includes('eddsa-jcs-2022')) {
-    fail('cannot-verify', `There is no eddsa-jcs-2022 proof, the kind a browser can check${suites.length ? '; its eddsa-rdfc-2022 proof can be checked with standard tools' : ''}.`);
+    fail(
+      'cannot-verify',
+      'There is no eddsa-jcs-2022 proof, the kind a browser can check' +
+        (suites.length ? '; its eddsa-rdfc-2022 proof can be checked with standard tools.' : '.'),
+    );
   }
   return arr(doc.proof).filter((p, i) => suites[i] === 'eddsa-jcs-2022');
 }
@@ -233,13 +320,19 @@ function jcsProofs(doc) {
  */
 function keysFor(proofs, { did, didDoc, didUrl }) {
   return proofs.map(({ verificationMethod: vm, proofPurpose }) => {
-    if (typeof vm !== 'string' || vm.split('#')[0] !== did) fail('forged', `Signed with key ${vm}, which is not the issuer's (${did}).`);
-    if (proofPurpose !== 'assertionMethod') fail('forged', `The proof purpose is ${proofPurpose}, not assertionMethod.`);
+    if (typeof vm !== 'string' || vm.split('#')[0] !== did)
+      fail('forged', `Signed with key ${vm}, which is not the issuer's (${did}).`);
+    if (proofPurpose !== 'assertionMethod')
+      fail('forged', `The proof purpose is ${proofPurpose}, not assertionMethod.`);
     const m = arr(didDoc.verificationMethod).find((x) => x?.id === vm);
     if (!m) fail('forged', `Key ${vm} is not in the issuer's DID document ${didUrl}.`);
     if (m.controller !== did) fail('forged', `Key ${vm} is not controlled by ${did}.`);
-    if (!arr(didDoc.assertionMethod).includes(vm)) fail('forged', `Key ${vm} is not allowed to issue (assertionMethod) in ${didUrl}.`);
-    try { if (m.type !== 'Multikey') throw new Error(`a ${m.type}, not Multikey`); return decodeMultikey(m.publicKeyMultibase); } catch (e) {
+    if (!arr(didDoc.assertionMethod).includes(vm))
+      fail('forged', `Key ${vm} is not allowed to issue (assertionMethod) in ${didUrl}.`);
+    try {
+      if (m.type !== 'Multikey') throw new Error(`a ${m.type}, not Multikey`);
+      return decodeMultikey(m.publicKeyMultibase);
+    } catch (e) {
       return fail('cannot-verify', `Key ${vm} is unusable: ${msg(e)}.`);
     }
   });
@@ -248,7 +341,11 @@ function keysFor(proofs, { did, didDoc, didUrl }) {
 /** All eddsa-jcs-2022 proofs must verify. @param {any} doc @param {any[]} proofs @param {Uint8Array[]} keys */
 async function checkSignatures(doc, proofs, keys) {
   const ok = await Promise.all(proofs.map((p, i) => verifyJcsProof(doc, p, keys[i])));
-  if (!ok.every(Boolean)) fail('tampered', "The signature does not match the issuer's key: the credential was changed after signing, or not signed by the issuer.");
+  if (!ok.every(Boolean))
+    fail(
+      'tampered',
+      "The signature does not match the issuer's key: the credential was changed after signing, or not signed by the issuer.",
+    );
 }
 
 /** Bytes of a `u` (base64url) multibase gzip bitstring, capped at 16 MB. @param {unknown} enc */
@@ -256,7 +353,11 @@ export async function decodeBits(enc) {
   if (typeof enc !== 'string' || !/^u[\w-]+$/.test(enc)) throw new Error('encodedList is not base64url multibase');
   const b64 = enc.slice(1).replace(/-/g, '+').replace(/_/g, '/');
   const gz = Uint8Array.from(atob(b64 + '==='.slice((b64.length + 3) % 4)), (ch) => ch.charCodeAt(0));
-  return readCapped(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip')), 16 << 20, () => new Error('list over 16 MB'));
+  return readCapped(
+    new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip')),
+    16 << 20,
+    () => new Error('list over 16 MB'),
+  );
 }
 
 /** Bit `i`, index 0 = most significant bit of byte 0. @param {Uint8Array} bits @param {number} i */
@@ -275,7 +376,8 @@ async function statusBit(entry, ctx) {
     if (issuerOf(vc) !== ctx.did) throw new Error(`issued by ${issuerOf(vc)}, not ${ctx.did}`);
     const proofs = jcsProofs(vc);
     await checkSignatures(vc, proofs, keysFor(proofs, ctx));
-    if (when(vc.validUntil) < ctx.now || when(vc.validFrom) > ctx.now) throw new Error('the list is outside its validity period');
+    if (when(vc.validUntil) < ctx.now || when(vc.validFrom) > ctx.now)
+      throw new Error('the list is outside its validity period');
     const subject = arr(vc.credentialSubject)[0];
     if (subject.statusPurpose !== entry.statusPurpose) throw new Error(`its purpose is ${subject.statusPurpose}`);
     const bits = await decodeBits(subject.encodedList);
@@ -295,8 +397,11 @@ async function checkStatus(c, ctx) {
     if (e.type !== 'BitstringStatusListEntry') fail('cannot-verify', `Unsupported status type ${e.type}.`);
     const p = e.statusPurpose;
     if (p !== 'revocation' && p !== 'suspension') continue; // other purposes do not affect validity
-    if (await statusBit(e, ctx)) fail('revoked', `The issuer has ${p === 'revocation' ? 'revoked' : 'suspended'} this credential.`);
-    notes.push(`Not ${p === 'revocation' ? 'revoked' : 'suspended'} (${e.statusListCredential}, index ${e.statusListIndex}).`);
+    if (await statusBit(e, ctx))
+      fail('revoked', `The issuer has ${p === 'revocation' ? 'revoked' : 'suspended'} this credential.`);
+    notes.push(
+      `Not ${p === 'revocation' ? 'revoked' : 'suspended'} (${e.statusListCredential}, index ${e.statusListIndex}).`,
+    );
   }
   return notes.join(' ') || 'No revocation entry.';
 }
@@ -313,7 +418,8 @@ function checkValidity(c, now) {
  * @typedef {{id: string, state: 'ok'|'fail'|'skip', label: string, detail: string}} Step
  * @typedef {{verdict: string, summary: string, steps: Step[], issuerDomain: string|null, credential: unknown}} Result
  * @typedef {{fetch?: typeof fetch, now?: Date|number, pageOrigin?: string, timeoutMs?: number}} Options
- * @typedef {{now: number, did: string, didDoc: any, didUrl: string, getJson: (url: string, what: string) => Promise<any>}} Ctx
+ * @typedef {{now: number, did: string, didDoc: any, didUrl: string,
+ *   getJson: (url: string, what: string) => Promise<any>}} Ctx
  */
 
 /** Step outcomes; the lowest-ranked failure decides the verdict. */
@@ -327,7 +433,9 @@ class Report {
     this.issuerDomain = null;
   }
   /** @param {string} id @param {'ok'|'fail'|'skip'} state @param {string} detail */
-  set(id, state, detail) { Object.assign(this.steps.find((s) => s.id === id) ?? {}, { state, detail }); }
+  set(id, state, detail) {
+    Object.assign(this.steps.find((s) => s.id === id) ?? {}, { state, detail });
+  }
   /** A thrown failure; an unexpected error fails closed as cannot-verify. @param {string} id @param {any} e */
   fail(id, e) {
     const verdict = e instanceof Fail ? e.verdict : 'cannot-verify';
@@ -337,13 +445,25 @@ class Report {
   }
   /** Run a check whose return value is its ok detail. @param {string} id @param {() => any} fn */
   async run(id, fn) {
-    try { this.set(id, 'ok', await fn()); return true; } catch (e) { this.fail(id, e); return false; }
+    try {
+      this.set(id, 'ok', await fn());
+      return true;
+    } catch (e) {
+      this.fail(id, e);
+      return false;
+    }
   }
   /** Skip the steps after `id`. @param {string} id @param {string} why */
-  skipAfter(id, why) { for (const s of this.steps.slice(this.steps.findIndex((x) => x.id === id) + 1)) Object.assign(s, { state: 'skip', detail: why }); }
+  skipAfter(id, why) {
+    for (const s of this.steps.slice(this.steps.findIndex((x) => x.id === id) + 1))
+      Object.assign(s, { state: 'skip', detail: why });
+  }
 }
 
-/** The result for input that never became a credential (bad file, not JSON, fetch failed…). @param {string} message @returns {Result} */
+/**
+ * The result for input that never became a credential (bad file, not JSON, fetch failed…).
+ * @param {string} message @returns {Result}
+ */
 export function invalidResult(message, verdict = 'invalid') {
   const r = new Report();
   r.fail('wellformed', new Fail(verdict, message));
@@ -359,7 +479,8 @@ export async function verifyCredential(credential, opts = {}) {
   const r = new Report();
   try {
     await verifyInto(r, /** @type {any} */ (credential), opts);
-  } catch (e) { // not expected: every check catches its own errors. Fail closed all the same.
+  } catch (e) {
+    // not expected: every check catches its own errors. Fail closed all the same.
     r.fail(r.steps.find((s) => s.state !== 'ok')?.id ?? 'validity', e);
   }
   return { ...r, credential };
@@ -368,39 +489,55 @@ export async function verifyCredential(credential, opts = {}) {
 /** @param {Report} r @param {any} c @param {Options} opts */
 async function verifyInto(r, c, opts) {
   const pageOrigin = opts.pageOrigin ?? '';
-  if (!(await r.run('wellformed', () => (checkWellFormed(c), `${arr(c.type).join(', ')}.`)))) return r.skipAfter('wellformed', 'Not checked: not a well-formed credential.');
+  if (!(await r.run('wellformed', () => (checkWellFormed(c), `${arr(c.type).join(', ')}.`))))
+    return r.skipAfter('wellformed', 'Not checked: not a well-formed credential.');
   const did = issuerOf(c);
   r.issuerDomain = did.startsWith('did:web:') ? did.split(':')[2].replace(/%3a/i, ':').toLowerCase() : null;
   /** @type {Map<string, Promise<any>>} */
   const cache = new Map();
   /** @type {Ctx} */
-  const ctx = { now: +(opts.now ?? Date.now()), did, didDoc: null, didUrl: '', getJson(url, what) {
-    if (!cache.has(url)) {
-      const p = fetchLimited(url, { ...opts, pageOrigin, what }).then(({ bytes }) => {
-        try { return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)); } catch { return fail('cannot-verify', `The ${what} at ${url} is not JSON.`); }
-      });
-      p.catch(() => {}); // may be fetched ahead of need: the failure is reported where it is awaited
-      cache.set(url, p);
-    }
-    return /** @type {Promise<any>} */ (cache.get(url));
-  } };
+  const ctx = {
+    now: +(opts.now ?? Date.now()),
+    did,
+    didDoc: null,
+    didUrl: '',
+    getJson(url, what) {
+      if (!cache.has(url)) {
+        const p = fetchLimited(url, { ...opts, pageOrigin, what }).then(({ bytes }) => {
+          try {
+            return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+          } catch {
+            return fail('cannot-verify', `The ${what} at ${url} is not JSON.`);
+          }
+        });
+        p.catch(() => {}); // may be fetched ahead of need: the failure is reported where it is awaited
+        cache.set(url, p);
+      }
+      return /** @type {Promise<any>} */ (cache.get(url));
+    },
+  };
 
   /** @type {any[]} */
   let proofs = [];
-  try { proofs = jcsProofs(c); } catch (e) {
+  try {
+    proofs = jcsProofs(c);
+  } catch (e) {
     r.set('key', 'skip', 'Not checked: no proof that can be checked here.');
     r.fail('signature', e);
     return r.skipAfter('signature', 'Not checked: the signature could not be checked.');
   }
   // Download the status list now so it overlaps the DID document.
-  for (const e of arr(c.credentialStatus)) if (typeof e.statusListCredential === 'string') ctx.getJson(e.statusListCredential, 'status list').catch(() => {});
+  for (const e of arr(c.credentialStatus))
+    if (typeof e.statusListCredential === 'string') ctx.getJson(e.statusListCredential, 'status list').catch(() => {});
 
   /** @type {Uint8Array[]} */
   let keys = [];
   const keyOk = await r.run('key', async () => {
     const vm = proofs[0].verificationMethod;
-    if (String(vm).split('#')[0] !== did) fail('forged', `The credential names ${did} as issuer but was signed with key ${vm}.`);
-    if (!did.startsWith('did:web:')) fail('cannot-verify', `The issuer ${did} is not a did:web; only did:web issuers can be checked here.`);
+    if (String(vm).split('#')[0] !== did)
+      fail('forged', `The credential names ${did} as issuer but was signed with key ${vm}.`);
+    if (!did.startsWith('did:web:'))
+      fail('cannot-verify', `The issuer ${did} is not a did:web; only did:web issuers can be checked here.`);
     ctx.didUrl = didWebUrl(did, pageOrigin);
     ctx.didDoc = await ctx.getJson(ctx.didUrl, "issuer's DID document");
     if (ctx.didDoc?.id !== did) fail('cannot-verify', `The DID document at ${ctx.didUrl} is not that of ${did}.`);
@@ -412,7 +549,9 @@ async function verifyInto(r, c, opts) {
   // Check the status list alongside the signature (it only counts if the signature is valid).
   const status = c.credentialStatus ? checkStatus(c, ctx) : null;
   status?.catch(() => {});
-  const rdfcNote = arr(c.proof).some((p) => p.cryptosuite === 'eddsa-rdfc-2022') ? ' The eddsa-rdfc-2022 proof was checked at build and is verifiable with standard tools.' : '';
+  const rdfcNote = arr(c.proof).some((p) => p.cryptosuite === 'eddsa-rdfc-2022')
+    ? ' The eddsa-rdfc-2022 proof was checked at build and is verifiable with standard tools.'
+    : '';
   if (!(await r.run('signature', async () => (await checkSignatures(c, proofs, keys), `Valid.${rdfcNote}`)))) {
     return r.skipAfter('signature', 'Not checked: the signature is not valid.');
   }

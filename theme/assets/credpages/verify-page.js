@@ -13,13 +13,21 @@ const invalid = (m) => new Fail('invalid', m);
 
 /** UTF-8 text, refusing invalid bytes. @param {Uint8Array} bytes @param {string} what */
 function text(bytes, what) {
-  try { return new TextDecoder('utf-8', { fatal: true }).decode(bytes); } catch { throw invalid(`${what} is not UTF-8 text.`); }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw invalid(`${what} is not UTF-8 text.`);
+  }
 }
 
 /** @param {string} s */
 function parseJson(s) {
   if (new TextEncoder().encode(s).length > MAX_INPUT) throw invalid('The input is larger than 2 MB.');
-  try { return JSON.parse(s); } catch (e) { throw invalid(`This is not JSON (${/** @type {Error} */ (e).message}).`); }
+  try {
+    return JSON.parse(s);
+  } catch (e) {
+    throw invalid(`This is not JSON (${/** @type {Error} */ (e).message}).`);
+  }
 }
 
 /**
@@ -83,7 +91,11 @@ export function credentialFrom(bytes, what) {
 /** @param {string} raw */
 async function fromUrl(raw) {
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? raw : `https://${raw}`;
-  const { bytes } = await fetchLimited(withScheme, { pageOrigin: location.origin, maxBytes: MAX_INPUT, what: 'credential' });
+  const { bytes } = await fetchLimited(withScheme, {
+    pageOrigin: location.origin,
+    maxBytes: MAX_INPUT,
+    what: 'credential',
+  });
   return credentialFrom(bytes, `The document at ${withScheme}`);
 }
 
@@ -102,9 +114,16 @@ async function check(get) {
   render(panel, { verdict: 'pending', summary: '', steps: [], issuerDomain: null, credential: null });
   let result;
   try {
-    result = await verifyCredential(await get(), { fetch: window.fetch.bind(window), now: Date.now(), pageOrigin: location.origin });
+    result = await verifyCredential(await get(), {
+      fetch: window.fetch.bind(window),
+      now: Date.now(),
+      pageOrigin: location.origin,
+    });
   } catch (e) {
-    result = e instanceof Fail ? invalidResult(e.message, e.verdict) : invalidResult(`Could not read the input: ${/** @type {Error} */ (e)?.message}`);
+    result =
+      e instanceof Fail
+        ? invalidResult(e.message, e.verdict)
+        : invalidResult(`Could not read the input: ${/** @type {Error} */ (e)?.message}`);
   }
   if (mine !== latest) return;
   render(panel, result);
@@ -130,12 +149,24 @@ function setUp() {
     else if (choice === 'paste' && p) check(async () => parseJson(p));
     else if (choice === 'file' && f) check(() => fromFile(f));
     else {
-      const hint = { url: 'Enter the address of a credential.', paste: 'Paste a credential first.', file: 'Choose a file, paste a credential or give its address.' };
-      check(async () => { throw invalid(hint[choice]); });
+      const hint = {
+        url: 'Enter the address of a credential.',
+        paste: 'Paste a credential first.',
+        file: 'Choose a file, paste a credential or give its address.',
+      };
+      check(async () => {
+        throw invalid(hint[choice]);
+      });
     }
   });
-  file?.addEventListener('change', () => { const f = file.files?.[0]; if (f) check(() => fromFile(f)); });
-  drop?.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('cp-dragover'); });
+  file?.addEventListener('change', () => {
+    const f = file.files?.[0];
+    if (f) check(() => fromFile(f));
+  });
+  drop?.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('cp-dragover');
+  });
   drop?.addEventListener('dragleave', () => drop.classList.remove('cp-dragover'));
   drop?.addEventListener('drop', (e) => {
     e.preventDefault();

@@ -4,9 +4,15 @@
 import { verifyCredential, invalidResult, RANK } from './verifier.js';
 
 const HEADLINE = {
-  pending: 'Checking…', verified: 'Verified', revoked: 'Revoked', expired: 'Expired',
-  'not-yet-valid': 'Not yet valid', tampered: 'Not valid: altered', forged: 'Not valid: not signed by the issuer',
-  'cannot-verify': 'Could not be verified', invalid: 'Not a valid credential',
+  pending: 'Checking…',
+  verified: 'Verified',
+  revoked: 'Revoked',
+  expired: 'Expired',
+  'not-yet-valid': 'Not yet valid',
+  tampered: 'Not valid: altered',
+  forged: 'Not valid: not signed by the issuer',
+  'cannot-verify': 'Could not be verified',
+  invalid: 'Not a valid credential',
 };
 
 /**
@@ -16,15 +22,21 @@ const HEADLINE = {
 export function render(panel, result) {
   const { verdict, summary, issuerDomain } = result;
   panel.dataset.verdict = verdict;
-  const text = verdict === 'verified' ? `Verified: issued by ${issuerDomain}.`
-    : verdict === 'pending' ? HEADLINE.pending : `${HEADLINE[verdict] ?? verdict}. ${summary}`;
+  const text =
+    verdict === 'verified'
+      ? `Verified: issued by ${issuerDomain}.`
+      : verdict === 'pending'
+        ? HEADLINE.pending
+        : `${HEADLINE[verdict] ?? verdict}. ${summary}`;
   /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).textContent = text;
-  panel.querySelector('.cp-steps')?.replaceChildren(...result.steps.map((s) => {
-    const li = document.createElement('li');
-    Object.assign(li.dataset, { step: s.id, state: s.state });
-    li.textContent = `${s.label}: ${s.detail}`;
-    return li;
-  }));
+  panel.querySelector('.cp-steps')?.replaceChildren(
+    ...result.steps.map((s) => {
+      const li = document.createElement('li');
+      Object.assign(li.dataset, { step: s.id, state: s.state });
+      li.textContent = `${s.label}: ${s.detail}`;
+      return li;
+    }),
+  );
   // The issuer's domain, prominent on the verify page. Confirmed once the signature checks out with
   // the domain's key (even if the credential was since revoked or expired); otherwise only a claim.
   const domain = panel.querySelector('.cp-issuer-domain');
@@ -47,12 +59,23 @@ export function pageTextStep(root, credential) {
   for (const el of root.querySelectorAll('[data-field]')) {
     const path = /** @type {HTMLElement} */ (el).dataset.field ?? '';
     // Own properties only: a path like "__proto__" must not reach into the prototype chain.
-    const value = path.split('.').reduce((o, k) => (o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined), credential);
+    const value = path
+      .split('.')
+      .reduce((o, k) => (o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined), credential);
     const shown = el.localName === 'time' ? el.getAttribute('datetime') : el.textContent;
     if (value === undefined || typeof value === 'object' || norm(shown) !== norm(value)) edited.push(path);
   }
-  const step = { id: 'page', label: 'Page text matches the signed credential', state: /** @type {'ok'|'fail'} */ ('ok'), detail: 'Every shown field matches.' };
-  if (edited.length) Object.assign(step, { state: 'fail', detail: `The page's text was edited: ${edited.join(', ')} differ from the signed credential.` });
+  const step = {
+    id: 'page',
+    label: 'Page text matches the signed credential',
+    state: /** @type {'ok'|'fail'} */ ('ok'),
+    detail: 'Every shown field matches.',
+  };
+  if (edited.length)
+    Object.assign(step, {
+      state: 'fail',
+      detail: `The page's text was edited: ${edited.join(', ')} differ from the signed credential.`,
+    });
   return step;
 }
 
@@ -68,12 +91,21 @@ async function main() {
   if (!panel.hasAttribute('aria-live')) panel.setAttribute('aria-live', 'polite');
   let credential;
   let result;
-  try { credential = JSON.parse(script.textContent ?? ''); } catch { result = invalidResult("The page's credential is not valid JSON."); }
-  result ??= await verifyCredential(credential, { fetch: window.fetch.bind(window), now: Date.now(), pageOrigin: location.origin });
+  try {
+    credential = JSON.parse(script.textContent ?? '');
+  } catch {
+    result = invalidResult("The page's credential is not valid JSON.");
+  }
+  result ??= await verifyCredential(credential, {
+    fetch: window.fetch.bind(window),
+    now: Date.now(),
+    pageOrigin: location.origin,
+  });
   if (result.steps[0].state === 'ok') {
     const step = pageTextStep(document, credential);
     result.steps.push(step);
-    if (step.state === 'fail' && RANK.tampered < RANK[result.verdict]) Object.assign(result, { verdict: 'tampered', summary: step.detail });
+    if (step.state === 'fail' && RANK.tampered < RANK[result.verdict])
+      Object.assign(result, { verdict: 'tampered', summary: step.detail });
   }
   render(panel, result);
   /** @type {any} */ (window).cpVerifyMs = performance.mark('cp-verify-end').startTime;
@@ -82,5 +114,6 @@ async function main() {
 main().catch((e) => {
   // Not expected (the verifier never throws); never leave the panel claiming to be checking.
   const panel = document.getElementById('cp-verify');
-  if (panel) render(panel, invalidResult(`The check stopped on an unexpected error: ${e?.message ?? e}`, 'cannot-verify'));
+  if (panel)
+    render(panel, invalidResult(`The check stopped on an unexpected error: ${e?.message ?? e}`, 'cannot-verify'));
 });
