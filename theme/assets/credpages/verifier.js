@@ -48,11 +48,14 @@ export function jcs(v) {
   // With the `u` flag a surrogate range matches only unpaired surrogates, which RFC 8785 forbids.
   if (typeof v === 'string' && /[\uD800-\uDFFF]/u.test(v)) throw new TypeError('lone surrogate');
   if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(jcs)}]`;
-  if (isObj(v))
-    return `{${Object.keys(v)
+  if (Array.isArray(v)) return `[${v.map(jcs).join(',')}]`;
+  if (isObj(v)) {
+    const o = /** @type {Record<string, unknown>} */ (v);
+    return `{${Object.keys(o)
       .sort()
-      .map((k) => `${jcs(k)}:${jcs(/** @type {any} */ (v)[k])}`)}}`;
+      .map((k) => `${jcs(k)}:${jcs(o[k])}`)
+      .join(',')}}`;
+  }
   throw new TypeError(`${typeof v} is not JSON`);
 }
 
