@@ -116,13 +116,20 @@ def baseline(root: Path, n: int) -> Path:
     return config
 
 
-def timed_build(config: Path) -> float:
+def timed_build(config: Path, *, cold: bool = False, repeat: int = 3) -> float:
+    """Best of ``repeat`` builds (the machine is shared: the minimum is the stable figure).
+    ``cold`` empties the credpages cache before each build."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env
-    )
-    return time.perf_counter() - start
+    best = float("inf")
+    for _ in range(repeat):
+        if cold:
+            shutil.rmtree(config.parent / ".cache", ignore_errors=True)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env
+        )
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def tree_bytes(folder: Path, *, skip: tuple[str, ...] = ()) -> int:
@@ -154,12 +161,13 @@ def main() -> None:
             cfg = generate(Path(tmp) / f"site{n}", n)
             print(f"N={n}: generated and signed in {time.perf_counter() - t0:.1f} s", flush=True)
             set_cards(cfg, False)
-            t_cold = timed_build(cfg)
+            t_cold = timed_build(cfg, cold=True)
             t_warm = timed_build(cfg)
             site = cfg.parent / "site"
             per_cred = tree_bytes(site, skip=("assets/", "search/")) / n
             set_cards(cfg, True)
-            t_cards = timed_build(cfg)
+            shutil.rmtree(cfg.parent / ".cache" / "credpages" / "cards", ignore_errors=True)
+            t_cards = timed_build(cfg, repeat=1)  # renders every card once
             t_cards_cached = timed_build(cfg)
             rows.append((n, t_base, t_cold, t_warm, t_cards, t_cards_cached, per_cred))
     print()
