@@ -47,7 +47,7 @@ from credpages.render import (
     verify_page_context,
 )
 from credpages.repository import STATUS_LIST_FILE
-from credpages.verify import REVOKED, VALID
+from credpages.verify import REVOKED, VALID, Report
 from credpages.yamlio import load_yaml
 
 PAGES_WARN_BYTES = 800 * 1000 * 1000
@@ -79,15 +79,25 @@ def credential_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+_made_dirs: set[Path] = set()
+
+
+def published_json(report: Report) -> str:
+    """``credential.json`` of a verified credential, made once per build and reused."""
+    if report.published is None:
+        assert report.credential is not None
+        report.published = credential_json(report.credential)
+    return report.published
+
+
 def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
     target = site_dir / relative
     if ".." in Path(relative).parts or Path(relative).is_absolute():
         raise CredpagesError(f"refusing to write outside the site folder: {relative}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        target.write_text(content, encoding="utf-8")
-    else:
-        target.write_bytes(content)
+    if target.parent not in _made_dirs:  # thousands of pages: skip repeated mkdir calls
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _made_dirs.add(target.parent)
+    target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
 
 def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
@@ -123,7 +133,7 @@ def write_machine_files(site: SiteData, site_dir: Path) -> None:
     for report in site.credentials:
         assert report.credential is not None and report.slug is not None
         path = f"{settings.page_prefix}/{report.slug}/credential.json"
-        _write(site_dir, path, credential_json(report.credential))
+        _write(site_dir, path, published_json(report))
     cname = settings.extra.get("cname")
     if isinstance(cname, str) and cname.strip():
         _write(site_dir, "CNAME", cname.strip() + "\n")
@@ -207,7 +217,7 @@ def write_credential_pages(
             linkedin=add_to_profile_url(document, settings),
             share=ShareImage(card.url, WIDTH, HEIGHT, "image/png", card.alt) if card else None,
         )
-        key = cache.key(credential_json(document), repr(job.status), job.linkedin, repr(job.share))
+        key = cache.key(published_json(report), repr(job.status), job.linkedin, repr(job.share))
         target = f"{settings.page_prefix}/{report.slug}/index.html"
         html = cache.get(key)
         if html is None:
@@ -288,6 +298,7 @@ def write_sitemap(site_dir: Path, site_url: str, urls: Iterable[str]) -> None:
 
 def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     """Write everything a verified site publishes into ``site_dir``; returns warnings."""
+    _made_dirs.clear()  # MkDocs may have cleaned site_dir since the last build (serve)
     warnings: list[str] = []
     env = make_environment(list(theme.template_dirs))
     info = site_info(site, theme)

@@ -37,6 +37,7 @@ class Report:
     errors: list[CredpagesError] = field(default_factory=list)
     state: str = VALID
     slug: str | None = None
+    published: str | None = None  # credential.json text, once the build has made it
 
     @property
     def ok(self) -> bool:
