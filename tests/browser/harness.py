@@ -38,6 +38,7 @@ class _Handler(SimpleHTTPRequestHandler):
     """
 
     gzip = False
+    protocol_version = "HTTP/1.1"  # keep-alive, as real static hosts do (every reply has a length)
 
     def end_headers(self) -> None:
         self.send_header("Access-Control-Allow-Origin", "*")
@@ -49,6 +50,7 @@ class _Handler(SimpleHTTPRequestHandler):
             time.sleep(float(self.path.split("/")[2]))
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"{}")
             return
