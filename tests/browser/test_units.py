@@ -341,3 +341,21 @@ def test_verify_never_throws_on_hostile_input(module_page):
     verdicts, clean = got
     assert "verified" not in verdicts
     assert clean
+
+
+def test_corrupt_encoded_list_rejects_cleanly(module_page):
+    got = call(
+        module_page,
+        """let unhandled = 0;
+           const count = () => { unhandled++; };
+           addEventListener('unhandledrejection', count);
+           const out = [];
+           const notGzip = 'u' + btoa('not gzip at all').replace(/=/g, '');
+           for (const bad of ['uAAAAAAAA', notGzip, 'zABC', 'u', 42]) {
+             out.push(await v.decodeBits(bad).then(() => 'decoded', () => 'rejected'));
+           }
+           await new Promise((r) => setTimeout(r, 50));
+           removeEventListener('unhandledrejection', count);
+           return [out, unhandled];""",
+    )
+    assert got == [["rejected"] * 5, 0]

@@ -356,11 +356,13 @@ export async function decodeBits(enc) {
   if (typeof enc !== 'string' || !/^u[\w-]+$/.test(enc)) throw new Error('encodedList is not base64url multibase');
   const b64 = enc.slice(1).replace(/-/g, '+').replace(/_/g, '/');
   const gz = Uint8Array.from(atob(b64 + '==='.slice((b64.length + 3) % 4)), (ch) => ch.charCodeAt(0));
-  return readCapped(
-    new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip')),
-    16 << 20,
-    () => new Error('list over 16 MB'),
-  );
+  // Write straight into the decompressor (a Blob stream would be read back through the browser
+  // process); a corrupt list surfaces as a read error below.
+  const inflate = new DecompressionStream('gzip');
+  const writer = inflate.writable.getWriter();
+  writer.write(gz).catch(() => {});
+  writer.close().catch(() => {});
+  return readCapped(inflate.readable, 16 << 20, () => new Error('list over 16 MB'));
 }
 
 /** Bit `i`, index 0 = most significant bit of byte 0. @param {Uint8Array} bits @param {number} i */
