@@ -268,3 +268,11 @@ def test_markup_in_credential_stays_text(page, site):
         page.evaluate("document.querySelectorAll('#cp-verify img, #cp-verify script').length") == 0
     )
     assert json.loads(page.evaluate("document.getElementById('cp-credential').textContent")) == cred
+
+
+def test_multi_bit_status_fails_closed(page, site):
+    cred = site.credential("badge")
+    cred["credentialStatus"]["statusSize"] = 2
+    result = open_page(page, site, sign(cred, site.seed, site.vm))
+    assert result["verdict"] == "cannot-verify"
+    assert "statusSize" in result["text"]

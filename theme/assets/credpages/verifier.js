@@ -400,6 +400,9 @@ async function checkStatus(c, ctx) {
   const notes = [];
   for (const e of arr(c.credentialStatus)) {
     if (e.type !== 'BitstringStatusListEntry') fail('cannot-verify', `Unsupported status type ${e.type}.`);
+    // Multi-bit entries (statusSize > 1, with statusMessage) are not read here: fail closed.
+    if (e.statusSize !== undefined && e.statusSize !== 1)
+      fail('cannot-verify', `Unsupported statusSize ${e.statusSize}.`);
     const p = e.statusPurpose;
     if (p !== 'revocation' && p !== 'suspension') continue; // other purposes do not affect validity
     if (await statusBit(e, ctx))
