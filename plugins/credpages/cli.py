@@ -434,14 +434,19 @@ def cmd_bake(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mkdocs_environment(args: argparse.Namespace) -> None:
+    """What the plugin reads from the environment: --skip-invalid; and Material's banner off."""
+    if args.skip_invalid:
+        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
 def _mkdocs_config(args: argparse.Namespace) -> Any:
     """MkDocs' own config (imported here only: the rest of the CLI does not need MkDocs)."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import ConfigurationError
 
-    if args.skip_invalid:
-        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    _mkdocs_environment(args)
     try:
         return load_config(config_file=args.config)
     except ConfigurationError as exc:
@@ -557,9 +562,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import Abort, MkDocsException
 
-    if args.skip_invalid:
-        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    _mkdocs_environment(args)
     try:
         serve(config_file=args.config, dev_addr=args.dev_addr)
     except (Abort, MkDocsException) as exc:

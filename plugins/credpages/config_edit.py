@@ -37,6 +37,25 @@ def _keyring_node(root: yaml.Node) -> yaml.SequenceNode:
     )
 
 
+def _line_after(node: yaml.Node, lines: list[str]) -> int:
+    """The index of the line just after ``node``'s last value, ready for an insertion there.
+
+    A block collection's end mark is where the *next* token starts (possibly the key after it),
+    so this follows the innermost last value instead; trailing blank lines stay after the
+    insertion, and the line before it is given its missing newline.
+    """
+    last = node
+    while isinstance(last, yaml.CollectionNode) and last.value and not last.flow_style:
+        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
+    end = last.end_mark
+    insert_at = end.line if end.column == 0 else end.line + 1
+    while insert_at > 0 and not lines[insert_at - 1].strip():
+        insert_at -= 1
+    if insert_at > 0 and not lines[insert_at - 1].endswith("\n"):
+        lines[insert_at - 1] += "\n"
+    return insert_at
+
+
 def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -> None:
     """Append ``{id, public_key, active_from}`` to the keyring, keeping the rest byte for byte."""
     text = config_file.read_text(encoding="utf-8")
@@ -50,17 +69,7 @@ def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -
     first = keyring.value[0]
     indent = " " * max(first.start_mark.column - 2, 0)
     lines = text.splitlines(keepends=True)
-    # A block collection's end mark is where the *next* token starts (possibly the key after
-    # the keyring), so find the end of the last item's innermost last value instead.
-    last = keyring.value[-1]
-    while isinstance(last, yaml.CollectionNode) and last.value and not last.flow_style:
-        last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
-    end = last.end_mark
-    insert_at = end.line if end.column == 0 else end.line + 1
-    while insert_at > 0 and not lines[insert_at - 1].strip():
-        insert_at -= 1
-    if insert_at > 0 and not lines[insert_at - 1].endswith("\n"):
-        lines[insert_at - 1] += "\n"
+    insert_at = _line_after(keyring.value[-1], lines)
     entry = (
         f"{indent}- id: {key_id}\n"
         f"{indent}  public_key: {public_key}\n"
@@ -138,16 +147,7 @@ def retire_key(config_file: Path, key_id: str) -> None:
     else:
         lines = text.splitlines(keepends=True)
         indent = " " * item.value[0][0].start_mark.column
-        last: yaml.Node = item
-        while isinstance(last, yaml.CollectionNode) and last.value and not last.flow_style:
-            last = last.value[-1][1] if isinstance(last, yaml.MappingNode) else last.value[-1]
-        end_mark = last.end_mark
-        insert_at = end_mark.line if end_mark.column == 0 else end_mark.line + 1
-        while insert_at > 0 and not lines[insert_at - 1].strip():
-            insert_at -= 1
-        if insert_at > 0 and not lines[insert_at - 1].endswith("\n"):
-            lines[insert_at - 1] += "\n"
-        lines.insert(insert_at, f"{indent}retired: true\n")
+        lines.insert(_line_after(item, lines), f"{indent}retired: true\n")
         edited = "".join(lines)
     try:
         ok = _retired_value(edited, key_id) == "true"
