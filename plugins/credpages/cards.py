@@ -97,9 +97,9 @@ def write_cards(
         doc = report.credential
         assert doc is not None and report.slug is not None
         achievement = doc["credentialSubject"]["achievement"]
-        image_url = _image_url(achievement.get("image"))
-        if image_url not in images:
-            images[image_url or ""] = site_file(settings.site_url, image_url, docs_dir)
+        image_url = _image_url(achievement.get("image")) or ""
+        if image_url not in images:  # read each achievement's image once, not once a credential
+            images[image_url] = site_file(settings.site_url, image_url, docs_dir)
         per_achievement = options.per == "achievement"
         recipient = "" if per_achievement else str(doc["credentialSubject"].get("name", ""))
         card = CardData(
@@ -107,7 +107,7 @@ def write_cards(
             achievement=str(achievement.get("name", "")),
             issuer=settings.issuer.name,
             issued_date_text="" if per_achievement else format_date(doc.get("validFrom")),
-            badge_image=images.get(image_url or ""),
+            badge_image=images[image_url],
             logo_image=logo,
         )
         folder = (
