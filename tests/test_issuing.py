@@ -636,10 +636,20 @@ def test_interrupted_batch_leaves_only_complete_files(
     assert_one_each(issuer_site, rows)
 
 
+# A shell started in the background (nohup, `&` without job control) hands its children SIGINT
+# ignored, and Python then keeps it ignored: restore the default before exec, as a terminal has.
+SIGINT_DEFAULT_THEN_EXEC = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
 def _start_batch(site: IssuerSite, batch: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
+            "-c",
+            SIGINT_DEFAULT_THEN_EXEC,
             str(BUILD_PY),
             "issue",
             "--achievement",
