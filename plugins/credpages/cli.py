@@ -435,8 +435,8 @@ def cmd_bake(args: argparse.Namespace) -> int:
 
 
 def _mkdocs_environment(args: argparse.Namespace) -> None:
-    """What the plugin reads from the environment: --skip-invalid; and Material's banner off."""
-    if args.skip_invalid:
+    """Material's banner off; for `serve` only, --skip-invalid (`build` sets the plugin config)."""
+    if args.skip_invalid and args.func is cmd_serve:
         os.environ["CREDPAGES_SKIP_INVALID"] = "1"
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -448,9 +448,15 @@ def _mkdocs_config(args: argparse.Namespace) -> Any:
 
     _mkdocs_environment(args)
     try:
-        return load_config(config_file=args.config)
+        config = load_config(config_file=args.config)
     except ConfigurationError as exc:
         raise CredpagesError(str(exc), file=args.config) from exc
+    if getattr(args, "skip_invalid", False):
+        plugin = config.plugins.get("credpages")
+        if plugin is None:
+            raise CredpagesError("the credpages plugin is not in plugins:", file=args.config)
+        plugin.config["skip_invalid"] = True
+    return config
 
 
 def _remove_previous_build(site_dir: Path) -> None:
@@ -503,7 +509,8 @@ def _check_publishing_url(settings: Settings, expect_url: str) -> None:
 
 
 class _Collect(logging.Handler):
-    """Keeps what MkDocs and the plugin log during a build, for the job summary."""
+    """Keeps what MkDocs and the plugin log during a build, for the end of the run and the job
+    summary; prints warnings as they come (errors are printed once, when the build stops)."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -511,10 +518,12 @@ class _Collect(logging.Handler):
         self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
+        message = record.getMessage().removeprefix("credpages: ")
         if record.levelno >= logging.ERROR:
             self.errors.append(message)
-        elif record.name.startswith("mkdocs.plugins.credpages"):
+            return
+        print(f"credpages: warning: {message}", file=sys.stderr)
+        if record.name.startswith("mkdocs.plugins.credpages"):
             self.warnings.append(message)
 
 
@@ -524,9 +533,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(logged)
     try:
-        result = _build(args)
+        result = _build(args, logged)
     except CredpagesError as exc:
-        details = "\n".join([*logged.errors, str(exc)])
+        details = "\n".join(logged.errors) or str(exc)
         write_summary("### credpages build failed\n\n" + code_block(details))
         raise
     finally:
@@ -536,7 +545,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return result
 
 
-def _build(args: argparse.Namespace) -> int:
+def _build(args: argparse.Namespace, logged: _Collect) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -551,7 +560,12 @@ def _build(args: argparse.Namespace) -> int:
     try:
         build(config)
     except (Abort, MkDocsException) as exc:
-        raise CredpagesError(f"the site build failed: {exc}") from exc
+        # Every reason MkDocs and the plugin logged (file:line: field: what to do), one per line,
+        # then the last line (the plugin's count) as the error; MkDocs' "Aborted" adds nothing.
+        lines = "\n".join(logged.errors).splitlines() or [f"the site build failed: {exc}"]
+        for line in lines[:-1]:
+            print(line, file=sys.stderr)
+        raise CredpagesError(lines[-1]) from exc
     finally:
         config.plugins.on_shutdown()
     print(f"site written to {display_path(site_dir)}", file=sys.stderr)
