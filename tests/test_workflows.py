@@ -366,6 +366,10 @@ def origin(tmp_path: Path) -> tuple[Path, Path, str]:
     """A bare 'GitHub' repository and a runner's checkout of it; the demo keyring also holds a
     freshly generated key (its secret is returned), as after `credpages rotate-key`."""
     bare = clone(tmp_path / "origin.git", bare=True)
+    # The origin's main is the commit under test, and every clone of it checks main out, whichever
+    # branch this checkout is on (a bare clone's HEAD is the source's current branch).
+    git(bare, "update-ref", f"refs/heads/{BRANCH}", "HEAD")
+    git(bare, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
     setup = clone(tmp_path / "setup", source=bare)
     seed = generate_seed()
     result = subprocess.run(
