@@ -28,11 +28,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "tests"))
 
+from credpages.credential.status_list import MAX_DECODED_BYTES, decode_bits, empty_bits, encode_bits  # noqa: E402
+from credpages.credential.yamlio import loads_yaml  # noqa: E402
 from credpages.errors import CredpagesError  # noqa: E402
-from credpages.render import make_environment  # noqa: E402
-from credpages.share_card import render_card  # noqa: E402
-from credpages.status_list import MAX_DECODED_BYTES, decode_bits, empty_bits, encode_bits  # noqa: E402
-from credpages.yamlio import loads_yaml  # noqa: E402
+from credpages.site.render import make_environment  # noqa: E402
+from credpages.site.share_card import render_card  # noqa: E402
 from test_render import make_credential, render_cred  # noqa: E402
 from test_share_card import a_dozen_varied_cards  # noqa: E402
 from test_status_list import multibase_gzip  # noqa: E402

@@ -1,5 +1,5 @@
 """The dependencies: the workflows' lock file matches pyproject.toml, and the PyLD internals that
-``credpages.jsonld`` relies on are the ones it was written against."""
+``credpages.credential.jsonld`` relies on are the ones it was written against."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pyld import jsonld as pyld_jsonld  # type: ignore[import-untyped,unused-ign
 from pyld import nquads as pyld_nquads  # type: ignore[import-untyped,unused-ignore]
 from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped,unused-ignore]
 
-from credpages import jsonld
+from credpages.credential import jsonld
 
 REPO = Path(__file__).resolve().parents[1]
 LOCK = REPO / "requirements.lock"
@@ -161,7 +161,8 @@ def test_pyld_internals_that_jsonld_patches_are_unchanged() -> None:
         if hashlib.sha256(source.encode()).hexdigest()[:16] != PYLD_SOURCES[name]
     ]
     assert not changed, (
-        f"PyLD changed {', '.join(changed)}, which credpages/jsonld.py patches or relies on. "
+        f"PyLD changed {', '.join(changed)}, which credpages/credential/jsonld.py patches or "
+        "relies on. "
         "Re-check that serialize_nquad still calls the module-level escape(), that "
         "normalize() still reaches self.expand() once, and that on_property_dropped and "
         "ContextResolver(cache, loader) mean what they did; run tests/test_proofs.py and the "

@@ -1,5 +1,5 @@
-"""Interop with the site's own templates: pages rendered by ``credpages.render`` work with the
-verifier's DOM contract."""
+"""Interop with the site's own templates: pages rendered by ``credpages.site.render`` work with
+the verifier's DOM contract."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from credpages.render import environment, pages
+from credpages.site.render import environment, pages
 
 from .fixtures import Site
 from .helpers import panel, states
