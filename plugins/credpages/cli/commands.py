@@ -44,6 +44,7 @@ from ..issuer.issuing import (
     read_csv_rows,
     unsigned_files,
 )
+from ..issuer.pathways import Catalog, award_pathways
 from ..issuer.repository import (
     STATUS_LIST_FILE,
     AchievementDef,
@@ -63,6 +64,7 @@ from ..issuer.signing import Signer
 from ..site.publish import credential_json
 from .credential_input import load_credential_input
 from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
+from .pathways_report import add_parser as add_pathways_parser
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -140,9 +142,12 @@ def cmd_issue(args: argparse.Namespace) -> int:
         requests = [
             make_request(settings, row, origin="command line", achievement_id=args.achievement)
         ]
+    catalog = None if args.no_pathways else Catalog.load(settings)  # checked before any write
     issuer = Issuer(settings, _signer(args, settings), rng=secrets.randbelow)
     progress = _progress(len(requests)) if len(requests) > 1 else None
     outcomes = issuer.issue_all(requests, allow_duplicate=args.allow_duplicate, progress=progress)
+    pathways = award_pathways(issuer, requests, catalog)[0] if catalog else []
+    outcomes += pathways
     report = outcomes_csv(outcomes)
     if args.out:
         atomic_write(args.out, report)
@@ -150,8 +155,10 @@ def cmd_issue(args: argparse.Namespace) -> int:
         sys.stdout.write(report)
     issued = sum(o.status == "issued" for o in outcomes)
     _summarize_pages("Awarded", outcomes)
-    skipped = len(outcomes) - issued
+    skipped = len(outcomes) - issued - len(pathways)
     note = f", {skipped} already held it (use --allow-duplicate to award again)" if skipped else ""
+    if pathways:
+        note += f"; {len(pathways)} pathway credential(s) awarded too (their parts are complete)"
     print(f"issued {issued} credential(s){note}", file=sys.stderr)
     return 0
 
@@ -656,8 +663,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="award again to recipients who already hold the achievement",
     )
+    p.add_argument(
+        "--no-pathways",
+        action="store_true",
+        help="do not award the pathways these recipients complete (see `credpages pathways`)",
+    )
     key_option(p)
     p.set_defaults(func=cmd_issue)
+    add_pathways_parser(sub)
 
     p = sub.add_parser("sign", help="turn authoring YAML files into signed credentials in place")
     p.add_argument("files", nargs="*", metavar="FILE")

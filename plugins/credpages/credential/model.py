@@ -52,6 +52,7 @@ ACHIEVEMENT_KEYS = {
     "human_code",
     "in_language",
     "version",
+    "requires",  # a pathway's parts: read by issuer.pathway_defs, not part of the Achievement
 }
 ALIGNMENT_KEYS = {"name", "url", "code", "description", "framework", "type"}
 
@@ -73,6 +74,7 @@ class Award:
     evidence_narrative: str | None = None
     result: str | None = None
     narrative: str | None = None
+    evidence: tuple[Mapping[str, Any], ...] = ()  # more OB 3.0 Evidence (a pathway's parts)
 
 
 def _text(value: Any, fld: str, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
@@ -337,6 +339,8 @@ def build_credential(
         if award.evidence_narrative:
             evidence["narrative"] = award.evidence_narrative
         doc["evidence"] = [evidence]
+    if award.evidence:
+        doc["evidence"] = [*doc.get("evidence", []), *(dict(e) for e in award.evidence)]
     doc["credentialStatus"] = status_entry(settings.status_list_url, status_index)
     doc["credentialSchema"] = [dict(SCHEMA)]
     return doc

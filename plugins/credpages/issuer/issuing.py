@@ -36,6 +36,7 @@ from ..credential.verify import check_integrity
 from ..credential.yamlio import load_yaml, write_yaml
 from ..errors import CredpagesError
 from ..site.linkedin import add_to_profile_url
+from .pathway_defs import refuse_by_hand
 from .repository import (
     AchievementDef,
     credential_files,
@@ -171,6 +172,7 @@ def make_request(
     if aid not in cache:
         cache[aid] = load_achievement(settings, aid)
     definition = cache[aid]
+    refuse_by_hand(aid, definition.rule)  # issuer.pathways awards pathways, with their evidence
     recipient = check_recipient(row.get("name"), row.get("email"))
     issued = to_datetime_stamp(_optional(row, "issued") or now_timestamp(), "issued")
     expires = _optional(row, "expires")
@@ -406,8 +408,8 @@ def outcomes_csv(outcomes: Iterable[Outcome]) -> str:
     for o in outcomes:
         writer.writerow(
             [
-                _csv_safe(o.name),
-                _csv_safe(o.email),
+                csv_safe(o.name),
+                csv_safe(o.email),
                 o.url,
                 o.linkedin,
                 o.status,
@@ -416,7 +418,7 @@ def outcomes_csv(outcomes: Iterable[Outcome]) -> str:
     return out.getvalue()
 
 
-def _csv_safe(text: str) -> str:
+def csv_safe(text: str) -> str:
     """Defuse spreadsheet formulas (=, +, -, @) in names and e-mails from hostile input."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

@@ -28,6 +28,7 @@ from .cards import HEIGHT, WIDTH, Card, card_options, write_cards
 from .collect import SiteData
 from .linkedin import add_to_profile_url
 from .page_cache import PageCache, templates_fingerprint
+from .pathways import pathway_warnings, rule_view
 from .qr import qr_svg
 from .render import (
     DEFAULT_TEMPLATE_DIR,
@@ -46,9 +47,11 @@ from .render import (
     render_home_page,
     render_not_found_page,
     render_verify_page,
+    root_prefix,
     sitemap_files,
     verify_page_context,
 )
+from .render.view import Paths
 
 PAGES_WARN_BYTES = 800 * 1000 * 1000
 PARALLEL_PAGES = 64  # fewer pages than this render faster in-process
@@ -271,6 +274,10 @@ def write_achievement_pages(
             recipients=held if settings.list_recipients else None,
             earn_url=settings.issuer.earn_url,
         )
+        definition = site.achievements.get(slug)
+        if definition is not None and definition.rule is not None:  # a pathway: its parts
+            paths = Paths(settings.site_url, root_prefix(info, achievement_id))
+            context["pathway"] = rule_view(definition.rule, achievements, settings.site_url, paths)
         _write(site_dir, f"achievements/{slug}/index.html", render_achievement_page(env, context))
         urls.append(achievement_id)
         entries.append(AchievementEntry(achievement, awarded=len(held)))
@@ -338,6 +345,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         urls += credential_urls
     write_sitemap(site_dir, site.settings.site_url, urls)
     warnings += size_warnings(site_dir, site.settings.extra.get("share_cards"))
+    warnings += pathway_warnings(site)
     site.cache.close()
     return warnings
 

@@ -1,0 +1,228 @@
+"""Awarding pathways: a learner who holds a pathway's parts gets the pathway credential.
+
+A learner is recognised across credentials by the e-mail the issuer gives at issue time,
+matched against each credential's salted hash (``model.email_matches``, as the duplicate check
+does); the address itself is never stored. A part counts only while it is valid (not revoked,
+not expired) and verifies. The pathway credential is an ordinary OpenBadgeCredential whose
+evidence names the part credentials it rests on, by their page URLs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Settings
+from ..credential.model import (
+    Award,
+    Recipient,
+    email_matches,
+    normalize_email,
+    parse_timestamp,
+    valid_until_for,
+)
+from ..credential.status_list import Bits
+from ..credential.verify import REVOKED, VALID, check_integrity, credential_state
+from .issuing import Holdings, Issuer, Outcome, Request
+from .pathway_rules import chosen, evaluation_order, missing, referenced
+from .repository import AchievementDef, load_achievements
+from .revocation import load_status_bits
+
+PATHWAY_STATUS = "pathway"  # the mail-merge status of a pathway credential awarded in the run
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every achievement definition, and the pathways among them in evaluation order."""
+
+    definitions: dict[str, AchievementDef]
+    order: list[str]
+
+    @classmethod
+    def load(cls, settings: Settings) -> Catalog:
+        definitions = load_achievements(settings)
+        requires = {aid: referenced(d.rule) for aid, d in definitions.items() if d.rule is not None}
+        return cls(definitions, evaluation_order(requires))
+
+    def name(self, aid: str) -> str:
+        definition = self.definitions.get(aid)
+        return str(definition.achievement["name"]) if definition else aid
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One learner and one pathway: what they hold of it, what they miss, what was awarded."""
+
+    learner: Recipient
+    pathway: str
+    holds: list[str]
+    misses: str
+    status: str  # "awarded" (now), "held", "revoked", "ready", "in progress"
+    credential: str | None = None  # the pathway credential's page
+    outcome: Outcome | None = None  # set when awarded in this run (a mail-merge row)
+
+
+class _Learner:
+    """The credentials one learner holds, by achievement id (found through the e-mail hash)."""
+
+    def __init__(
+        self,
+        recipient: Recipient,
+        settings: Settings,
+        holdings: Holdings,
+        bits: Bits | None,
+        now: dt.datetime,
+    ) -> None:
+        self.recipient = recipient
+        self.settings = settings
+        self.bits = bits
+        self.now = now
+        self.by_id: dict[str, list[dict[str, Any]]] = {}
+        prefix = settings.site_url + "achievements/"
+        for achievement_url, docs in holdings.by_achievement.items():
+            if not achievement_url.startswith(prefix):
+                continue
+            aid = achievement_url[len(prefix) :].rstrip("/")
+            mine = [d for d in docs if email_matches(d["credentialSubject"], recipient.email)]
+            if mine:
+                self.by_id[aid] = mine
+        self.refused: set[str] = set()  # credential ids that failed verification
+
+    def add(self, aid: str, doc: Mapping[str, Any]) -> None:
+        self.by_id.setdefault(aid, []).append(dict(doc))
+
+    def valid(self, aid: str) -> dict[str, Any] | None:
+        """The learner's latest valid credential for ``aid`` that verifies, if there is one."""
+        docs = [d for d in self.by_id.get(aid, []) if str(d.get("id")) not in self.refused]
+        docs = [d for d in docs if self._state(d) == VALID]
+        docs.sort(key=lambda d: str(d.get("awardedDate", d.get("validFrom", ""))), reverse=True)
+        for doc in docs:
+            if not check_integrity(doc, self.settings):
+                return doc
+            self.refused.add(str(doc.get("id")))
+        return None
+
+    def held(self, ids: Iterable[str]) -> set[str]:
+        """Of ``ids``, those held validly (cheap state check first, signatures only then)."""
+        return {aid for aid in ids if any(self._state(d) == VALID for d in self.by_id.get(aid, []))}
+
+    def _state(self, doc: Mapping[str, Any]) -> str:
+        try:
+            return credential_state(doc, self.bits, self.now)
+        except (KeyError, ValueError, TypeError):
+            return "broken"  # the build reports it; it does not count towards a pathway
+
+    def pathway_credentials(self, aid: str) -> list[dict[str, Any]]:
+        return self.by_id.get(aid, [])
+
+
+def learners_of(requests: Iterable[Request]) -> list[Recipient]:
+    """The distinct learners of a run (by e-mail), in order, with the first name given."""
+    out: dict[str, Recipient] = {}
+    for request in requests:
+        out.setdefault(normalize_email(request.recipient.email), request.recipient)
+    return list(out.values())
+
+
+def standings(
+    settings: Settings,
+    catalog: Catalog,
+    holdings: Holdings,
+    learners: Iterable[Recipient],
+    *,
+    issuer: Issuer | None = None,
+    now: dt.datetime | None = None,
+) -> list[Standing]:
+    """Each learner against each pathway; with ``issuer``, complete pathways are awarded."""
+    now = now or dt.datetime.now(dt.UTC)
+    bits = load_status_bits(settings)
+    out: list[Standing] = []
+    for recipient in learners:
+        learner = _Learner(recipient, settings, holdings, bits, now)
+        for pid in catalog.order:
+            out.append(_standing(catalog, learner, pid, issuer))
+    return out
+
+
+def _standing(catalog: Catalog, learner: _Learner, pid: str, issuer: Issuer | None) -> Standing:
+    definition = catalog.definitions[pid]
+    assert definition.rule is not None
+    rule = definition.rule
+    parts = referenced(rule)
+    held = learner.held(parts)
+    used = chosen(rule, held)
+    while used is not None:  # signatures are checked only once the rule is met
+        docs = {aid: learner.valid(aid) for aid in used}
+        if all(docs.values()):
+            break
+        held -= {aid for aid, doc in docs.items() if doc is None}
+        used = chosen(rule, held)
+    holds = [p for p in parts if p in held]
+    misses = missing(rule, held, catalog.name)
+    existing = learner.pathway_credentials(pid)
+    current = [d for d in existing if learner._state(d) != REVOKED]
+    if current:
+        return Standing(learner.recipient, pid, holds, misses, "held", str(current[-1]["id"]))
+    if existing:
+        return Standing(learner.recipient, pid, holds, misses, "revoked", str(existing[-1]["id"]))
+    if used is None:
+        return Standing(learner.recipient, pid, holds, misses, "in progress")
+    if issuer is None:
+        return Standing(learner.recipient, pid, holds, "", "ready")
+    parts_used = [learner.valid(aid) for aid in used]  # each verified just above
+    outcome = award(issuer, definition, learner.recipient, [d for d in parts_used if d])
+    learner.add(pid, issuer.holdings.by_achievement[definition.achievement["id"]][-1])
+    return Standing(learner.recipient, pid, holds, "", "awarded", outcome.url, outcome)
+
+
+def award(
+    issuer: Issuer,
+    definition: AchievementDef,
+    recipient: Recipient,
+    docs: list[dict[str, Any]],
+) -> Outcome:
+    """Sign the pathway credential: issued when its last part was, its parts as evidence."""
+    issued = max((str(d.get("awardedDate") or d["validFrom"]) for d in docs), key=parse_timestamp)
+    evidence = tuple(
+        {
+            "id": str(d["id"]),
+            "type": ["Evidence"],
+            "name": str(d["credentialSubject"]["achievement"].get("name", d.get("name", ""))),
+            "genre": "Credential",
+        }
+        for d in docs
+    )
+    request = Request(
+        definition,
+        recipient,
+        Award(
+            issued=issued,
+            valid_until=valid_until_for(definition.raw, issued),
+            evidence=evidence,
+        ),
+        origin="pathway",
+    )
+    outcome = issuer.issue(request, allow_duplicate=True)
+    return dataclasses.replace(outcome, status=PATHWAY_STATUS)
+
+
+def award_pathways(
+    issuer: Issuer,
+    requests: Iterable[Request],
+    catalog: Catalog,
+    *,
+    now: dt.datetime | None = None,
+) -> tuple[list[Outcome], list[Standing]]:
+    """After a run: award every pathway its learners now complete (mail-merge rows, standings).
+
+    Load ``catalog`` before issuing anything, so a broken pathway definition stops the run
+    before any credential is written.
+    """
+    learners = learners_of(requests)
+    if not catalog.order or not learners:
+        return [], []
+    found = standings(issuer.settings, catalog, issuer.holdings, learners, issuer=issuer, now=now)
+    return [s.outcome for s in found if s.outcome is not None], found
