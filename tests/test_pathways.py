@@ -343,3 +343,16 @@ def test_rule_errors_are_credpages_errors() -> None:
     with pytest.raises(CredpagesError) as info:
         parse_rule({"any": 2, "of": ["a"]})
     assert info.value.field == "requires.any"
+
+
+def test_a_reissued_part_is_named_with_its_replacement(issuer_site: IssuerSite) -> None:
+    site = pathway_site(issuer_site)
+    email = "ada@example.test"
+    for achievement in ("python-basics", "data-literacy", "git-basics"):
+        assert issue(site, achievement, "Ada", email).code == 0
+    (part,) = credentials_of(site, "python-basics", email)
+    assert site.run("reissue", part["id"], "--name", "Ada King").code == 0
+    new = next(d for d in credentials_of(site, "python-basics", email) if d["id"] != part["id"])
+    result = site.run("build", "--site-dir", site.root / "built")
+    assert result.code == 0, result
+    assert f"rests on {part['id']}, which is revoked (replaced by {new['id']})" in result.err

@@ -97,7 +97,7 @@ class _Learner:
     def valid(self, aid: str) -> dict[str, Any] | None:
         """The learner's latest valid credential for ``aid`` that verifies, if there is one."""
         docs = [d for d in self.by_id.get(aid, []) if str(d.get("id")) not in self.refused]
-        docs = [d for d in docs if self._state(d) == VALID]
+        docs = [d for d in docs if self.state(d) == VALID]
         docs.sort(key=lambda d: str(d.get("awardedDate", d.get("validFrom", ""))), reverse=True)
         for doc in docs:
             if not check_integrity(doc, self.settings):
@@ -107,9 +107,9 @@ class _Learner:
 
     def held(self, ids: Iterable[str]) -> set[str]:
         """Of ``ids``, those held validly (cheap state check first, signatures only then)."""
-        return {aid for aid in ids if any(self._state(d) == VALID for d in self.by_id.get(aid, []))}
+        return {aid for aid in ids if any(self.state(d) == VALID for d in self.by_id.get(aid, []))}
 
-    def _state(self, doc: Mapping[str, Any]) -> str:
+    def state(self, doc: Mapping[str, Any]) -> str:
         try:
             return credential_state(doc, self.bits, self.now)
         except (KeyError, ValueError, TypeError):
@@ -163,7 +163,7 @@ def _standing(catalog: Catalog, learner: _Learner, pid: str, issuer: Issuer | No
     holds = [p for p in parts if p in held]
     misses = missing(rule, held, catalog.name)
     existing = learner.pathway_credentials(pid)
-    current = [d for d in existing if learner._state(d) != REVOKED]
+    current = [d for d in existing if learner.state(d) != REVOKED]
     if current:
         return Standing(learner.recipient, pid, holds, misses, "held", str(current[-1]["id"]))
     if existing:

@@ -74,6 +74,9 @@ def pathway_warnings(site: SiteData) -> list[str]:
             if state.get(part, REVOKED) != REVOKED:
                 continue
             what = "which is revoked" if part in state else "which is not published"
+            revocation = site.ledger.get(part)
+            if revocation is not None and revocation.superseded_by:
+                what += f" (replaced by {revocation.superseded_by})"
             warnings.append(
                 f"{report.source}: pathway credential {doc['id']} rests on {part}, {what}; "
                 f"it stays valid until you decide: `credpages revoke {report.slug} --reason "
