@@ -47,6 +47,14 @@ class Catalog:
         requires = {aid: referenced(d.rule) for aid, d in definitions.items() if d.rule is not None}
         return cls(definitions, evaluation_order(requires))
 
+    def relevant(self) -> set[str]:
+        """The pathways and every id their rules name."""
+        out = set(self.order)
+        for pid in self.order:
+            rule = self.definitions[pid].rule
+            out.update(referenced(rule) if rule is not None else ())
+        return out
+
     def name(self, aid: str) -> str:
         definition = self.definitions.get(aid)
         return str(definition.achievement["name"]) if definition else aid
@@ -75,6 +83,7 @@ class _Learner:
         holdings: Holdings,
         bits: Bits | None,
         now: dt.datetime,
+        relevant: set[str],
     ) -> None:
         self.recipient = recipient
         self.settings = settings
@@ -86,6 +95,8 @@ class _Learner:
             if not achievement_url.startswith(prefix):
                 continue
             aid = achievement_url[len(prefix) :].rstrip("/")
+            if aid not in relevant:  # each check hashes the e-mail: only what pathways name
+                continue
             mine = [d for d in docs if email_matches(d["credentialSubject"], recipient.email)]
             if mine:
                 self.by_id[aid] = mine
@@ -139,9 +150,10 @@ def standings(
     """Each learner against each pathway; with ``issuer``, complete pathways are awarded."""
     now = now or dt.datetime.now(dt.UTC)
     bits = load_status_bits(settings)
+    relevant = catalog.relevant()
     out: list[Standing] = []
     for recipient in learners:
-        learner = _Learner(recipient, settings, holdings, bits, now)
+        learner = _Learner(recipient, settings, holdings, bits, now, relevant)
         for pid in catalog.order:
             out.append(_standing(catalog, learner, pid, issuer))
     return out
