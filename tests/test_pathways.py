@@ -356,3 +356,17 @@ def test_a_reissued_part_is_named_with_its_replacement(issuer_site: IssuerSite) 
     result = site.run("build", "--site-dir", site.root / "built")
     assert result.code == 0, result
     assert f"rests on {part['id']}, which is revoked (replaced by {new['id']})" in result.err
+
+
+def test_the_build_fails_on_a_broken_rule_naming_file_line_and_field(
+    issuer_site: IssuerSite,
+) -> None:
+    site = pathway_site(issuer_site, PATHWAY.replace("git-basics]", "git-basic]"))
+    result = site.run("build", "--site-dir", site.root / "built")
+    assert result.code == 1, result
+    line = PATHWAY.splitlines().index("  all: [python-basics, data-literacy, git-basics]") + 1
+    assert (
+        f"credentials/achievements/junior-developer.yaml:{line}: requires.all[2]: "
+        "unknown achievement 'git-basic'"
+    ) in result.err
+    assert "1 achievement failed" in result.err
