@@ -370,3 +370,23 @@ def test_the_build_fails_on_a_broken_rule_naming_file_line_and_field(
         "unknown achievement 'git-basic'"
     ) in result.err
     assert "1 achievement failed" in result.err
+
+
+def test_any_n_names_only_the_parts_it_needs_and_a_revoked_pathway_stays_revoked(
+    issuer_site: IssuerSite,
+) -> None:
+    rule = "requires:\n  any: 2\n  of: [python-basics, data-literacy, git-basics]\n"
+    site = pathway_site(issuer_site, PATHWAY.split("requires:")[0] + rule)
+    email = "ada@example.test"
+    rows = [["Ada", email, a] for a in ("git-basics", "data-literacy", "python-basics")]
+    batch = write_csv(site.root / "b.csv", rows, ["name", "email", "achievement"])
+    assert site.run("issue", "--csv", batch).code == 0
+    (pathway,) = credentials_of(site, "junior-developer", email)
+    needed = [credentials_of(site, a, email)[0]["id"] for a in ("python-basics", "data-literacy")]
+    assert [e["id"] for e in pathway["evidence"]] == needed  # git-basics is not revealed
+    assert site.run("revoke", pathway["id"], "--reason", "awarded in error").code == 0
+    assert site.run("issue", "--csv", batch).code == 0
+    assert credentials_of(site, "junior-developer", email) == [pathway]
+    learners = write_csv(site.root / "l.csv", [["Ada", email]], ["name", "email"])
+    row = next(csv.DictReader(io.StringIO(site.run("pathways", "--csv", learners).out)))
+    assert (row["status"], row["credential"]) == ("revoked", pathway["id"])

@@ -100,21 +100,20 @@ class _Learner:
             mine = [d for d in docs if email_matches(d["credentialSubject"], recipient.email)]
             if mine:
                 self.by_id[aid] = mine
-        self.refused: set[str] = set()  # credential ids that failed verification
+        self.checked: dict[str, dict[str, Any] | None] = {}  # valid(): verified once each
 
     def add(self, aid: str, doc: Mapping[str, Any]) -> None:
         self.by_id.setdefault(aid, []).append(dict(doc))
+        self.checked.pop(aid, None)
 
     def valid(self, aid: str) -> dict[str, Any] | None:
         """The learner's latest valid credential for ``aid`` that verifies, if there is one."""
-        docs = [d for d in self.by_id.get(aid, []) if str(d.get("id")) not in self.refused]
-        docs = [d for d in docs if self.state(d) == VALID]
-        docs.sort(key=lambda d: str(d.get("awardedDate", d.get("validFrom", ""))), reverse=True)
-        for doc in docs:
-            if not check_integrity(doc, self.settings):
-                return doc
-            self.refused.add(str(doc.get("id")))
-        return None
+        if aid not in self.checked:
+            docs = [d for d in self.by_id.get(aid, []) if self.state(d) == VALID]
+            docs.sort(key=lambda d: str(d.get("awardedDate", d.get("validFrom", ""))))
+            found = (d for d in reversed(docs) if not check_integrity(d, self.settings))
+            self.checked[aid] = next(found, None)
+        return self.checked[aid]
 
     def held(self, ids: Iterable[str]) -> set[str]:
         """Of ``ids``, those held validly (cheap state check first, signatures only then)."""
@@ -164,30 +163,36 @@ def _standing(catalog: Catalog, learner: _Learner, pid: str, issuer: Issuer | No
     assert definition.rule is not None
     rule = definition.rule
     parts = referenced(rule)
-    held = learner.held(parts)
-    used = chosen(rule, held)
-    while used is not None:  # signatures are checked only once the rule is met
-        docs = {aid: learner.valid(aid) for aid in used}
-        if all(docs.values()):
-            break
-        held -= {aid for aid, doc in docs.items() if doc is None}
-        used = chosen(rule, held)
-    holds = [p for p in parts if p in held]
-    misses = missing(rule, held, catalog.name)
+    held = learner.held(parts)  # by state only: signatures are checked once the rule is met
     existing = learner.pathway_credentials(pid)
-    current = [d for d in existing if learner.state(d) != REVOKED]
-    if current:
-        return Standing(learner.recipient, pid, holds, misses, "held", str(current[-1]["id"]))
-    if existing:
-        return Standing(learner.recipient, pid, holds, misses, "revoked", str(existing[-1]["id"]))
+    if existing:  # awarded before: never twice (if revoked, that was the issuer's decision)
+        current = [d for d in existing if learner.state(d) != REVOKED]
+        misses = missing(rule, held, catalog.name)
+        doc, status = (current[-1], "held") if current else (existing[-1], "revoked")
+        holds = held_in(parts, held)
+        return Standing(learner.recipient, pid, holds, misses, status, str(doc["id"]))
+    used = chosen(rule, held)
+    while used is not None:
+        failed = {aid for aid in used if learner.valid(aid) is None}
+        if not failed:
+            break
+        held -= failed
+        used = chosen(rule, held)
+    holds = held_in(parts, held)
     if used is None:
-        return Standing(learner.recipient, pid, holds, misses, "in progress")
+        return Standing(
+            learner.recipient, pid, holds, missing(rule, held, catalog.name), "in progress"
+        )
     if issuer is None:
         return Standing(learner.recipient, pid, holds, "", "ready")
-    parts_used = [learner.valid(aid) for aid in used]  # each verified just above
-    outcome = award(issuer, definition, learner.recipient, [d for d in parts_used if d])
+    docs = [doc for doc in (learner.valid(aid) for aid in used) if doc is not None]
+    outcome = award(issuer, definition, learner.recipient, docs)
     learner.add(pid, issuer.holdings.by_achievement[definition.achievement["id"]][-1])
     return Standing(learner.recipient, pid, holds, "", "awarded", outcome.url, outcome)
+
+
+def held_in(parts: list[str], held: set[str]) -> list[str]:
+    return [p for p in parts if p in held]
 
 
 def award(
