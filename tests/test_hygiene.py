@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import IssuerSite, MakeSite
-from credpages import yamlio
+from credpages.credential import yamlio
+from credpages.credential.yamlio import dump_yaml, loads_yaml
 from credpages.errors import CredpagesError
-from credpages.repository import STATUS_LIST_FILE
-from credpages.yamlio import dump_yaml, loads_yaml
+from credpages.issuer.repository import STATUS_LIST_FILE
 
 DEFAULT_PARSER = yamlio._Loader
 

@@ -17,9 +17,9 @@ from urllib.parse import SplitResult, unquote, urlsplit
 
 import yaml
 
-from credpages.did import did_from_site_url
-from credpages.errors import CredpagesError
-from credpages.multikey import decode_public_key
+from .credential.did import did_from_site_url
+from .credential.multikey import decode_public_key
+from .errors import CredpagesError
 
 #: The demo issuer's public key. Its secret is committed on purpose (demo/), so the build refuses
 #: any site that trusts this key unless the config says ``demo: true``.
@@ -406,7 +406,7 @@ _MkDocsYamlLoader.add_multi_constructor("!", _ignore_tag)
 def check_palette(palette: Any) -> None:
     """``theme.palette`` colours must be Material's names (or ``custom``): an unknown one would
     silently turn indigo on credential pages, and Material writes it into its pages as is."""
-    from credpages.share_card import MATERIAL_ACCENT, MATERIAL_PRIMARY  # only when set
+    from .site.share_card import MATERIAL_ACCENT, MATERIAL_PRIMARY  # only when set
 
     entries = palette if isinstance(palette, list) else [palette] if palette else []
     for i, entry in enumerate(entries):
