@@ -33,6 +33,21 @@ _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 # signed: see jsonld), in a path written in an achievement or the issuer's image.
 _BAD_PATH_CHAR = re.compile(r"[\x00-\x20\x7f-\x9f\"<>\\^`{|}\u2028\u2029]")
 
+#: Material for MkDocs' palette names (``theme.palette.primary`` / ``accent``), as its CSS defines.
+MATERIAL_PRIMARY = {
+    "red": "#ef5552", "pink": "#e92063", "purple": "#ab47bd", "deep-purple": "#7e56c2",
+    "indigo": "#4051b5", "blue": "#2094f3", "light-blue": "#02a6f2", "cyan": "#00bdd6",
+    "teal": "#009485", "green": "#4cae4f", "light-green": "#8bc34b", "lime": "#cbdc38",
+    "yellow": "#ffec3d", "amber": "#ffc105", "orange": "#ffa724", "deep-orange": "#ff6e42",
+    "brown": "#795649", "grey": "#757575", "blue-grey": "#546d78", "black": "#14151a",
+    "white": "#ffffff",
+}  # fmt: skip
+MATERIAL_ACCENT = {
+    "red": "#ff1a47", "pink": "#f50056", "purple": "#df41fb", "deep-purple": "#7c4dff",
+    "indigo": "#526cfe", "blue": "#4287ff", "light-blue": "#0091eb", "cyan": "#00bad6",
+    "teal": "#00bda4", "green": "#00c753", "light-green": "#63de17", "lime": "#b0eb00",
+    "yellow": "#ffd400", "amber": "#ffaa00", "orange": "#ff9000", "deep-orange": "#ff6e42",
+}  # fmt: skip
 KNOWN_KEYS = {
     "enabled",
     "demo",
@@ -406,8 +421,6 @@ _MkDocsYamlLoader.add_multi_constructor("!", _ignore_tag)
 def check_palette(palette: Any) -> None:
     """``theme.palette`` colours must be Material's names (or ``custom``): an unknown one would
     silently turn indigo on credential pages, and Material writes it into its pages as is."""
-    from .site.share_card import MATERIAL_ACCENT, MATERIAL_PRIMARY  # only when set
-
     entries = palette if isinstance(palette, list) else [palette] if palette else []
     for i, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
