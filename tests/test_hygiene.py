@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from conftest import IssuerSite, MakeSite
 from credpages.credential import yamlio
-from credpages.credential.yamlio import dump_yaml, loads_yaml
-from credpages.errors import CredpagesError
 from credpages.issuer.repository import STATUS_LIST_FILE
 
 DEFAULT_PARSER = yamlio._Loader
@@ -468,41 +462,6 @@ def test_share_cards_and_baking_read_images_through_one_helper(issuer_site: Issu
 
 # ------------------------------------------------------------------------ YAML line breaks
 
-PARSERS: list[Any] = [
-    yaml.SafeLoader,
-    *([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else []),
-]
-
-
-@pytest.fixture(params=PARSERS, ids=lambda loader: loader.__name__)
-def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr(yamlio, "_Loader", request.param)
-    return request.param
-
-
-@pytest.mark.parametrize(
-    ("text", "line", "says"),
-    [
-        ('a: 1\nname: "Ada\x85Lovelace"\n', 2, "U+0085"),
-        ('a: 1\nname: "Ada\u2028Lovelace"\n', 2, "U+2028"),
-        ("a: 1\nname: 'Ada\u2029Lovelace'\n", 2, "U+2029"),
-        ('a: 1\nname: "Ada\rLovelace"\n', 2, "carriage return"),
-        ("a: 1\n# note\u2028name: Eve\n", 2, "U+2028"),
-        ('a: 1\nname: "Ada\n  Lovelace"\n', 2, "line break inside a quoted value"),
-        ("a: 1\nname: 'Ada\n\n  Lovelace'\n", 2, "line break inside a quoted value"),
-        ('a: 1\nname: "Ada\\\\\n  Lovelace"\n', 2, "line break inside a quoted value"),
-    ],
-)
-def test_raw_line_breaks_in_values_are_refused(
-    parser: Any, text: str, line: int, says: str
-) -> None:
-    with pytest.raises(CredpagesError) as caught:
-        loads_yaml(text, source="credentials/ada.yaml")
-    error = caught.value
-    assert (error.file, error.line) == ("credentials/ada.yaml", line), str(error)
-    assert says in error.message
-    assert "block scalar" in error.message and "\\n" in error.message
-
 
 def test_signing_two_spellings_of_one_value_is_impossible(issuer_site: IssuerSite) -> None:
     """A folded quoted break and a space used to sign the same name (issue 10)."""
@@ -513,31 +472,3 @@ def test_signing_two_spellings_of_one_value_is_impossible(issuer_site: IssuerSit
     result = issuer_site.run("sign", folded)
     assert result.code == 1, result
     assert "credentials/folded.yaml:2: name: a line break inside a quoted value" in result.err
-
-
-@pytest.mark.parametrize(
-    "text",
-    ['a: "Ada\\\n  Lovelace"\n', "a: Ada\n  Lovelace\n", "a: |\n  Ada\n  Lovelace\n", 'a: "x"\r\n'],
-)
-def test_escaped_breaks_plain_and_block_scalars_and_crlf_still_load(parser: Any, text: str) -> None:
-    assert loads_yaml(text).data["a"] in ("AdaLovelace", "Ada Lovelace", "Ada\nLovelace\n", "x")
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.text(
-        alphabet=st.sampled_from(
-            ["a", " ", "\n", "\r", "\x85", "\u2028", "\u2029", "\t", "\\", '"', "'", ":", "#", "😀"]
-        ),
-        max_size=40,
-    ),
-    st.integers(min_value=0, max_value=200),
-)
-def test_dump_never_writes_what_the_loader_refuses(value: str, pad: int) -> None:
-    data = {"name": value, "long": "word " * pad + value}
-    for loader in PARSERS:
-        yamlio._Loader = loader
-        try:
-            assert loads_yaml(dump_yaml(data)).data == data
-        finally:
-            yamlio._Loader = DEFAULT_PARSER
