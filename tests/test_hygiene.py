@@ -472,3 +472,16 @@ def test_signing_two_spellings_of_one_value_is_impossible(issuer_site: IssuerSit
     result = issuer_site.run("sign", folded)
     assert result.code == 1, result
     assert "credentials/folded.yaml:2: name: a line break inside a quoted value" in result.err
+
+
+def test_verify_allow_unsigned_sees_two_files_for_one_recipient_as_sign_does(
+    issuer_site: IssuerSite,
+) -> None:
+    for stem in ("a-first", "b-second"):
+        path = authoring(issuer_site, stem)
+        path.write_text(path.read_text("utf-8").replace(f"{stem}@", "ada@"), "utf-8")
+    checked = issuer_site.run("verify", "--allow-unsigned")
+    signed = issuer_site.run("sign", "--unsigned")
+    assert checked.code == signed.code == 1, (checked, signed)
+    for result in (checked, signed):
+        assert "credentials/b-second.yaml: this recipient already holds python-basics" in result.err

@@ -300,6 +300,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return EXIT_FAIL if messages else 0
     failed = 0
     now = dt.datetime.now(dt.UTC)
+    planner: Issuer | None = None  # checks unsigned files as `sign --unsigned` would, together
     for path in files:
         shown = display_path(path)
         try:
@@ -310,7 +311,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             continue
         if args.allow_unsigned and not is_signed(loaded.data):
             try:
-                check_authoring_file(settings, Path(shown))
+                planner = planner or Issuer(settings, None, rng=secrets.randbelow)
+                check_authoring_file(settings, Path(shown), planner)
             except CredpagesError as exc:
                 fail(exc)
                 failed += 1

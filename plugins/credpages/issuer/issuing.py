@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -609,9 +610,13 @@ def unsigned_files(settings: Settings) -> tuple[list[Path], list[CredpagesError]
     return pending, unreadable
 
 
-def check_authoring_file(settings: Settings, path: Path) -> None:
+def check_authoring_file(settings: Settings, path: Path, planner: Issuer | None = None) -> Issuer:
     """Raise unless ``sign`` would accept this unsigned file (no key needed, nothing written).
 
     The same planning ``sign`` does (:meth:`Issuer.plan_file`), only without the signature.
+    Pass the returned planner back in for the next file: like ``sign --unsigned``, it then also
+    sees two files awarding the same achievement to one person, and scans the folder once.
     """
-    Issuer(settings, None, rng=lambda n: 0).plan_file(path)
+    planner = planner or Issuer(settings, None, rng=secrets.randbelow)
+    planner.plan_file(path)
+    return planner
