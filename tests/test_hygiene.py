@@ -316,7 +316,7 @@ def test_csv_in_utf16_says_to_save_as_utf8(issuer_site: IssuerSite) -> None:
     [
         (".", "is a folder"),
         ("docs", "is a folder"),
-        ("nowhere/x.csv", "does not exist"),
+        ("mkdocs.yml/x.csv", "mkdocs.yml is a file, not a folder"),
         ("x" * 250 + ".csv", "too long"),
         ("mkdocs.yml", "would replace a file of the site's sources"),
         ("docs/index.md", "would replace a file of the site's sources"),

@@ -85,20 +85,21 @@ def say(message: object = "", *, err: bool = False, end: str = "\n", flush: bool
 def check_out(value: str, settings: Settings, *, force: bool = False) -> Path:
     """An ``--out`` file checked before anything is signed or written.
 
-    It must be a file name in an existing, writable folder, short enough for the temporary
-    file ``atomic_write`` makes next to it; it never replaces a source of the site
-    (``mkdocs.yml``, anything in docs_dir) unless ``force``, and never a credential.
+    It must be a file name in a writable folder (missing folders are made), short enough for
+    the temporary file ``atomic_write`` makes next to it; it never replaces a source of the
+    site (``mkdocs.yml``, anything in docs_dir) unless ``force``, and never a credential.
     """
     out = Path(value)
     if not value.strip() or value.endswith(("/", os.sep)) or out.is_dir():
         raise CredpagesError("is a folder: give a file name, e.g. awarded.csv", file=value)
     folder = out.parent.resolve()
-    if not folder.is_dir():
-        raise CredpagesError(f"the folder {display_path(folder)} does not exist", file=value)
-    if not os.access(folder, os.W_OK):
-        raise CredpagesError(f"cannot write in the folder {display_path(folder)}", file=value)
+    existing = next(p for p in (folder, *folder.parents) if p.exists())  # missing ones are made
+    if not existing.is_dir():
+        raise CredpagesError(f"{display_path(existing)} is a file, not a folder", file=value)
+    if not os.access(existing, os.W_OK):
+        raise CredpagesError(f"cannot write in the folder {display_path(existing)}", file=value)
     try:
-        name_max = os.pathconf(folder, "PC_NAME_MAX")
+        name_max = os.pathconf(existing, "PC_NAME_MAX")
     except (OSError, ValueError):
         name_max = 255
     if len(out.name.encode("utf-8", "surrogateescape")) + 16 > name_max:
