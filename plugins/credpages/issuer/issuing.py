@@ -305,6 +305,7 @@ class Pending:
     document: dict[str, Any]
     path: Path
     email: str
+    canonical: str | None = None  # its RDFC N-Quads, made by the check, reused by the signature
 
 
 # Where an authoring file's key ends up in the credential, to point errors at the right line.
@@ -329,16 +330,23 @@ def check_signable(doc: Mapping[str, Any], settings: Settings) -> list[Credpages
     pre-check passes is one ``sign`` signs. It is what ``check_integrity`` checks, minus the
     proofs, plus what signing itself refuses (JSON-LD safe mode, JCS).
     """
+    return _signable(doc, settings)[1]
+
+
+def _signable(
+    doc: Mapping[str, Any], settings: Settings
+) -> tuple[str | None, list[CredpagesError]]:
+    """:func:`check_signable`, also returning the document's RDFC N-Quads for the signature."""
     errors = check_content(doc, settings)
     if errors:
-        return errors
+        return None, errors
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     try:
-        canonicalize_rdfc(unsecured)
+        canonical = canonicalize_rdfc(unsecured)
         jcs_bytes(unsecured)
     except CredpagesError as exc:
-        return [exc]
-    return []
+        return None, [exc]
+    return canonical, []
 
 
 def _authoring_line(loaded: Loaded, field: str | None) -> int:
@@ -387,13 +395,13 @@ class Issuer:
             slug=slug,
             status_index=self.holdings.new_index(self.rng),
         )
-        problems = check_signable(doc, self.settings)
+        canonical, problems = _signable(doc, self.settings)
         if problems:
             problem = problems[0]
             raise where(problem) if where else problem.located(file=request.origin)
         self.holdings.add(doc, self.settings)  # a second row for the same person is "existing"
         target = path or self.settings.credentials_dir / f"{slug}.yaml"
-        return Pending(doc, target, request.recipient.email)
+        return Pending(doc, target, request.recipient.email, canonical)
 
     def commit(self, pending: Pending) -> Outcome:
         """Sign a planned credential and write it atomically."""
@@ -402,7 +410,7 @@ class Issuer:
         if not self._status_ready:
             ensure_status_list(self.settings, self.signer)
             self._status_ready = True
-        signed = self.signer.sign(pending.document)
+        signed = self.signer.sign(pending.document, canonical_document=pending.canonical)
         self._write_checked(pending.path, signed)
         return self._outcome(pending.email, signed, pending.path, "issued")
 
@@ -448,11 +456,11 @@ class Issuer:
         if is_signed(data):
             raise CredpagesError("is already signed; nothing to do", file=shown)
         if "@context" in data:
-            problems = check_signable(data, self.settings)
+            canonical, problems = _signable(data, self.settings)
             if problems:
                 e = problems[0]
                 raise e.located(file=shown, line=loaded.line_of(e.field or ""))
-            return Pending(dict(data), path, "")
+            return Pending(dict(data), path, "", canonical)
         try:
             request = make_request(self.settings, data, origin=shown)
         except CredpagesError as exc:
@@ -527,11 +535,11 @@ class Issuer:
         if "evidence" in old:
             doc["evidence"] = old["evidence"]
         doc["awardedDate"] = old.get("awardedDate", old.get("validFrom"))
-        problems = check_signable(doc, self.settings)
+        canonical, problems = _signable(doc, self.settings)
         if problems:
             raise problems[0]
         path = self.settings.credentials_dir / f"{slug}.yaml"
-        outcome = self.commit(Pending(doc, path, ""))
+        outcome = self.commit(Pending(doc, path, "", canonical))
         self.holdings.add(doc, self.settings)
         assert self.signer is not None
         revoke(
