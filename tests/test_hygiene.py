@@ -15,6 +15,7 @@ import pytest
 
 from conftest import IssuerSite, MakeSite
 from credpages.credential import yamlio
+from credpages.credential.yamlio import dump_yaml
 from credpages.issuer.repository import STATUS_LIST_FILE
 
 DEFAULT_PARSER = yamlio._Loader
@@ -485,3 +486,30 @@ def test_verify_allow_unsigned_sees_two_files_for_one_recipient_as_sign_does(
     assert checked.code == signed.code == 1, (checked, signed)
     for result in (checked, signed):
         assert "credentials/b-second.yaml: this recipient already holds python-basics" in result.err
+
+
+def test_an_unsigned_full_credential_is_pre_checked_as_sign_checks_it(
+    issuer_site: IssuerSite,
+) -> None:
+    """Such files used to pass the pre-check unchecked ("checked in full once signed")."""
+    first = issuer_site.run(
+        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@b.co"
+    )
+    assert first.code == 0, first
+    (signed,) = issuer_site.credential_files()
+    doc = issuer_site.load(signed)
+    signed.unlink()
+    del doc["proof"]
+    doc["id"] = doc["id"].replace("/c/", "/c/x")
+    doc["credentialSubject"]["achievement"]["description"] = "odd \uffff"
+    path = issuer_site.credentials / "full.yaml"
+    path.write_text(dump_yaml(doc), "utf-8")
+    good = authoring(issuer_site, "good")
+    before = snapshot(issuer_site)
+    for argv in (("sign", "--unsigned", "--dry-run"), ("sign", "--unsigned"), ("sign", good, path)):
+        result = issuer_site.run(*argv)
+        assert result.code == 1, result
+        assert "credentials/full.yaml:" in result.err and "U+FFFF" in result.err, result
+        assert snapshot(issuer_site) == before
+    checked = issuer_site.run("verify", "--allow-unsigned", path)
+    assert checked.code == 1 and "credentials/full.yaml:" in checked.err, checked

@@ -39,6 +39,9 @@ _NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Prose (descriptions, criteria, narratives) may break lines and hold tabs; other C0 controls
 # (ESC, BEL, BS, a raw CR…) are invisible or rewrite the terminal, so never meant.
 _NOT_PROSE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# Not characters at all (non-characters U+FFFE/U+FFFF, lone surrogates): RDFC implementations
+# escape them differently, so no text may hold them (jsonld refuses them again when signing).
+_NON_CHARACTER = re.compile("[\ud800-\udfff\ufffe\uffff]")
 MAX_TEXT = 20_000
 
 ACHIEVEMENT_KEYS = {
@@ -85,6 +88,13 @@ def check_characters(value: str, fld: str, *, prose: bool = False) -> str:
     Every text that ends up in a credential passes here, from a CSV cell, an authoring file,
     an achievement or the command line alike, so the pre-check and ``sign`` agree.
     """
+    odd = _NON_CHARACTER.search(value)
+    if odd:
+        raise CredpagesError(
+            f"holds U+{ord(odd.group()):04X}, which is not a character and cannot be signed "
+            f"the same way everywhere: remove it (at character {odd.start() + 1})",
+            field=fld,
+        )
     found = (_NOT_PROSE if prose else _NOT_ONE_LINE).search(value)
     if found:
         char = found.group()
