@@ -513,3 +513,16 @@ def test_an_unsigned_full_credential_is_pre_checked_as_sign_checks_it(
         assert snapshot(issuer_site) == before
     checked = issuer_site.run("verify", "--allow-unsigned", path)
     assert checked.code == 1 and "credentials/full.yaml:" in checked.err, checked
+
+
+def test_a_csv_row_with_a_broken_achievement_names_the_achievement_file(
+    issuer_site: IssuerSite,
+) -> None:
+    issuer_site.write_achievement(
+        "bad", 'name: Bad\ndescription: d\ncriteria: c\ncriteria_url: "http://[::1/"\n'
+    )
+    batch = issuer_site.root / "people.csv"
+    batch.write_text("name,email,achievement\nAda,a@b.co,bad\n", encoding="utf-8")
+    result = issuer_site.run("issue", "--csv", batch)
+    assert result.code == 1, result
+    assert "credentials/achievements/bad.yaml:4: criteria_url: is not a valid URL" in result.err

@@ -187,7 +187,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
                     )
                 )
             except CredpagesError as exc:
-                raise CredpagesError(exc.message, file=args.csv, line=n, field=exc.field) from exc
+                raise exc.located(file=args.csv, line=n) from exc  # an achievement names its own
     else:
         if not (args.name and args.email and args.achievement):
             raise CredpagesError("give --achievement, --name and --email, or --csv FILE")
