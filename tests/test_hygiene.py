@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IssuerSite, MakeSite
+from conftest import CliResult, IssuerSite, MakeSite
 from credpages.credential import yamlio
 from credpages.credential.yamlio import dump_yaml
 from credpages.issuer.repository import STATUS_LIST_FILE
@@ -264,7 +264,7 @@ def test_achievement_errors_name_the_file_relative_to_the_site(issuer_site: Issu
 # ------------------------------------------------------------------------ CSV
 
 
-def issue_csv(site: IssuerSite, content: bytes) -> object:
+def issue_csv(site: IssuerSite, content: bytes) -> CliResult:
     batch = site.root / "people.csv"
     batch.write_bytes(content)
     return site.run("issue", "--achievement", "python-basics", "--csv", batch)
@@ -272,7 +272,7 @@ def issue_csv(site: IssuerSite, content: bytes) -> object:
 
 def test_csv_duplicate_header_is_refused(issuer_site: IssuerSite) -> None:
     result = issue_csv(issuer_site, b"name,name,email\nAda,Bob,a@b.co\n")
-    assert result.code == 1  # type: ignore[attr-defined]
+    assert result.code == 1
     assert "people.csv:1: name: has the column 'name' twice" in str(result)
     assert issuer_site.credential_files() == []
 
@@ -281,14 +281,14 @@ def test_csv_duplicate_header_is_refused(issuer_site: IssuerSite) -> None:
 def test_csv_separated_by_semicolons_or_tabs_is_read(issuer_site: IssuerSite, sep: str) -> None:
     content = f"name{sep}email\nAda Lovelace{sep}ada@example.com\n".encode()
     result = issue_csv(issuer_site, content)
-    assert result.code == 0, result  # type: ignore[attr-defined]
+    assert result.code == 0, result
     (path,) = issuer_site.credential_files()
     assert issuer_site.load(path)["credentialSubject"]["name"] == "Ada Lovelace"
 
 
 def test_csv_without_the_columns_names_the_separator_found(issuer_site: IssuerSite) -> None:
     result = issue_csv(issuer_site, b"nom;courriel\nAda;a@b.co\n")
-    assert result.code == 1  # type: ignore[attr-defined]
+    assert result.code == 1
     assert (
         "people.csv:1: has no email, name column (the header row is separated by semicolons"
         in str(result)
@@ -297,7 +297,7 @@ def test_csv_without_the_columns_names_the_separator_found(issuer_site: IssuerSi
 
 def test_csv_in_windows_1252_names_the_line(issuer_site: IssuerSite) -> None:
     result = issue_csv(issuer_site, "name,email\nAda,a@b.co\nRen\u00e9,r@b.co\n".encode("cp1252"))
-    assert result.code == 1  # type: ignore[attr-defined]
+    assert result.code == 1
     assert "people.csv:3: byte 0xE9 is not UTF-8" in str(result) and "save it as UTF-8" in str(
         result
     )
@@ -305,7 +305,7 @@ def test_csv_in_windows_1252_names_the_line(issuer_site: IssuerSite) -> None:
 
 def test_csv_in_utf16_says_to_save_as_utf8(issuer_site: IssuerSite) -> None:
     result = issue_csv(issuer_site, "name,email\nAda,a@b.co\n".encode("utf-16"))
-    assert result.code == 1  # type: ignore[attr-defined]
+    assert result.code == 1
     assert "people.csv:1: is UTF-16 text: save it as UTF-8" in str(result)
 
 
