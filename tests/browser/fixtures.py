@@ -278,6 +278,21 @@ class Site:
         return f"{self.url}c/{slug}/"
 
 
+def rdfc_variants(cred: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The credential with its eddsa-rdfc-2022 proof broken, removed, or replaced by garbage; its
+    eddsa-jcs-2022 proof still verifies."""
+    jcs = [p for p in cred["proof"] if p["cryptosuite"] == "eddsa-jcs-2022"]
+    rdfc = next(p for p in cred["proof"] if p["cryptosuite"] == "eddsa-rdfc-2022")
+    value = rdfc["proofValue"]
+    broken = {**rdfc, "proofValue": value[:-2] + ("22" if value[-2:] != "22" else "33")}
+    garbage = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofValue": "z1"}
+    return {
+        "broken": {**cred, "proof": [broken, *jcs]},
+        "removed": {**cred, "proof": jcs},
+        "garbage": {**cred, "proof": [garbage, *jcs]},
+    }
+
+
 def png_chunk(ctype: bytes, data: bytes) -> bytes:
     return len(data).to_bytes(4, "big") + ctype + data + zlib.crc32(ctype + data).to_bytes(4, "big")
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .fixtures import Site, sign, sign_jcs
+from .fixtures import Site, rdfc_variants, sign, sign_jcs
 from .helpers import panel, states
 
 pytestmark = pytest.mark.browser
@@ -307,20 +307,6 @@ def test_jcs_only_proof_as_object(page, site):
     assert states(result)["signature"] == "ok"
     assert result["verdict"] == "cannot-verify"
     assert "eddsa-rdfc-2022 proof" in result["text"] and "missing" in result["text"]
-
-
-def rdfc_variants(cred: dict) -> dict[str, dict]:
-    """The credential with its eddsa-rdfc-2022 proof broken, removed, or replaced by garbage."""
-    jcs = [p for p in cred["proof"] if p["cryptosuite"] == "eddsa-jcs-2022"]
-    rdfc = next(p for p in cred["proof"] if p["cryptosuite"] == "eddsa-rdfc-2022")
-    value = rdfc["proofValue"]
-    broken = {**rdfc, "proofValue": value[:-2] + ("22" if value[-2:] != "22" else "33")}
-    garbage = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofValue": "z1"}
-    return {
-        "broken": {**cred, "proof": [broken, *jcs]},
-        "removed": {**cred, "proof": jcs},
-        "garbage": {**cred, "proof": [garbage, *jcs]},
-    }
 
 
 @pytest.mark.parametrize("variant", ["broken", "removed", "garbage"])

@@ -7,7 +7,16 @@ import zlib
 
 import pytest
 
-from .fixtures import Site, baked_png, baked_svg, png_chunk, sign, tiny_png, write
+from .fixtures import (
+    Site,
+    baked_png,
+    baked_svg,
+    png_chunk,
+    rdfc_variants,
+    sign,
+    tiny_png,
+    write,
+)
 from .helpers import panel
 
 pytestmark = pytest.mark.browser
@@ -260,20 +269,6 @@ def test_unconfirmed_domain_is_marked(verify, site):
     assert result["domain"] == "university.example (not confirmed)"
 
 
-def rdfc_variants(cred: dict) -> dict[str, dict]:
-    """The credential with its eddsa-rdfc-2022 proof broken, removed, or replaced by garbage."""
-    jcs = [p for p in cred["proof"] if p["cryptosuite"] == "eddsa-jcs-2022"]
-    rdfc = next(p for p in cred["proof"] if p["cryptosuite"] == "eddsa-rdfc-2022")
-    value = rdfc["proofValue"]
-    broken = {**rdfc, "proofValue": value[:-2] + ("22" if value[-2:] != "22" else "33")}
-    garbage = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofValue": "z1"}
-    return {
-        "broken": {**cred, "proof": [broken, *jcs]},
-        "removed": {**cred, "proof": jcs},
-        "garbage": {**cred, "proof": [garbage, *jcs]},
-    }
-
-
 @pytest.mark.parametrize("variant", ["broken", "removed", "garbage"])
 def test_rdfc_proof_changed_is_not_verified(verify, tmp_path, good, variant):
     """`credpages verify` rejects these files; the browser checks only the jcs proof, so it must
@@ -285,8 +280,9 @@ def test_rdfc_proof_changed_is_not_verified(verify, tmp_path, good, variant):
     ):
         assert result["verdict"] == "cannot-verify", result
         assert result["steps"]["signature"]["state"] == "ok"
-        assert "eddsa-rdfc-2022 proof, which a browser cannot check, was not checked" in (
-            result["text"]
+        assert (
+            "eddsa-rdfc-2022 proof, which a browser cannot check, was not checked"
+            in (result["text"])
         )
 
 
@@ -295,6 +291,7 @@ def test_published_copy_vouches_for_the_rdfc_proof(verify, site, good):
     assert result["verdict"] == "verified"
     assert result["steps"]["published"]["state"] == "ok"
     assert f"{site.url}c/badge/credential.json" in result["steps"]["published"]["text"]
+    assert "Checked when the issuer built" in result["steps"]["published"]["text"]
 
 
 def test_foreign_credential_gets_no_checked_at_build_claim(verify, server):

@@ -467,19 +467,21 @@ async function checkPublished(c, ctx) {
   const unchecked = (/** @type {string} */ why) =>
     fail(
       'cannot-verify',
-      `The eddsa-jcs-2022 proof is valid, but the eddsa-rdfc-2022 proof, which a browser cannot check, was not checked: ${why}. Check the credential's JSON with a standard Verifiable Credentials tool.`,
+      'The eddsa-jcs-2022 proof is valid, but the eddsa-rdfc-2022 proof, which a browser cannot check, ' +
+        `was not checked: ${why}. Check the credential's JSON with a standard Verifiable Credentials tool.`,
     );
-  if (rdfc.length !== 1)
-    unchecked(rdfc.length ? 'there is more than one' : 'it is missing, though every credential of this kind has one');
+  if (rdfc.length > 1) unchecked('there is more than one');
+  if (!rdfc.length) unchecked('it is missing, though every credential of this kind has one');
   let url = '';
   try {
     url = publishedCopyUrl(c, ctx);
     const copy = await ctx.getJson(url, "issuer's published copy");
-    if (tooDeep(copy) || jcs(copy) !== jcs(c)) throw new Error(`it differs from the copy the issuer publishes at ${url}`);
+    if (tooDeep(copy) || jcs(copy) !== jcs(c))
+      throw new Error(`it differs from the copy the issuer publishes at ${url}`);
   } catch (e) {
     unchecked(msg(e).replace(/\.$/, ''));
   }
-  return `Checked when the issuer built its site: this credential is, exactly, the copy the issuer publishes at ${url}.`;
+  return `Checked when the issuer built its site: this credential is exactly the copy it publishes at ${url}.`;
 }
 
 // ---- orchestration

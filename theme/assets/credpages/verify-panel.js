@@ -56,7 +56,10 @@ export function facts(c, domain) {
   return out;
 }
 
-/** The verdict as one sentence, from the verified data where there is any. @param {import('./verifier.js').Result & {reason?: string}} result */
+/**
+ * The verdict as one sentence, from the verified data where there is any.
+ * @param {import('./verifier.js').Result & {reason?: string}} result
+ */
 function sentence(result) {
   const { verdict, summary, issuerDomain } = result;
   if (verdict === 'pending') return [HEADLINE.pending];
@@ -65,12 +68,15 @@ function sentence(result) {
   if (!signed || verdict === 'cannot-verify') return [`${HEADLINE[verdict] ?? verdict}. ${summary}`];
   const said = facts(c, issuerDomain);
   const until = humanDate(c.validUntil);
-  if (verdict === 'verified') return ['Verified: ', ...said, until ? ` Valid until ${until}.` : ' It has no expiry date.'];
+  if (verdict === 'verified')
+    return ['Verified: ', ...said, until ? ` Valid until ${until}.` : ' It has no expiry date.'];
   if (verdict === 'expired') return ['Expired: ', ...said, ` It expired on ${until}.`];
-  if (verdict === 'not-yet-valid') return ['Not yet valid: ', ...said, ` It is valid from ${humanDate(c.validFrom)}.`];
+  if (verdict === 'not-yet-valid')
+    return ['Not yet valid: ', ...said, ` It is valid from ${humanDate(c.validFrom)}.`];
   if (verdict === 'revoked') {
     const reason = val(result.reason).replace(/\.$/, '');
-    return ['Revoked: ', ...said, ` ${summary}`, ...(reason ? [' Reason given by the issuer: ', bdi(reason), '.'] : [])];
+    const why = reason ? [' Reason given by the issuer: ', bdi(reason), '.'] : [];
+    return ['Revoked: ', ...said, ` ${summary}`, ...why];
   }
   return [`${HEADLINE[verdict] ?? verdict}. ${summary} The signed credential says: `, ...said];
 }
