@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .fixtures import Site
+from .fixtures import Site, sign
 from .harness import ASSETS
 from .helpers import panel, states
 
@@ -121,3 +121,32 @@ def test_rendered_revoked_page_states_the_reason(page, site):
     assert result["verdict"] == "revoked"
     assert "awarded Python Basics to Ada Lovelace on 1 January 2024." in result["text"]
     assert result["text"].endswith("Reason given by the issuer: Issued in error.")
+
+
+def test_rendered_links_are_checked(page, site):
+    """Evidence links: the target (an absolute URL elsewhere, or a relative one on this site) and
+    the URL shown are both compared with the signed credential."""
+    cred = site.credential("linked")
+    cred["evidence"] = [
+        {"id": "https://portfolio.example/ada/project", "type": ["Evidence"]},
+        {"id": f"{site.url}achievements/python-basics/", "type": ["Evidence"]},
+    ]
+    cred = sign(cred, site.seed, site.vm)
+    html = render_credential(site, "linked", cred)
+    assert html.count("data-field-href=") == 2
+    page.goto(f"{site.url}c/linked/")
+    result = panel(page)
+    assert result["verdict"] == "verified", result
+
+    path = site.dir / "c" / "linked" / "index.html"
+    for old, new in [
+        ('href="https://portfolio.example/ada/project"', 'href="https://evil.example/"'),
+        ('href="../../achievements/python-basics/"', 'href="../../elsewhere/"'),
+        (">https://portfolio.example/ada/project<", ">https://evil.example/<"),
+    ]:
+        assert old in html, old
+        path.write_text(html.replace(old, new), encoding="utf-8")
+        page.goto(f"{site.url}c/linked/")
+        result = panel(page)
+        assert result["verdict"] == "tampered", (new, result)
+        assert "evidence." in result["steps"]["page"]["text"]

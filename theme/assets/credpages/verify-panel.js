@@ -113,6 +113,12 @@ const norm = (/** @type {unknown} */ s) => String(s).replace(/\s+/g, ' ').trim()
 /** What HTML cannot carry (NUL, lone surrogates) becomes U+FFFD on the page, as the build writes it. */
 const showable = (/** @type {string} */ s) => s.replace(/\0|[\uD800-\uDFFF]/gu, '\uFFFD');
 
+/** The value at a dotted path; own properties only, so "__proto__" cannot reach the prototype. */
+const valueAt = (/** @type {any} */ credential, /** @type {string} */ path) =>
+  path
+    .split('.')
+    .reduce((o, k) => (o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined), credential);
+
 const same = (/** @type {string} */ shown, /** @type {string} */ value) => shown === value;
 /** The partial rule. @param {string} shown @param {string} value */
 function shortened(shown, value) {
@@ -126,6 +132,7 @@ function shortened(shown, value) {
  * dotted path (for <time>, the datetime attribute), whitespace runs collapsed. data-field: equal.
  * data-field-partial (the build shortened the value, or replaced characters HTML cannot carry):
  * equal once those characters are U+FFFD, or a non-empty start of the value followed by "…".
+ * [data-field-href]: the link's target is the URL at the path.
  * @param {ParentNode} root @param {any} credential @returns {import('./verifier.js').Step}
  */
 export function pageTextStep(root, credential) {
@@ -133,14 +140,22 @@ export function pageTextStep(root, credential) {
   for (const el of root.querySelectorAll('[data-field], [data-field-partial]')) {
     const partial = !el.hasAttribute('data-field');
     const path = el.getAttribute(partial ? 'data-field-partial' : 'data-field') ?? '';
-    // Own properties only: a path like "__proto__" must not reach into the prototype chain.
-    const value = path
-      .split('.')
-      .reduce((o, k) => (o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined), credential);
+    const value = valueAt(credential, path);
     const shown = el.localName === 'time' ? el.getAttribute('datetime') : el.textContent;
     const ok =
       value !== undefined && typeof value !== 'object' && (partial ? shortened : same)(norm(shown), norm(value));
     if (!ok) edited.push(path);
+  }
+  // Links: the target, resolved against the credential's id (the page's address; on-site links
+  // are relative), must be the URL at the path.
+  for (const el of root.querySelectorAll('[data-field-href]')) {
+    const path = el.getAttribute('data-field-href') ?? '';
+    const value = valueAt(credential, path);
+    try {
+      if (new URL(el.getAttribute('href') ?? '', credential.id).href !== new URL(value).href) edited.push(path);
+    } catch {
+      edited.push(path);
+    }
   }
   const step = {
     id: 'page',
