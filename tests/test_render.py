@@ -941,8 +941,9 @@ def test_undefined_template_variables_are_errors(tmp_path: Path) -> None:
 def test_typical_page_stays_small(env: jinja2.Environment) -> None:
     # Share links, download buttons and the certificate included; the QR code and LinkedIn
     # values are measured in test_sharing_render.py.
+    # The verification panel's disclosure and the checked links (data-field-href) cost ~120 bytes.
     html = render_cred(env, make_credential())
-    assert len(html.encode("utf-8")) < 11_000
+    assert len(html.encode("utf-8")) < 11_100
 
 
 # ---------------------------------------------------------------------------------------------
