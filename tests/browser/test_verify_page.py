@@ -388,3 +388,14 @@ def test_did_web_private_host_spellings_are_refused(verify, site, server, host):
     result = paste(verify, json.dumps(sign(cred, site.seed, f"{issuer}#key-1")))
     assert result["verdict"] == "cannot-verify"
     assert "private, loopback" in result["text"], result["text"]
+
+
+def test_page_with_two_credentials_is_refused(verify, site, good, server):
+    other = Site(server, "second-page-site").signed("other")
+    url = site.write_page("two", good)
+    path = site.dir / "c" / "two" / "index.html"
+    second = f'<script type="application/ld+json" id="cp-credential">{json.dumps(other)}</script>'
+    path.write_text(path.read_text(encoding="utf-8").replace("</head>", second + "</head>"))
+    result = by_url(verify, url)
+    assert result["verdict"] == "invalid"
+    assert "more than one credential" in result["text"]
