@@ -150,3 +150,20 @@ def test_rendered_links_are_checked(page, site):
         result = panel(page)
         assert result["verdict"] == "tampered", (new, result)
         assert "evidence." in result["steps"]["page"]["text"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Ada " + "Lovelace " * 300, "Ada\0Lovelace", "Ada \U0001f600 Lovelace"],
+    ids=["clamped", "nul", "emoji"],
+)
+def test_rendered_partial_fields_verify(page, site, name):
+    """Values the build shortens or cannot show exactly are marked partial, and still verify."""
+    cred = site.signed("partial", name=name)
+    html = render_credential(site, "partial", cred)
+    partial = "\0" in name or len(name) > 2000
+    assert ('data-field-partial="credentialSubject.name"' in html) is partial
+    page.goto(f"{site.url}c/partial/")
+    result = panel(page)
+    assert result["verdict"] == "verified", result
+    assert states(result)["page"] == "ok"
