@@ -9,8 +9,10 @@ evidence names the part credentials it rests on, by their page URLs.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +28,7 @@ from ..credential.model import (
 )
 from ..credential.status_list import Bits
 from ..credential.verify import REVOKED, VALID, check_integrity, credential_state
-from .issuing import Holdings, Issuer, Outcome, Request
+from .issuing import Holdings, Issuer, Outcome, Request, csv_safe
 from .pathway_rules import chosen, evaluation_order, missing, referenced
 from .repository import AchievementDef, load_achievements
 from .revocation import load_status_bits
@@ -243,3 +245,26 @@ def award_pathways(
         return [], []
     found = standings(issuer.settings, catalog, issuer.holdings, learners, issuer=issuer, now=now)
     return [s.outcome for s in found if s.outcome is not None], found
+
+
+REPORT_HEADER = ["name", "email", "pathway", "status", "holds", "misses", "credential"]
+
+
+def standings_csv(rows: Iterable[Standing]) -> str:
+    """``credpages pathways``' report: one row per learner and pathway (spreadsheet-safe)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REPORT_HEADER)
+    for s in rows:
+        writer.writerow(
+            [
+                csv_safe(s.learner.name),
+                csv_safe(s.learner.email),
+                s.pathway,
+                s.status,
+                " ".join(s.holds),
+                csv_safe(s.misses),
+                s.credential or "",
+            ]
+        )
+    return out.getvalue()
