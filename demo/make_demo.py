@@ -66,14 +66,15 @@ def main() -> None:
     signer = Signer(settings, seed)
     issuer = Issuer(settings, signer, rng=random.Random(2026).randrange)
     docs = {}
-    requests = []
+    requests, outcomes = [], []
     for achievement, name, email, extra in AWARDS:
         row = {"name": name, "email": email, "issued": "2026-09-15", **extra}
         request = make_request(settings, row, origin="demo", achievement_id=achievement)
         requests.append(request)
         outcome = issuer.issue(request)
+        outcomes.append(outcome)
         docs.setdefault(name, outcome)
-    award_pathways(issuer, requests, Catalog.load(settings))
+    award_pathways(issuer, requests, outcomes, Catalog.load(settings))
     _, revoked = _load(docs["José Müller-Ødegård"].path)
     revoke(settings, signer, revoked, reason="Issued in error: the capstone was not yet assessed")
     _, misspelled = _load(docs["Alan Turnig"].path)

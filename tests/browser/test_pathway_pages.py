@@ -62,8 +62,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         )
         for aid in ("python-basics", "data-literacy")
     ]
-    issuer.issue_all(requests)
-    (outcome,), _ = award_pathways(issuer, requests, Catalog.load(settings))
+    issued = issuer.issue_all(requests)
+    (outcome,), _ = award_pathways(issuer, requests, issued, Catalog.load(settings))
     assert outcome.path is not None
     run_build(config)
     server.start()

@@ -212,7 +212,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
     issuer = Issuer(settings, _signer(args, settings), rng=secrets.randbelow)
     progress = _progress(len(requests)) if len(requests) > 1 else None
     outcomes = issuer.issue_all(requests, allow_duplicate=args.allow_duplicate, progress=progress)
-    pathways = award_pathways(issuer, requests, catalog)[0] if catalog else []
+    pathways = award_pathways(issuer, requests, outcomes, catalog)[0] if catalog else []
     outcomes += pathways
     report = outcomes_csv(outcomes)
     if out is not None:

@@ -28,6 +28,7 @@ from ..credential.model import (
 )
 from ..credential.status_list import Bits
 from ..credential.verify import REVOKED, VALID, check_integrity, credential_state
+from ..credential.yamlio import load_yaml
 from .issuing import Holdings, Issuer, Outcome, Request, csv_safe
 from .pathway_rules import chosen, evaluation_order, missing, referenced
 from .repository import AchievementDef, load_achievements
@@ -86,6 +87,7 @@ class _Learner:
         bits: Bits | None,
         now: dt.datetime,
         relevant: set[str],
+        signed: Mapping[str, dict[str, Any]],
     ) -> None:
         self.recipient = recipient
         self.settings = settings
@@ -99,7 +101,11 @@ class _Learner:
             aid = achievement_url[len(prefix) :].rstrip("/")
             if aid not in relevant:  # each check hashes the e-mail: only what pathways name
                 continue
-            mine = [d for d in docs if email_matches(d["credentialSubject"], recipient.email)]
+            mine = [
+                signed.get(str(d.get("id")), d)  # as written, not as planned (unsigned)
+                for d in docs
+                if email_matches(d["credentialSubject"], recipient.email)
+            ]
             if mine:
                 self.by_id[aid] = mine
         self.checked: dict[str, dict[str, Any] | None] = {}  # valid(): verified once each
@@ -146,15 +152,20 @@ def standings(
     learners: Iterable[Recipient],
     *,
     issuer: Issuer | None = None,
+    signed: Mapping[str, dict[str, Any]] | None = None,
     now: dt.datetime | None = None,
 ) -> list[Standing]:
-    """Each learner against each pathway; with ``issuer``, complete pathways are awarded."""
+    """Each learner against each pathway; with ``issuer``, complete pathways are awarded.
+
+    ``signed`` maps the ids of credentials written in this run to their signed documents
+    (``holdings`` knows them as planned, before signing).
+    """
     now = now or dt.datetime.now(dt.UTC)
     bits = load_status_bits(settings)
     relevant = catalog.relevant()
     out: list[Standing] = []
     for recipient in learners:
-        learner = _Learner(recipient, settings, holdings, bits, now, relevant)
+        learner = _Learner(recipient, settings, holdings, bits, now, relevant, signed or {})
         for pid in catalog.order:
             out.append(_standing(catalog, learner, pid, issuer))
     return out
@@ -189,7 +200,8 @@ def _standing(catalog: Catalog, learner: _Learner, pid: str, issuer: Issuer | No
         return Standing(learner.recipient, pid, holds, "", "ready")
     docs = [doc for doc in (learner.valid(aid) for aid in used) if doc is not None]
     outcome = award(issuer, definition, learner.recipient, docs)
-    learner.add(pid, issuer.holdings.by_achievement[definition.achievement["id"]][-1])
+    assert outcome.path is not None
+    learner.add(pid, load_yaml(outcome.path).data)  # a pathway that requires this one sees it
     return Standing(learner.recipient, pid, holds, "", "awarded", outcome.url, outcome)
 
 
@@ -231,11 +243,13 @@ def award(
 def award_pathways(
     issuer: Issuer,
     requests: Iterable[Request],
+    outcomes: Iterable[Outcome],
     catalog: Catalog,
     *,
     now: dt.datetime | None = None,
 ) -> tuple[list[Outcome], list[Standing]]:
-    """After a run: award every pathway its learners now complete (mail-merge rows, standings).
+    """After a run (``requests`` and their ``outcomes``): award every pathway its learners now
+    complete; returns the mail-merge rows and the standings.
 
     Load ``catalog`` before issuing anything, so a broken pathway definition stops the run
     before any credential is written.
@@ -243,7 +257,16 @@ def award_pathways(
     learners = learners_of(requests)
     if not catalog.order or not learners:
         return [], []
-    found = standings(issuer.settings, catalog, issuer.holdings, learners, issuer=issuer, now=now)
+    signed = {o.url: load_yaml(o.path).data for o in outcomes if o.status == "issued" and o.path}
+    found = standings(
+        issuer.settings,
+        catalog,
+        issuer.holdings,
+        learners,
+        issuer=issuer,
+        signed=signed,
+        now=now,
+    )
     return [s.outcome for s in found if s.outcome is not None], found
 
 
