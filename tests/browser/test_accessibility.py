@@ -1,0 +1,267 @@
+"""WCAG 2.2 AA on every kind of page the demo site builds, in headless Chromium.
+
+axe-core (pinned in tests/browser/package.json, installed by ``npm ci`` in scripts/test.sh, read
+from disk: nothing is fetched) runs with the WCAG 2.0/2.1/2.2 A and AA rule tags on every page
+kind, in the light and dark colour schemes, 1280 and 390 px wide. axe does not look at focus or
+hover states, so the keyboard tests here do: every focusable element, reached with Tab, shows an
+outline of at least 3:1 against what is behind it and keeps readable text; the first Tab reaches
+a skip link that leads to the main content.
+
+One Chromium, one browser page per width: each URL is loaded once per width and checked in both
+schemes (the scheme is switched in place, as Material's toggle and the visitor's preference do).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .demo_site import DemoSite, build_demo
+from .harness import Server
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
+SCHEMES = ("light", "dark")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, DemoSite]]:
+    root = tmp_path_factory.mktemp("a11y")
+    server = Server(root / "site")  # bound first: its address is the demo's site_url
+    site = build_demo(root, server.url)
+    server.start()
+    try:
+        yield server, site
+    finally:
+        server.stop()
+
+
+def page_urls(site: DemoSite) -> dict[str, str]:
+    urls = {kind: site.site_url + path for kind, path in site.paths.items()}
+    # /verify/ with a result shown (the verified credential, given by address)
+    urls["verify-result"] = f"{site.site_url}verify/?url={urls['credential-verified']}"
+    return urls
+
+
+@pytest.fixture(scope="module", params=sorted(WIDTHS))
+def width_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    width, height = WIDTHS[request.param]
+    # bypass_csp: the pages' CSP (script-src 'self') would refuse the injected axe-core script.
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    context.route(
+        __import__("re").compile(r"^(?!http://127\.0\.0\.1:)"),
+        lambda route: route.abort("internetdisconnected"),
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.width_name = request.param
+    yield page
+    context.close()
+
+
+def settle(page: Any) -> None:
+    """Wait for the verifier (a panel still "pending" is not what a visitor reads)."""
+    page.wait_for_load_state("load")
+    if page.locator("#cp-verify").count() and "verify/" not in page.url.split("?")[0][-8:]:
+        page.wait_for_function(
+            "document.querySelector('#cp-verify').dataset.verdict !== 'pending'"
+        )
+    elif "?url=" in page.url:
+        page.wait_for_function(
+            "document.querySelector('#cp-verify').dataset.verdict !== 'pending'"
+        )
+
+
+def set_scheme(page: Any, scheme: str) -> None:
+    """What a visitor gets: their system preference (credpages pages follow it, as the site has
+    a palette toggle) and, on Material pages, the toggle's choice (body attributes)."""
+    page.emulate_media(color_scheme=scheme)
+    changed = page.evaluate(
+        """scheme => {
+            const body = document.body;
+            if (body.classList.contains('cp')) return false;
+            body.setAttribute('data-md-color-scheme', scheme === 'dark' ? 'slate' : 'default');
+            return true;
+        }""",
+        scheme,
+    )
+    page.wait_for_timeout(400 if changed else 250)  # colour transitions (125-250 ms) finish
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async tags => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                               resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(' '),
+                                                      summary: n.failureSummary}))}));
+        }""",
+        TAGS,
+    )
+    return list(result)
+
+
+def test_axe_core_is_installed() -> None:
+    assert AXE.is_file(), (
+        f"{AXE} is missing: run `npm ci --prefix tests/browser` (scripts/test.sh does)"
+    )
+    pinned = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    lock = json.loads((AXE.parents[2] / "package-lock.json").read_text(encoding="utf-8"))
+    assert pinned == lock["packages"]["node_modules/axe-core"]["version"]
+    assert pinned.startswith("4.")
+
+
+def test_every_page_kind_has_no_wcag_22_aa_violation(demo, width_page) -> None:
+    server, site = demo
+    assert AXE.is_file(), "axe-core is not installed: run `npm ci --prefix tests/browser`"
+    failures: dict[str, list[dict[str, Any]]] = {}
+    checked = 0
+    for kind, url in page_urls(site).items():
+        width_page.goto(url)
+        settle(width_page)
+        for scheme in SCHEMES:
+            set_scheme(width_page, scheme)
+            violations = axe_violations(width_page)
+            checked += 1
+            if violations:
+                failures[f"{kind} {scheme} {width_page.width_name}"] = violations
+    assert checked >= 2 * 12
+    assert not failures, "\n".join(
+        f"{where}: {v['id']} {n['target']}: {n['summary'].splitlines()[-1].strip()}"
+        for where, violations in failures.items()
+        for v in violations
+        for n in v["nodes"]
+    )
+
+
+# Reads the focused element (or the element under the mouse): its outline and text colours and the
+# colour behind it, composited up the ancestors, as contrast ratios.
+FOCUS_PROBE = """([hover]) => {
+  const parse = s => {
+    let m = s.match(/^rgba?\\(([\\d.]+),? ([\\d.]+),? ([\\d.]+)(?:,? \\/? ?([\\d.]+))?\\)$/);
+    if (m) return [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]];
+    m = s.match(/^color\\(srgb ([\\d.e-]+) ([\\d.e-]+) ([\\d.e-]+)(?: \\/ ([\\d.]+))?\\)$/);
+    if (m) return [m[1] * 255, m[2] * 255, m[3] * 255, m[4] === undefined ? 1 : +m[4]];
+    return null;
+  };
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3]));
+  const behind = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] === 1) break; }
+    }
+    let colour = [255, 255, 255];
+    for (const layer of layers.reverse()) colour = over(layer, colour);
+    return colour;
+  };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+                     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const el = hover ? document.elementFromPoint(hover[0], hover[1]) : document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  const bg = behind(el);
+  const text = parse(s.color);
+  const hasText = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  const size = parseFloat(s.fontSize), bold = +s.fontWeight >= 700;
+  const outer = behind(el.parentElement || el);
+  const outline = parse(s.outlineColor);
+  const rect = el.getBoundingClientRect();
+  return {
+    what: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '') + ' "' + (el.textContent || el.value || '').trim().slice(0, 30) + '"',
+    href: el.getAttribute('href'),
+    outlined: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+    // a ring drawn off the element sits on what is around it; one on its edge touches both
+    outline: !outline ? 0 : parseFloat(s.outlineOffset) > 0 ? ratio(over(outline, outer), outer)
+             : Math.min(ratio(over(outline, outer), outer), ratio(over(outline, outer), bg)),
+    text: hasText && text ? ratio(over(text, bg), bg) : null,
+    large: size >= 24 || (bold && size >= 18.66),
+    visible: rect.width > 0 && rect.height > 0,
+    centre: [rect.x + rect.width / 2, rect.y + rect.height / 2],
+  };
+}"""
+
+
+def focus_problems(page: Any, tabs: int = 40) -> list[str]:
+    """Tab through the page: each focused element needs a >= 3:1 outline at least 2 px wide and
+    readable text (4.5:1, 3:1 if large), focused and hovered."""
+    problems: list[str] = []
+    page.mouse.move(0, 0)
+    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    seen: set[str] = set()
+    for _ in range(tabs):
+        page.keyboard.press("Tab")
+        probe = page.evaluate(FOCUS_PROBE, [None])
+        if probe is None or not probe["visible"]:
+            continue
+        if probe["what"] in seen:
+            break  # wrapped around
+        seen.add(probe["what"])
+        least = 3 if probe["large"] else 4.5
+        if not probe["outlined"] or probe["outline"] < 3:
+            problems.append(f"focus outline of {probe['what']}: {probe['outline']:.2f}:1")
+        if probe["text"] is not None and probe["text"] < least:
+            problems.append(f"text of focused {probe['what']}: {probe['text']:.2f}:1")
+        x, y = probe["centre"]
+        if 0 <= y < page.viewport_size["height"]:
+            page.mouse.move(x, y)
+            page.wait_for_timeout(160)  # hover transitions
+            hovered = page.evaluate(FOCUS_PROBE, [[x, y]])
+            if hovered and hovered["text"] is not None and hovered["text"] < least:
+                problems.append(f"text of hovered {hovered['what']}: {hovered['text']:.2f}:1")
+            page.mouse.move(0, 0)
+    return problems
+
+
+@pytest.fixture(scope="module")
+def desktop_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    context.route(
+        __import__("re").compile(r"^(?!http://127\.0\.0\.1:)"),
+        lambda route: route.abort("internetdisconnected"),
+    )
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def test_focus_and_hover_states_are_visible_and_readable(demo, desktop_page) -> None:
+    server, site = demo
+    failures: list[str] = []
+    for kind, url in page_urls(site).items():
+        desktop_page.goto(url)
+        settle(desktop_page)
+        for scheme in SCHEMES:
+            set_scheme(desktop_page, scheme)
+            failures += [f"{kind} {scheme}: {p}" for p in focus_problems(desktop_page)]
+    assert not failures, "\n".join(failures)
+
+
+def test_first_tab_reaches_a_skip_link_to_the_main_content(demo, desktop_page) -> None:
+    server, site = demo
+    for kind, url in page_urls(site).items():
+        desktop_page.goto(url)
+        desktop_page.keyboard.press("Tab")
+        focused = desktop_page.evaluate(
+            """() => { const a = document.activeElement;
+                       const id = (a.getAttribute('href') || '').replace(/^#/, '');
+                       const target = id && document.getElementById(id);
+                       return {text: a.textContent.trim(), target: target ? target.tagName : null,
+                               main: !!(target && (target.tagName === 'MAIN'
+                                        || target.closest('main') || target.querySelector('main'))),
+                               visible: a.getBoundingClientRect().height > 0}; }"""
+        )
+        assert "skip to" in focused["text"].lower(), (kind, focused)
+        assert focused["main"] and focused["visible"], (kind, focused)
