@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from .conftest import NOT_LOCAL
 from .demo_site import DemoSite, build_demo
 from .harness import Server
 
@@ -32,13 +33,13 @@ SCHEMES = ("light", "dark")
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, DemoSite]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     root = tmp_path_factory.mktemp("a11y")
     server = Server(root / "site")  # bound first: its address is the demo's site_url
     site = build_demo(root, server.url)
     server.start()
     try:
-        yield server, site
+        yield site
     finally:
         server.stop()
 
@@ -55,10 +56,7 @@ def width_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     width, height = WIDTHS[request.param]
     # bypass_csp: the pages' CSP (script-src 'self') would refuse the injected axe-core script.
     context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-    context.route(
-        __import__("re").compile(r"^(?!http://127\.0\.0\.1:)"),
-        lambda route: route.abort("internetdisconnected"),
-    )
+    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.width_name = request.param
@@ -69,14 +67,9 @@ def width_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
 def settle(page: Any) -> None:
     """Wait for the verifier (a panel still "pending" is not what a visitor reads)."""
     page.wait_for_load_state("load")
-    if page.locator("#cp-verify").count() and "verify/" not in page.url.split("?")[0][-8:]:
-        page.wait_for_function(
-            "document.querySelector('#cp-verify').dataset.verdict !== 'pending'"
-        )
-    elif "?url=" in page.url:
-        page.wait_for_function(
-            "document.querySelector('#cp-verify').dataset.verdict !== 'pending'"
-        )
+    empty_verify_page = page.url.endswith("/verify/")  # nothing to check yet
+    if page.locator("#cp-verify").count() and not empty_verify_page:
+        page.wait_for_function("document.querySelector('#cp-verify').dataset.verdict !== 'pending'")
 
 
 def set_scheme(page: Any, scheme: str) -> None:
@@ -121,8 +114,8 @@ def test_axe_core_is_installed() -> None:
     assert pinned.startswith("4.")
 
 
-def test_every_page_kind_has_no_wcag_22_aa_violation(demo, width_page) -> None:
-    server, site = demo
+def test_every_page_kind_has_no_wcag_22_aa_violation(demo: DemoSite, width_page: Any) -> None:
+    site = demo
     assert AXE.is_file(), "axe-core is not installed: run `npm ci --prefix tests/browser`"
     failures: dict[str, list[dict[str, Any]]] = {}
     checked = 0
@@ -144,53 +137,7 @@ def test_every_page_kind_has_no_wcag_22_aa_violation(demo, width_page) -> None:
     )
 
 
-# Reads the focused element (or the element under the mouse): its outline and text colours and the
-# colour behind it, composited up the ancestors, as contrast ratios.
-FOCUS_PROBE = """([hover]) => {
-  const parse = s => {
-    let m = s.match(/^rgba?\\(([\\d.]+),? ([\\d.]+),? ([\\d.]+)(?:,? \\/? ?([\\d.]+))?\\)$/);
-    if (m) return [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]];
-    m = s.match(/^color\\(srgb ([\\d.e-]+) ([\\d.e-]+) ([\\d.e-]+)(?: \\/ ([\\d.]+))?\\)$/);
-    if (m) return [m[1] * 255, m[2] * 255, m[3] * 255, m[4] === undefined ? 1 : +m[4]];
-    return null;
-  };
-  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3]));
-  const behind = el => {
-    const layers = [];
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c && c[3] > 0) { layers.push(c); if (c[3] === 1) break; }
-    }
-    let colour = [255, 255, 255];
-    for (const layer of layers.reverse()) colour = over(layer, colour);
-    return colour;
-  };
-  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-                     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const el = hover ? document.elementFromPoint(hover[0], hover[1]) : document.activeElement;
-  if (!el || el === document.body) return null;
-  const s = getComputedStyle(el);
-  const bg = behind(el);
-  const text = parse(s.color);
-  const hasText = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-  const size = parseFloat(s.fontSize), bold = +s.fontWeight >= 700;
-  const outer = behind(el.parentElement || el);
-  const outline = parse(s.outlineColor);
-  const rect = el.getBoundingClientRect();
-  return {
-    what: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '') + ' "' + (el.textContent || el.value || '').trim().slice(0, 30) + '"',
-    href: el.getAttribute('href'),
-    outlined: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
-    // a ring drawn off the element sits on what is around it; one on its edge touches both
-    outline: !outline ? 0 : parseFloat(s.outlineOffset) > 0 ? ratio(over(outline, outer), outer)
-             : Math.min(ratio(over(outline, outer), outer), ratio(over(outline, outer), bg)),
-    text: hasText && text ? ratio(over(text, bg), bg) : null,
-    large: size >= 24 || (bold && size >= 18.66),
-    visible: rect.width > 0 && rect.height > 0,
-    centre: [rect.x + rect.width / 2, rect.y + rect.height / 2],
-  };
-}"""
+FOCUS_PROBE = (Path(__file__).parent / "focus_probe.js").read_text(encoding="utf-8")
 
 
 def focus_problems(page: Any, tabs: int = 40) -> list[str]:
@@ -227,18 +174,15 @@ def focus_problems(page: Any, tabs: int = 40) -> list[str]:
 @pytest.fixture(scope="module")
 def desktop_page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    context.route(
-        __import__("re").compile(r"^(?!http://127\.0\.0\.1:)"),
-        lambda route: route.abort("internetdisconnected"),
-    )
+    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
     page = context.new_page()
     page.set_default_timeout(20_000)
     yield page
     context.close()
 
 
-def test_focus_and_hover_states_are_visible_and_readable(demo, desktop_page) -> None:
-    server, site = demo
+def test_focus_and_hover_states_are_visible_and_readable(demo: DemoSite, desktop_page: Any) -> None:
+    site = demo
     failures: list[str] = []
     for kind, url in page_urls(site).items():
         desktop_page.goto(url)
@@ -249,8 +193,10 @@ def test_focus_and_hover_states_are_visible_and_readable(demo, desktop_page) -> 
     assert not failures, "\n".join(failures)
 
 
-def test_first_tab_reaches_a_skip_link_to_the_main_content(demo, desktop_page) -> None:
-    server, site = demo
+def test_first_tab_reaches_a_skip_link_to_the_main_content(
+    demo: DemoSite, desktop_page: Any
+) -> None:
+    site = demo
     for kind, url in page_urls(site).items():
         desktop_page.goto(url)
         desktop_page.keyboard.press("Tab")
