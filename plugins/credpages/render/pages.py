@@ -487,9 +487,10 @@ def achievement_page_context(
     recipients: Sequence[RecipientEntry] | None = None,
     earn_url: str | None = None,
     page_url: str | None = None,
+    share_image: ShareImage | None = None,
 ) -> dict[str, Any]:
     """Context for ``achievement.html``: the achievement, how often it was awarded, and (only if
-    the issuer lists recipients) who holds it.
+    the issuer lists recipients) who holds it. ``share_image``: its share card (``og:image``).
 
     Template variables: ``a`` (:class:`~credpages.render.view.AchievementView`), ``awarded``,
     ``recipients`` (list of :class:`RecipientView` or None), ``earn_url``, ``issuer``
@@ -508,6 +509,7 @@ def achievement_page_context(
         description=description or f"{name}, awarded by {plain(site.issuer_name, 100)}.",
         canonical=canonical,
         robots=None,
+        image=_share_image(share_image, canonical or site.site_url, name),
     )
     json_ld = [_schema_credential(achievement, site.issuer_name, site.issuer_url, canonical)]
     context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld)
