@@ -618,8 +618,8 @@ def test_expired_and_not_yet_valid_banners(env: jinja2.Environment) -> None:
     doc = parse(render_cred(env, make_credential(), status=CredentialStatusInfo("expired")))
     (banner,) = doc.find_all(role="alert")
     assert "expired" in banner.text and "28 November 2027" in banner.text
-    assert "Expired" in doc.find("dl", class_="cp-facts").text
-    # The banner's date is a second mention: only the facts list carries data-field.
+    assert "Expired" in doc.find("p", class_="cp-dates").text
+    # The banner's date is a second mention: only the hero's dates carry data-field.
     assert len(fields(doc)["validUntil"]) == 1
     doc = parse(render_cred(env, make_credential(), status=CredentialStatusInfo("not-yet-valid")))
     (banner,) = doc.find_all(role="alert")
@@ -824,10 +824,11 @@ def test_achievement_page_counts_recipients_and_earn_link(env: jinja2.Environmen
         context = achievement_page_context(achievement, site=site, **kwargs)
         return parse(render_achievement_page(env, context))
 
-    assert "Not awarded yet" in page().find("main").text
-    assert "Awarded once" in page(awarded=1).find("main").text
+    # the count is of credentials valid now: the page says so
+    assert "No valid credentials at present" in page().find("main").text
+    assert "1 valid credential awarded" in page(awarded=1).find("main").text
     doc = page(awarded=12345)
-    assert "Awarded 12,345 times" in doc.find("main").text
+    assert "12,345 valid credentials awarded" in doc.find("main").text
     assert "Recipients" not in doc.text  # listing is opt-in
     assert doc.find("h1").text == "Python Basics"
     assert doc.find("link", rel="canonical").attrs["href"] == ACH_URL
@@ -874,7 +875,7 @@ def test_home_page_lists_achievements(env: jinja2.Environment) -> None:
         "achievements/advanced/",
     ]
     assert tiles[1].find("a").text == HOSTILE
-    assert "Awarded 3 times" in tiles[0].text
+    assert "3 valid credentials awarded" in tiles[0].text
     assert doc.find("link", rel="stylesheet").attrs["href"] == "assets/credpages/credpages.css"
     assert doc.find("header").find("img").attrs["src"] == "assets/logo.png"
     assert doc.find("a", href="verify/")
@@ -938,8 +939,48 @@ def test_undefined_template_variables_are_errors(tmp_path: Path) -> None:
 def test_typical_page_stays_small(env: jinja2.Environment) -> None:
     # Share links, download buttons and the certificate included; the QR code and LinkedIn
     # values are measured in test_sharing_render.py.
+    # 11.5 KB: the skip link, favicon, no-JS stylesheet and the hero's logo and dates included
     html = render_cred(env, make_credential())
-    assert len(html.encode("utf-8")) < 11_000
+    assert len(html.encode("utf-8")) < 11_500
+
+
+def test_the_hero_shows_the_issuer_logo_and_checkable_dates_and_links_the_issuers_page(
+    env: jinja2.Environment,
+) -> None:
+    cred = make_credential()
+    cred["validUntil"] = "2028-11-28T00:00:00Z"
+    doc = parse(render_cred(env, cred))
+    hero = doc.find("div", class_="cp-hero")
+    by = hero.find("p", class_="cp-by")
+    # "by Issuer" stays on this site: the issuer's page here (its achievements), not the
+    # issuer's URL from the credential (often this site's MkDocs home, which looks foreign)
+    assert by.find("a").attrs["href"] == "../../achievements/"
+    assert by.find("img").attrs["src"] == "https://example.org/logo.png"
+    assert by.find("img").attrs["alt"] == ""  # the name beside it says who
+    assert by.find("a").text == "Example Academy"
+    dates = {t.attrs["data-field"]: t for t in hero.find_all("time")}
+    assert dates["validFrom"].attrs["datetime"] == cred["validFrom"]
+    assert dates["validUntil"].attrs["datetime"] == "2028-11-28T00:00:00Z"
+    text = " ".join(hero.find("p", class_="cp-dates").text.split())
+    assert text == "Issued 28 November 2026 Valid until 28 November 2028"
+    # each date once with data-field (the verifier checks every one), the issuer's site in Details
+    assert len(fields(doc)["validFrom"]) == 1 and len(fields(doc)["validUntil"]) == 1
+    assert doc.find("dl", class_="cp-facts").find("a").attrs["href"] == "https://example.org/"
+
+
+def test_without_javascript_the_panel_says_nothing_was_checked(env: jinja2.Environment) -> None:
+    html = render_cred(env, make_credential())
+    head = html.split("</head>")[0]
+    sheet = '<noscript><link rel="stylesheet" href="../../assets/credpages/noscript.css">'
+    assert sheet in head  # hides "Checking…" and the empty steps when scripts cannot run
+    doc = parse(html)
+    note = doc.find("section", id="cp-verify").find("noscript")
+    assert "needs JavaScript" in note.text and "as published" in note.text
+    # the Download heading and its buttons need share.js: hidden together without it
+    heading = next(h for h in doc.find_all("h2") if h.text == "Download")
+    assert "cp-needs-js" in heading.parent.attrs.get("class", "")
+    icon = doc.find("link", rel="icon")
+    assert icon is not None and icon.attrs["href"]
 
 
 # ---------------------------------------------------------------------------------------------

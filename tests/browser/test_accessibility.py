@@ -211,3 +211,22 @@ def test_first_tab_reaches_a_skip_link_to_the_main_content(
         )
         assert "skip to" in focused["text"].lower(), (kind, focused)
         assert focused["main"] and focused["visible"], (kind, focused)
+
+
+def test_without_javascript_the_credential_page_says_plainly_that_nothing_was_checked(
+    demo: DemoSite, browser: Any
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
+    try:
+        page = context.new_page()
+        page.goto(demo.site_url + demo.paths["credential-verified"])
+        panel = page.locator("#cp-verify")
+        assert not panel.locator(".cp-verdict").is_visible()  # no "Checking…" forever
+        note = panel.locator(".cp-noscript")
+        assert note.is_visible()
+        assert "needs JavaScript" in note.inner_text() and "as published" in note.inner_text()
+        assert not page.get_by_role("heading", name="Download").is_visible()
+        assert page.locator("h2:visible").all_inner_texts().count("Download") == 0
+    finally:
+        context.close()
