@@ -85,3 +85,34 @@ def build_demo(root: Path, site_url: str) -> DemoSite:
         }
     )
     return DemoSite(site_url=site_url, site_dir=root / "site", paths=paths)
+
+
+def page_urls(site: DemoSite) -> dict[str, str]:
+    """Every page kind's URL, plus /verify/ showing a result (the verified credential's)."""
+    urls = {kind: site.site_url + path for kind, path in site.paths.items()}
+    urls["verify-result"] = f"{site.site_url}verify/?url={urls['credential-verified']}"
+    return urls
+
+
+def settle(page: Any) -> None:
+    """Wait for the verifier (a panel still "pending" is not what a visitor reads)."""
+    page.wait_for_load_state("load")
+    empty_verify_page = page.url.endswith("/verify/")  # nothing to check yet
+    if page.locator("#cp-verify").count() and not empty_verify_page:
+        page.wait_for_function("document.querySelector('#cp-verify').dataset.verdict !== 'pending'")
+
+
+def set_scheme(page: Any, scheme: str) -> None:
+    """What a visitor gets: their system preference (credpages pages follow it, as the site has
+    a palette toggle) and, on Material pages, the toggle's choice (body attributes)."""
+    page.emulate_media(color_scheme=scheme)
+    changed = page.evaluate(
+        """scheme => {
+            const body = document.body;
+            if (body.classList.contains('cp')) return false;
+            body.setAttribute('data-md-color-scheme', scheme === 'dark' ? 'slate' : 'default');
+            return true;
+        }""",
+        scheme,
+    )
+    page.wait_for_timeout(400 if changed else 250)  # colour transitions (125-250 ms) finish

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from .conftest import NOT_LOCAL
-from .demo_site import DemoSite, build_demo
+from .demo_site import DemoSite, build_demo, page_urls, set_scheme, settle
 from .harness import Server
 
 pytestmark = pytest.mark.browser
@@ -44,13 +44,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
         server.stop()
 
 
-def page_urls(site: DemoSite) -> dict[str, str]:
-    urls = {kind: site.site_url + path for kind, path in site.paths.items()}
-    # /verify/ with a result shown (the verified credential, given by address)
-    urls["verify-result"] = f"{site.site_url}verify/?url={urls['credential-verified']}"
-    return urls
-
-
 @pytest.fixture(scope="module", params=sorted(WIDTHS))
 def width_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     width, height = WIDTHS[request.param]
@@ -62,30 +55,6 @@ def width_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     page.width_name = request.param
     yield page
     context.close()
-
-
-def settle(page: Any) -> None:
-    """Wait for the verifier (a panel still "pending" is not what a visitor reads)."""
-    page.wait_for_load_state("load")
-    empty_verify_page = page.url.endswith("/verify/")  # nothing to check yet
-    if page.locator("#cp-verify").count() and not empty_verify_page:
-        page.wait_for_function("document.querySelector('#cp-verify').dataset.verdict !== 'pending'")
-
-
-def set_scheme(page: Any, scheme: str) -> None:
-    """What a visitor gets: their system preference (credpages pages follow it, as the site has
-    a palette toggle) and, on Material pages, the toggle's choice (body attributes)."""
-    page.emulate_media(color_scheme=scheme)
-    changed = page.evaluate(
-        """scheme => {
-            const body = document.body;
-            if (body.classList.contains('cp')) return false;
-            body.setAttribute('data-md-color-scheme', scheme === 'dark' ? 'slate' : 'default');
-            return true;
-        }""",
-        scheme,
-    )
-    page.wait_for_timeout(400 if changed else 250)  # colour transitions (125-250 ms) finish
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
