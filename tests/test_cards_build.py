@@ -11,8 +11,8 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageStat
 
 from credpages.config import load_settings
-from credpages.issuing import Issuer, make_request
-from credpages.signing import Signer
+from credpages.issuer.issuing import Issuer, make_request
+from credpages.issuer.signing import Signer
 from htmltree import parse
 from test_site_build import ACHIEVEMENT, make_site, run_build
 

@@ -41,8 +41,8 @@ def build_demo(root: Path, site_url: str) -> DemoSite:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from credpages.collect import collect
     from credpages.config import load_settings
+    from credpages.site.collect import collect
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace(DEMO_URL, site_url)
