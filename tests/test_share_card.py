@@ -7,7 +7,7 @@ import statistics
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 
 from credpages.errors import CredpagesError
 from credpages.site import card_text, share_card
@@ -314,6 +314,7 @@ def test_cards_of_two_achievements_with_different_artwork_differ_in_the_artwork(
     circle = render_card(card(badge_image=svg_art("#1565c0")), CardStyle())
     triangle = render_card(card(badge_image=svg_art("#c62828", "triangle")), CardStyle())
     artwork, text = (60, 150, 380, 480), (516, 130, 1136, 600)
+
     def mean_difference(box: tuple[int, int, int, int]) -> float:
         diff = ImageChops.difference(region(circle.png, box), region(triangle.png, box))
         return statistics.fmean(ImageStat.Stat(diff).mean)
@@ -492,3 +493,24 @@ def test_parallel_rendering_gives_the_same_cards_in_order(tmp_path: Path) -> Non
     serial = render_cards(jobs, tmp_path, workers=1)
     assert [r.png for r in parallel] == [r.png for r in serial]
     assert parallel[0].png == parallel[-1].png
+
+
+@pytest.mark.parametrize("layout", ["classic", "minimal"])
+def test_an_achievements_own_card_makes_its_name_the_headline(layout: str) -> None:
+    style = CardStyle(layout=layout)  # type: ignore[arg-type]
+    area = NAME_REGION[layout]
+
+    def tallest_line(recipient: str) -> int:
+        png = render_card(card(recipient=recipient, issued_date_text=""), style).png
+        grey = image_of(png).convert("L").crop(area)
+        if layout == "minimal":  # light text on the brand colour
+            grey = ImageOps.invert(grey)
+        ink = grey.point(lambda v: 255 if v < 128 else 0)
+        runs, run = [0], 0
+        for y in range(ink.height):
+            run = run + 1 if ink.crop((0, y, ink.width, y + 1)).getbbox() else 0
+            runs.append(run)
+        return max(runs)
+
+    # "Python Basics" alone is drawn about as large as a recipient's name is on their card
+    assert tallest_line("") >= 0.8 * tallest_line("Ada Lovelace")

@@ -43,7 +43,7 @@ from .card_text import Block, TextSpec, Weight
 from .svg_raster import svg_to_png
 
 #: Bump when the drawing changes: every card then gets a new hash (and URL).
-CARD_VERSION = "2"
+CARD_VERSION = "3"
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 MAX_PNG_BYTES = 300 * 1024
 #: Above this the card is quantized again with fewer colours.
@@ -475,7 +475,9 @@ def _classic(card: CardData, c: Colours, warnings: list[str]) -> Canvas:
         writer.put(date, left=left, width=width, top=bottom - date.height, fill=MUTED, align=align)
 
     name = writer.fit(_RECIPIENT, _spec("bold", 68, 52, 34), width)
-    achievement = writer.fit(_ACHIEVEMENT, _spec("bold", 38, 32, 24), width)
+    # an achievement's own card (no recipient): its name is the headline
+    headline = _spec("bold", 68, 52, 34) if name is None else _spec("bold", 38, 32, 24)
+    achievement = writer.fit(_ACHIEVEMENT, headline, width)
     area_top, area_bottom = MARGIN + 52 + 28, bottom - 26 - 28
     y = area_top + (area_bottom - area_top - _stack([(name, 0), (achievement, 22)])) // 2
     writer.put(name, left=left, width=width, top=y, fill=INK, align=align)
@@ -499,7 +501,8 @@ def _minimal(card: CardData, c: Colours, warnings: list[str]) -> Canvas:
     side = 110
     width = CARD_WIDTH - 2 * side
     name = writer.fit(_RECIPIENT, _spec("bold", 64, 50, 34), width)
-    achievement = writer.fit(_ACHIEVEMENT, _spec("regular", 36, 30, 24), width)
+    headline = _spec("bold", 64, 50, 34) if name is None else _spec("regular", 36, 30, 24)
+    achievement = writer.fit(_ACHIEVEMENT, headline, width)
 
     row_mid = CARD_HEIGHT - 12 - 52
     logo, is_photo = _logo(card, c, warnings, (150, 40))
