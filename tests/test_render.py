@@ -1022,3 +1022,26 @@ def test_sitemap_splits_by_size() -> None:
     assert _locs(files[0][1])[0] == f"{SITE_URL}sitemap-1.xml"
     assert sum(len(_locs(xml)) for _, xml in files[1:]) == 30
     assert all(len(xml.encode()) <= 1_000 for _, xml in files[1:])
+
+
+def test_headings_made_of_credential_text_take_its_direction(env: jinja2.Environment) -> None:
+    # bdi isolates the text; dir="auto" on the block also aligns an Arabic name to the right
+    cred = with_extras(make_credential())
+    cred["credentialSubject"]["achievement"]["name"] = "أساسيات بايثون"
+    doc = parse(render_cred(env, cred))
+    assert doc.find("h1").attrs.get("dir") == "auto"
+    assert all(
+        h.attrs.get("dir") == "auto" for h in doc.find("ul", class_="cp-evidence").find_all("h3")
+    )
+    achievement = cred["credentialSubject"]["achievement"]
+    page = parse(
+        render_achievement_page(env, achievement_page_context(achievement, site=site_info()))
+    )
+    assert page.find("h1").attrs.get("dir") == "auto"
+    home = parse(
+        render_home_page(
+            env,
+            home_page_context(site=site_info(), achievements=[AchievementEntry(achievement, 1)]),
+        )
+    )
+    assert home.find("li", class_="cp-tile").find("h3").attrs.get("dir") == "auto"
