@@ -104,15 +104,27 @@ def settle(page: Any) -> None:
 
 def set_scheme(page: Any, scheme: str) -> None:
     """What a visitor gets: their system preference (credpages pages follow it, as the site has
-    a palette toggle) and, on Material pages, the toggle's choice (body attributes)."""
+    a palette toggle) and, on Material pages, the palette toggle switched to that scheme. Fails
+    unless the page then shows that scheme (so no check runs on the wrong one)."""
     page.emulate_media(color_scheme=scheme)
-    changed = page.evaluate(
-        """scheme => {
-            const body = document.body;
-            if (body.classList.contains('cp')) return false;
-            body.setAttribute('data-md-color-scheme', scheme === 'dark' ? 'slate' : 'default');
-            return true;
+    page.wait_for_timeout(100)  # Material re-applies its stored palette on a media change
+    want = "slate" if scheme == "dark" else "default"
+    page.evaluate(
+        """want => {
+            const option = document.querySelector(
+                `input[name="__palette"][data-md-color-scheme="${want}"]`);
+            if (option && !option.checked) {
+                option.checked = true;
+                option.dispatchEvent(new Event('change', {bubbles: true}));
+            }
         }""",
-        scheme,
+        want,
     )
-    page.wait_for_timeout(400 if changed else 250)  # colour transitions (125-250 ms) finish
+    page.wait_for_function(
+        """want => document.body.classList.contains('cp')
+            ? getComputedStyle(document.body).colorScheme === (want === 'slate' ? 'dark' : 'light')
+            : document.body.getAttribute('data-md-color-scheme') === want""",
+        arg=want,
+        timeout=5_000,
+    )
+    page.wait_for_timeout(300)  # colour transitions (125-250 ms) finish
