@@ -4,10 +4,11 @@ Accessibility and Best Practices scores and the Cumulative Layout Shift of each.
 
 Not part of the test suite (scores vary with the machine's load). Lighthouse is pinned
 (``lighthouse@12.2.3``) and installed on demand with npm into ``bench/out/lighthouse/``; it drives
-Debian's Chromium (``CHROME_PATH=/usr/bin/chromium``). The demo is rebuilt for a local server on a
-free port (``tests/browser/demo_site.py``) that gzips its answers, as GitHub Pages does, so the
-credential page verifies as on the real demo. SEO is left out on purpose: credential pages are
-``noindex``. Each page is measured ``--runs`` times; the median of each figure is printed.
+the tests' Chromium (``tests/browser/chromium.py``, passed as ``CHROME_PATH``). The demo is
+rebuilt for a local server on a free port (``tests/browser/demo_site.py``) that gzips its answers,
+as GitHub Pages does, so the credential page verifies as on the real demo. SEO is left out on
+purpose: credential pages are ``noindex``. Each page is measured ``--runs`` times; the median of
+each figure is printed.
 
     python bench/lighthouse.py [--runs 3]
 """
@@ -28,8 +29,9 @@ sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "tests"))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
+from browser.chromium import find_chromium  # noqa: E402
 from browser.demo_site import build_demo, page_urls  # noqa: E402
-from browser.harness import CHROMIUM, ServerProcess  # noqa: E402
+from browser.harness import ServerProcess  # noqa: E402
 
 VERSION = "12.2.3"
 PREFIX = REPO / "bench" / "out" / "lighthouse"
@@ -51,13 +53,13 @@ def install() -> None:
     )  # fmt: skip
 
 
-def measure(url: str, out: Path) -> dict[str, float]:
+def measure(url: str, out: Path, chromium: Path) -> dict[str, float]:
     subprocess.run(
         ["node", str(CLI), url, "--quiet", "--output=json", f"--output-path={out}",
          f"--only-categories={','.join(CATEGORIES)}",
          "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
         check=True,
-        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+        env={**os.environ, "CHROME_PATH": str(chromium)},
     )  # fmt: skip
     report = json.loads(out.read_text(encoding="utf-8"))
     figures = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
@@ -76,8 +78,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"error: {CHROMIUM} is not installed (apt-get install chromium)", file=sys.stderr)
+    chromium, why = find_chromium()
+    if chromium is None:
+        print(f"error: {why}", file=sys.stderr)
         return 2
     install()
     with tempfile.TemporaryDirectory(prefix="credpages-lighthouse-") as tmp:
@@ -91,7 +94,10 @@ def main() -> int:
             header = f"{'page':22} {'perf':>5} {'a11y':>5} {'best':>5} {'CLS':>7}"
             print(f"{header}   (median of {args.runs} runs)")
             for kind in PAGES:
-                runs = [measure(urls[kind], root / f"{kind}-{i}.json") for i in range(args.runs)]
+                runs = [
+                    measure(urls[kind], root / f"{kind}-{i}.json", chromium)
+                    for i in range(args.runs)
+                ]
                 median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
                 print(
                     f"{kind:22} {median['performance']:5.0f} {median['accessibility']:5.0f} "

@@ -32,8 +32,9 @@ sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "tests"))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
+from browser.chromium import find_chromium  # noqa: E402
 from browser.demo_site import build_demo, page_urls, set_scheme, settle  # noqa: E402
-from browser.harness import CHROMIUM, Server, launch_chromium  # noqa: E402
+from browser.harness import Server, launch_chromium  # noqa: E402
 
 DEFAULT_OUT = REPO / "bench" / "out" / "screenshots"
 CARD_PAGES = ("credential-verified", "credential-rtl", "credential-expired", "achievement")
@@ -44,11 +45,11 @@ def og_image(page: Any) -> str | None:
     return found.get_attribute("content") if found.count() else None
 
 
-def shoot(urls: dict[str, str], site_url: str, site_dir: Path, out: Path) -> None:
+def shoot(urls: dict[str, str], site_url: str, site_dir: Path, out: Path, chromium: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = launch_chromium(p)
+        browser = launch_chromium(p, chromium)
         try:
             desktop = browser.new_context(viewport={"width": 1280, "height": 800})
             phone = browser.new_context(
@@ -100,8 +101,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default {DEFAULT_OUT}")
     parser.add_argument("--only", help="comma-separated page kinds (default: all)")
     args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"error: {CHROMIUM} is not installed (apt-get install chromium)", file=sys.stderr)
+    chromium, why = find_chromium()
+    if chromium is None:
+        print(f"error: {why}", file=sys.stderr)
         return 2
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -118,7 +120,7 @@ def main() -> int:
             urls = {k: u for k, u in urls.items() if k in wanted | {"credential-verified"}}
         server.start()
         try:
-            shoot(urls, site.site_url, site.site_dir, out)
+            shoot(urls, site.site_url, site.site_dir, out, chromium)
         finally:
             server.stop()
     print(f"screenshots in {out}")
