@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from ..config import Settings
 from ..errors import CredpagesError
 from .collect import SiteData
 from .render import format_date
@@ -60,12 +60,10 @@ def card_options(raw: Mapping[str, Any] | None, *, primary: str, accent: str) ->
     return CardOptions(enabled=enabled, per=per, style=style)
 
 
-def site_file(site_url: str, url: str | None, docs_dir: Path) -> bytes | None:
+def site_file(settings: Settings, url: str | None) -> bytes | None:
     """The bytes of an image that lives in this site's docs folder, or None."""
-    if not url or not url.startswith(site_url):
-        return None
-    path = (docs_dir / unquote(urlsplit(url[len(site_url) :]).path)).resolve()
-    if not path.is_relative_to(docs_dir.resolve()) or not path.is_file():
+    path = settings.docs_file(url)
+    if path is None or not path.is_file():
         return None
     if path.stat().st_size > 5 * 1024 * 1024:
         return None
@@ -87,25 +85,21 @@ class Cards:
 
 
 def write_cards(
-    site: SiteData, site_dir: Path, options: CardOptions, docs_dir: Path
+    site: SiteData, site_dir: Path, options: CardOptions
 ) -> tuple[Cards, list[str]]:
     """Render (or reuse from the cache) and write the cards: one per credential (or, with
     ``per: achievement``, its achievement's) and one per achievement page; plus warnings."""
     settings = site.settings
     if not options.enabled:
         return Cards({}, {}), []
-    logo = site_file(
-        settings.site_url,
-        settings.absolute_url(settings.issuer.image) if settings.issuer.image else None,
-        docs_dir,
-    )
+    logo = site_file(settings, settings.issuer.image)
     images: dict[str, bytes | None] = {}
 
     def badge(achievement: Mapping[str, Any]) -> bytes | None:
         """The achievement's image, read once per build (not once per credential)."""
         url = _image_url(achievement.get("image")) or ""
         if url not in images:
-            images[url] = site_file(settings.site_url, url, docs_dir)
+            images[url] = site_file(settings, url)
         return images[url]
 
     def achievement_card(achievement: Mapping[str, Any]) -> CardData:
