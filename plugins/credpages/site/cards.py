@@ -84,9 +84,7 @@ class Cards:
     achievements: dict[str, Card]
 
 
-def write_cards(
-    site: SiteData, site_dir: Path, options: CardOptions
-) -> tuple[Cards, list[str]]:
+def write_cards(site: SiteData, site_dir: Path, options: CardOptions) -> tuple[Cards, list[str]]:
     """Render (or reuse from the cache) and write the cards: one per credential (or, with
     ``per: achievement``, its achievement's) and one per achievement page; plus warnings."""
     settings = site.settings
