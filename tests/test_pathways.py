@@ -390,3 +390,16 @@ def test_any_n_names_only_the_parts_it_needs_and_a_revoked_pathway_stays_revoked
     learners = write_csv(site.root / "l.csv", [["Ada", email]], ["name", "email"])
     row = next(csv.DictReader(io.StringIO(site.run("pathways", "--csv", learners).out)))
     assert (row["status"], row["credential"]) == ("revoked", pathway["id"])
+
+
+def test_a_broken_ordinary_achievement_is_left_out_with_a_warning(issuer_site: IssuerSite) -> None:
+    site = pathway_site(issuer_site)
+    site.write_achievement("bad", "name: Bad\ndescription: d\ncriteria: c\ntags: nope\n")
+    email = "ada@example.test"
+    for achievement in ("python-basics", "data-literacy"):
+        assert issue(site, achievement, "Ada", email).code == 0
+    result = issue(site, "git-basics", "Ada", email)
+    assert result.code == 0, result
+    assert "warning: credentials/achievements/bad.yaml:4: tags:" in result.err
+    assert "left out of pathways" in result.err
+    assert len(credentials_of(site, "junior-developer", email)) == 1

@@ -213,6 +213,8 @@ def cmd_issue(args: argparse.Namespace) -> int:
             make_request(settings, row, origin="command line", achievement_id=args.achievement)
         ]
     catalog = None if args.no_pathways else Catalog.load(settings)  # checked before any write
+    for broken in catalog.skipped if catalog else []:
+        say(f"credpages: warning: {broken} (left out of pathways; the build reports it)", err=True)
     issuer = Issuer(settings, _signer(args, settings), rng=secrets.randbelow)
     progress = _progress(len(requests)) if len(requests) > 1 else None
     outcomes = issuer.issue_all(requests, allow_duplicate=args.allow_duplicate, progress=progress)

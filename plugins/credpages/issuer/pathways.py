@@ -29,9 +29,11 @@ from ..credential.model import (
 from ..credential.status_list import Bits
 from ..credential.verify import REVOKED, VALID, check_integrity, credential_state
 from ..credential.yamlio import load_yaml
+from ..errors import CredpagesError
 from .issuing import Holdings, Issuer, Outcome, Request, csv_safe
+from .pathway_defs import FIELD
 from .pathway_rules import chosen, evaluation_order, missing, referenced
-from .repository import AchievementDef, load_achievements
+from .repository import AchievementDef, all_achievement_ids, load_achievement
 from .revocation import load_status_bits
 
 PATHWAY_STATUS = "pathway"  # the mail-merge status of a pathway credential awarded in the run
@@ -39,16 +41,30 @@ PATHWAY_STATUS = "pathway"  # the mail-merge status of a pathway credential awar
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every achievement definition, and the pathways among them in evaluation order."""
+    """Every achievement definition, and the pathways among them in evaluation order.
+
+    A broken pathway definition stops whatever loads the catalog (its rule may concern the very
+    learners of the run); any other broken definition is left out and listed in ``skipped``
+    (credentials embed their achievement, so its holders still count; the build reports it).
+    """
 
     definitions: dict[str, AchievementDef]
     order: list[str]
+    skipped: list[CredpagesError] = dataclasses.field(default_factory=list)
 
     @classmethod
     def load(cls, settings: Settings) -> Catalog:
-        definitions = load_achievements(settings)
+        definitions: dict[str, AchievementDef] = {}
+        skipped: list[CredpagesError] = []
+        for aid in all_achievement_ids(settings):
+            try:
+                definitions[aid] = load_achievement(settings, aid)
+            except CredpagesError as exc:
+                if _is_pathway(settings, aid):
+                    raise
+                skipped.append(exc)
         requires = {aid: referenced(d.rule) for aid, d in definitions.items() if d.rule is not None}
-        return cls(definitions, evaluation_order(requires))
+        return cls(definitions, evaluation_order(requires), skipped)
 
     def relevant(self) -> set[str]:
         """The pathways and every id their rules name."""
@@ -61,6 +77,15 @@ class Catalog:
     def name(self, aid: str) -> str:
         definition = self.definitions.get(aid)
         return str(definition.achievement["name"]) if definition else aid
+
+
+def _is_pathway(settings: Settings, aid: str) -> bool:
+    """Whether a definition that does not load says ``requires:`` (a YAML error: no)."""
+    try:
+        data = load_yaml(settings.achievements_dir / f"{aid}.yaml").data
+    except CredpagesError:
+        return False
+    return data.get(FIELD) is not None
 
 
 @dataclass(frozen=True)
