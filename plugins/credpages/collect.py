@@ -19,7 +19,13 @@ from credpages.config import Settings
 from credpages.errors import CredpagesError
 from credpages.proofs import verify_proof_set
 from credpages.repository import AchievementDef, credential_files, display_path, load_achievements
-from credpages.revocation import Revocation, load_ledger, load_status_bits
+from credpages.revocation import (
+    Revocation,
+    load_ledger,
+    load_status_bits,
+    status_indices,
+    unrevoked_errors,
+)
 from credpages.status_list import Bits
 from credpages.verify import Report, check_integrity, keyring_resolver, verify_document
 from credpages.verify_cache import VerifyCache
@@ -145,12 +151,18 @@ def collect(
         reports.append(report)
     if status_error is not None:
         raise CredpagesError(status_failure_message(status_error, failures))
+    ledger = load_ledger(settings)
+    if bits is not None:
+        documents_ok = (r.credential for r in reports if r.credential is not None)
+        undone = unrevoked_errors(settings, ledger, status_indices(documents_ok), bits)
+        if undone:
+            raise CredpagesError(rollback_failure_message(undone))
     return SiteData(
         settings=settings,
         credentials=reports,
         failures=failures,
         status_bits=bits,
-        ledger=load_ledger(settings),
+        ledger=ledger,
         achievements=load_achievements(settings),
         stats={"files": len(files), "cached": hits, "verified": len(jobs)},
         cache=store,
@@ -180,3 +192,11 @@ def status_failure_message(status_error: CredpagesError, failures: list[Credpage
         if len(failures) > 50:
             text += f"\n… and {len(failures) - 50} more"
     return text
+
+
+def rollback_failure_message(undone: list[CredpagesError]) -> str:
+    """The signed list lost revocations the ledger records: nothing is published."""
+    return (
+        f"{len(undone)} revoked credential(s) would be published as valid, so nothing is "
+        "published:\n" + "\n".join(str(e) for e in undone)
+    )

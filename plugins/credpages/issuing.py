@@ -43,8 +43,8 @@ from credpages.repository import (
 from credpages.revocation import ensure_status_list, load_ledger, revoke
 from credpages.signing import Signer
 from credpages.status_list import LIST_BITS
-from credpages.verify import check_integrity
-from credpages.yamlio import load_yaml, write_yaml
+from credpages.verify import check_integrity, structure_errors
+from credpages.yamlio import Loaded, load_yaml, write_yaml
 
 #: Columns of a batch CSV and keys of an authoring YAML (the same names, on purpose).
 FIELDS = {
@@ -306,6 +306,7 @@ class Issuer:
         if is_signed(data):
             raise CredpagesError("is already signed; nothing to do", file=path)
         if "@context" in data:
+            check_unsigned_credential(self.settings, loaded, path)
             signed = self.signer.sign(data)
             self._write_checked(path, signed)
             return self._outcome("", signed, path, "issued")
@@ -443,8 +444,27 @@ def check_authoring_file(settings: Settings, path: Path) -> None:
     """Raise unless ``sign`` would accept this unsigned file (no key needed, nothing written)."""
     loaded = load_yaml(path)
     if "@context" in loaded.data:
-        return  # an unsigned full credential: checked in full once signed
+        check_unsigned_credential(settings, loaded, path)
+        return
     try:
         make_request(settings, loaded.data, origin=display_path(path))
     except CredpagesError as exc:
         raise exc.located(file=path, line=loaded.line_of(exc.field or "")) from exc
+
+
+def check_unsigned_credential(settings: Settings, loaded: Loaded, path: Path) -> None:
+    """Raise unless an unsigned full credential passes every check but the proof.
+
+    The same checks as for a signed one (:func:`credpages.verify.structure_errors`), so ``sign``
+    never signs what ``verify`` and the build would refuse.
+    """
+    errors = structure_errors(loaded.data, settings)
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        raise CredpagesError(
+            first.message + more,
+            file=display_path(path),
+            line=loaded.line_of(first.field or ""),
+            field=first.field,
+        )
