@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 from credpages import __version__
 from credpages.baking import PNG_SIGNATURE, achievement_image, bake_png, bake_svg
 from credpages.config import Settings, load_settings
-from credpages.credential import slug_of
 from credpages.config_edit import add_key, retire_key
+from credpages.credential import slug_of
 from credpages.errors import CredpagesError
 from credpages.fsio import atomic_write
 from credpages.github_actions import annotate, cell, code_block, table, url_cell, write_summary
@@ -291,7 +291,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_status_check(args: argparse.Namespace) -> int:
-    """No revocation undone: the ledger's revocations are set, and so is every bit of ``--previous``.
+    """No revocation undone: the ledger's are set in the list, as is every bit of ``--previous``.
 
     The workflows pass the base branch's list (pull requests) or the deployed one (Pages).
     """
@@ -734,7 +734,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "status-check",
-        help="fail if a revocation was undone (ledger vs signed list; optionally vs a previous list)",
+        help="fail if a revocation was undone (the ledger vs the signed list, and a previous list)",
     )
     p.add_argument(
         "--previous",

@@ -23,7 +23,6 @@ from credpages.signing import Signer
 from credpages.status_list import (
     Bits,
     cleared_bits,
-    count_set,
     decode_bits,
     empty_bits,
     is_set,
