@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from conftest import SITE_URL, IssuerSite
-from credpages.keys import generate_seed, read_signing_key
-from credpages.proofs import sign_proof_set
-from credpages.revocation import load_status_bits, write_status_bits
-from credpages.signing import Signer
-from credpages.status_list import LIST_BITS, empty_bits, set_bit, status_list_credential
-from credpages.yamlio import load_yaml, write_yaml
+from credpages.credential.keys import generate_seed, read_signing_key
+from credpages.credential.proofs import sign_proof_set
+from credpages.credential.status_list import LIST_BITS, empty_bits, set_bit, status_list_credential
+from credpages.credential.yamlio import load_yaml, write_yaml
+from credpages.issuer.revocation import load_status_bits, write_status_bits
+from credpages.issuer.signing import Signer
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from credpages.config import Settings, load_settings
-from credpages.multikey import decode_secret_key
-from credpages.publish import credential_json
-from credpages.revocation import load_ledger, load_status_bits, write_status_bits
-from credpages.signing import Signer
-from credpages.status_list import is_set, status_index
-from credpages.yamlio import load_yaml, write_yaml
+from credpages.credential.multikey import decode_secret_key
+from credpages.credential.status_list import is_set, status_index
+from credpages.credential.yamlio import load_yaml, write_yaml
+from credpages.issuer.revocation import load_ledger, load_status_bits, write_status_bits
+from credpages.issuer.signing import Signer
+from credpages.site.publish import credential_json
 from test_workflows import (
     REPO,
     StepRun,
