@@ -232,12 +232,8 @@ def check_integrity(
 
 def credential_state(doc: Mapping[str, Any], revoked_bits: Bits | None, now: dt.datetime) -> str:
     """Revoked beats expired beats not-yet-valid; all three are still published, marked."""
-    status = doc.get("credentialStatus")
-    if (
-        isinstance(status, Mapping)
-        and revoked_bits is not None
-        and is_set(revoked_bits, int(status["statusListIndex"]))
-    ):
+    index = status_index(doc)
+    if index is not None and revoked_bits is not None and is_set(revoked_bits, index):
         return REVOKED
     until = doc.get("validUntil")
     if isinstance(until, str) and parse_timestamp(until) < now:

@@ -27,7 +27,7 @@ from ..credential.status_list import (
     status_index,
     status_list_credential,
 )
-from ..credential.verify import keyring_resolver, proof_methods
+from ..credential.verify import keyring_resolver, proof_methods, status_entry_errors
 from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from .repository import LEDGER_FILE, STATUS_LIST_FILE, display_path
@@ -179,10 +179,13 @@ def revoke(
     superseded_by: str | None = None,
 ) -> Revocation:
     """Set the credential's bit, re-sign the list, and record why (ledger written last)."""
-    status = credential.get("credentialStatus")
-    if not isinstance(status, Mapping) or not str(status.get("statusListIndex", "")).isdecimal():
-        raise CredpagesError("has no revocation status entry", field="credentialStatus")
-    index = int(status["statusListIndex"])
+    problems = status_entry_errors(credential, settings)
+    index = status_index(credential)
+    if problems or index is None:
+        detail = f" ({problems[0].field}: {problems[0].message})" if problems else ""
+        raise CredpagesError(
+            f"has no revocation status entry on this site's list{detail}", field="credentialStatus"
+        )
     bits = ensure_status_list(settings, signer)
     ledger = load_ledger(settings)
     cred_id = str(credential["id"])
