@@ -175,7 +175,7 @@ def status_entry_errors(doc: Mapping[str, Any], settings: Settings) -> list[Cred
 
 
 def structure_errors(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
-    """Every check but the proofs: contexts, type, status entry, OB 3.0 schema, issuer, id.
+    """Every check but the proofs: contexts, type, OB 3.0 schema, issuer, id, status entry.
 
     ``sign`` runs it before signing and ``verify --allow-unsigned`` on unsigned credentials, so
     nothing is signed that the build would refuse to publish.
@@ -190,7 +190,7 @@ def structure_errors(doc: Mapping[str, Any], settings: Settings) -> list[Credpag
         or not ({"OpenBadgeCredential", "AchievementCredential"} & set(types))
     ):
         return [CredpagesError("must be [VerifiableCredential, OpenBadgeCredential]", field="type")]
-    errors = status_entry_errors(doc, settings) or schema_errors(doc)
+    errors = schema_errors(doc)
     if errors:
         return errors
     if _issuer_id(doc) != settings.did:
@@ -208,7 +208,7 @@ def structure_errors(doc: Mapping[str, Any], settings: Settings) -> list[Credpag
                 field="id",
             )
         ]
-    return []
+    return status_entry_errors(doc, settings)
 
 
 def check_integrity(
