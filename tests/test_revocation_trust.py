@@ -89,7 +89,7 @@ def test_a_rolled_back_list_fails_the_build_naming_the_slug(
     log = build_log(caplog)
     assert f"{LEDGER}:2: revocations[0]: {name} is revoked here, but its bit" in log
     assert f"`credpages revoke {name} --reason" in log
-    assert "nothing is published" in log
+    assert "so nothing was published" in log
     assert not (issuer_site.root / "site" / "c" / name).exists()
     check = issuer_site.run("status-check")  # the same check, as the pull-request check runs it
     assert check.code == 1 and f"revocations[0]: {name} is revoked here" in check.err
