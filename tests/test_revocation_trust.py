@@ -349,3 +349,21 @@ def test_a_signed_credential_without_a_status_entry_is_not_published(
     build = issuer_site.run("build")
     assert build.code == 1 and f"{shown}:1: credentialStatus: missing" in build_log(caplog)
     assert not (issuer_site.root / "site" / "c" / slug(issuer_site, path)).exists()
+
+
+def test_revoke_refuses_an_entry_on_another_list(issuer_site: IssuerSite) -> None:
+    """Revoking sets a bit of this site's list: only for an entry that is on it."""
+    (path,) = award(issuer_site, "Ada Lovelace")
+    doc = issuer_site.load(path)
+    doc["credentialStatus"]["statusListCredential"] = "https://other.example/status/list.json"
+    write_yaml(path, doc)
+    before = (issuer_site.root / LIST).read_bytes()
+    result = issuer_site.run("revoke", path, "--reason", "x")
+    assert result.code == 1
+    assert (
+        "credentialStatus: has no revocation status entry on this site's list "
+        "(credentialStatus.statusListCredential: must be "
+        f"{SITE_URL}status/revocation.json (this site's list))" in result.err
+    )
+    assert (issuer_site.root / LIST).read_bytes() == before
+    assert not (issuer_site.root / LEDGER).exists()

@@ -3,7 +3,10 @@
 ``status/revocation-list.yaml`` is the signed BitstringStatusListCredential the site publishes;
 ``status/revocations.yaml`` records, for people, why and when each credential was revoked and
 which credential superseded it. The signed bit is what verifiers trust; the ledger is display.
-Revocation is final, as the Bitstring Status List spec defines it.
+Revocation is final, as the Bitstring Status List spec defines it, and monotonic here: an older
+signed list put back is still validly signed, so the build checks the list against the ledger
+(:func:`unrevoked_errors`) and ``credpages status-check`` against an earlier list
+(:func:`rollback_errors`).
 """
 
 from __future__ import annotations
