@@ -174,12 +174,11 @@ def status_entry_errors(doc: Mapping[str, Any], settings: Settings) -> list[Cred
     return []
 
 
-def structure_errors(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
-    """Every check but the proofs: contexts, type, OB 3.0 schema, issuer, id, status entry.
-
-    ``sign`` runs it before signing and ``verify --allow-unsigned`` on unsigned credentials, so
-    nothing is signed that the build would refuse to publish.
-    """
+def check_content(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
+    """What a credential must say, signed or not: contexts, types, the OB 3.0 schema, this
+    site's issuer, id and exactly one status entry on its list (:func:`status_entry_errors`).
+    ``check_integrity`` adds the proofs; issuing checks an unsigned document with this before
+    anything is signed."""
     contexts = doc.get("@context")
     if not isinstance(contexts, list) or contexts[:2] != CONTEXTS[:2]:
         return [CredpagesError(f"must start with {CONTEXTS[:2]}", field="@context")]
@@ -220,7 +219,7 @@ def check_integrity(
     """
     if "proof" not in doc:
         return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
-    errors = structure_errors(doc, settings)
+    errors = check_content(doc, settings)
     if errors:
         return errors
     try:
