@@ -387,7 +387,7 @@ def test_an_authentic_verify_entry_does_not_let_a_forged_file_through(
     from credpages.collect import VERIFIED, verify_key_maker
 
     cold(site, caplog)
-    path = site.credential_files()[0]
+    (path,) = [p for p in site.credential_files() if "Ada Lovelace" in p.read_text()]
     path.write_text(path.read_text().replace("Ada Lovelace", "Mallory Forger"))
     cache = BuildCache(cache_dir(site), cache_secret()[0])  # as if the secret had leaked
     cache.put("verify", verify_key_maker(site.settings)(path.read_bytes()), VERIFIED)
@@ -396,3 +396,80 @@ def test_an_authentic_verify_entry_does_not_let_a_forged_file_through(
     result = site.run("build")
     assert result.code != 0
     assert path.name in result.err + caplog.text
+
+
+# --- the secret and the file -----------------------------------------------------------------
+
+
+def test_a_short_cache_key_in_the_environment_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from credpages.cache import cache_secret
+    from credpages.errors import CredpagesError
+
+    monkeypatch.setenv("CREDPAGES_CACHE_KEY", "hunter2")
+    with pytest.raises(CredpagesError) as caught:
+        cache_secret()
+    assert caught.value.field == "CREDPAGES_CACHE_KEY" and "at least 32" in str(caught.value)
+
+
+def test_without_the_variable_a_key_is_made_once_in_the_config_folder(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credpages.cache import cache_secret
+
+    monkeypatch.delenv("CREDPAGES_CACHE_KEY")
+    secret, source = cache_secret()
+    path = isolated_env / "credpages" / "cache-key"
+    assert source == str(path) and path.read_bytes().strip() == secret
+    assert path.stat().st_mode & 0o777 == 0o600 and len(secret) >= 32
+    assert cache_secret() == (secret, source)  # the same key on every build
+    path.write_bytes(b"short\n")  # unusable: replaced by a new one
+    replaced, _ = cache_secret()
+    assert replaced != secret and path.read_bytes().strip() == replaced
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_entries_persist_and_those_a_build_did_not_use_are_pruned(tmp_path: Path) -> None:
+    from credpages.cache import BuildCache
+
+    secret = b"k" * 40
+    first = BuildCache(tmp_path, secret)
+    first.put("page", "a", b"<p>a")
+    first.put("card", "b", b"b")
+    assert first.close() == []
+    second = BuildCache(tmp_path, secret)
+    assert second.get("page", "a") == b"<p>a"  # only "a" is used by this build
+    second.close()
+    third = BuildCache(tmp_path, secret)
+    assert third.get("page", "a") == b"<p>a"
+    assert third.get("card", "b") is None
+    assert BuildCache(tmp_path, b"other" * 8).get("page", "a") is None  # another key: ignored
+    with pytest.raises(ValueError):
+        third.get("pages", "a")  # a kind the cache does not know is a programming error
+
+
+def test_no_folder_means_no_cache(tmp_path: Path) -> None:
+    from credpages.cache import open_cache
+
+    store = open_cache(None)
+    store.put("page", "a", b"1")
+    assert store.get("page", "a") is None
+    assert store.close() == []
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_in_actions_without_the_secret_every_run_is_cold_and_says_why(
+    site: IssuerSite,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("CREDPAGES_CACHE_KEY", "")  # what Actions passes for a missing secret
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "runner-1"))
+    reference = cold(site, caplog)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "runner-2"))  # a new runner, new key
+    again, warnings = build(site, caplog)
+    assert_same_site(again, reference)
+    assert "set the CREDPAGES_CACHE_KEY repository secret" in warnings

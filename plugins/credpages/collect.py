@@ -28,7 +28,7 @@ from credpages.verify import Report, check_integrity, keyring_resolver, verify_d
 from credpages.yamlio import loads_yaml
 
 PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
-PARALLEL_CHEAP = 400  # the same for files that only need the cheap checks
+PARALLEL_CHEAP = 200  # the same for files that only need the cheap checks
 VERIFIED = b"verified"  # the value of a ``verify`` entry: its key names the bytes and settings
 
 
