@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from conftest import IssuerSite
-from credpages import collect, publish, share_card
-from credpages.signing import Signer
-from credpages.yamlio import load_yaml, write_yaml
+from credpages.credential.yamlio import load_yaml, write_yaml
+from credpages.issuer.signing import Signer
+from credpages.site import collect, publish, share_card
 
 NAMES = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -265,7 +265,7 @@ def test_edited_html_in_the_cache_is_not_published(
 def test_entries_made_with_another_cache_key_are_ignored(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, db: Callable[[], sqlite3.Connection]
 ) -> None:
-    from credpages.cache import BuildCache
+    from credpages.site.cache import BuildCache
 
     reference = cold(site, caplog)
     connection = db()
@@ -383,8 +383,8 @@ def test_a_symlinked_cache_file_is_not_written_through(
 def test_an_authentic_verify_entry_does_not_let_a_forged_file_through(
     site: IssuerSite, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from credpages.cache import BuildCache, cache_secret
-    from credpages.collect import VERIFIED, verify_key_maker
+    from credpages.site.cache import BuildCache, cache_secret
+    from credpages.site.collect import VERIFIED, verify_key_maker
 
     cold(site, caplog)
     (path,) = [p for p in site.credential_files() if "Ada Lovelace" in p.read_text()]
@@ -404,8 +404,8 @@ def test_an_authentic_verify_entry_does_not_let_a_forged_file_through(
 def test_a_short_cache_key_in_the_environment_is_refused_by_name(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from credpages.cache import cache_secret
     from credpages.errors import CredpagesError
+    from credpages.site.cache import cache_secret
 
     monkeypatch.setenv("CREDPAGES_CACHE_KEY", "hunter2")
     with pytest.raises(CredpagesError) as caught:
@@ -416,7 +416,7 @@ def test_a_short_cache_key_in_the_environment_is_refused_by_name(
 def test_without_the_variable_a_key_is_made_once_in_the_config_folder(
     isolated_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from credpages.cache import cache_secret
+    from credpages.site.cache import cache_secret
 
     monkeypatch.delenv("CREDPAGES_CACHE_KEY")
     secret, source = cache_secret()
@@ -431,7 +431,7 @@ def test_without_the_variable_a_key_is_made_once_in_the_config_folder(
 
 
 def test_entries_persist_and_those_a_build_did_not_use_are_pruned(tmp_path: Path) -> None:
-    from credpages.cache import BuildCache
+    from credpages.site.cache import BuildCache
 
     secret = b"k" * 40
     first = BuildCache(tmp_path, secret)
@@ -450,7 +450,7 @@ def test_entries_persist_and_those_a_build_did_not_use_are_pruned(tmp_path: Path
 
 
 def test_no_folder_means_no_cache(tmp_path: Path) -> None:
-    from credpages.cache import open_cache
+    from credpages.site.cache import open_cache
 
     store = open_cache(None)
     store.put("page", "a", b"1")

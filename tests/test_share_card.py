@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from credpages import card_text, share_card
-from credpages.cache import BuildCache, key_maker
-from credpages.cards import cached_cards
 from credpages.errors import CredpagesError
-from credpages.share_card import (
+from credpages.site import card_text, share_card
+from credpages.site.cache import BuildCache, key_maker
+from credpages.site.cards import cached_cards
+from credpages.site.share_card import (
     CARD_HEIGHT,
     CARD_WIDTH,
     CardData,
