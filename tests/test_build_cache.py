@@ -7,6 +7,7 @@ what a cold build of the same commit publishes, and say that it ignored somethin
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import shutil
@@ -150,6 +151,18 @@ def no_expensive_work(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(share_card, "render_card", forbidden("drew a share card"))
 
 
+def poisoned_build(
+    site: IssuerSite, caplog: pytest.LogCaptureFixture, poison: Callable[[], object], warning: str
+) -> dict[str, bytes]:
+    """Build cold, ``poison`` the cache, build again: the same bytes, and ``warning`` said."""
+    reference = cold(site, caplog)
+    poison()
+    poisoned, warnings = build(site, caplog)
+    assert_same_site(poisoned, reference)
+    assert warning in warnings
+    return poisoned
+
+
 # --- a warm build is a cold build, faster ---------------------------------------------------
 
 
@@ -172,45 +185,42 @@ def test_cold_and_warm_builds_publish_the_same_bytes_and_warm_draws_nothing(
 def test_rotated_entries_change_nothing_published(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, db: Callable[[], sqlite3.Connection]
 ) -> None:
-    reference = cold(site, caplog)
-    connection = db()
-    for entries in by_kind(rows(connection)).values():
-        write_rows(connection, rotate(entries))
-    poisoned, warnings = build(site, caplog)
-    assert_same_site(poisoned, reference)
-    assert "ignored" in warnings
+    def poison() -> None:
+        connection = db()
+        for entries in by_kind(rows(connection)).values():
+            write_rows(connection, rotate(entries))
+
+    poisoned_build(site, caplog, poison, "ignored")
 
 
 def test_swapped_share_card_pngs_change_nothing_published(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, db: Callable[[], sqlite3.Connection]
 ) -> None:
-    reference = cold(site, caplog)
-    loose = sorted(cache_dir(site).rglob("*.png"))  # where older versions kept them
-    blobs = loose and [p.read_bytes() for p in loose]
-    for path, data in zip(loose, blobs[1:] + blobs[:1], strict=True):
-        path.write_bytes(data)
-    connection = db()
-    cards = [r for r in rows(connection) if PNG in bytes(r["value"])]  # type: ignore[arg-type]
-    assert len(cards) + len(loose) == len(NAMES)
-    if cards:
-        write_rows(connection, rotate(cards))
-    poisoned, warnings = build(site, caplog)
-    assert_same_site(poisoned, reference)
-    assert "ignored" in warnings
+    def poison() -> None:
+        loose = sorted(cache_dir(site).rglob("*.png"))  # where older versions kept them
+        blobs = [p.read_bytes() for p in loose]
+        for path, data in zip(loose, blobs[1:] + blobs[:1], strict=True):
+            path.write_bytes(data)
+        connection = db()
+        cards = [r for r in rows(connection) if PNG in bytes(r["value"])]  # type: ignore[arg-type]
+        assert len(cards) + len(loose) == len(NAMES)
+        if cards:
+            write_rows(connection, rotate(cards))
+
+    poisoned_build(site, caplog, poison, "ignored")
 
 
 def test_another_valid_credentials_entries_are_not_published_for_this_one(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, db: Callable[[], sqlite3.Connection]
 ) -> None:
-    reference = cold(site, caplog)
-    connection = db()
-    changed = []
-    for entries in by_kind(rows(connection)).values():
-        changed += [moved(entries[1], entries[0])]  # one credential's entry over another's
-    write_rows(connection, changed)
-    poisoned, warnings = build(site, caplog)
-    assert_same_site(poisoned, reference)
-    assert "ignored" in warnings
+    def poison() -> None:
+        connection = db()
+        changed = []
+        for entries in by_kind(rows(connection)).values():
+            changed += [moved(entries[1], entries[0])]  # one credential's entry over another's
+        write_rows(connection, changed)
+
+    poisoned_build(site, caplog, poison, "ignored")
 
 
 def test_an_older_signed_version_of_the_same_credential_is_not_published(
@@ -246,20 +256,19 @@ def test_an_older_signed_version_of_the_same_credential_is_not_published(
 def test_edited_html_in_the_cache_is_not_published(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, db: Callable[[], sqlite3.Connection]
 ) -> None:
-    reference = cold(site, caplog)
-    connection = db()
-    pages = [r for r in rows(connection) if b"<html" in bytes(r["value"])]  # type: ignore[arg-type]
-    assert len(pages) == len(NAMES)
-    for row in pages:
-        value = bytes(row["value"])  # type: ignore[arg-type]
-        for name in NAMES:
-            value = value.replace(name.encode(), b"Mallory Forger")
-        row["value"] = value.replace(b"cp-verify", b"cp-verified")
-    write_rows(connection, pages)
-    poisoned, warnings = build(site, caplog)
-    assert_same_site(poisoned, reference)
+    def poison() -> None:
+        connection = db()
+        pages = [r for r in rows(connection) if b"<html" in bytes(r["value"])]  # type: ignore[arg-type]
+        assert len(pages) == len(NAMES)
+        for row in pages:
+            value = bytes(row["value"])  # type: ignore[arg-type]
+            for name in NAMES:
+                value = value.replace(name.encode(), b"Mallory Forger")
+            row["value"] = value.replace(b"cp-verify", b"cp-verified")
+        write_rows(connection, pages)
+
+    poisoned = poisoned_build(site, caplog, poison, "ignored")
     assert b"Mallory" not in b"".join(poisoned.values())
-    assert "ignored" in warnings
 
 
 def test_entries_made_with_another_cache_key_are_ignored(
@@ -267,40 +276,33 @@ def test_entries_made_with_another_cache_key_are_ignored(
 ) -> None:
     from credpages.site.cache import BuildCache
 
-    reference = cold(site, caplog)
-    connection = db()
-    forged = [r for r in rows(connection) if b"<html" in bytes(r["value"])]  # type: ignore[arg-type]
-    connection.close()
-    # someone with their own key (their fork, their machine) makes well-formed entries with it
-    theirs = BuildCache(cache_dir(site), b"someone-else's-cache-key-" + b"7" * 40)
-    for row in forged:
-        value = bytes(row["value"]).replace(b"Ada Lovelace", b"Mallory Forger")  # type: ignore[arg-type]
-        theirs.put("page", str(row["key"]), value)
-    theirs.close(prune=False)
-    poisoned, warnings = build(site, caplog)
-    assert_same_site(poisoned, reference)
-    assert f"ignored {len(forged)} entries" in warnings
+    def poison() -> None:
+        pages = [r for r in rows(db()) if b"<html" in bytes(r["value"])]  # type: ignore[arg-type]
+        # someone with their own key (their fork, their machine) makes well-formed entries
+        theirs = BuildCache(cache_dir(site), b"someone-else's-cache-key-" + b"7" * 40)
+        for row in pages:
+            value = bytes(row["value"]).replace(b"Ada Lovelace", b"Mallory Forger")  # type: ignore[arg-type]
+            theirs.put("page", str(row["key"]), value)
+        theirs.close(prune=False)
+
+    poisoned_build(site, caplog, poison, f"ignored {len(NAMES)} entries")
 
 
 # --- attacks on the file ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
 def test_a_damaged_cache_file_changes_nothing_published(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, damage: str
 ) -> None:
-    reference = cold(site, caplog)
     path = cache_dir(site) / "cache.sqlite"
-    data = path.read_bytes()
-    path.write_bytes(
-        {"truncated": data[: len(data) // 3], "garbage": bytes(range(256)) * 64, "empty": b""}[
-            damage
-        ]
-    )
-    poisoned, warnings = build(site, caplog)
-    assert_same_site(poisoned, reference)
-    if damage != "empty":  # an empty file is simply a new cache
-        assert "cache" in warnings
+
+    def poison() -> None:
+        data = path.read_bytes()
+        damaged = data[: len(data) // 3] if damage == "truncated" else bytes(range(256)) * 64
+        path.write_bytes(damaged)
+
+    reference = poisoned_build(site, caplog, poison, "build cache")
     again, warnings = build(site, caplog)  # and the cache works again afterwards
     assert_same_site(again, reference)
     assert "cache" not in warnings
@@ -336,28 +338,26 @@ def test_a_crafted_cache_file_is_replaced_not_used(
     db: Callable[[], sqlite3.Connection],
     craft: str,
 ) -> None:
-    reference = cold(site, caplog)
-    connection = db()
-    entries = rows(connection)
-    connection.close()
     path = cache_dir(site) / "cache.sqlite"
-    path.unlink()
-    crafted = sqlite3.connect(path)
-    with crafted:
-        for statement in CRAFTED[craft]:
-            crafted.execute(statement)
-        table = "store" if craft == "view" else "entries"
-        for row in entries:
-            columns = list(row)
-            crafted.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                f"({', '.join('?' for _ in columns)})",
-                [row[c] for c in columns],
-            )
-    crafted.close()
-    poisoned, warnings = build(site, caplog)
-    assert_same_site(poisoned, reference)
-    assert "not a credpages cache" in warnings
+
+    def poison() -> None:
+        connection = db()
+        entries = rows(connection)
+        connection.close()
+        path.unlink()
+        with contextlib.closing(sqlite3.connect(path)) as crafted, crafted:
+            for statement in CRAFTED[craft]:
+                crafted.execute(statement)
+            table = "store" if craft == "view" else "entries"
+            for row in entries:
+                columns = list(row)
+                crafted.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                    f"({', '.join('?' for _ in columns)})",
+                    [row[c] for c in columns],
+                )
+
+    reference = poisoned_build(site, caplog, poison, "not a credpages cache")
     again, _ = build(site, caplog)  # the trigger (if any) did not survive either
     assert_same_site(again, reference)
 
@@ -365,16 +365,16 @@ def test_a_crafted_cache_file_is_replaced_not_used(
 def test_a_symlinked_cache_file_is_not_written_through(
     site: IssuerSite, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reference = cold(site, caplog)
     target = site.root / "precious.txt"
     target.write_text("# mine\n", encoding="utf-8")
-    path = cache_dir(site) / "cache.sqlite"
-    path.unlink()
-    path.symlink_to(target)
-    poisoned, warnings = build(site, caplog)
+
+    def poison() -> None:
+        path = cache_dir(site) / "cache.sqlite"
+        path.unlink()
+        path.symlink_to(target)
+
+    poisoned_build(site, caplog, poison, "not a credpages cache")
     assert target.read_text(encoding="utf-8") == "# mine\n"
-    assert "not a credpages cache" in warnings
-    assert_same_site(poisoned, reference)
 
 
 # --- a leaked key still cannot publish a file whose signature fails --------------------------
