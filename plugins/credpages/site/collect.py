@@ -130,26 +130,27 @@ def collect(
         jobs.append((shown, content, settings, verified_before))
     hits = 0
     again: list[tuple[str, bytes, Settings, bool]] = []
+
+    def record(shown: str, document: dict[str, Any] | None, errors: list[CredpagesError]) -> None:
+        if errors or document is None:
+            failures.extend(errors)
+        else:
+            documents[shown] = document
+            store.put("verify", keys[shown], VERIFIED)
+
     for (shown, document, errors), job in zip(
         _verify_all(jobs, workers or os.cpu_count() or 1), jobs, strict=True
     ):
         if job[3] and document is not None:
             documents[shown] = document
             hits += 1
-        elif job[3] and not errors:
-            store.reject()  # an authentic entry for bytes whose signature fails now
+        elif job[3] and not errors:  # an authentic entry, but the signature fails now
+            store.reject()
             again.append((*job[:3], False))
-        elif errors or document is None:
-            failures.extend(errors)
         else:
-            documents[shown] = document
-            store.put("verify", keys[shown], VERIFIED)
-    for shown, document, errors in _verify_all(again, 1):
-        if errors or document is None:
-            failures.extend(errors)
-        else:
-            documents[shown] = document
-            store.put("verify", keys[shown], VERIFIED)
+            record(shown, document, errors)
+    for result in _verify_all(again, 1):
+        record(*result)
     store.flush()
     reports: list[Report] = []
     seen: dict[str, str] = {}
