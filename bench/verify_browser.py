@@ -5,8 +5,8 @@ status list, credential page), loads the page N times in a fresh browser context
 N times in one tab (warm; the server forbids caching, so every file is fetched again), and prints:
 - the median / p90 time from navigation start to the final verdict (``window.cpVerifyMs``,
   recorded by verify-panel.js with ``performance.now()``, which counts from navigation start),
-  and the part of it after verify-panel.js started (fetching the DID document and status list,
-  both signatures, decoding the list, showing the verdict);
+  and the part of it after verify-panel.js started (fetching the DID document, the status list
+  and the published credential.json, both signatures, decoding the list, showing the verdict);
 - the bytes of the JavaScript modules the page loaded: raw (unminified source) and as transferred
   by a server that gzips text, as GitHub Pages does (the server here does the same: gzip -6).
 
@@ -31,8 +31,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from browser.chromium import find_chromium  # noqa: E402
 from browser.fixtures import Site  # noqa: E402
-from browser.harness import CHROMIUM, ServerProcess, launch_chromium  # noqa: E402
+from browser.harness import ServerProcess, launch_chromium  # noqa: E402
 
 MS_TARGET = 50.0
 BYTES_TARGET = 15 * 1024
@@ -42,8 +43,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"skipped: {CHROMIUM} is not installed")
+    chromium, why = find_chromium()
+    if chromium is None:
+        print(f"skipped: {why}")
         return 0
     from playwright.sync_api import sync_playwright
 
@@ -56,7 +58,7 @@ def main() -> int:
                 "bare": bare_page(server),
             }
             with sync_playwright() as p:
-                browser = launch_chromium(p)
+                browser = launch_chromium(p, chromium)
                 cold, warm = series(browser, urls, args.runs)
                 repeated = in_page(browser, urls["page"], args.runs)
                 browser.close()
@@ -70,7 +72,7 @@ def main() -> int:
     report("warm: reloads in one tab (HTTP cache off)", warm)
     print(
         f"  verifyCredential() alone, run again in a loaded page: median {repeated:.1f} ms"
-        " (two fetches, both signatures, status list decoding)"
+        " (three fetches, both signatures, status list decoding)"
     )
     scripts = cold["page"][-1].scripts
     raw = sum(decoded for decoded, _ in scripts.values())

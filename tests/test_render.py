@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -546,8 +545,10 @@ def test_verification_panel_contract(env: jinja2.Environment) -> None:
     assert panel.tag == "section"
     assert panel.attrs["class"] == "cp-verify"
     assert panel.attrs["data-verdict"] == "pending"
-    assert panel.attrs["aria-live"] == "polite"
+    # The live region is the verdict sentence alone; the steps sit in a closed <details>.
+    assert panel.find("p", class_="cp-verdict").attrs["aria-live"] == "polite"
     assert panel.find("p", class_="cp-verdict").text
+    assert panel.find("details").find("ol", class_="cp-steps") is not None
     # The verifier fills the steps; the page ships an empty list (bytes count at 80,000 pages).
     assert panel.find("ol", class_="cp-steps").find_all("li") == []
     note = panel.find("noscript")
@@ -745,9 +746,7 @@ def test_megabytes_of_text_are_clamped_on_screen_but_kept_in_json_ld(
     cred["credentialSubject"]["name"] = huge_name
     cred["credentialSubject"]["achievement"]["description"] = huge_text
     cred["credentialSubject"]["achievement"]["tag"] = ["t"] * 5000
-    start = time.perf_counter()
-    html = render_cred(env, cred)
-    assert time.perf_counter() - start < 5
+    html = render_cred(env, cred)  # how fast: bench/budgets.py
     doc = parse(html)
     assert credential_ld(doc) == cred
     body = doc.find("body")
@@ -895,7 +894,8 @@ def test_verify_page_dom(env: jinja2.Environment) -> None:
     assert {b.attrs["value"] for b in form.find_all("button")} == {"paste", "url"}
     assert all(b.attrs["type"] == "submit" for b in form.find_all("button"))
     panel = doc.find("section", id="cp-verify")
-    assert panel.attrs["data-verdict"] == "pending" and panel.attrs["aria-live"] == "polite"
+    assert panel.attrs["data-verdict"] == "pending"
+    assert panel.find("p", class_="cp-verdict").attrs["aria-live"] == "polite"
     assert panel.find("p", class_="cp-verdict") and panel.find("ol", class_="cp-steps")
     assert panel.find("p", class_="cp-issuer-domain")
     script = doc.find("script", type="module")
@@ -938,8 +938,9 @@ def test_undefined_template_variables_are_errors(tmp_path: Path) -> None:
 def test_typical_page_stays_small(env: jinja2.Environment) -> None:
     # Share links, download buttons and the certificate included; the QR code and LinkedIn
     # values are measured in test_sharing_render.py.
+    # The verification panel's disclosure and the checked links (data-field-href) cost ~120 bytes.
     html = render_cred(env, make_credential())
-    assert len(html.encode("utf-8")) < 11_000
+    assert len(html.encode("utf-8")) < 11_100
 
 
 # ---------------------------------------------------------------------------------------------
