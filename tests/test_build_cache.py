@@ -473,3 +473,33 @@ def test_in_actions_without_the_secret_every_run_is_cold_and_says_why(
     again, warnings = build(site, caplog)
     assert_same_site(again, reference)
     assert "set the CREDPAGES_CACHE_KEY repository secret" in warnings
+
+
+def test_a_symlinked_cache_folder_is_not_followed(
+    site: IssuerSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    docs = site.root / "docs"
+    before = sorted(p.name for p in docs.iterdir())
+
+    def poison() -> None:
+        shutil.rmtree(cache_dir(site))
+        cache_dir(site).symlink_to(docs)  # a cache restored from a tar can hold such a link
+
+    poisoned_build(site, caplog, poison, "holds other files (index.md)")
+    assert sorted(p.name for p in docs.iterdir()) == before  # nothing written into docs/
+
+
+def test_old_loose_card_files_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    from credpages.site.cache import BuildCache
+
+    digest = "ab" + "0" * 62
+    old = tmp_path / "cards" / "ab"
+    old.mkdir(parents=True)
+    (old / f"{digest}.png").write_bytes(PNG)
+    (old / f"{digest}.json").write_text("[]")
+    mine = tmp_path / "cards" / "notes"
+    mine.mkdir()
+    (mine / "keep.png").write_bytes(PNG)
+    BuildCache(tmp_path, b"k" * 40).close()
+    assert not old.exists()
+    assert (mine / "keep.png").read_bytes() == PNG

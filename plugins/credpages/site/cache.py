@@ -23,8 +23,8 @@ import contextlib
 import hashlib
 import hmac
 import os
+import re
 import secrets
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -46,6 +46,8 @@ TABLE_SQL = (
     "CREATE TABLE entries (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
     "mac BLOB NOT NULL, PRIMARY KEY (kind, key))"
 )
+_OLD_CARD_DIR = re.compile("[0-9a-f]{2}")
+_OLD_CARD_FILE = re.compile(r"\.?[0-9a-f]{64}\.(png|json)(\.[^/]*\.tmp)?")
 SCHEMA = {
     ("table", "entries", "entries", TABLE_SQL),
     ("index", "sqlite_autoindex_entries_1", "entries", None),
@@ -171,6 +173,13 @@ class BuildCache:
         self.ignored = 0
         self.warnings: list[str] = []
         if self.path is None or secret is None:
+            return
+        strangers = _strangers(self.path.parent)
+        if strangers:  # e.g. a restored link to docs/: writing there would publish the cache
+            self.warnings.append(
+                f"build cache: {self.path.parent} holds other files ({', '.join(strangers)}): "
+                "building without the cache; give cache_dir a folder of its own"
+            )
             return
         self._db = self._open_checked(self.path)
         _remove_loose_cards(self.path.parent)
@@ -338,8 +347,30 @@ def _remove(path: Path) -> None:
             Path(f"{path}{suffix}").unlink()
 
 
+def _strangers(folder: Path) -> list[str]:
+    """Up to three names in ``folder`` that are not the cache's own."""
+    try:
+        names = sorted(p.name for p in folder.iterdir())
+    except OSError:
+        return []  # not there yet (made on open) or unreadable (open reports it)
+    own = {FILE_NAME, "cards", *(f"{FILE_NAME}-{s}" for s in ("journal", "wal", "shm"))}
+    return [n for n in names if n not in own][:3]
+
+
 def _remove_loose_cards(folder: Path) -> None:
-    """Older versions kept share cards as loose files under ``cards/``: now in the one file."""
+    """Older versions kept share cards as loose files, ``cards/<hh>/<hash>.png`` (and ``.json``):
+    now they are in the one file. Only files of exactly that shape are removed."""
     cards = folder / "cards"
-    if cards.is_dir() and not cards.is_symlink():
-        shutil.rmtree(cards, ignore_errors=True)
+    if not cards.is_dir() or cards.is_symlink():
+        return
+    for sub in cards.iterdir():
+        if not _OLD_CARD_DIR.fullmatch(sub.name) or not sub.is_dir() or sub.is_symlink():
+            continue
+        for path in sub.iterdir():
+            if _OLD_CARD_FILE.fullmatch(path.name) and not path.is_symlink():
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        with contextlib.suppress(OSError):
+            sub.rmdir()
+    with contextlib.suppress(OSError):
+        cards.rmdir()
