@@ -60,6 +60,13 @@ def issue(site: IssuerSite, achievement: str, name: str, email: str, *extra: str
     return site.run("issue", "--achievement", achievement, "--name", name, "--email", email, *extra)
 
 
+def hold(site: IssuerSite, email: str, *achievements: str) -> None:
+    """Issue each achievement to Ada at ``email`` (pathways awarded as `issue` does)."""
+    for achievement in achievements:
+        result = issue(site, achievement, "Ada", email)
+        assert result.code == 0, result
+
+
 def credentials_of(site: IssuerSite, achievement: str, email: str) -> list[dict[str, Any]]:
     url = f"{SITE_URL}achievements/{achievement}/"
     docs = [site.load(p) for p in site.credential_files()]
@@ -241,8 +248,7 @@ def test_no_pathways_leaves_them_for_a_later_run(issuer_site: IssuerSite) -> Non
 def test_a_revoked_part_does_not_count(issuer_site: IssuerSite) -> None:
     site = pathway_site(issuer_site)
     email = "ada@example.test"
-    for achievement in ("python-basics", "data-literacy"):
-        assert issue(site, achievement, "Ada", email).code == 0
+    hold(site, email, "python-basics", "data-literacy")
     (revoked,) = credentials_of(site, "data-literacy", email)
     assert site.run("revoke", revoked["id"], "--reason", "copied the capstone").code == 0
     result = issue(site, "git-basics", "Ada", email)
@@ -257,8 +263,7 @@ def test_a_revoked_part_does_not_count(issuer_site: IssuerSite) -> None:
 def test_a_forged_part_does_not_count(issuer_site: IssuerSite) -> None:
     site = pathway_site(issuer_site)
     email = "ada@example.test"
-    for achievement in ("python-basics", "data-literacy"):
-        assert issue(site, achievement, "Ada", email).code == 0
+    hold(site, email, "python-basics", "data-literacy")
     (part,) = credentials_of(site, "data-literacy", email)
     path = next(p for p in site.credential_files() if site.load(p)["id"] == part["id"])
     path.write_text(path.read_text().replace("Passed the capstone.", "Passed nothing."))
@@ -292,8 +297,7 @@ def test_pages_show_the_rule_and_the_parts_and_a_part_reveals_nothing_else(
 ) -> None:
     site = pathway_site(issuer_site)
     email = "ada@example.test"
-    for achievement in ("python-basics", "data-literacy", "git-basics"):
-        assert issue(site, achievement, "Ada", email).code == 0
+    hold(site, email, "python-basics", "data-literacy", "git-basics")
     out = site.root / "built"
     result = site.run("build", "--site-dir", out)
     assert result.code == 0, result
@@ -323,8 +327,7 @@ def test_the_build_warns_about_a_pathway_whose_part_was_revoked_later(
 ) -> None:
     site = pathway_site(issuer_site)
     email = "ada@example.test"
-    for achievement in ("python-basics", "data-literacy", "git-basics"):
-        assert issue(site, achievement, "Ada", email).code == 0
+    hold(site, email, "python-basics", "data-literacy", "git-basics")
     (part,) = credentials_of(site, "git-basics", email)
     assert site.run("revoke", part["id"], "--reason", "plagiarised").code == 0
     (pathway,) = credentials_of(site, "junior-developer", email)
@@ -348,8 +351,7 @@ def test_rule_errors_are_credpages_errors() -> None:
 def test_a_reissued_part_is_named_with_its_replacement(issuer_site: IssuerSite) -> None:
     site = pathway_site(issuer_site)
     email = "ada@example.test"
-    for achievement in ("python-basics", "data-literacy", "git-basics"):
-        assert issue(site, achievement, "Ada", email).code == 0
+    hold(site, email, "python-basics", "data-literacy", "git-basics")
     (part,) = credentials_of(site, "python-basics", email)
     assert site.run("reissue", part["id"], "--name", "Ada King").code == 0
     new = next(d for d in credentials_of(site, "python-basics", email) if d["id"] != part["id"])
@@ -396,8 +398,7 @@ def test_a_broken_ordinary_achievement_is_left_out_with_a_warning(issuer_site: I
     site = pathway_site(issuer_site)
     site.write_achievement("bad", "name: Bad\ndescription: d\ncriteria: c\ntags: nope\n")
     email = "ada@example.test"
-    for achievement in ("python-basics", "data-literacy"):
-        assert issue(site, achievement, "Ada", email).code == 0
+    hold(site, email, "python-basics", "data-literacy")
     result = issue(site, "git-basics", "Ada", email)
     assert result.code == 0, result
     assert "warning: credentials/achievements/bad.yaml:4: tags:" in result.err

@@ -226,10 +226,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
     pathways = award_pathways(issuer, requests, outcomes, catalog)[0] if catalog else []
     outcomes += pathways
     report = outcomes_csv(outcomes)
-    if out is not None:
-        atomic_write(out, report)
-    else:
-        say(report, end="")
+    _report(out, report)
     issued = sum(o.status == "issued" for o in outcomes)
     _summarize_pages("Awarded", outcomes)
     skipped = len(outcomes) - issued - len(pathways)
@@ -238,6 +235,14 @@ def cmd_issue(args: argparse.Namespace) -> int:
         note += f"; {len(pathways)} pathway credential(s) awarded too (their parts are complete)"
     say(f"issued {issued} credential(s){note}", err=True)
     return 0
+
+
+def _report(out: Path | None, text: str) -> None:
+    """A command's CSV report: to ``--out`` (checked by :func:`check_out`), else stdout."""
+    if out is not None:
+        atomic_write(out, text)
+    else:
+        say(text, end="")
 
 
 def cmd_pathways(args: argparse.Namespace) -> int:
@@ -259,10 +264,7 @@ def cmd_pathways(args: argparse.Namespace) -> int:
             raise CredpagesError(exc.message, file=args.csv, line=n, field=exc.field) from exc
     found = standings(settings, catalog, Holdings.scan(settings), learners)
     report = standings_csv(found)
-    if out is not None:
-        atomic_write(out, report)
-    else:
-        say(report, end="")
+    _report(out, report)
     held = sum(s.status == "held" for s in found)
     ready = sum(s.status == "ready" for s in found)
     note = f"; {ready} complete, not awarded yet: `credpages issue` awards them" if ready else ""
