@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from credpages import __version__
 from credpages.baking import PNG_SIGNATURE, achievement_image, bake_png, bake_svg
+from credpages.bundled import WORKFLOWS_DIR
 from credpages.config import Settings, load_settings
 from credpages.config_edit import add_key, retire_key
 from credpages.errors import CredpagesError
@@ -54,6 +55,16 @@ from credpages.repository import (
 from credpages.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
 from credpages.revocation import load_ledger, load_status_bits, resign_status_list, revoke
 from credpages.signing import Signer
+from credpages.site_init import (
+    QUESTIONS,
+    Answers,
+    Question,
+    check_answer,
+    check_spec,
+    missing_answers,
+    starter_files,
+    write_site,
+)
 from credpages.verify import VALID, verify_document
 from credpages.yamlio import load_yaml
 
@@ -559,14 +570,128 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import Abort, MkDocsException
+    """Preview the site as it will be published: real site_url, served from this machine."""
+    from credpages.preview_server import serve_preview
 
-    _mkdocs_environment(args)
-    try:
-        serve(config_file=args.config, dev_addr=args.dev_addr)
-    except (Abort, MkDocsException) as exc:
-        raise CredpagesError(f"the site build failed: {exc}") from exc
+    host, port = None, args.port
+    if args.dev_addr:
+        host, _, port_text = args.dev_addr.rpartition(":")
+        if not host or not port_text.isdigit():
+            raise CredpagesError(f"{args.dev_addr!r} must be HOST:PORT", field="--dev-addr")
+        host = host.strip("[]")
+        port = int(port_text) if args.port is None else args.port
+
+    def announce(site_url: str, origin: str) -> None:
+        print(
+            f"Previewing {site_url} at {origin} (Ctrl+C to stop). Pages are verified against "
+            "this preview; rebuilt when a file changes.",
+            flush=True,
+        )
+
+    serve_preview(
+        args.config,
+        host=host,
+        port=port,
+        prepare=lambda: _mkdocs_environment(args),
+        announce=announce,
+    )
+    return 0
+
+
+def _ask(question: Question, base_dir: Path) -> str | None:
+    """Prompt on the terminal until the answer passes the config's rules (empty = skip if
+    optional)."""
+    while True:
+        print(f"{question.prompt}: ", end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            raise CredpagesError(f"no answer: pass {question.flag}")
+        if not line.strip():
+            if not question.required:
+                return None
+            continue
+        try:
+            return check_answer(question.name, line, base_dir=base_dir)
+        except CredpagesError as exc:
+            print(f"  {exc.message}", file=sys.stderr)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """A new issuer's site repository in DIR (default: here), all files or none."""
+    folder = Path(args.dir)
+    if folder.exists() and not folder.is_dir():
+        raise CredpagesError("is not a folder", file=folder)
+    cwd = Path.cwd()
+    given = {q.name: getattr(args, q.name) for q in QUESTIONS}
+    answers: dict[str, str | None] = {}
+    for q in QUESTIONS:
+        value = given[q.name]
+        answers[q.name] = check_answer(q.name, value, base_dir=cwd) if value else None
+    missing = missing_answers(answers)
+    interactive = sys.stdin.isatty()
+    if missing and not interactive:
+        flags = ", ".join(q.flag for q in missing)
+        raise CredpagesError(
+            f"missing {flags} (no terminal to ask on: give every answer as a flag)"
+        )
+    if interactive:
+        for q in QUESTIONS:
+            if answers[q.name] is None:
+                answers[q.name] = _ask(q, cwd)
+    spec = check_spec(args.credpages_spec or f"credpages=={__version__}")
+    seed = generate_seed()
+    public = public_key_of(seed)
+    key_path = None
+    if not args.key_stdout:
+        key_path = Path(args.key_file) if args.key_file else default_secret_path()
+        inside = key_path.absolute().resolve().is_relative_to(folder.absolute().resolve())
+        if inside:
+            raise CredpagesError(
+                "is inside the new site's folder: the secret key must live outside it",
+                file=key_path,
+                field="--key-file",
+            )
+        if key_path.exists():
+            raise CredpagesError(
+                "a signing key already exists here: give this site's new key its own file with "
+                "--key-file PATH (outside the site's folder), or --key-stdout to print it",
+                file=key_path,
+            )
+    site = Answers(
+        site_url=str(answers["site_url"]),
+        issuer_name=str(answers["issuer_name"]),
+        issuer_url=str(answers["issuer_url"]),
+        logo=answers["logo"],
+    )
+    workflows = {p.name: p.read_text(encoding="utf-8") for p in WORKFLOWS_DIR.glob("*.yml")}
+    files = starter_files(
+        site,
+        public_key=public,
+        spec=spec,
+        workflows=workflows,
+        today=dt.date.today(),
+        read_logo=lambda name: (cwd / name).read_bytes(),
+    )
+
+    def check_and_store_key() -> None:
+        load_settings(folder / "mkdocs.yml")  # what init writes must pass the config's rules
+        if key_path is not None:
+            write_secret_key(seed, key_path)
+
+    write_site(folder, files, check_and_store_key)
+    for name in files:
+        print(f"wrote {display_path(folder / name)}", file=sys.stderr)
+    if key_path is None:
+        print(encode_secret_key(seed))
+        print("Store the line above as the CREDPAGES_SIGNING_KEY secret.", file=sys.stderr)
+    else:
+        print(f"secret key written to {key_path} (mode 0600; never commit it)", file=sys.stderr)
+    print(
+        f"public key {public} is in {display_path(folder / 'mkdocs.yml')} as key-1.\n"
+        f"Next: cd {folder} && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
+        " && . .venv/bin/activate && credpages serve   (README.md has the rest)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -697,12 +822,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", help="build and serve the site, rebuilding on changes")
+    p = sub.add_parser(
+        "serve", help="preview the site as published at site_url, rebuilding on changes"
+    )
+    p.add_argument("--port", type=int, help="port to serve on (0: any free port)")
     p.add_argument(
-        "--dev-addr", default=None, help="address:port (default: dev_addr of mkdocs.yml)"
+        "--dev-addr",
+        default=None,
+        help="HOST:PORT (default: dev_addr of mkdocs.yml, 127.0.0.1:8000)",
     )
     p.add_argument("--skip-invalid", action="store_true")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init", help="make a new issuer's site (mkdocs.yml, key, workflows) in DIR")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="default: this folder")
+    for q in QUESTIONS:
+        p.add_argument(q.flag, dest=q.name, help=q.prompt)
+    p.add_argument(
+        "--credpages-spec",
+        metavar="REQUIREMENT",
+        help=f"the pinned credpages the site installs (default credpages=={__version__}; "
+        "or e.g. 'credpages @ git+https://github.com/OWNER/credpages@v1.2.3')",
+    )
+    p.add_argument(
+        "--key-file", help=f"where to store the new secret key (default {default_secret_path()})"
+    )
+    p.add_argument(
+        "--key-stdout", action="store_true", help="print the new secret key instead of storing it"
+    )
+    p.set_defaults(func=cmd_init)
     return parser
 
 
