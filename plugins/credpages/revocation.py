@@ -27,7 +27,7 @@ from credpages.status_list import (
     set_bit,
     status_list_credential,
 )
-from credpages.verify import keyring_resolver, proof_methods
+from credpages.verify import DEMO_STATUS_LIST, demo_or, keyring_resolver, proof_methods
 from credpages.yamlio import Loaded, load_yaml, write_yaml
 
 
@@ -66,6 +66,7 @@ def _checked_bits(
         verify_proof_set(doc, key_for)
         bits = decode_bits(subject.get("encodedList"))  # type: ignore[arg-type]
     except CredpagesError as exc:
+        exc = demo_or(exc, doc, settings, DEMO_STATUS_LIST)
         raise exc.located(file=display_path(path), line=loaded.line_of(exc.field or "")) from exc
     return bytearray(bits)
 
