@@ -1,4 +1,4 @@
-// `credpages serve` only. Its server adds <meta name="cp:preview" content="<its origin>/"> to the
+// `credpages serve` only. Its server adds a meta element cp:preview = "<its origin>/" to the
 // pages it sends (never to built files). On such a page, itself on localhost/127.0.0.1 and with
 // the marker naming its own origin, what lives under the published address (cp:site-url: the
 // DID document, the status list) is fetched from the preview server, and the verdict says
