@@ -25,7 +25,13 @@ from credpages.bundled import ASSETS_DIR, PACKAGE_DIR, TEMPLATE_DIR, WORKFLOWS_D
 from credpages.cli import main
 from credpages.config import load_settings
 from credpages.keys import public_key_of, read_signing_key
-from credpages.site_init import EXAMPLE_ACHIEVEMENT, INSTALL_RUN, INSTALL_STEP
+from credpages.site_init import (
+    EXAMPLE_ACHIEVEMENT,
+    INSTALL_RUN,
+    INSTALL_STEP,
+    check_spec,
+    spec_from_direct_url,
+)
 from test_workflows import actionlint_binary
 
 SITE_URL = "https://learn.example.test/awards/"
@@ -328,3 +334,30 @@ def test_the_package_ships_the_theme_and_the_workflows() -> None:
     for path in bundled:
         relative = path.relative_to(PACKAGE_DIR)
         assert any(relative.match(pattern) for pattern in patterns), relative
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "spec"),
+    [
+        (
+            '{"url": "https://github.com/acme/credpages", "vcs_info": {"vcs": "git", '
+            '"commit_id": "' + "a" * 40 + '", "requested_revision": "v0.1.0"}}',
+            "credpages @ git+https://github.com/acme/credpages@" + "a" * 40,
+        ),
+        ('{"url": "file:///home/me/credpages", "dir_info": {"editable": true}}', None),
+        ('{"url": "https://x/y", "vcs_info": {"vcs": "git", "commit_id": "main"}}', None),
+        (
+            '{"url": "https://x/y z", "vcs_info": {"vcs": "git", "commit_id": "' + "b" * 40 + '"}}',
+            None,
+        ),
+        ("not json", None),
+        (None, None),
+    ],
+)
+def test_the_default_pin_is_the_git_commit_credpages_was_installed_from(
+    direct_url: str | None, spec: str | None
+) -> None:
+    """pipx install git+https://… → the new site pins that commit; otherwise this version."""
+    made = spec_from_direct_url(direct_url, "9.8.7")
+    assert made == (spec or "credpages==9.8.7")
+    assert check_spec(made) == made

@@ -61,6 +61,7 @@ from credpages.site_init import (
     Question,
     check_answer,
     check_spec,
+    installed_spec,
     missing_answers,
     starter_files,
     write_site,
@@ -638,7 +639,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         for q in QUESTIONS:
             if answers[q.name] is None:
                 answers[q.name] = _ask(q, cwd)
-    spec = check_spec(args.credpages_spec or f"credpages=={__version__}")
+    spec = check_spec(args.credpages_spec or installed_spec())
     seed = generate_seed()
     public = public_key_of(seed)
     key_path = None
@@ -841,7 +842,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--credpages-spec",
         metavar="REQUIREMENT",
-        help=f"the pinned credpages the site installs (default credpages=={__version__}; "
+        help="the pinned credpages the site installs (default: the git commit this credpages "
+        f"was installed from, else credpages=={__version__}; "
         "or e.g. 'credpages @ git+https://github.com/OWNER/credpages@v1.2.3')",
     )
     p.add_argument(

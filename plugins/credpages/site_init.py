@@ -125,6 +125,40 @@ def check_spec(spec: str) -> str:
     return spec
 
 
+def spec_from_direct_url(direct_url: str | None, version: str = __version__) -> str:
+    """The pin for a new site: the git commit this credpages was installed from (PEP 610's
+    ``direct_url.json``, e.g. by ``pipx install git+https://…``), else this version."""
+    try:
+        data = json.loads(direct_url or "null")
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        url, vcs = data.get("url"), data.get("vcs_info")
+        if (
+            isinstance(url, str)
+            and url.startswith("https://")
+            and isinstance(vcs, dict)
+            and vcs.get("vcs") == "git"
+            and isinstance(vcs.get("commit_id"), str)
+            and re.fullmatch(r"[0-9a-f]{40}", vcs["commit_id"])
+            and not _BAD_TEXT.search(url)
+            and " " not in url
+        ):
+            return f"credpages @ git+{url}@{vcs['commit_id']}"
+    return f"credpages=={version}"
+
+
+def installed_spec() -> str:
+    """``spec_from_direct_url`` for the credpages that is running."""
+    from importlib import metadata
+
+    try:
+        direct_url = metadata.distribution("credpages").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        direct_url = None
+    return spec_from_direct_url(direct_url)
+
+
 def missing_answers(given: Mapping[str, str | None]) -> list[Question]:
     return [q for q in QUESTIONS if q.required and not (given.get(q.name) or "").strip()]
 
