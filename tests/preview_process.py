@@ -4,6 +4,7 @@ by its process id."""
 from __future__ import annotations
 
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -46,9 +47,9 @@ def preview(
             proc.wait(timeout=15)
             assert proc.stderr is not None
             raise AssertionError(f"credpages serve stopped: {proc.stderr.read()}")
-        words = [w for w in first.split() if w.startswith("http://127.0.0.1:")]
-        assert words, first
-        yield words[0], proc
+        found = re.search(r" at (http://127\.0\.0\.1:\d+/) ", first)
+        assert found, first
+        yield found.group(1), proc
     finally:
         proc.terminate()
         try:

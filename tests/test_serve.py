@@ -12,7 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import SITE_URL, IssuerSite, subprocess_env
+from conftest import SITE_URL, IssuerSite, MakeSite, subprocess_env
+from credpages.bundled import ASSETS_DIR
 from credpages.preview_server import PREVIEW_META, inject_marker
 from preview_process import preview
 
@@ -101,3 +102,25 @@ def test_preview_of_a_site_that_fails_to_build_says_why(issuer_site: IssuerSite)
     result = issuer_site.run("serve", "--port", "0")
     assert result.code == 1 and "the site build failed" in result.err
     assert not list(Path(issuer_site.root).glob("site"))
+
+
+def test_a_site_without_a_theme_folder_gets_the_packaged_assets_and_may_replace_one(
+    make_site: MakeSite,
+) -> None:
+    """The verifier's modules come from the package; a custom_dir's own file wins."""
+    plain = make_site("plain")
+    assert plain.run("build").code == 0
+    for source in ASSETS_DIR.iterdir():
+        assert (plain.root / "site/assets/credpages" / source.name).read_bytes() == (
+            source.read_bytes()
+        )
+    themed = make_site("themed", extra="theme:\n  name: material\n  custom_dir: overrides\n")
+    text = themed.config.read_text().replace("theme:\n  name: material\n", "", 1)
+    themed.config.write_text(text)
+    css = themed.root / "overrides/assets/credpages/credpages.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("/* the issuer's own */\n")
+    assert themed.run("build").code == 0
+    built = themed.root / "site/assets/credpages"
+    assert (built / "credpages.css").read_text() == "/* the issuer's own */\n"
+    assert (built / "verifier.js").read_bytes() == (ASSETS_DIR / "verifier.js").read_bytes()

@@ -20,7 +20,7 @@ from credpages.keys import ENV_VAR, public_key_of, read_signing_key
 from preview_process import BUILD_PY, preview
 
 from .conftest import isolated_context
-from .harness import Server
+from .harness import REPO, Server
 
 pytestmark = pytest.mark.browser
 
@@ -155,3 +155,18 @@ def test_a_marker_naming_another_origin_is_ignored(
         context.close()
     assert state == "cannot-verify" and "Preview" not in text, text
     assert "127.0.0.1:9" not in text
+
+
+def test_the_demo_previews_on_any_port(browser: Any) -> None:
+    """The README's first command serves the demo (site_url http://127.0.0.1:8000/); on another
+    port its credentials still verify, against the preview."""
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_VAR, "PYTHONPATH")}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    context = isolated_context(browser)
+    try:
+        with preview(REPO, env) as (origin, _):
+            assert origin != "http://127.0.0.1:8000/"
+            state, text = verdict(context.new_page(), f"{origin}c/python-basics-ria7nvc76i/")
+    finally:
+        context.close()
+    assert state == "verified" and text.startswith("Preview: Verified"), text
