@@ -18,13 +18,13 @@ import pytest
 from credpages.config import load_settings
 from credpages.keys import ENV_VAR, public_key_of, read_signing_key
 from preview_process import BUILD_PY, preview
+from test_init import ANSWERS, SITE_URL
 
 from .conftest import isolated_context
 from .harness import REPO, Server
 
 pytestmark = pytest.mark.browser
 
-SITE_URL = "https://learn.example.test/awards/"
 ACHIEVEMENT = """\
 name: Python Basics
 description: Writes, tests and debugs small Python programs.
@@ -57,17 +57,7 @@ def new_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, d
     env.update(XDG_CONFIG_HOME=str(home / "config"), NO_MKDOCS_2_WARNING="1")
     site = home / "academy"
     site.mkdir()
-    credpages(
-        site,
-        env,
-        "init",
-        "--site-url",
-        SITE_URL,
-        "--issuer-name",
-        "Example Learning",
-        "--issuer-url",
-        "https://example.test/",
-    )
+    credpages(site, env, "init", *ANSWERS)  # in the empty folder itself
     key = home / "config" / "credpages" / "signing-key"
     settings = load_settings(site / "mkdocs.yml")
     assert settings.keyring[0].public_key == public_key_of(read_signing_key(key))
