@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from credpages.config import load_settings  # noqa: E402
-from credpages.credential import Award, Recipient, build_credential  # noqa: E402
-from credpages.keys import generate_seed, public_key_of  # noqa: E402
-from credpages.repository import load_achievement  # noqa: E402
-from credpages.revocation import ensure_status_list  # noqa: E402
-from credpages.signing import Signer  # noqa: E402
-from credpages.yamlio import write_yaml  # noqa: E402
+from credpages.credential.keys import generate_seed, public_key_of  # noqa: E402
+from credpages.credential.model import Award, Recipient, build_credential  # noqa: E402
+from credpages.credential.yamlio import write_yaml  # noqa: E402
+from credpages.issuer.repository import load_achievement  # noqa: E402
+from credpages.issuer.revocation import ensure_status_list  # noqa: E402
+from credpages.issuer.signing import Signer  # noqa: E402
 
 NAMES = ["Ada Lovelace", "Анна Каренина", "王芳", "فاطمة الزهراء", "José Müller", "Grace Hopper"]
 

@@ -12,8 +12,8 @@ verifier says "Verified") and writes into the output folder (default ``bench/out
   certificate.png                             the print-emulated page, as the certificate looks
 
 If the build does not put a QR code or share card on credential pages yet, the chosen page is
-rendered again here with both (``credpages.qr``, ``credpages.share_card``), so the screenshots show
-the finished page; the script says so.
+rendered again here with both (``credpages.site.qr``, ``credpages.site.share_card``), so the
+screenshots show the finished page; the script says so.
 
     python bench/screenshots.py [--slug python-basics-ria7nvc76i] [--out DIR]
 """
@@ -41,13 +41,13 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 from mkdocs.commands.build import build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 
-from credpages.collect import collect  # noqa: E402
 from credpages.config import load_settings  # noqa: E402
-from credpages.linkedin import add_to_profile_url  # noqa: E402
-from credpages.plugin import _theme_info  # noqa: E402
-from credpages.publish import ThemeInfo, site_info  # noqa: E402
-from credpages.qr import qr_svg  # noqa: E402
-from credpages.render import (  # noqa: E402
+from credpages.mkdocs_plugin.plugin import _theme_info  # noqa: E402
+from credpages.site.collect import collect  # noqa: E402
+from credpages.site.linkedin import add_to_profile_url  # noqa: E402
+from credpages.site.publish import ThemeInfo, site_info  # noqa: E402
+from credpages.site.qr import qr_svg  # noqa: E402
+from credpages.site.render import (  # noqa: E402
     CredentialStatusInfo,
     ShareImage,
     credential_page_context,
@@ -55,7 +55,7 @@ from credpages.render import (  # noqa: E402
     make_environment,
     render_credential_page,
 )
-from credpages.share_card import CardData, CardStyle, render_card  # noqa: E402
+from credpages.site.share_card import CardData, CardStyle, render_card  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOST, PORT = "127.0.0.1", 8000

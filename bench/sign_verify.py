@@ -3,8 +3,8 @@
 
 Builds N realistic OpenBadgeCredentials (names in several scripts, some with an expiry, evidence
 or a result; an achievement with tags, alignments and an image) with
-``credpages.credential.build_credential`` and a freshly generated key, then times each step over
-all N credentials in the same process and prints milliseconds per credential, and each as a
+``credpages.credential.model.build_credential`` and a freshly generated key, then times each step
+over all N credentials in the same process and prints milliseconds per credential, and each as a
 multiple of one bare Ed25519 signature check (PyNaCl ``VerifyKey.verify`` of a 64-byte message,
 which is what both Data Integrity suites verify after hashing).
 
@@ -39,16 +39,16 @@ import yaml  # noqa: E402
 from nacl.signing import SigningKey, VerifyKey  # noqa: E402
 
 from credpages.config import Settings, parse_settings  # noqa: E402
-from credpages.credential import (  # noqa: E402
+from credpages.credential.keys import generate_seed, public_key_of  # noqa: E402
+from credpages.credential.model import (  # noqa: E402
     Award,
     Recipient,
     achievement_from_definition,
     build_credential,
     new_slug,
 )
-from credpages.keys import generate_seed, public_key_of  # noqa: E402
-from credpages.multikey import multibase_encode  # noqa: E402
-from credpages.proofs import (  # noqa: E402
+from credpages.credential.multikey import multibase_encode  # noqa: E402
+from credpages.credential.proofs import (  # noqa: E402
     PROOF_PURPOSE,
     PROOF_TYPE,
     SUITE_JCS,
@@ -58,8 +58,8 @@ from credpages.proofs import (  # noqa: E402
     sign_proof_set,
     verify_proof_set,
 )
-from credpages.verify import check_integrity, keyring_resolver, schema_errors  # noqa: E402
-from credpages.yamlio import dump_yaml, loads_yaml  # noqa: E402
+from credpages.credential.verify import check_integrity, keyring_resolver, schema_errors  # noqa: E402
+from credpages.credential.yamlio import dump_yaml, loads_yaml  # noqa: E402
 
 CREATED = "2026-11-28T09:30:00Z"
 CHUNK = 25

@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from credpages.config import load_settings  # noqa: E402
-from credpages.issuing import Issuer, make_request  # noqa: E402
-from credpages.multikey import decode_secret_key  # noqa: E402
-from credpages.revocation import revoke  # noqa: E402
-from credpages.signing import Signer  # noqa: E402
+from credpages.credential.multikey import decode_secret_key  # noqa: E402
+from credpages.issuer.issuing import Issuer, make_request  # noqa: E402
+from credpages.issuer.revocation import revoke  # noqa: E402
+from credpages.issuer.signing import Signer  # noqa: E402
 
 AWARDS = [
     # (achievement, name, e-mail, extra fields)
@@ -68,7 +68,7 @@ def main() -> None:
 
 
 def _load(path: Path | None) -> tuple[Path, dict]:
-    from credpages.yamlio import load_yaml
+    from credpages.credential.yamlio import load_yaml
 
     assert path is not None
     return path, load_yaml(path).data

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from credpages.cli import main
+from credpages.cli.commands import main
 from credpages.config import Settings, load_settings
-from credpages.keys import ENV_VAR, generate_seed, public_key_of
-from credpages.multikey import encode_secret_key
-from credpages.repository import credential_files
-from credpages.yamlio import load_yaml
+from credpages.credential.keys import ENV_VAR, generate_seed, public_key_of
+from credpages.credential.multikey import encode_secret_key
+from credpages.credential.yamlio import load_yaml
+from credpages.issuer.repository import credential_files
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_PY = REPO / "build.py"

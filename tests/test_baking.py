@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 from PIL import Image, PngImagePlugin
 
-from credpages.baking import (
+from credpages.cli.commands import main
+from credpages.config import load_settings
+from credpages.credential.verify import VALID, verify_document
+from credpages.credential.yamlio import load_yaml
+from credpages.errors import CredpagesError
+from credpages.issuer.baking import (
     KEYWORD,
     OB_NAMESPACE,
     bake_png,
@@ -22,13 +27,8 @@ from credpages.baking import (
     extract_svg,
     png_chunks,
 )
-from credpages.cli import main
-from credpages.config import load_settings
-from credpages.errors import CredpagesError
-from credpages.publish import credential_json
-from credpages.revocation import load_status_bits
-from credpages.verify import VALID, verify_document
-from credpages.yamlio import load_yaml
+from credpages.issuer.revocation import load_status_bits
+from credpages.site.publish import credential_json
 from test_site_build import award, make_site
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from credpages.cache_store import CacheStore
+from credpages.site.cache_store import CacheStore
 
 
 def test_entries_persist_and_unused_ones_are_pruned(tmp_path: Path) -> None:

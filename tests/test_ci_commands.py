@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SITE_URL, IssuerSite, MakeSite
-from credpages.github_actions import cell, code_block, url_cell
+from credpages.cli.github_actions import cell, code_block, url_cell
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

@@ -23,12 +23,13 @@ from conftest import (
     MakeSite,
     git_init,
 )
-from credpages import __version__, cli
-from credpages.keys import generate_seed, public_key_of, read_signing_key
-from credpages.multikey import decode_secret_key, encode_secret_key
-from credpages.repository import STATUS_LIST_FILE
-from credpages.status_list import empty_bits, encode_bits
-from credpages.yamlio import load_yaml
+from credpages import __version__
+from credpages.cli import commands as cli
+from credpages.credential.keys import generate_seed, public_key_of, read_signing_key
+from credpages.credential.multikey import decode_secret_key, encode_secret_key
+from credpages.credential.status_list import empty_bits, encode_bits
+from credpages.credential.yamlio import load_yaml
+from credpages.issuer.repository import STATUS_LIST_FILE
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

@@ -10,9 +10,9 @@ import pytest
 from conftest import SITE_URL, IssuerSite, MakeSite
 from credpages import config
 from credpages.config import Settings, load_settings, normalize_site_url, parse_settings
+from credpages.credential.keys import generate_seed, public_key_of
+from credpages.credential.multikey import encode_secret_key
 from credpages.errors import CredpagesError
-from credpages.keys import generate_seed, public_key_of
-from credpages.multikey import encode_secret_key
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

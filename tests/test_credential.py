@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from conftest import IssuerSite, MakeSite
 from credpages.config import Settings, parse_settings
-from credpages.credential import (
+from credpages.credential.keys import generate_seed, public_key_of
+from credpages.credential.model import (
     CONTEXTS,
     SLUG,
     Award,
@@ -31,12 +32,11 @@ from credpages.credential import (
     to_datetime_stamp,
     valid_until_for,
 )
+from credpages.credential.verify import check_integrity, schema_errors
+from credpages.credential.yamlio import dump_yaml, loads_yaml
 from credpages.errors import CredpagesError
-from credpages.keys import generate_seed, public_key_of
-from credpages.linkedin import add_to_profile_url, share_url
-from credpages.signing import Signer
-from credpages.verify import check_integrity, schema_errors
-from credpages.yamlio import dump_yaml, loads_yaml
+from credpages.issuer.signing import Signer
+from credpages.site.linkedin import add_to_profile_url, share_url
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

@@ -14,9 +14,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from credpages.config import load_settings
-from credpages.repository import credential_files
-from credpages.revocation import load_ledger
-from credpages.yamlio import load_yaml
+from credpages.credential.yamlio import load_yaml
+from credpages.issuer.repository import credential_files
+from credpages.issuer.revocation import load_ledger
 from htmltree import Node, credential_ld, parse
 
 ROOT = Path(__file__).resolve().parent.parent

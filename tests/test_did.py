@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import IssuerSite
 from credpages.config import Settings, parse_settings
-from credpages.did import (
+from credpages.credential.did import (
     DID_CONTEXTS,
     did_document,
     did_document_path,
@@ -18,9 +18,9 @@ from credpages.did import (
     did_from_site_url,
     verification_method_id,
 )
+from credpages.credential.keys import generate_seed, public_key_of
+from credpages.credential.multikey import decode_public_key
 from credpages.errors import CredpagesError
-from credpages.keys import generate_seed, public_key_of
-from credpages.multikey import decode_public_key
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

@@ -24,8 +24,8 @@ from credpages import __version__
 from credpages.bundled import ASSETS_DIR, PACKAGE_DIR, TEMPLATE_DIR, WORKFLOWS_DIR
 from credpages.cli import main
 from credpages.config import load_settings
-from credpages.keys import public_key_of, read_signing_key
-from credpages.site_init import (
+from credpages.credential.keys import public_key_of, read_signing_key
+from credpages.issuer.site_init import (
     EXAMPLE_ACHIEVEMENT,
     INSTALL_RUN,
     INSTALL_STEP,

@@ -22,13 +22,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import BUILD_PY, SITE_URL, IssuerSite, MakeSite, subprocess_env
-from credpages.credential import email_matches
-from credpages.keys import generate_seed
-from credpages.multikey import encode_secret_key
-from credpages.repository import LEDGER_FILE, STATUS_LIST_FILE
-from credpages.revocation import load_ledger, load_status_bits
-from credpages.status_list import is_set
-from credpages.yamlio import load_yaml
+from credpages.credential.keys import generate_seed
+from credpages.credential.model import email_matches
+from credpages.credential.multikey import encode_secret_key
+from credpages.credential.status_list import is_set
+from credpages.credential.yamlio import load_yaml
+from credpages.issuer.repository import LEDGER_FILE, STATUS_LIST_FILE
+from credpages.issuer.revocation import load_ledger, load_status_bits
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

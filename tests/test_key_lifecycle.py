@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from conftest import IssuerSite, MakeSite
-from credpages.config_edit import retire_key
+from credpages.credential.keys import generate_seed, public_key_of
+from credpages.credential.multikey import decode_secret_key, encode_secret_key
+from credpages.credential.proofs import sign_proof_set
+from credpages.credential.yamlio import load_yaml, write_yaml
 from credpages.errors import CredpagesError
-from credpages.keys import generate_seed, public_key_of
-from credpages.multikey import decode_secret_key, encode_secret_key
-from credpages.proofs import sign_proof_set
-from credpages.repository import STATUS_LIST_FILE
-from credpages.yamlio import load_yaml, write_yaml
+from credpages.issuer.config_edit import retire_key
+from credpages.issuer.repository import STATUS_LIST_FILE
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

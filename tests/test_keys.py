@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
 from conftest import git_init
-from credpages.errors import CredpagesError
-from credpages.keys import (
+from credpages.credential.keys import (
     ENV_VAR,
     default_secret_path,
     generate_seed,
@@ -22,7 +21,7 @@ from credpages.keys import (
     read_signing_key,
     write_secret_key,
 )
-from credpages.multikey import (
+from credpages.credential.multikey import (
     b58decode,
     b58encode,
     decode_public_key,
@@ -30,6 +29,7 @@ from credpages.multikey import (
     encode_public_key,
     encode_secret_key,
 )
+from credpages.errors import CredpagesError
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 

@@ -21,10 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
-from credpages.errors import CredpagesError
-from credpages.jsonld import bundled_context_urls, canonicalize_rdfc, document_loader
-from credpages.multikey import decode_public_key, decode_secret_key, multibase_encode
-from credpages.proofs import (
+from credpages.credential.jsonld import bundled_context_urls, canonicalize_rdfc, document_loader
+from credpages.credential.multikey import decode_public_key, decode_secret_key, multibase_encode
+from credpages.credential.proofs import (
     check_datetime_stamp,
     jcs_bytes,
     jcs_hash_data,
@@ -32,6 +31,7 @@ from credpages.proofs import (
     sign_proof_set,
     verify_proof_set,
 )
+from credpages.errors import CredpagesError
 
 VECTORS = Path(__file__).parent / "vectors"
 JCS = VECTORS / "eddsa-jcs-2022"
@@ -428,7 +428,7 @@ def test_jcs_proof_hashes_match_the_spec_steps(signed_ob: dict[str, Any]) -> Non
 
 
 def decode_z(value: str) -> bytes:
-    from credpages.multikey import multibase_decode
+    from credpages.credential.multikey import multibase_decode
 
     return multibase_decode(value)
 

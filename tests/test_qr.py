@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image, ImageDraw
 
 from credpages.errors import CredpagesError
-from credpages.qr import qr_svg
+from credpages.site.qr import qr_svg
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 RUN = re.compile(r"(?:M(\d+) (\d+)\.5|m(\d+) 0)h(\d+)")

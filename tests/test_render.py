@@ -1,4 +1,4 @@
-"""credpages.render: what a visitor, a crawler and the page's verifier see in the generated HTML.
+"""credpages.site.render: what a visitor, a crawler and the page's verifier see in the HTML.
 
 Pages are parsed with a small html.parser-based DOM and checked the way a user or crawler would:
 which elements exist, what their text and attributes are, where links point. Every credential
@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credpages.render import (
+from credpages.site.render import (
     AchievementEntry,
     CredentialStatusInfo,
     RecipientEntry,
@@ -43,7 +43,7 @@ from credpages.render import (
     sitemap_xml,
     verify_page_context,
 )
-from credpages.render.safety import isolate
+from credpages.site.render.safety import isolate
 from htmltree import Node, credential_ld, parse
 
 SITE_URL = "https://example.github.io/awards/"

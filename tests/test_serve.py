@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conftest import SITE_URL, IssuerSite, MakeSite, subprocess_env
 from credpages.bundled import ASSETS_DIR
-from credpages.preview_server import PREVIEW_META, inject_marker
+from credpages.cli.preview_server import PREVIEW_META, inject_marker
 from preview_process import preview
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from credpages import card_text, share_card
 from credpages.errors import CredpagesError
-from credpages.share_card import (
+from credpages.site import card_text, share_card
+from credpages.site.share_card import (
     CARD_HEIGHT,
     CARD_WIDTH,
     CardData,

@@ -14,10 +14,10 @@ import jinja2
 import pytest
 
 from credpages.config import Settings, parse_settings
-from credpages.keys import generate_seed, public_key_of
-from credpages.linkedin import add_to_profile_url
-from credpages.qr import qr_svg
-from credpages.render import (
+from credpages.credential.keys import generate_seed, public_key_of
+from credpages.site.linkedin import add_to_profile_url
+from credpages.site.qr import qr_svg
+from credpages.site.render import (
     CredentialStatusInfo,
     ShareImage,
     credential_page_context,
@@ -461,8 +461,8 @@ def test_share_module_is_loaded_as_a_small_module(env: jinja2.Environment) -> No
 
 
 def test_page_size_with_everything(env: jinja2.Environment, tmp_path: Path) -> None:
-    """What sharing costs on a typical page: the QR code (~4.1 KB as credpages.qr draws it), the
-    LinkedIn button and values (~0.9 KB) and og:image tags (~0.4 KB) on top of the share links,
+    """What sharing costs on a typical page: the QR code (~4.1 KB as credpages.site.qr draws it),
+    the LinkedIn button and values (~0.9 KB) and og:image tags (~0.4 KB) on top of the share links,
     downloads and certificate every live page has (test_render's test_typical_page_stays_small)."""
     cred = make_credential()
     html = len(render(env, cred, s=settings(tmp_path), share_image=CARD).encode())

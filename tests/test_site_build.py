@@ -14,13 +14,13 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 from credpages.config import DEMO_PUBLIC_KEY, load_settings
-from credpages.did import did_document_path
-from credpages.issuing import Issuer, make_request
-from credpages.keys import generate_seed, public_key_of
-from credpages.revocation import revoke
-from credpages.signing import Signer
-from credpages.status_list import decode_bits, is_set
-from credpages.yamlio import load_yaml
+from credpages.credential.did import did_document_path
+from credpages.credential.keys import generate_seed, public_key_of
+from credpages.credential.status_list import decode_bits, is_set
+from credpages.credential.yamlio import load_yaml
+from credpages.issuer.issuing import Issuer, make_request
+from credpages.issuer.revocation import revoke
+from credpages.issuer.signing import Signer
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -195,7 +195,7 @@ def test_unsigned_authoring_file_fails_with_the_command_to_run(
 def test_cache_is_used_and_corrupt_or_foreign_entries_are_ignored(tmp_path: Path) -> None:
     config, seed = make_site(tmp_path)
     paths = award(config, seed, ["Ada Lovelace", "Grace Hopper"])
-    from credpages.collect import collect
+    from credpages.site.collect import collect
 
     settings = load_settings(config)
     cold = collect(settings, workers=1)
@@ -227,9 +227,9 @@ HOSTILE = "</script><script>alert(1)</script>\"'<b onmouseover=x>&amp;\u202eevil
 
 
 def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
-    from credpages.credential import Award, Recipient, build_credential
-    from credpages.repository import load_achievement
-    from credpages.yamlio import write_yaml
+    from credpages.credential.model import Award, Recipient, build_credential
+    from credpages.credential.yamlio import write_yaml
+    from credpages.issuer.repository import load_achievement
     from htmltree import credential_ld, parse
 
     config, seed = make_site(tmp_path)
@@ -291,7 +291,7 @@ def test_a_credential_id_outside_this_sites_pages_fails_the_build(
     settings = load_settings(config)
     doc = load_yaml(path).data
     doc["id"] = bad_id
-    from credpages.yamlio import write_yaml
+    from credpages.credential.yamlio import write_yaml
 
     write_yaml(path, Signer(settings, seed).sign(doc))
     message = build_error(config, caplog)
@@ -300,7 +300,7 @@ def test_a_credential_id_outside_this_sites_pages_fails_the_build(
 
 
 def test_serve_watches_the_credentials_folder(tmp_path: Path) -> None:
-    from credpages.plugin import CredpagesPlugin
+    from credpages.mkdocs_plugin.plugin import CredpagesPlugin
 
     config, _ = make_site(tmp_path)
     cfg = load_config(config_file=str(config))
@@ -320,7 +320,7 @@ def test_serve_watches_the_credentials_folder(tmp_path: Path) -> None:
 def test_build_command_refuses_to_delete_a_folder_that_is_not_a_built_site(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from credpages.cli import main
+    from credpages.cli.commands import main
 
     config, seed = make_site(tmp_path)
     award(config, seed, ["Ada Lovelace"])

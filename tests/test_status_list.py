@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credpages.errors import CredpagesError
-from credpages.status_list import (
+from credpages.credential.status_list import (
     LIST_BITS,
     MAX_DECODED_BYTES,
     decode_bits,
@@ -24,6 +23,7 @@ from credpages.status_list import (
     status_entry,
     status_list_credential,
 )
+from credpages.errors import CredpagesError
 
 #: The example list of the W3C Bitstring Status List spec (§ "encodedList"): 131,072 zero bits.
 SPEC_EXAMPLE = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from credpages.errors import CredpagesError
-from credpages.svg_raster import MAX_SVG_BYTES, svg_to_png
+from credpages.site.svg_raster import MAX_SVG_BYTES, svg_to_png
 
 RED_SQUARE = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="20" viewBox="0 0 10 20">'

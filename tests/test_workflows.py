@@ -24,10 +24,10 @@ import pytest
 import yaml
 
 from credpages.config import load_settings
-from credpages.keys import ENV_VAR, generate_seed, public_key_of
-from credpages.multikey import encode_secret_key
-from credpages.repository import credential_files
-from credpages.yamlio import load_yaml
+from credpages.credential.keys import ENV_VAR, generate_seed, public_key_of
+from credpages.credential.multikey import encode_secret_key
+from credpages.credential.yamlio import load_yaml
+from credpages.issuer.repository import credential_files
 
 REPO = Path(__file__).resolve().parents[1]
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -366,6 +366,10 @@ def origin(tmp_path: Path) -> tuple[Path, Path, str]:
     """A bare 'GitHub' repository and a runner's checkout of it; the demo keyring also holds a
     freshly generated key (its secret is returned), as after `credpages rotate-key`."""
     bare = clone(tmp_path / "origin.git", bare=True)
+    # The origin's main is the commit under test, and every clone of it checks main out, whichever
+    # branch this checkout is on (a bare clone's HEAD is the source's current branch).
+    git(bare, "update-ref", f"refs/heads/{BRANCH}", "HEAD")
+    git(bare, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")
     setup = clone(tmp_path / "setup", source=bare)
     seed = generate_seed()
     result = subprocess.run(

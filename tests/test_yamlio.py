@@ -18,9 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credpages import yamlio
-from credpages.errors import CredpagesError
-from credpages.yamlio import (
+from credpages.credential import yamlio
+from credpages.credential.yamlio import (
     FLOAT_FIELDS,
     MAX_BYTES,
     MAX_DEPTH,
@@ -30,6 +29,7 @@ from credpages.yamlio import (
     loads_yaml,
     write_yaml,
 )
+from credpages.errors import CredpagesError
 
 DEFAULT_PARSER = yamlio._Loader
 PARSERS: list[Any] = [yaml.SafeLoader]

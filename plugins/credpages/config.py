@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from credpages.did import did_from_site_url
-from credpages.errors import CredpagesError
-from credpages.multikey import decode_public_key
+from .credential.did import did_from_site_url
+from .credential.multikey import decode_public_key
+from .errors import CredpagesError
 
 #: The demo issuer's public key. Its secret is committed on purpose (demo/), so the build refuses
 #: any site that trusts this key unless the config says ``demo: true``.

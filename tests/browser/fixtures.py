@@ -1,8 +1,8 @@
 """Fixture sites for the browser tests: a did:web issuer, its status list and signed credentials.
 
-Signing goes through the project's own ``credpages.proofs.sign_proof_set`` (rdfc + jcs proof set,
-exactly what a build publishes) when it is importable; otherwise a minimal eddsa-jcs-2022 signer
-here (rfc8785 + PyNaCl) stands in, which is all the browser checks anyway.
+Signing goes through the project's own ``credpages.credential.proofs.sign_proof_set`` (rdfc +
+jcs proof set, exactly what a build publishes) when it is importable; otherwise a minimal
+eddsa-jcs-2022 signer here (rfc8785 + PyNaCl) stands in, which is all the browser checks anyway.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _as_list(v: Any) -> list[Any]:
 def sign(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) -> dict[str, Any]:
     """The project's proof set when available, else a jcs-only proof."""
     try:
-        from credpages.proofs import sign_proof_set
+        from credpages.credential.proofs import sign_proof_set
     except ImportError:
         return sign_jcs(doc, seed, vm, created)
     return sign_proof_set(doc, seed, vm, created)
@@ -83,7 +83,7 @@ def sign(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) -> d
 
 def encode_bits(bits: bytes) -> str:
     try:
-        from credpages.status_list import encode_bits as project_encode
+        from credpages.credential.status_list import encode_bits as project_encode
     except ImportError:
         compressed = gzip.compress(bits, mtime=0)
         return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
@@ -91,7 +91,7 @@ def encode_bits(bits: bytes) -> str:
 
 
 def did_from_url(site_url: str) -> str:
-    from credpages.did import did_from_site_url
+    from credpages.credential.did import did_from_site_url
 
     return did_from_site_url(site_url)
 

@@ -1,4 +1,4 @@
-"""Interop with the site's own templates: pages rendered by ``credpages.render`` work with the
+"""Interop with the site's own templates: pages rendered by ``credpages.site.render`` work with the
 verifier's DOM contract (skipped while the renderer is not importable)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from .fixtures import Site
 from .helpers import panel, states
 
 pytestmark = pytest.mark.browser
-pages = pytest.importorskip("credpages.render.pages")
-environment = pytest.importorskip("credpages.render.environment")
+pages = pytest.importorskip("credpages.site.render.pages")
+environment = pytest.importorskip("credpages.site.render.environment")
 
 
 @pytest.fixture(scope="module")

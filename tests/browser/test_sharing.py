@@ -1,6 +1,6 @@
 """Sharing on a real built site, in headless Chromium: baked badge downloads (PNG, SVG, and PNG
-rasterised from SVG) that credpages.baking reads back and that verify, the printed certificate
-(one landscape page on A4 and Letter), "Download PDF", and the copy buttons.
+rasterised from SVG) that credpages.issuer.baking reads back and that verify, the printed
+certificate (one landscape page on A4 and Letter), "Download PDF", and the copy buttons.
 
 The site is built by MkDocs from a generated issuer (tests/test_site_build helpers) whose
 ``site_url`` is this module's own server, so the page's did:web resolves and it verifies.
@@ -22,23 +22,23 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from credpages.baking import bake_png, extract_png, extract_svg, png_chunks
-from credpages.collect import collect
 from credpages.config import Settings, load_settings
-from credpages.issuing import Issuer, make_request
-from credpages.linkedin import add_to_profile_url
-from credpages.publish import credential_json, site_info
-from credpages.qr import qr_svg
-from credpages.render import (
+from credpages.credential.verify import verify_document
+from credpages.credential.yamlio import load_yaml
+from credpages.issuer.baking import bake_png, extract_png, extract_svg, png_chunks
+from credpages.issuer.issuing import Issuer, make_request
+from credpages.issuer.signing import Signer
+from credpages.site.collect import collect
+from credpages.site.linkedin import add_to_profile_url
+from credpages.site.publish import credential_json, site_info
+from credpages.site.qr import qr_svg
+from credpages.site.render import (
     CredentialStatusInfo,
     ShareImage,
     credential_page_context,
     make_environment,
     render_credential_page,
 )
-from credpages.signing import Signer
-from credpages.verify import verify_document
-from credpages.yamlio import load_yaml
 
 from .harness import REPO, Server
 from .helpers import panel
@@ -126,7 +126,7 @@ def rerender_pages(config: Path, site_dir: Path) -> bool:
     the same render settings the build used (a page that has them already is left alone)."""
     from mkdocs.config import load_config
 
-    from credpages.plugin import _theme_info
+    from credpages.mkdocs_plugin.plugin import _theme_info
 
     settings = load_settings(config)
     data = collect(settings)

@@ -227,8 +227,8 @@ def test_empty_submit_explains(verify):
 
 
 def test_badges_baked_by_the_project(verify, tmp_path, site):
-    """Interop with credpages.baking: what `credpages bake` writes, this page reads."""
-    baking = pytest.importorskip("credpages.baking")
+    """Interop with credpages.issuer.baking: what `credpages bake` writes, this page reads."""
+    baking = pytest.importorskip("credpages.issuer.baking")
     cred = site.signed("baked", name="Ada ]]> Lovelace \U0001f600")  # ]]> must survive CDATA
     text = json.dumps(cred, ensure_ascii=False, indent=2)
     png = baking.bake_png(tiny_png(), text)

@@ -1,0 +1,886 @@
+"""The issuer's command line: ``credpages`` (or ``python build.py``).
+
+Argument parsing and messages only; the work is done by the core modules. Every failure is one
+line on stderr naming the file, the field and what to do, with a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import secrets
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import __version__
+from ..bundled import WORKFLOWS_DIR
+from ..config import Settings, load_settings
+from ..credential.keys import (
+    default_secret_path,
+    generate_seed,
+    public_key_of,
+    read_signing_key,
+    write_secret_key,
+)
+from ..credential.multikey import decode_public_key, encode_secret_key
+from ..credential.verify import VALID, verify_document
+from ..credential.yamlio import load_yaml
+from ..errors import CredpagesError
+from ..fsio import atomic_write
+from ..issuer.baking import PNG_SIGNATURE, achievement_image, bake_png, bake_svg
+from ..issuer.config_edit import add_key, retire_key
+from ..issuer.issuing import (
+    Issuer,
+    Outcome,
+    check_authoring_file,
+    find_credential,
+    make_request,
+    outcomes_csv,
+    read_csv_rows,
+    unsigned_files,
+)
+from ..issuer.repository import (
+    STATUS_LIST_FILE,
+    AchievementDef,
+    credential_files,
+    display_path,
+    is_signed,
+)
+from ..issuer.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
+from ..issuer.revocation import load_ledger, load_status_bits, resign_status_list, revoke
+from ..issuer.signing import Signer
+from ..issuer.site_init import (
+    QUESTIONS,
+    Answers,
+    Question,
+    check_answer,
+    check_spec,
+    installed_spec,
+    missing_answers,
+    starter_files,
+    write_site,
+)
+from ..site.publish import credential_json
+from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
+
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _signer(args: argparse.Namespace, settings: Settings) -> Signer:
+    return Signer(settings, read_signing_key(args.key_file))
+
+
+def _issuer(args: argparse.Namespace) -> Issuer:
+    settings = _settings(args)
+    return Issuer(settings, _signer(args, settings), rng=secrets.randbelow)
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    seed = generate_seed()
+    public = public_key_of(seed)
+    if args.stdout:
+        print(encode_secret_key(seed))
+        print(f"public key: {public}", file=sys.stderr)
+        print("Store the first line as the CREDPAGES_SIGNING_KEY secret.", file=sys.stderr)
+        return 0
+    path = Path(args.out) if args.out else default_secret_path()
+    write_secret_key(seed, path, force=args.force)
+    print(f"secret key written to {path} (mode 0600; keep it out of git)")
+    print("add this public key to the keyring in mkdocs.yml:")
+    print(f"  public_key: {public}")
+    return 0
+
+
+def _progress(total: int) -> Callable[[int], None]:
+    tty = sys.stderr.isatty()
+
+    def show(done: int) -> None:
+        if tty:
+            filled = int(30 * done / total)
+            bar = "#" * filled + "." * (30 - filled)
+            end = "\n" if done == total else ""
+            print(f"\r[{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+        elif done == total or done % max(total // 10, 1) == 0:
+            print(f"issued {done}/{total}", file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    cache: dict[str, AchievementDef] = {}
+    if args.csv:
+        requests = []
+        for n, row in read_csv_rows(Path(args.csv)):
+            try:
+                requests.append(
+                    make_request(
+                        settings,
+                        row,
+                        origin=f"{args.csv}:{n}",
+                        achievement_id=args.achievement,
+                        cache=cache,
+                    )
+                )
+            except CredpagesError as exc:
+                raise CredpagesError(exc.message, file=args.csv, line=n, field=exc.field) from exc
+    else:
+        if not (args.name and args.email and args.achievement):
+            raise CredpagesError("give --achievement, --name and --email, or --csv FILE")
+        row = {"name": args.name, "email": args.email}
+        for key in ("issued", "expires", "evidence_url", "result"):
+            if getattr(args, key):
+                row[key] = getattr(args, key)
+        requests = [
+            make_request(settings, row, origin="command line", achievement_id=args.achievement)
+        ]
+    issuer = Issuer(settings, _signer(args, settings), rng=secrets.randbelow)
+    progress = _progress(len(requests)) if len(requests) > 1 else None
+    outcomes = issuer.issue_all(requests, allow_duplicate=args.allow_duplicate, progress=progress)
+    report = outcomes_csv(outcomes)
+    if args.out:
+        atomic_write(args.out, report)
+    else:
+        sys.stdout.write(report)
+    issued = sum(o.status == "issued" for o in outcomes)
+    _summarize_pages("Awarded", outcomes)
+    skipped = len(outcomes) - issued
+    note = f", {skipped} already held it (use --allow-duplicate to award again)" if skipped else ""
+    print(f"issued {issued} credential(s){note}", file=sys.stderr)
+    return 0
+
+
+def _summarize_pages(title: str, outcomes: Sequence[Outcome]) -> None:
+    """Page links for the job summary in GitHub Actions: names and URLs, never an e-mail."""
+    rows = [
+        [cell(o.name), url_cell(o.url), f"[add to LinkedIn]({url_cell(o.linkedin)})", o.status]
+        for o in outcomes
+    ]
+    if rows:
+        header = ["recipient", "page", "LinkedIn", "status"]
+        write_summary(f"### {title}: {len(rows)} credential(s)\n\n" + table(header, rows))
+
+
+def _sign_unsigned(args: argparse.Namespace) -> int:
+    """Sign every unsigned file under credentials/, after checking them all (no key needed)."""
+    settings = _settings(args)
+    pending, unreadable = unsigned_files(settings)
+    for exc in unreadable:
+        print(f"skipped (the build will report it): {exc}", file=sys.stderr)
+    if not pending:
+        print(f"nothing to sign under {display_path(settings.credentials_dir)}", file=sys.stderr)
+        return 0
+    problems = []
+    for path in pending:
+        try:
+            check_authoring_file(settings, Path(display_path(path)))
+        except CredpagesError as exc:
+            problems.append(exc)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        raise CredpagesError(f"{len(problems)} file(s) cannot be signed; nothing was signed")
+    if args.dry_run:
+        for path in pending:
+            print(display_path(path))
+        return 0
+    issuer = _issuer(args)
+    outcomes = []
+    for path in pending:
+        shown = Path(display_path(path))
+        outcome = issuer.sign_file(shown, allow_duplicate=args.allow_duplicate)
+        outcomes.append(outcome)
+        print(f"{shown}: signed, page {outcome.url}")
+    _summarize_pages("Signed", outcomes)
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    if args.unsigned == bool(args.files):
+        raise CredpagesError("name the files to sign, or pass --unsigned (not both)")
+    if args.dry_run and not args.unsigned:
+        raise CredpagesError("--dry-run goes with --unsigned")
+    if args.unsigned:
+        return _sign_unsigned(args)
+    issuer = _issuer(args)
+    for name in args.files:
+        outcome = issuer.sign_file(Path(name), allow_duplicate=args.allow_duplicate)
+        print(f"{display_path(Path(name))}: signed, page {outcome.url}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    messages: list[str] = []
+
+    def fail(message: object) -> None:
+        messages.append(str(message))
+        print(message, file=sys.stderr)
+
+    try:
+        bits = load_status_bits(settings)
+    except CredpagesError as exc:  # report it, and still check every credential
+        bits = None
+        fail(exc)
+        fail("(revocation is not checked: the revocation list above does not verify)")
+    ledger = load_ledger(settings)
+    files = [Path(f) for f in args.files] or credential_files(settings)
+    if not files:
+        print(f"no credentials under {display_path(settings.credentials_dir)}", file=sys.stderr)
+        return EXIT_FAIL if messages else 0
+    failed = 0
+    now = dt.datetime.now(dt.UTC)
+    for path in files:
+        shown = display_path(path)
+        try:
+            loaded = load_yaml(path)
+        except CredpagesError as exc:
+            fail(CredpagesError(exc.message, file=shown, line=exc.line, field=exc.field))
+            failed += 1
+            continue
+        if args.allow_unsigned and not is_signed(loaded.data):
+            try:
+                check_authoring_file(settings, Path(shown))
+            except CredpagesError as exc:
+                fail(exc)
+                failed += 1
+            else:
+                print(f"{shown}: unsigned, valid: the Pages workflow signs it on the main branch")
+            continue
+        report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
+        for err in report.errors:
+            fail(err.located(file=shown, line=loaded.line_of(err.field or "")))
+        if report.errors:
+            failed += 1
+        elif report.state != VALID:
+            failed += 1
+            detail = ""
+            rev = ledger.get(str(loaded.data.get("id")))
+            if report.state == "revoked" and rev and rev.reason:
+                detail = f" ({rev.reason})"
+            field = "credentialStatus" if report.state == "revoked" else "validUntil"
+            if report.state == "not-yet-valid":
+                field = "validFrom"
+            line = loaded.line_of(field)
+            fail(f"{shown}:{line}: {field}: {report.state}{detail}")
+        elif args.verbose:
+            print(f"{shown}: ok")
+    total = f"{len(files) - failed} of {len(files)} credential(s) verified"
+    print(total, file=sys.stderr)
+    if messages:
+        write_summary(f"### credpages verify: {total}\n\n" + code_block("\n".join(messages)))
+    return EXIT_FAIL if failed or messages else 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    signer = _signer(args, settings)
+    path, doc = find_credential(settings, args.credential)
+    revoke(settings, signer, doc, reason=args.reason)
+    print(f"{display_path(path)}: revoked ({doc['id']}); the list is re-signed")
+    return 0
+
+
+def cmd_reissue(args: argparse.Namespace) -> int:
+    issuer = _issuer(args)
+    path, doc = find_credential(issuer.settings, args.credential)
+    outcome = issuer.reissue(doc, name=args.name, reason=args.reason)
+    print(
+        f"{display_path(path)}: superseded by {outcome.url} ({display_path(outcome.path or path)})"
+    )
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.public_key:
+        public = args.public_key.strip()
+        decode_public_key(public, field="--public-key")
+        held = next((k.id for k in settings.keyring if k.public_key == public), None)
+        if held is not None:
+            raise CredpagesError(f"this key is already in the keyring as {held}")
+    else:
+        seed = generate_seed()
+        public = public_key_of(seed)
+        if args.stdout:
+            print(encode_secret_key(seed))
+        else:
+            path = (
+                Path(args.out)
+                if args.out
+                else default_secret_path().with_name(f"signing-key-{dt.date.today().isoformat()}")
+            )
+            write_secret_key(seed, path)
+            print(f"new secret key written to {path}", file=sys.stderr)
+    ids = {k.id for k in settings.keyring}
+    n = len(ids) + 1
+    while f"key-{n}" in ids:
+        n += 1
+    assert settings.config_file is not None
+    original = settings.config_file.read_bytes()
+    add_key(settings.config_file, f"key-{n}", public, dt.date.today().isoformat())
+    try:
+        load_settings(settings.config_file)  # the edited file must still be valid
+    except CredpagesError:
+        atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
+        raise
+    print(
+        f"added key-{n} ({public}) to the keyring in {display_path(settings.config_file)}; "
+        "new credentials are signed with it, older ones still verify",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_retire_key(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    entry = next((k for k in settings.keyring if k.id == args.key_id), None)
+    if entry is None:
+        known = ", ".join(k.id for k in settings.keyring)
+        raise CredpagesError(f"no key {args.key_id!r} in the keyring (keys: {known})")
+    if entry.retired:
+        raise CredpagesError(f"key {entry.id!r} is already retired")
+    if not any(not k.retired for k in settings.keyring if k.id != entry.id):
+        raise CredpagesError(
+            f"{entry.id} is the only key that is not retired: add its successor first with "
+            "`credpages rotate-key` (and store the new secret), then retire this one"
+        )
+    assert settings.config_file is not None
+    original = settings.config_file.read_bytes()
+    retire_key(settings.config_file, entry.id)
+    try:
+        load_settings(settings.config_file)  # the edited file must still be valid
+    except CredpagesError:
+        atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
+        raise
+    print(
+        f"retired {entry.id} in {display_path(settings.config_file)}: the DID document no longer "
+        "lists it, and what it signed no longer verifies. Re-sign with the current key: "
+        "`credpages resign` (`credpages resign --dry-run` lists the files)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_resign(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    signer = None if args.dry_run else _signer(args, settings)
+    verb = "to re-sign" if args.dry_run else "re-signed"
+    if resign_status_list(settings, signer):
+        print(f"{display_path(settings.credentials_dir / STATUS_LIST_FILE)}: {verb}")
+    if args.files:
+        files = [Path(f) for f in args.files]
+    else:
+        files = []
+        for path in credential_files(settings):
+            try:
+                if needs_resign(load_yaml(path).data, settings):
+                    files.append(Path(display_path(path)))
+            except CredpagesError:
+                continue  # unreadable: the build reports it, re-signing cannot help
+    done = refused = 0
+    for path in files:
+        shown = display_path(path)
+        try:
+            result = resign_file(path, settings, signer)
+        except CredpagesError as exc:
+            print(exc.located(file=shown), file=sys.stderr)
+            refused += 1
+            continue
+        if result.status == RESIGNED:
+            done += 1
+            print(f"{shown}: {verb} (signed by {', '.join(result.old_keys)})")
+        elif result.status == UNSIGNED:
+            print(f"{shown}: unsigned: sign it with `credpages sign`; left as it is")
+        else:
+            print(f"{shown}: already signed with a current key; left as it is")
+    key = f" with {signer.entry.id}" if signer is not None else ""
+    print(
+        f"{done} credential(s) {verb}{key}; ids and pages unchanged"
+        + (f"; {refused} refused (see above)" if refused else ""),
+        file=sys.stderr,
+    )
+    return EXIT_FAIL if refused else 0
+
+
+def cmd_bake(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    path, doc = find_credential(settings, args.credential)
+    shown = display_path(path)
+    report = verify_document(doc, settings, source=shown, revoked_bits=load_status_bits(settings))
+    if not report.ok or report.state != VALID:
+        raise CredpagesError(f"does not verify ({report.reason}): not baking it", file=shown)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise CredpagesError(f"{args.out}: must end in .png or .svg", field="--out")
+    image = Path(args.image) if args.image else achievement_image(settings, doc)
+    data = image.read_bytes()
+    try:
+        if out.suffix.lower() == ".png":
+            if not data.startswith(PNG_SIGNATURE) and data.lstrip().startswith(b"<"):
+                raise CredpagesError("is an SVG: to bake a PNG, pass --image with a PNG image")
+            baked = bake_png(data, credential_json(doc))
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise CredpagesError(
+                    "is not an SVG: to bake an SVG, pass --image with an SVG image"
+                ) from None
+            baked = bake_svg(text, credential_json(doc)).encode("utf-8")
+    except CredpagesError as exc:
+        raise exc.located(file=display_path(image)) from exc
+    atomic_write(out, baked)
+    print(f"{display_path(out)}: baked {doc['id']} into a copy of {display_path(image)}")
+    return 0
+
+
+def _mkdocs_environment(args: argparse.Namespace) -> None:
+    """What the plugin reads from the environment: --skip-invalid; and Material's banner off."""
+    if args.skip_invalid:
+        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def _mkdocs_config(args: argparse.Namespace) -> Any:
+    """MkDocs' own config (imported here only: the rest of the CLI does not need MkDocs)."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    _mkdocs_environment(args)
+    try:
+        return load_config(config_file=args.config)
+    except ConfigurationError as exc:
+        raise CredpagesError(str(exc), file=args.config) from exc
+
+
+def _remove_previous_build(site_dir: Path) -> None:
+    """Delete an earlier build, but never a folder that does not look like one."""
+    if any(site_dir.iterdir()) and not any(
+        (site_dir / name).exists() for name in ("sitemap.xml", "404.html", "did.json")
+    ):
+        raise CredpagesError(
+            "is not empty and does not look like a built site; refusing to delete it "
+            "(choose another --site-dir or empty it yourself)",
+            file=display_path(site_dir),
+        )
+    shutil.rmtree(site_dir)
+
+
+def _same_site(a: str, b: str) -> bool:
+    def norm(url: str) -> str:
+        parts = urlsplit(url.strip())
+        path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
+
+    return norm(a) == norm(b)
+
+
+def _check_publishing_url(settings: Settings, expect_url: str) -> None:
+    """Refuse to publish where the credentials cannot verify (only warn for the demo site)."""
+    problems = []
+    if not _same_site(expect_url, settings.site_url):
+        problems.append(
+            f"this site is being published at {expect_url or '(no address)'}, but site_url in "
+            f"mkdocs.yml is {settings.site_url}: every credential is signed for the issuer "
+            f"{settings.did}, whose did.json would not be there, so no credential would verify. "
+            "Set site_url to the address the site is published at (before awarding anything: "
+            "credentials signed for another site_url must be reissued), or publish at site_url "
+            "(for a custom domain, set `cname` and site_url to it)"
+        )
+    cname = settings.extra.get("cname")
+    host = urlsplit(settings.site_url).hostname or ""
+    if isinstance(cname, str) and cname.strip() and cname.strip().lower() != host:
+        problems.append(
+            f"cname is {cname.strip()!r} but site_url's host is {host!r}: the issuer's DID "
+            f"follows site_url, so set site_url to https://{cname.strip()}/"
+        )
+    for problem in problems:
+        if not settings.demo:
+            raise CredpagesError(problem, field="site_url")
+        print(f"credpages: warning: {problem} (allowed because demo: true)", file=sys.stderr)
+        annotate("warning", problem, title="site_url does not match the published address")
+        write_summary(f"### Warning (demo site)\n\n{code_block(problem)}")
+
+
+class _Collect(logging.Handler):
+    """Keeps what MkDocs and the plugin log during a build, for the job summary."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            self.errors.append(message)
+        elif record.name.startswith("mkdocs.plugins.credpages"):
+            self.warnings.append(message)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """``mkdocs build`` with a clean site folder; in Actions, failures go to the job summary."""
+    logged = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(logged)
+    try:
+        result = _build(args)
+    except CredpagesError as exc:
+        details = "\n".join([*logged.errors, str(exc)])
+        write_summary("### credpages build failed\n\n" + code_block(details))
+        raise
+    finally:
+        logger.removeHandler(logged)
+    if logged.warnings:
+        write_summary("### credpages build: warnings\n\n" + code_block("\n".join(logged.warnings)))
+    return result
+
+
+def _build(args: argparse.Namespace) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    if args.expect_url is not None:
+        _check_publishing_url(load_settings(args.config), args.expect_url)
+    config = _mkdocs_config(args)
+    if args.site_dir:
+        config["site_dir"] = str(Path(args.site_dir).resolve())
+    site_dir = Path(config["site_dir"])
+    if site_dir.is_dir():  # MkDocs keeps top-level dot folders; a stale .well-known must go
+        _remove_previous_build(site_dir)
+    try:
+        build(config)
+    except (Abort, MkDocsException) as exc:
+        raise CredpagesError(f"the site build failed: {exc}") from exc
+    finally:
+        config.plugins.on_shutdown()
+    print(f"site written to {display_path(site_dir)}", file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview the site as it will be published: real site_url, served from this machine."""
+    from .preview_server import serve_preview
+
+    host, port = None, args.port
+    if args.dev_addr:
+        host, _, port_text = args.dev_addr.rpartition(":")
+        if not host or not port_text.isdigit():
+            raise CredpagesError(f"{args.dev_addr!r} must be HOST:PORT", field="--dev-addr")
+        host = host.strip("[]")
+        port = int(port_text) if args.port is None else args.port
+
+    def announce(site_url: str, origin: str) -> None:
+        print(
+            f"Previewing {site_url} at {origin} (Ctrl+C to stop). Pages are verified against "
+            "this preview; rebuilt when a file changes.",
+            flush=True,
+        )
+
+    serve_preview(
+        args.config,
+        host=host,
+        port=port,
+        prepare=lambda: _mkdocs_environment(args),
+        announce=announce,
+    )
+    return 0
+
+
+def _ask(question: Question, base_dir: Path) -> str | None:
+    """Prompt on the terminal until the answer passes the config's rules (empty = skip if
+    optional)."""
+    while True:
+        print(f"{question.prompt}: ", end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            raise CredpagesError(f"no answer: pass {question.flag}")
+        if not line.strip():
+            if not question.required:
+                return None
+            continue
+        try:
+            return check_answer(question.name, line, base_dir=base_dir)
+        except CredpagesError as exc:
+            print(f"  {exc.message}", file=sys.stderr)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """A new issuer's site repository in DIR (default: here), all files or none."""
+    folder = Path(args.dir)
+    if folder.exists() and not folder.is_dir():
+        raise CredpagesError("is not a folder", file=folder)
+    cwd = Path.cwd()
+    given = {q.name: getattr(args, q.name) for q in QUESTIONS}
+    answers: dict[str, str | None] = {}
+    for q in QUESTIONS:
+        value = given[q.name]
+        answers[q.name] = check_answer(q.name, value, base_dir=cwd) if value else None
+    missing = missing_answers(answers)
+    interactive = sys.stdin.isatty()
+    if missing and not interactive:
+        flags = ", ".join(q.flag for q in missing)
+        raise CredpagesError(
+            f"missing {flags} (no terminal to ask on: give every answer as a flag)"
+        )
+    if interactive:
+        for q in QUESTIONS:
+            if answers[q.name] is None:
+                answers[q.name] = _ask(q, cwd)
+    spec = check_spec(args.credpages_spec or installed_spec())
+    seed = generate_seed()
+    public = public_key_of(seed)
+    key_path = None
+    if not args.key_stdout:
+        key_path = Path(args.key_file) if args.key_file else default_secret_path()
+        inside = key_path.absolute().resolve().is_relative_to(folder.absolute().resolve())
+        if inside:
+            raise CredpagesError(
+                "is inside the new site's folder: the secret key must live outside it",
+                file=key_path,
+                field="--key-file",
+            )
+        if key_path.exists():
+            raise CredpagesError(
+                "a signing key already exists here: give this site's new key its own file with "
+                "--key-file PATH (outside the site's folder), or --key-stdout to print it",
+                file=key_path,
+            )
+    site = Answers(
+        site_url=str(answers["site_url"]),
+        issuer_name=str(answers["issuer_name"]),
+        issuer_url=str(answers["issuer_url"]),
+        logo=answers["logo"],
+    )
+    workflows = {p.name: p.read_text(encoding="utf-8") for p in WORKFLOWS_DIR.glob("*.yml")}
+    files = starter_files(
+        site,
+        public_key=public,
+        spec=spec,
+        workflows=workflows,
+        today=dt.date.today(),
+        read_logo=lambda name: (cwd / name).read_bytes(),
+    )
+
+    def check_and_store_key() -> None:
+        load_settings(folder / "mkdocs.yml")  # what init writes must pass the config's rules
+        if key_path is not None:
+            write_secret_key(seed, key_path)
+
+    write_site(folder, files, check_and_store_key)
+    for name in files:
+        print(f"wrote {display_path(folder / name)}", file=sys.stderr)
+    if key_path is None:
+        print(encode_secret_key(seed))
+        print("Store the line above as the CREDPAGES_SIGNING_KEY secret.", file=sys.stderr)
+    else:
+        print(f"secret key written to {key_path} (mode 0600; never commit it)", file=sys.stderr)
+    print(
+        f"public key {public} is in {display_path(folder / 'mkdocs.yml')} as key-1.\n"
+        f"Next: cd {folder} && python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
+        " && . .venv/bin/activate && credpages serve   (README.md has the rest)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="credpages",
+        description="Issue, sign, verify and revoke Open Badges 3.0 credentials kept in git.",
+    )
+    parser.add_argument("--version", action="version", version=f"credpages {__version__}")
+    parser.add_argument("--config", default="mkdocs.yml", help="the site's mkdocs.yml")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def key_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--key-file",
+            help=f"secret key file (default: $CREDPAGES_SIGNING_KEY, else {default_secret_path()})",
+        )
+
+    p = sub.add_parser("keygen", help="make a new Ed25519 signing key pair")
+    p.add_argument("--out", help=f"where to store the secret key (default {default_secret_path()})")
+    p.add_argument("--stdout", action="store_true", help="print the secret key (for a CI secret)")
+    p.add_argument("--force", action="store_true", help="replace an existing key file")
+    p.set_defaults(func=cmd_keygen)
+
+    p = sub.add_parser("issue", help="award an achievement to one recipient or a CSV of them")
+    p.add_argument("--achievement", help="achievement id (credentials/achievements/ID.yaml)")
+    p.add_argument("--name", help="recipient's name as it should appear")
+    p.add_argument("--email", help="recipient's e-mail (stored only as a salted hash)")
+    p.add_argument("--issued", help="issue date, e.g. 2026-11-28 (default: now)")
+    p.add_argument("--expires", help="expiry date (default: the achievement's validity, if any)")
+    p.add_argument("--evidence-url", dest="evidence_url", help="link to the recipient's work")
+    p.add_argument("--result", help="a result, e.g. a grade")
+    p.add_argument(
+        "--csv",
+        help="CSV with columns name,email and optional achievement,issued,"
+        "expires,evidence_url,evidence_name,evidence_narrative,result,narrative",
+    )
+    p.add_argument("--out", help="write the mail-merge CSV here instead of stdout")
+    p.add_argument(
+        "--allow-duplicate",
+        action="store_true",
+        help="award again to recipients who already hold the achievement",
+    )
+    key_option(p)
+    p.set_defaults(func=cmd_issue)
+
+    p = sub.add_parser("sign", help="turn authoring YAML files into signed credentials in place")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="sign every unsigned file under credentials/ (exit 0 when there is none)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --unsigned: check and list the files, sign nothing (needs no key)",
+    )
+    p.add_argument("--allow-duplicate", action="store_true")
+    key_option(p)
+    p.set_defaults(func=cmd_sign)
+
+    p = sub.add_parser("verify", help="check credentials (default: all under credentials/)")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list the ones that pass")
+    p.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="accept valid unsigned authoring files (the Pages workflow signs them on main)",
+    )
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("revoke", help="revoke a credential (final) and re-sign the status list")
+    p.add_argument("credential", metavar="ID", help="page URL, slug or file")
+    p.add_argument("--reason", required=True, help="shown on the credential's page")
+    key_option(p)
+    p.set_defaults(func=cmd_revoke)
+
+    p = sub.add_parser("reissue", help="replace a credential with a corrected new one")
+    p.add_argument("credential", metavar="ID", help="page URL, slug or file")
+    p.add_argument("--name", help="corrected recipient name")
+    p.add_argument("--reason", help="why (default: replaced by a corrected credential)")
+    key_option(p)
+    p.set_defaults(func=cmd_reissue)
+
+    p = sub.add_parser(
+        "rotate-key", help="add a new key to the keyring (old credentials still verify)"
+    )
+    p.add_argument("--public-key", help="add this existing public key instead of making one")
+    p.add_argument("--out", help="where to store the new secret key")
+    p.add_argument("--stdout", action="store_true", help="print the new secret key instead")
+    p.set_defaults(func=cmd_rotate_key)
+
+    p = sub.add_parser(
+        "retire-key", help="mark a key retired (what it signed must then be re-signed)"
+    )
+    p.add_argument("key_id", metavar="KEY_ID", help="the keyring id, e.g. key-1")
+    p.set_defaults(func=cmd_retire_key)
+
+    p = sub.add_parser(
+        "resign", help="re-sign credentials signed by a retired key (same ids and pages)"
+    )
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="default: every one signed by an old key"
+    )
+    p.add_argument("--dry-run", action="store_true", help="list what would be re-signed")
+    key_option(p)
+    p.set_defaults(func=cmd_resign)
+
+    p = sub.add_parser("bake", help="bake a credential into its badge image (Open Badges 3.0)")
+    p.add_argument("credential", metavar="CREDENTIAL", help="page URL, slug or file")
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.svg to write")
+    p.add_argument("--image", help="PNG or SVG to bake into (default: the achievement's image)")
+    p.set_defaults(func=cmd_bake)
+
+    p = sub.add_parser("build", help="verify every credential and build the site (mkdocs build)")
+    p.add_argument("--site-dir", help="output folder (default: site_dir of mkdocs.yml)")
+    p.add_argument(
+        "--expect-url",
+        metavar="URL",
+        help="fail unless site_url is this URL, where the site will be published (the "
+        "GitHub Pages workflow passes the Pages address; only a warning when demo: true)",
+    )
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="leave out credentials that fail verification instead of failing",
+    )
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "serve", help="preview the site as published at site_url, rebuilding on changes"
+    )
+    p.add_argument("--port", type=int, help="port to serve on (0: any free port)")
+    p.add_argument(
+        "--dev-addr",
+        default=None,
+        help="HOST:PORT (default: dev_addr of mkdocs.yml, 127.0.0.1:8000)",
+    )
+    p.add_argument("--skip-invalid", action="store_true")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init", help="make a new issuer's site (mkdocs.yml, key, workflows) in DIR")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="default: this folder")
+    for q in QUESTIONS:
+        p.add_argument(q.flag, dest=q.name, help=q.prompt)
+    p.add_argument(
+        "--credpages-spec",
+        metavar="REQUIREMENT",
+        help="the pinned credpages the site installs (default: the git commit this credpages "
+        f"was installed from, else credpages=={__version__}; "
+        "or e.g. 'credpages @ git+https://github.com/OWNER/credpages@v1.2.3')",
+    )
+    p.add_argument(
+        "--key-file", help=f"where to store the new secret key (default {default_secret_path()})"
+    )
+    p.add_argument(
+        "--key-stdout", action="store_true", help="print the new secret key instead of storing it"
+    )
+    p.set_defaults(func=cmd_init)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except CredpagesError as exc:
+        print(f"credpages: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("credpages: interrupted; every file written so far is complete", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"credpages: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except Exception as exc:  # a bug: still one line, unless debugging
+        if os.environ.get("CREDPAGES_DEBUG"):
+            raise
+        print(
+            f"credpages: internal error: {type(exc).__name__}: {exc} "
+            "(set CREDPAGES_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE + 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""The verification pipeline shared by ``credpages verify`` and the site build.
+
+A credential is published only if every check passes: its shape and the OB 3.0 JSON Schema, the
+issuer being this site's DID, every proof against the keyring (the key's controller is the
+issuer), a well-formed status entry on this site's list. Revocation and the validity period
+are *states*, not failures: the site publishes a revoked or expired credential marked as such,
+while ``credpages verify`` reports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft201909Validator
+
+from ..config import DEMO_PUBLIC_KEY, Settings
+from ..errors import CredpagesError
+from .model import CONTEXTS, parse_timestamp, slug_of
+from .multikey import decode_public_key
+from .proofs import SUITE_JCS, verify_proof_set
+from .status_list import Bits, is_set
+
+VALID, REVOKED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "expired", "not-yet-valid"
+
+
+@dataclass
+class Report:
+    """What verification found for one file: fatal ``errors`` or a publishable ``state``."""
+
+    source: str
+    credential: dict[str, Any] | None = None
+    errors: list[CredpagesError] = field(default_factory=list)
+    state: str = VALID
+    slug: str | None = None
+    published: str | None = None  # credential.json text, once the build has made it
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def reason(self) -> str:
+        if self.errors:
+            return "; ".join(e.message for e in self.errors)
+        return self.state
+
+
+def keyring_resolver(settings: Settings, *, allow_retired: bool = False) -> Callable[[str], bytes]:
+    """``verificationMethod`` → public key; the method must be the issuer's own DID URL.
+
+    ``allow_retired`` also accepts retired keys: only ``credpages resign`` uses it, to check
+    that a credential signed with a retired key really was signed by this issuer.
+    """
+    keys = settings.key_by_vm()
+
+    def key_for(method: str) -> bytes:
+        entry = keys.get(method)
+        if entry is None:
+            controller = method.split("#", 1)[0]
+            if controller != settings.did:
+                raise CredpagesError(
+                    f"signed by {method}, which is not controlled by the issuer {settings.did}",
+                    field="proof",
+                )
+            raise CredpagesError(
+                f"signed by {method}, which is not in the keyring in mkdocs.yml",
+                field="proof",
+            )
+        if entry.retired and not allow_retired:
+            raise CredpagesError(
+                f"signed by the retired key {entry.id!r}: re-sign it with `credpages resign`",
+                field="proof",
+            )
+        return entry.public_key_bytes
+
+    return key_for
+
+
+@cache
+def _schema_validator() -> Draft201909Validator:
+    text = (
+        resources.files("credpages.credential")
+        .joinpath("schemas/ob_v3p0_achievementcredential_schema.json")
+        .read_text(encoding="utf-8")
+    )
+    return Draft201909Validator(json.loads(text))
+
+
+def schema_errors(doc: Mapping[str, Any]) -> list[CredpagesError]:
+    """OB 3.0 JSON Schema violations, each naming the field (deepest first is most useful)."""
+    out = []
+    for err in sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        path = _dotted(err.absolute_path)
+        out.append(
+            CredpagesError(
+                f"does not match the Open Badges 3.0 schema: {err.message[:300]}",
+                field=path or None,
+            )
+        )
+    return out
+
+
+def _dotted(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _issuer_id(doc: Mapping[str, Any]) -> Any:
+    issuer = doc.get("issuer")
+    return issuer.get("id") if isinstance(issuer, Mapping) else issuer
+
+
+def proof_methods(doc: Mapping[str, Any]) -> list[str]:
+    """The ``verificationMethod`` of each proof (no checks: for choosing what to re-sign)."""
+    raw = doc.get("proof")
+    proofs = raw if isinstance(raw, list) else [raw] if raw is not None else []
+    return [
+        p["verificationMethod"]
+        for p in proofs
+        if isinstance(p, Mapping) and isinstance(p.get("verificationMethod"), str)
+    ]
+
+
+DEMO_SIGNED = (
+    "signed by the public demo key (demo/DEMO-SIGNING-KEY-PUBLIC.txt, whose secret anyone can "
+    "read): this is {what} of the credpages demo, not yours. Delete it{then}"
+)
+DEMO_CREDENTIAL = DEMO_SIGNED.format(
+    what="a credential",
+    then=" (and the demo's other credentials and achievements), then award your own with "
+    "`credpages issue`",
+)
+DEMO_STATUS_LIST = DEMO_SIGNED.format(
+    what="the revocation list", then=": your first `credpages revoke` makes your own"
+)
+
+
+def signed_by_demo_key(doc: Mapping[str, Any]) -> bool:
+    """Whether the credential's jcs proof verifies with the public demo key (whatever key id it
+    names): a leftover demo credential, to be told apart from a tampered one."""
+    demo_key = decode_public_key(DEMO_PUBLIC_KEY)
+    try:
+        verify_proof_set(
+            dict(doc), lambda _vm: demo_key, required_suites=(SUITE_JCS,), only_suites=(SUITE_JCS,)
+        )
+    except CredpagesError:
+        return False
+    return True
+
+
+def demo_or(
+    error: CredpagesError,
+    doc: Mapping[str, Any],
+    settings: Settings,
+    message: str = DEMO_CREDENTIAL,
+) -> CredpagesError:
+    """``error``, or what to do if the document is a leftover of the demo (signed by its key)."""
+    if settings.demo or not signed_by_demo_key(doc):
+        return error
+    return CredpagesError(message, field="proof")
+
+
+def check_integrity(
+    doc: Mapping[str, Any], settings: Settings, *, allow_retired: bool = False
+) -> list[CredpagesError]:
+    """Everything that must hold for the file to be published at all (cacheable by content).
+
+    ``allow_retired`` is for ``credpages resign`` only (see :func:`keyring_resolver`).
+    """
+    if "proof" not in doc:
+        return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
+    contexts = doc.get("@context")
+    if not isinstance(contexts, list) or contexts[:2] != CONTEXTS[:2]:
+        return [CredpagesError(f"must start with {CONTEXTS[:2]}", field="@context")]
+    types = doc.get("type")
+    if (
+        not isinstance(types, list)
+        or "VerifiableCredential" not in types
+        or not ({"OpenBadgeCredential", "AchievementCredential"} & set(types))
+    ):
+        return [CredpagesError("must be [VerifiableCredential, OpenBadgeCredential]", field="type")]
+    errors = schema_errors(doc)
+    if errors:
+        return errors
+    if _issuer_id(doc) != settings.did:
+        wrong_issuer = CredpagesError(
+            f"issued by {_issuer_id(doc)}, but this site's issuer is {settings.did} "
+            "(site_url in mkdocs.yml)",
+            field="issuer.id",
+        )
+        return [demo_or(wrong_issuer, doc, settings)]
+    if slug_of(str(doc.get("id")), settings) is None:
+        return [
+            CredpagesError(
+                f"must be a page of this site like {settings.credential_url('<slug>')}",
+                field="id",
+            )
+        ]
+    status = doc.get("credentialStatus")
+    if status is not None:
+        if not isinstance(status, Mapping) or status.get("statusListCredential") != (
+            settings.status_list_url
+        ):
+            return [
+                CredpagesError(
+                    f"must point at this site's list {settings.status_list_url}",
+                    field="credentialStatus.statusListCredential",
+                )
+            ]
+        index = status.get("statusListIndex")
+        if not isinstance(index, str) or not index.isdigit():
+            return [
+                CredpagesError("must be a decimal string", field="credentialStatus.statusListIndex")
+            ]
+    try:
+        verify_proof_set(dict(doc), keyring_resolver(settings, allow_retired=allow_retired))
+    except CredpagesError as exc:
+        return [demo_or(exc, doc, settings)]
+    return []
+
+
+def credential_state(doc: Mapping[str, Any], revoked_bits: Bits | None, now: dt.datetime) -> str:
+    """Revoked beats expired beats not-yet-valid; all three are still published, marked."""
+    status = doc.get("credentialStatus")
+    if (
+        isinstance(status, Mapping)
+        and revoked_bits is not None
+        and is_set(revoked_bits, int(status["statusListIndex"]))
+    ):
+        return REVOKED
+    until = doc.get("validUntil")
+    if isinstance(until, str) and parse_timestamp(until) < now:
+        return EXPIRED
+    start = doc.get("validFrom")
+    if isinstance(start, str) and parse_timestamp(start) > now:
+        return NOT_YET_VALID
+    return VALID
+
+
+def verify_document(
+    doc: Mapping[str, Any],
+    settings: Settings,
+    *,
+    source: str,
+    revoked_bits: Bits | None,
+    now: dt.datetime | None = None,
+    integrity: list[CredpagesError] | None = None,
+) -> Report:
+    """Full verification of one parsed credential; ``integrity`` may come from the cache."""
+    report = Report(source=source, credential=dict(doc))
+    report.errors = check_integrity(doc, settings) if integrity is None else list(integrity)
+    if report.errors:
+        return report
+    report.slug = slug_of(str(doc["id"]), settings)
+    try:
+        report.state = credential_state(doc, revoked_bits, now or dt.datetime.now(dt.UTC))
+    except (CredpagesError, ValueError) as exc:
+        report.errors.append(
+            exc if isinstance(exc, CredpagesError) else CredpagesError(str(exc), field="validFrom")
+        )
+    return report

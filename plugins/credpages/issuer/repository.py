@@ -1,0 +1,86 @@
+"""Where an issuer's files live in git, and reading them: credentials and achievements.
+
+Layout (see DESIGN.md): ``credentials/<slug>.yaml`` (top level only), ``credentials/achievements/
+<id>.yaml`` and ``credentials/status/``. Reading is all this module does; writers use
+``yamlio.write_yaml``, which is atomic.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings
+from ..credential.model import ACHIEVEMENT_ID, achievement_from_definition
+from ..credential.yamlio import Loaded, load_yaml
+from ..errors import CredpagesError
+
+STATUS_LIST_FILE = Path("status") / "revocation-list.yaml"
+LEDGER_FILE = Path("status") / "revocations.yaml"
+
+
+@dataclass(frozen=True)
+class AchievementDef:
+    id: str
+    path: Path
+    raw: dict[str, Any]
+    achievement: dict[str, Any]
+
+
+def credential_files(settings: Settings) -> list[Path]:
+    """Every credential file, sorted so builds and reports are reproducible."""
+    folder = settings.credentials_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def is_signed(data: dict[str, Any]) -> bool:
+    return "@context" in data and "proof" in data
+
+
+def load_achievement(settings: Settings, achievement_id: str) -> AchievementDef:
+    if not ACHIEVEMENT_ID.match(achievement_id):
+        raise CredpagesError(
+            f"{achievement_id!r} is not an achievement id (lowercase letters, digits, '-')",
+            field="achievement",
+        )
+    path = settings.achievements_dir / f"{achievement_id}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(all_achievement_ids(settings))) or "none yet"
+        raise CredpagesError(
+            f"unknown achievement {achievement_id!r}: define it in {path} (known: {known})",
+            field="achievement",
+        )
+    loaded = load_yaml(path)
+    try:
+        achievement = achievement_from_definition(achievement_id, loaded.data, settings)
+    except CredpagesError as exc:
+        raise exc.located(file=path, line=loaded.line_of(exc.field or "")) from exc
+    return AchievementDef(achievement_id, path, loaded.data, achievement)
+
+
+def all_achievement_ids(settings: Settings) -> list[str]:
+    folder = settings.achievements_dir
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.yaml") if ACHIEVEMENT_ID.match(p.stem))
+
+
+def load_achievements(settings: Settings) -> dict[str, AchievementDef]:
+    return {aid: load_achievement(settings, aid) for aid in all_achievement_ids(settings)}
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working folder when possible: shorter, clickable messages."""
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute.startswith(cwd + os.sep):
+        return absolute[len(cwd) + 1 :]
+    return str(path)
+
+
+def load_credential(path: Path) -> Loaded:
+    return load_yaml(path)

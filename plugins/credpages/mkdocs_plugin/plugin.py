@@ -1,0 +1,94 @@
+"""The MkDocs plugin: hooks that only delegate to the core.
+
+``on_config`` validates the settings, ``on_pre_build`` verifies every credential before
+anything is written (failing the build, or skipping with a warning), ``on_post_build`` writes
+the credential pages and machine-readable files, ``on_serve`` watches the credentials.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+
+from ..config import Settings, parse_settings
+from ..errors import CredpagesError
+from ..site.collect import SiteData, collect, failure_message
+from ..site.publish import ThemeInfo, publish
+from .config import CredpagesConfig
+
+log = get_plugin_logger(__name__)
+SKIP_ENV = "CREDPAGES_SKIP_INVALID"
+
+
+class CredpagesPlugin(BasePlugin[CredpagesConfig]):
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.site: SiteData | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        entry = {k: v for k, v in self.config.items() if v is not None}
+        base_dir = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        try:
+            self.settings = parse_settings(entry, config.site_url, base_dir)
+        except CredpagesError as exc:
+            raise PluginError(f"credpages: {exc}") from exc
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        assert self.settings is not None
+        try:
+            self.site = collect(self.settings)
+        except CredpagesError as exc:
+            raise PluginError(f"credpages: {exc}") from exc
+        if self.site.failures:
+            skip = self.settings.skip_invalid or os.environ.get(SKIP_ENV) == "1"
+            if not skip:
+                raise PluginError("credpages: " + failure_message(self.site.failures))
+            for failure in self.site.failures:
+                log.warning("left out (failed verification): %s", failure)
+        stats = self.site.stats
+        log.info(
+            "%d credential(s) verified (%d from cache)", len(self.site.credentials), stats["cached"]
+        )
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self.site is not None
+        try:
+            warnings = publish(self.site, Path(config.site_dir), _theme_info(config))
+        except CredpagesError as exc:
+            raise PluginError(f"credpages: {exc}") from exc
+        for warning in warnings:
+            log.warning("%s", warning)
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.settings is not None and self.settings.credentials_dir.is_dir():
+            server.watch(str(self.settings.credentials_dir))
+        return server
+
+
+def _theme_info(config: MkDocsConfig) -> ThemeInfo:
+    """What credential pages borrow from the MkDocs/Material config: names, palette, overrides."""
+    theme = config.theme
+    palettes = theme.get("palette") or {}
+    if isinstance(palettes, dict):
+        palettes = [palettes]
+    first = palettes[0] if palettes else {}
+    custom_dir = theme.custom_dir
+    overrides = (Path(custom_dir) / "credpages",) if custom_dir else ()
+    return ThemeInfo(
+        site_name=config.site_name,
+        language=theme.get("language") or "en",
+        primary=str(first.get("primary", "indigo")),
+        accent=str(first.get("accent", "indigo")),
+        dark_toggle=len(palettes) > 1,
+        template_dirs=tuple(d for d in overrides if d.is_dir()),
+        docs_dir=Path(config.docs_dir),
+        write_home=not any(
+            Path(config.docs_dir, name).is_file() for name in ("index.md", "README.md")
+        ),
+    )

@@ -1,0 +1,138 @@
+"""Share cards in a site build: which card each credential page gets, and writing them.
+
+One 1200×627 PNG per credential by default (recipient, achievement, issuer, date); large
+issuers can choose one per achievement (no recipient name) to save space. Each file name
+carries the card's hash, so a changed card gets a new URL: LinkedIn caches previews for days.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..errors import CredpagesError
+from .collect import SiteData
+from .render import format_date
+from .share_card import CardData, CardStyle, card_hash, card_style, render_cards
+
+WIDTH, HEIGHT = 1200, 627
+PER = ("credential", "achievement")
+FIELD = "plugins.credpages.share_cards"
+
+
+@dataclass(frozen=True)
+class CardOptions:
+    enabled: bool
+    per: str
+    style: CardStyle
+
+
+@dataclass(frozen=True)
+class Card:
+    """A written card: its absolute URL and the alt text for ``og:image:alt``."""
+
+    url: str
+    alt: str
+
+
+def card_options(raw: Mapping[str, Any] | None, *, primary: str, accent: str) -> CardOptions:
+    """``share_cards:`` settings; colours default to the site's Material palette."""
+    raw = dict(raw or {})
+    enabled = raw.pop("enabled", True)
+    if not isinstance(enabled, bool):
+        raise CredpagesError("must be true or false", field=f"{FIELD}.enabled")
+    per = raw.pop("per", "credential")
+    if per not in PER:
+        raise CredpagesError(
+            f"must be one of {', '.join(PER)} (one card per achievement saves space)",
+            field=f"{FIELD}.per",
+        )
+    palette: dict[str, Any] = {"primary": primary, "accent": accent}
+    try:
+        card_style(palette)
+    except CredpagesError:
+        palette = {}  # a palette the cards don't know (e.g. "custom"): use the card defaults
+    style = card_style({**palette, **raw})
+    return CardOptions(enabled=enabled, per=per, style=style)
+
+
+def site_file(site_url: str, url: str | None, docs_dir: Path) -> bytes | None:
+    """The bytes of an image that lives in this site's docs folder, or None."""
+    if not url or not url.startswith(site_url):
+        return None
+    path = (docs_dir / unquote(urlsplit(url[len(site_url) :]).path)).resolve()
+    if not path.is_relative_to(docs_dir.resolve()) or not path.is_file():
+        return None
+    if path.stat().st_size > 5 * 1024 * 1024:
+        return None
+    return path.read_bytes()
+
+
+def _image_url(value: Any) -> str | None:
+    return (
+        value.get("id") if isinstance(value, Mapping) else value if isinstance(value, str) else None
+    )
+
+
+def write_cards(
+    site: SiteData, site_dir: Path, options: CardOptions, docs_dir: Path
+) -> tuple[dict[str, Card], list[str]]:
+    """Render (or reuse from the cache) and write the cards; returns slug → card, and warnings."""
+    settings = site.settings
+    if not options.enabled:
+        return {}, []
+    logo = site_file(
+        settings.site_url,
+        settings.absolute_url(settings.issuer.image) if settings.issuer.image else None,
+        docs_dir,
+    )
+    images: dict[str, bytes | None] = {}
+    jobs: list[tuple[CardData, CardStyle]] = []
+    targets: list[tuple[str, str, str]] = []  # (slug, folder, alt)
+    for report in site.credentials:
+        doc = report.credential
+        assert doc is not None and report.slug is not None
+        achievement = doc["credentialSubject"]["achievement"]
+        image_url = _image_url(achievement.get("image")) or ""
+        if image_url not in images:  # read each achievement's image once, not once a credential
+            images[image_url] = site_file(settings.site_url, image_url, docs_dir)
+        per_achievement = options.per == "achievement"
+        recipient = "" if per_achievement else str(doc["credentialSubject"].get("name", ""))
+        card = CardData(
+            recipient=recipient,
+            achievement=str(achievement.get("name", "")),
+            issuer=settings.issuer.name,
+            issued_date_text="" if per_achievement else format_date(doc.get("validFrom")),
+            badge_image=images[image_url],
+            logo_image=logo,
+        )
+        folder = (
+            str(achievement["id"])[len(settings.site_url) :].strip("/")
+            if per_achievement and str(achievement["id"]).startswith(settings.site_url)
+            else f"{settings.page_prefix}/{report.slug}"
+        )
+        alt = (
+            f"{card.achievement} awarded to {recipient} by {card.issuer}"
+            if recipient
+            else (f"{card.achievement}, awarded by {card.issuer}")
+        )
+        jobs.append((card, options.style))
+        targets.append((report.slug, folder, alt))
+    results = render_cards(jobs, settings.cache_dir, os.cpu_count() or 1)
+    cards: dict[str, Card] = {}
+    warnings: list[str] = []
+    written: set[str] = set()
+    for (slug, folder, alt), (card, style), result in zip(targets, jobs, results, strict=True):
+        name = f"{folder}/card-{card_hash(card, style)[:16]}.png"
+        if name not in written:
+            target = site_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(result.png)
+            written.add(name)
+            warnings += [f"{folder}: {w}" for w in result.warnings]
+        cards[slug] = Card(url=settings.site_url + name, alt=alt)
+    return cards, warnings

@@ -1,0 +1,383 @@
+"""Write the verified site: credential pages and JSON, DID document, status list, sitemap.
+
+Runs only after ``collect`` has verified everything; it renders from verified data and never
+re-reads credential YAML. Slugs were validated against ``[a-z0-9-]``, so no path can leave
+``site_dir``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import jinja2
+
+from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
+from ..credential.did import did_document, did_document_path
+from ..credential.verify import REVOKED, VALID, Report
+from ..credential.yamlio import load_yaml
+from ..errors import CredpagesError
+from ..issuer.repository import STATUS_LIST_FILE
+from .cards import HEIGHT, WIDTH, Card, card_options, write_cards
+from .collect import SiteData
+from .linkedin import add_to_profile_url
+from .page_cache import PageCache, templates_fingerprint
+from .qr import qr_svg
+from .render import (
+    DEFAULT_TEMPLATE_DIR,
+    AchievementEntry,
+    CredentialStatusInfo,
+    RecipientEntry,
+    ShareImage,
+    SiteInfo,
+    achievement_page_context,
+    credential_page_context,
+    home_page_context,
+    make_environment,
+    not_found_page_context,
+    render_achievement_page,
+    render_credential_page,
+    render_home_page,
+    render_not_found_page,
+    render_verify_page,
+    sitemap_files,
+    verify_page_context,
+)
+
+PAGES_WARN_BYTES = 800 * 1000 * 1000
+PARALLEL_PAGES = 64  # fewer pages than this render faster in-process
+StatusState = Literal["valid", "revoked", "expired", "not-yet-valid"]
+_LOC = re.compile(r"<loc>([^<]+)</loc>")
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    """What credpages' own pages borrow from the site generator's configuration."""
+
+    site_name: str
+    language: str = "en"
+    primary: str = "indigo"
+    accent: str = "indigo"
+    dark_toggle: bool = False
+    template_dirs: tuple[Path, ...] = ()
+    write_home: bool = True
+    extra_sitemap_urls: tuple[str, ...] = field(default=())
+    docs_dir: Path | None = None
+
+
+def credential_json(document: dict[str, Any]) -> str:
+    """The signed credential as published: the data that was signed, as compact JSON.
+
+    Compact, because every byte counts against GitHub Pages' 1 GB (browsers pretty-print it).
+    """
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+_made_dirs: set[Path] = set()
+
+
+def published_json(report: Report) -> str:
+    """``credential.json`` of a verified credential, made once per build and reused."""
+    if report.published is None:
+        assert report.credential is not None
+        report.published = credential_json(report.credential)
+    return report.published
+
+
+def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
+    target = site_dir / relative
+    if ".." in Path(relative).parts or Path(relative).is_absolute():
+        raise CredpagesError(f"refusing to write outside the site folder: {relative}")
+    if target.parent not in _made_dirs:  # thousands of pages: skip repeated mkdir calls
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _made_dirs.add(target.parent)
+    target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+
+def write_builtin_assets(site_dir: Path) -> None:
+    """The verifier's CSS and modules from the package, unless the site's theme supplied its own.
+
+    MkDocs copies a ``custom_dir``'s ``assets/credpages/`` files before this runs: those win.
+    """
+    for source in sorted(ASSETS_DIR.iterdir()):
+        relative = f"{ASSETS_URL_DIR}/{source.name}"
+        if source.is_file() and not (site_dir / relative).exists():
+            _write(site_dir, relative, source.read_bytes())
+
+
+def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
+    settings = site.settings
+    issuer = settings.issuer
+    return SiteInfo(
+        site_url=settings.site_url,
+        site_name=theme.site_name,
+        issuer_name=issuer.name,
+        issuer_url=issuer.url,
+        issuer_logo=settings.absolute_url(issuer.image) if issuer.image else None,
+        issuer_description=issuer.description,
+        did=settings.did,
+        language=theme.language,
+        primary=theme.primary,
+        accent=theme.accent,
+        dark_toggle=theme.dark_toggle,
+        indexable=settings.indexable,
+        earn_url=issuer.earn_url,
+        linkedin_organization_id=issuer.linkedin_organization_id,
+    )
+
+
+def write_machine_files(site: SiteData, site_dir: Path) -> None:
+    """did.json (both resolution paths), the status list, CNAME and each credential.json."""
+    settings = site.settings
+    did_json = json.dumps(did_document(settings), indent=2) + "\n"
+    for path in {did_document_path(settings.did), "did.json", ".well-known/did.json"}:
+        _write(site_dir, path, did_json)
+    status_file = settings.credentials_dir / STATUS_LIST_FILE
+    if status_file.exists():
+        _write(site_dir, "status/revocation.json", credential_json(load_yaml(status_file).data))
+    for report in site.credentials:
+        assert report.credential is not None and report.slug is not None
+        path = f"{settings.page_prefix}/{report.slug}/credential.json"
+        _write(site_dir, path, published_json(report))
+    cname = settings.extra.get("cname")
+    if isinstance(cname, str) and cname.strip():
+        _write(site_dir, "CNAME", cname.strip() + "\n")
+
+
+def _status(site: SiteData, document: dict[str, Any], state: str) -> CredentialStatusInfo:
+    revocation = site.ledger.get(str(document["id"])) if state == REVOKED else None
+    return CredentialStatusInfo(
+        state=cast(StatusState, state),
+        reason=revocation.reason if revocation else None,
+        superseded_by=revocation.superseded_by if revocation else None,
+        revoked_on=revocation.date if revocation else None,
+    )
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """Everything one credential page is made from (picklable, for worker processes)."""
+
+    document: dict[str, Any]
+    status: CredentialStatusInfo
+    linkedin: str
+    share: ShareImage | None
+
+
+_worker_env: tuple[jinja2.Environment, SiteInfo] | None = None
+
+
+def _init_worker(template_dirs: tuple[Path, ...], info: SiteInfo) -> None:
+    global _worker_env
+    _worker_env = (make_environment(list(template_dirs)), info)
+
+
+def _render_job(job: PageJob) -> bytes:
+    """One credential page; the QR code is made here too (qrcode costs ~7 ms a code)."""
+    assert _worker_env is not None
+    env, info = _worker_env
+    context = credential_page_context(
+        job.document,
+        site=info,
+        status=job.status,
+        linkedin_url=job.linkedin,
+        share_image=job.share,
+        qr_svg=qr_svg(str(job.document["id"])),
+    )
+    return render_credential_page(env, context).encode("utf-8")
+
+
+def render_pages(
+    jobs: list[PageJob], template_dirs: tuple[Path, ...], info: SiteInfo, workers: int
+) -> list[bytes]:
+    """Render pages, on all cores when there are enough to pay for the worker start-up."""
+    if workers > 1 and len(jobs) >= PARALLEL_PAGES:
+        with ProcessPoolExecutor(
+            workers, initializer=_init_worker, initargs=(template_dirs, info)
+        ) as pool:
+            return list(pool.map(_render_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    _init_worker(template_dirs, info)
+    return [_render_job(job) for job in jobs]
+
+
+def write_credential_pages(
+    site: SiteData,
+    site_dir: Path,
+    template_dirs: tuple[Path, ...],
+    info: SiteInfo,
+    cache: PageCache,
+    cards: Mapping[str, Card],
+) -> list[str]:
+    """Each credential's page: from the page cache when nothing it shows changed."""
+    settings = site.settings
+    urls = []
+    missing: list[tuple[str, str, PageJob]] = []  # (target, cache key, job)
+    for report in site.credentials:
+        document = report.credential
+        assert document is not None and report.slug is not None
+        card = cards.get(report.slug)
+        job = PageJob(
+            document=document,
+            status=_status(site, document, report.state),
+            linkedin=add_to_profile_url(document, settings),
+            share=ShareImage(card.url, WIDTH, HEIGHT, "image/png", card.alt) if card else None,
+        )
+        key = cache.key(published_json(report), repr(job.status), job.linkedin, repr(job.share))
+        target = f"{settings.page_prefix}/{report.slug}/index.html"
+        html = cache.get(key)
+        if html is None:
+            missing.append((target, key, job))
+        else:
+            _write(site_dir, target, html)
+        urls.append(str(document["id"]))
+    rendered = render_pages(
+        [job for _, _, job in missing], template_dirs, info, os.cpu_count() or 1
+    )
+    for (target, key, _), html in zip(missing, rendered, strict=True):
+        cache.put(key, html)
+        _write(site_dir, target, html)
+    return urls
+
+
+def write_achievement_pages(
+    site: SiteData, site_dir: Path, env: jinja2.Environment, info: SiteInfo, *, write_home: bool
+) -> list[str]:
+    """One page per achievement (defined, or only embedded in credentials), and the listing."""
+    settings = site.settings
+    prefix = settings.site_url + "achievements/"
+    achievements: dict[str, dict[str, Any]] = {
+        definition.achievement["id"]: definition.achievement
+        for definition in site.achievements.values()
+    }
+    holders: dict[str, list[RecipientEntry]] = {}
+    for report in site.credentials:
+        assert report.credential is not None
+        embedded = report.credential["credentialSubject"]["achievement"]
+        achievements.setdefault(embedded["id"], embedded)
+        if report.state == VALID:
+            holders.setdefault(embedded["id"], []).append(
+                RecipientEntry(
+                    name=report.credential["credentialSubject"].get("name", ""),
+                    url=str(report.credential["id"]),
+                    awarded_on=report.credential.get("awardedDate"),
+                )
+            )
+    urls = []
+    entries = []
+    for achievement_id, achievement in sorted(achievements.items()):
+        if not achievement_id.startswith(prefix):
+            continue
+        slug = achievement_id[len(prefix) :].strip("/")
+        held = holders.get(achievement_id, [])
+        context = achievement_page_context(
+            achievement,
+            site=info,
+            awarded=len(held),
+            recipients=held if settings.list_recipients else None,
+            earn_url=settings.issuer.earn_url,
+        )
+        _write(site_dir, f"achievements/{slug}/index.html", render_achievement_page(env, context))
+        urls.append(achievement_id)
+        entries.append(AchievementEntry(achievement, awarded=len(held)))
+    listing = home_page_context(site=info, achievements=entries, page_url=prefix)
+    _write(site_dir, "achievements/index.html", render_home_page(env, listing))
+    urls.append(prefix)
+    if write_home:
+        home = home_page_context(site=info, achievements=entries)
+        _write(site_dir, "index.html", render_home_page(env, home))
+    return urls
+
+
+def write_sitemap(site_dir: Path, site_url: str, urls: Iterable[str]) -> None:
+    """Replace MkDocs' sitemap with one that also lists our pages (split at 50,000 URLs)."""
+    existing = site_dir / "sitemap.xml"
+    known: list[str] = []
+    if existing.exists():
+        known = _LOC.findall(existing.read_text(encoding="utf-8"))
+    seen = dict.fromkeys([*known, *urls])
+    for name, xml in sitemap_files(list(seen), site_url=site_url):
+        _write(site_dir, name, xml)
+        if name == "sitemap.xml":
+            _write(site_dir, "sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
+
+
+def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
+    """Write everything a verified site publishes into ``site_dir``; returns warnings."""
+    _made_dirs.clear()  # MkDocs may have cleaned site_dir since the last build (serve)
+    warnings: list[str] = []
+    env = make_environment(list(theme.template_dirs))
+    info = site_info(site, theme)
+    code = Path(__file__).resolve().parent
+    fingerprint = templates_fingerprint(
+        [*theme.template_dirs, DEFAULT_TEMPLATE_DIR, code / "render", code / "qr.py"],
+        repr((info, theme)),
+    )
+    cache = PageCache(site.cache, fingerprint)
+    write_machine_files(site, site_dir)
+    write_builtin_assets(site_dir)
+    cards: dict[str, Card] = {}
+    if theme.docs_dir is not None:
+        options = card_options(
+            _mapping(site.settings.extra.get("share_cards")),
+            primary=theme.primary,
+            accent=theme.accent,
+        )
+        cards, card_warnings = write_cards(site, site_dir, options, theme.docs_dir)
+        warnings += card_warnings
+    credential_urls = write_credential_pages(
+        site, site_dir, tuple(theme.template_dirs), info, cache, cards
+    )
+    achievement_urls = write_achievement_pages(
+        site, site_dir, env, info, write_home=theme.write_home
+    )
+    _write(
+        site_dir,
+        "verify/index.html",
+        render_verify_page(
+            env, verify_page_context(site=info, page_url=site.settings.site_url + "verify/")
+        ),
+    )
+    if not (site_dir / "404.html").exists():
+        _write(site_dir, "404.html", render_not_found_page(env, not_found_page_context(site=info)))
+    urls = [*achievement_urls, site.settings.site_url + "verify/", *theme.extra_sitemap_urls]
+    if site.settings.indexable:
+        urls += credential_urls
+    write_sitemap(site_dir, site.settings.site_url, urls)
+    warnings += size_warnings(site_dir, site.settings.extra.get("share_cards"))
+    site.cache.close()
+    return warnings
+
+
+def _mapping(value: Any) -> Mapping[str, Any] | None:
+    if value is None or isinstance(value, Mapping):
+        return value
+    raise CredpagesError("must be a mapping", field="plugins.credpages.share_cards")
+
+
+def site_bytes(site_dir: Path) -> int:
+    total = 0
+    for folder, _, files in os.walk(site_dir):
+        for name in files:
+            total += os.stat(os.path.join(folder, name)).st_size
+    return total
+
+
+def size_warnings(site_dir: Path, share_cards: Any) -> list[str]:
+    """Warn well before GitHub Pages' 1 GB limit, and say which switch helps."""
+    total = site_bytes(site_dir)
+    if total < PAGES_WARN_BYTES:
+        return []
+    per_credential = isinstance(share_cards, Mapping) and share_cards.get("per") == "achievement"
+    hint = (
+        "split the credentials over several sites"
+        if per_credential
+        else "set `share_cards: {per: achievement}` (one card per achievement) in mkdocs.yml"
+    )
+    return [f"the site is {total / 1e6:.0f} MB; GitHub Pages publishes at most 1 GB: {hint}"]

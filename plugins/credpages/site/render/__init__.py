@@ -1,0 +1,61 @@
+"""Pure HTML rendering of credpages' own pages (Jinja, autoescaped); no MkDocs imports.
+
+Usage::
+
+    env = make_environment([issuer_theme / "credpages"])   # issuer overrides, then built-ins
+    ctx = credential_page_context(
+        doc, site=site, status=CredentialStatusInfo(), linkedin_url=..., qr_svg=qr.qr_svg(url),
+        share_image=ShareImage(card_url, 1200, 627, "image/png", "Share card: …"),
+    )
+    html = render_credential_page(env, ctx)
+"""
+
+from .environment import DEFAULT_TEMPLATE_DIR, format_date, make_environment
+from .pages import (
+    AchievementEntry,
+    CredentialStatusInfo,
+    RecipientEntry,
+    ShareImage,
+    SiteInfo,
+    achievement_page_context,
+    credential_page_context,
+    home_page_context,
+    not_found_page_context,
+    render_achievement_page,
+    render_credential_page,
+    render_home_page,
+    render_not_found_page,
+    render_page,
+    render_verify_page,
+    root_prefix,
+    verify_page_context,
+)
+from .safety import json_script, safe_url
+from .sitemap import sitemap_files, sitemap_xml
+
+__all__ = [
+    "DEFAULT_TEMPLATE_DIR",
+    "AchievementEntry",
+    "CredentialStatusInfo",
+    "RecipientEntry",
+    "ShareImage",
+    "SiteInfo",
+    "achievement_page_context",
+    "credential_page_context",
+    "format_date",
+    "home_page_context",
+    "json_script",
+    "make_environment",
+    "not_found_page_context",
+    "render_achievement_page",
+    "render_credential_page",
+    "render_home_page",
+    "render_not_found_page",
+    "render_page",
+    "render_verify_page",
+    "root_prefix",
+    "safe_url",
+    "sitemap_files",
+    "sitemap_xml",
+    "verify_page_context",
+]
