@@ -10,16 +10,35 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 BUILD_PY = Path(__file__).resolve().parents[1] / "build.py"
+
+
+@dataclass
+class Preview:
+    origin: str  # http://127.0.0.1:PORT/, as the preview announced it
+    proc: subprocess.Popen[str]
+    err_lines: list[str] = field(default_factory=list)  # stderr so far
+
+    @property
+    def err(self) -> str:
+        return "".join(self.err_lines)
+
+
+def _pump(stream: IO[str], put: queue.Queue[str] | list[str]) -> None:
+    for line in stream:
+        put.put(line) if isinstance(put, queue.Queue) else put.append(line)
+    if isinstance(put, queue.Queue):
+        put.put("")  # the process closed its output
 
 
 @contextmanager
 def preview(
     cwd: Path, env: Mapping[str, str], *argv: str, timeout: float = 60
-) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """Yields the origin the preview announces (``http://127.0.0.1:PORT/``) and the process."""
+) -> Iterator[Preview]:
     proc = subprocess.Popen(
         [sys.executable, str(BUILD_PY), "serve", "--port", "0", *argv],
         cwd=cwd,
@@ -28,16 +47,11 @@ def preview(
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stdout is not None and proc.stderr is not None
     lines: queue.Queue[str] = queue.Queue()
-    assert proc.stdout is not None
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put("")  # the process closed its output
-
-    threading.Thread(target=read, daemon=True).start()
+    err_lines: list[str] = []
+    threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
+    threading.Thread(target=_pump, args=(proc.stderr, err_lines), daemon=True).start()
     try:
         try:
             first = lines.get(timeout=timeout)
@@ -45,11 +59,10 @@ def preview(
             raise AssertionError("credpages serve announced no address") from None
         if not first:
             proc.wait(timeout=15)
-            assert proc.stderr is not None
-            raise AssertionError(f"credpages serve stopped: {proc.stderr.read()}")
+            raise AssertionError(f"credpages serve stopped: {''.join(err_lines)}")
         found = re.search(r" at (http://127\.0\.0\.1:\d+/) ", first)
         assert found, first
-        yield found.group(1), proc
+        yield Preview(found.group(1), proc, err_lines)
     finally:
         proc.terminate()
         try:

@@ -65,7 +65,8 @@ def test_preview_serves_the_real_site_and_no_build_keeps_the_marker(
 ) -> None:
     slug = award(issuer_site)
     signed_before = {p: p.read_bytes() for p in issuer_site.credential_files()}
-    with preview(issuer_site.root, subprocess_env(issuer_site)) as (origin, _):
+    with preview(issuer_site.root, subprocess_env(issuer_site)) as served:
+        origin = served.origin
         page = get(f"{origin}c/{slug}/")
         assert f'<meta name="{PREVIEW_META}" content="{origin}">' in page
         assert f'<meta name="cp:site-url" content="{SITE_URL}">' in page
@@ -86,12 +87,32 @@ def test_preview_serves_the_real_site_and_no_build_keeps_the_marker(
 
 def test_preview_rebuilds_when_a_page_changes(issuer_site: IssuerSite) -> None:
     index = issuer_site.root / "docs" / "index.md"
-    with preview(issuer_site.root, subprocess_env(issuer_site)) as (origin, _):
+    with preview(issuer_site.root, subprocess_env(issuer_site)) as served:
+        origin = served.origin
         assert "Freshly edited" not in get(origin)
         index.write_text("# Freshly edited\n", encoding="utf-8")
         deadline = time.monotonic() + 60
         while "Freshly edited" not in get(origin):
             assert time.monotonic() < deadline, "the preview was not rebuilt"
+            time.sleep(0.3)
+
+
+def test_a_failed_rebuild_says_why_in_one_line_and_keeps_serving(issuer_site: IssuerSite) -> None:
+    slug = award(issuer_site)
+    path = issuer_site.credentials / f"{slug}.yaml"
+    signed = path.read_text(encoding="utf-8")
+    with preview(issuer_site.root, subprocess_env(issuer_site)) as served:
+        path.write_text(signed.replace("name: Ada", "name: Eve"), encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while "the rebuild failed" not in served.err:
+            assert time.monotonic() < deadline, served.err
+            time.sleep(0.3)
+        assert "still showing the last good build" in served.err
+        assert "Traceback" not in served.err
+        assert "Ada" in get(f"{served.origin}c/{slug}/")
+        path.write_text(signed, encoding="utf-8")
+        while "rebuilt " not in served.err:
+            assert time.monotonic() < deadline, served.err
             time.sleep(0.3)
 
 

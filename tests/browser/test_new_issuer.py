@@ -101,8 +101,8 @@ def test_a_new_issuers_credential_verifies_in_the_preview(
     slug = slug_of(site)
     context = isolated_context(browser)  # nothing leaves this machine
     try:
-        with preview(site, env) as (origin, _):
-            state, text = verdict(context.new_page(), f"{origin}c/{slug}/")
+        with preview(site, env) as served:
+            state, text = verdict(context.new_page(), f"{served.origin}c/{slug}/")
     finally:
         context.close()
     assert state == "verified", text
@@ -154,9 +154,10 @@ def test_the_demo_previews_on_any_port(browser: Any) -> None:
     env["NO_MKDOCS_2_WARNING"] = "1"
     context = isolated_context(browser)
     try:
-        with preview(REPO, env) as (origin, _):
-            assert origin != "http://127.0.0.1:8000/"
-            state, text = verdict(context.new_page(), f"{origin}c/python-basics-ria7nvc76i/")
+        with preview(REPO, env) as served:
+            assert served.origin != "http://127.0.0.1:8000/"
+            url = f"{served.origin}c/python-basics-ria7nvc76i/"
+            state, text = verdict(context.new_page(), url)
     finally:
         context.close()
     assert state == "verified" and text.startswith("Preview: Verified"), text

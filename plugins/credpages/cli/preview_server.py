@@ -13,7 +13,9 @@ from __future__ import annotations
 import errno
 import html
 import shutil
+import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -103,7 +105,21 @@ def serve_preview(
     def builder(cfg: Any = None) -> None:
         build(cfg if cfg is not None else get_config())
 
-    server = _server_class()(builder=builder, host=host, port=port, root=site_dir)
+    def rebuild() -> None:
+        """After a change: one line either way, never a traceback; a failed rebuild keeps the
+        last good preview."""
+        try:
+            builder()
+        except (Abort, MkDocsException, CredpagesError) as exc:
+            print(
+                f"credpages: the rebuild failed: {exc}; still showing the last good build",
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            print(f"rebuilt {time.strftime('%H:%M:%S')}", file=sys.stderr, flush=True)
+
+    server = _server_class()(builder=rebuild, host=host, port=port, root=site_dir)
 
     def error_page(code: int) -> bytes | None:
         page = Path(site_dir, f"{code}.html")
@@ -127,7 +143,7 @@ def serve_preview(
             server.watch(config.config_file_path)
         if config.theme.custom_dir:
             server.watch(config.theme.custom_dir)
-        server = config.plugins.on_serve(server, config=config, builder=builder)
+        server = config.plugins.on_serve(server, config=config, builder=rebuild)
         announce(str(config.site_url), origin)
         try:
             server.serve()
