@@ -103,11 +103,15 @@ def test_a_new_issuers_credential_verifies_in_the_preview(
     try:
         with preview(site, env) as served:
             state, text = verdict(context.new_page(), f"{served.origin}c/{slug}/")
+            page_url = f"{served.origin}c/{slug}/"
+            on_verify_page = verdict(context.new_page(), f"{served.origin}verify/?url={page_url}")
     finally:
         context.close()
     assert state == "verified", text
     assert text.startswith("Preview: Verified"), text
     assert "learn.example.test" in text
+    # The verify page of the preview checks the same credential against the preview too.
+    assert on_verify_page[0] == "verified" and on_verify_page[1].startswith("Preview: ")
 
 
 def test_without_the_preview_server_the_same_pages_are_not_mapped(
