@@ -66,7 +66,8 @@ def run(
     monkeypatch.chdir(tmp_path)
 
     def run_cli(*argv: Any, stdin: str | None = None) -> CliResult:
-        monkeypatch.setattr(sys, "stdin", io.StringIO("") if stdin is None else _Terminal(stdin))
+        empty = io.TextIOWrapper(io.BytesIO(b""))  # not a terminal
+        monkeypatch.setattr(sys, "stdin", empty if stdin is None else _Terminal(stdin))
         capsys.readouterr()
         try:
             code = main([str(a) for a in argv])
@@ -361,3 +362,15 @@ def test_the_default_pin_is_the_git_commit_credpages_was_installed_from(
     made = spec_from_direct_url(direct_url, "9.8.7")
     assert made == (spec or "credpages==9.8.7")
     assert check_spec(made) == made
+
+
+def test_markup_in_the_answers_stays_text_on_the_home_page(run: Run, tmp_path: Path) -> None:
+    name = "A <b>Bold</b> & *Co* [x](javascript:alert(1))"
+    argv = ["--site-url", SITE_URL, "--issuer-name", name, "--issuer-url", "https://x.test/a>b"]
+    assert run("init", "site", *argv).code == 0
+    assert load_settings(tmp_path / "site" / "mkdocs.yml").issuer.name == name
+    assert run("--config", "site/mkdocs.yml", "build").code == 0
+    home = (tmp_path / "site" / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<b>Bold" not in home and 'href="javascript:' not in home
+    assert "A &lt;b&gt;Bold&lt;/b&gt; &amp; *Co* [x](" in home
+    assert 'href="https://x.test/a%3Eb"' in home

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .. import __version__
 from ..config import normalize_site_url, parse_settings
@@ -210,12 +210,22 @@ def _md_text(value: str) -> str:
     return escaped.replace("&", "&amp;").replace("<", "&lt;")
 
 
+def _md_url(value: str) -> str:
+    """A URL inside ``(<…>)``: nothing that could end it or start markup."""
+    return quote(value, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def _site_name(issuer_name: str) -> str:
+    """MkDocs themes print ``site_name`` unescaped: no ``<`` or ``>`` in it."""
+    return re.sub(r"[<>]", "", issuer_name).strip() + " credentials"
+
+
 def _mkdocs_yml(answers: Answers, image: str | None, public_key: str, today: str) -> str:
     image_line = f"        image: {_yaml_str(image)}\n" if image else ""
     return f"""\
 # A credential site made by `credpages init` (credpages {__version__}).
 # site_url is part of every signed credential and of the issuer's DID: choose it before awarding.
-site_name: {_yaml_str(answers.issuer_name + " credentials")}
+site_name: {_yaml_str(_site_name(answers.issuer_name))}
 site_url: {_yaml_str(answers.site_url)}
 docs_dir: docs
 use_directory_urls: true
@@ -257,11 +267,11 @@ __pycache__/
 
 
 def _index_md(answers: Answers) -> str:
-    name = _md_text(answers.issuer_name)
+    name, url = _md_text(answers.issuer_name), _md_url(answers.issuer_url)
     return f"""\
 # {name} credentials
 
-Every credential on this site was awarded by [{name}](<{answers.issuer_url}>) and is a signed
+Every credential on this site was awarded by [{name}](<{url}>) and is a signed
 [Open Badges 3.0](https://www.imsglobal.org/spec/ob/v3p0/) credential. Each has its own page,
 where it is verified in your browser.
 
@@ -272,11 +282,10 @@ where it is verified in your browser.
 
 def _readme(answers: Answers, spec: str) -> str:
     return f"""\
-# {answers.issuer_name} credentials
+# {_md_text(answers.issuer_name)} credentials
 
 The source of <{answers.site_url}>: signed Open Badges 3.0 credentials kept as YAML files and
-published with [credpages](https://pypi.org/project/credpages/) (`{spec}`, in
-`requirements.txt`).
+published with credpages (`{spec}`, in `requirements.txt`).
 
 ## Set up (once)
 
