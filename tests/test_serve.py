@@ -91,7 +91,7 @@ def test_preview_rebuilds_when_a_page_changes(issuer_site: IssuerSite) -> None:
         origin = served.origin
         assert "Freshly edited" not in get(origin)
         index.write_text("# Freshly edited\n", encoding="utf-8")
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while "Freshly edited" not in get(origin):
             assert time.monotonic() < deadline, "the preview was not rebuilt"
             time.sleep(0.3)
@@ -103,7 +103,7 @@ def test_a_failed_rebuild_says_why_in_one_line_and_keeps_serving(issuer_site: Is
     signed = path.read_text(encoding="utf-8")
     with preview(issuer_site.root, subprocess_env(issuer_site)) as served:
         path.write_text(signed.replace("name: Ada", "name: Eve"), encoding="utf-8")
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while "the rebuild failed" not in served.err:
             assert time.monotonic() < deadline, served.err
             time.sleep(0.3)
@@ -111,6 +111,7 @@ def test_a_failed_rebuild_says_why_in_one_line_and_keeps_serving(issuer_site: Is
         assert "Traceback" not in served.err
         assert "Ada" in get(f"{served.origin}c/{slug}/")
         path.write_text(signed, encoding="utf-8")
+        deadline = time.monotonic() + 180
         while "rebuilt " not in served.err:
             assert time.monotonic() < deadline, served.err
             time.sleep(0.3)
