@@ -21,7 +21,7 @@ import yaml
 
 from conftest import REPO, CliResult, git_init
 from credpages import __version__
-from credpages.bundled import ASSETS_DIR, PACKAGE_DIR, TEMPLATE_DIR, WORKFLOWS_DIR
+from credpages.bundled import ASSETS_DIR, LOCK_FILE, PACKAGE_DIR, TEMPLATE_DIR, WORKFLOWS_DIR
 from credpages.cli import main
 from credpages.config import load_settings
 from credpages.credential.keys import public_key_of, read_signing_key
@@ -106,11 +106,14 @@ def test_init_makes_a_site_that_depends_on_the_pinned_package(
             f"credentials/achievements/{EXAMPLE_ACHIEVEMENT}.yaml",
             "docs/index.md",
             "mkdocs.yml",
+            "requirements.lock",
             "requirements.txt",
         ]
     )
     # Not a copy of the tool: no code, tests, benchmarks, demo or theme copy.
     assert (site / "requirements.txt").read_text() == f"credpages=={__version__}\n"
+    # The workflows install these hash-locked dependencies of this very version.
+    assert (site / "requirements.lock").read_bytes() == (REPO / "requirements.lock").read_bytes()
     settings = load_settings(site / "mkdocs.yml")
     assert settings.site_url == SITE_URL
     assert settings.did == "did:web:learn.example.test:awards"
@@ -329,7 +332,13 @@ def test_the_package_ships_the_theme_and_the_workflows() -> None:
     config = tomllib.loads((REPO / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["credpages"]
     bundled = [
-        p for d in (TEMPLATE_DIR, ASSETS_DIR, WORKFLOWS_DIR) for p in d.rglob("*") if p.is_file()
+        LOCK_FILE,
+        *(
+            p
+            for d in (TEMPLATE_DIR, ASSETS_DIR, WORKFLOWS_DIR)
+            for p in d.rglob("*")
+            if p.is_file()
+        ),
     ]
     assert any(p.suffix == ".js" for p in bundled) and any(p.suffix == ".html" for p in bundled)
     for path in bundled:
@@ -374,3 +383,10 @@ def test_markup_in_the_answers_stays_text_on_the_home_page(run: Run, tmp_path: P
     assert "<b>Bold" not in home and 'href="javascript:' not in home
     assert "A &lt;b&gt;Bold&lt;/b&gt; &amp; *Co* [x](" in home
     assert 'href="https://x.test/a%3Eb"' in home
+
+
+def test_print_lock_gives_this_versions_lock_for_an_upgrade(run: Run) -> None:
+    result = run("init", "--print-lock")
+    assert result.code == 0
+    assert result.out == (REPO / "requirements.lock").read_text(encoding="utf-8")
+    assert "--hash=sha256:" in result.out

@@ -1,8 +1,9 @@
 """Files shipped inside the package, so that a site which installs credpages needs nothing else.
 
-``theme/`` (the built-in page templates and the verifier's CSS and ES modules) and ``workflows/``
-(the GitHub workflows a new site starts from) are, in this repository, links to the folders the
-demo site and this repository use (``theme/`` and ``.github/workflows/``); a wheel holds copies.
+``theme/`` (the built-in page templates and the verifier's CSS and ES modules), ``workflows/``
+(the GitHub workflows a new site starts from) and ``requirements.lock`` are, in this repository,
+links to what the demo site and this repository use (``theme/``, ``.github/workflows/``,
+``requirements.lock``); a wheel holds copies.
 """
 
 from __future__ import annotations
@@ -17,4 +18,7 @@ TEMPLATE_DIR = THEME_DIR / "credpages"
 ASSETS_DIR = THEME_DIR / "assets" / "credpages"
 #: This repository's GitHub workflows, the source of a new site's workflows (``credpages init``).
 WORKFLOWS_DIR = PACKAGE_DIR / "workflows"
+#: The hash-locked dependencies of this version (``requirements.lock``), which a site's workflows
+#: install before credpages itself.
+LOCK_FILE = PACKAGE_DIR / "requirements.lock"
 ASSETS_URL_DIR = "assets/credpages"

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..bundled import WORKFLOWS_DIR
+from ..bundled import LOCK_FILE, WORKFLOWS_DIR
 from ..config import Settings, load_settings
 from ..credential.keys import (
     default_secret_path,
@@ -665,6 +665,9 @@ def _ask(question: Question, base_dir: Path) -> str | None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """A new issuer's site repository in DIR (default: here), all files or none."""
+    if args.print_lock:
+        sys.stdout.write(LOCK_FILE.read_text(encoding="utf-8"))
+        return 0
     folder = Path(args.dir)
     if folder.exists() and not folder.is_dir():
         raise CredpagesError("is not a folder", file=folder)
@@ -715,6 +718,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         site,
         public_key=public,
         spec=spec,
+        lock=LOCK_FILE.read_text(encoding="utf-8"),
         workflows=workflows,
         today=dt.date.today(),
         read_logo=lambda name: (cwd / name).read_bytes(),
@@ -906,6 +910,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--key-stdout", action="store_true", help="print the new secret key instead of storing it"
+    )
+    p.add_argument(
+        "--print-lock",
+        action="store_true",
+        help="only print this version's requirements.lock (to upgrade a site: see the guide)",
     )
     p.set_defaults(func=cmd_init)
     return parser

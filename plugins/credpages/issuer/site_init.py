@@ -25,7 +25,13 @@ from ..fsio import atomic_write
 EXAMPLE_ACHIEVEMENT = "example-workshop"
 LOGO_TYPES = (".svg", ".png")
 INSTALL_STEP = "Install credpages"
-INSTALL_RUN = "pip install -r requirements.txt"
+#: What a site's workflows run to install credpages: the hash-locked dependencies of the pinned
+#: version, then credpages itself at its pin.
+INSTALL_RUN = (
+    "pip install --require-hashes --no-deps -r requirements.lock\n"
+    "pip install --no-deps -r requirements.txt\n"
+    "pip check\n"
+)
 # Text that is written into YAML and Markdown: no control characters or line separators.
 _BAD_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SPEC = re.compile(r"credpages\s*(\[[\w,\s-]*\])?\s*(===?|@)\s*[^\s;#]+")
@@ -165,7 +171,8 @@ def missing_answers(given: Mapping[str, str | None]) -> list[Question]:
 
 def site_workflow(text: str, *, source: str) -> str:
     """A workflow of this repository made fit for a new site: the step that installs credpages
-    installs the pinned package from ``requirements.txt``, and pip's cache keys on that file."""
+    installs ``requirements.lock`` and the pin in ``requirements.txt`` (``INSTALL_RUN``); a pip
+    cache, if any, keys on ``requirements.txt``."""
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     replaced = 0
@@ -183,7 +190,8 @@ def site_workflow(text: str, *, source: str) -> str:
                 if re.fullmatch(r"\s*id:.*\s*", lines[i]):
                     kept.append(lines[i])
                 i += 1
-            out += [*kept, f"{indent}run: {INSTALL_RUN}\n"]
+            script = "".join(f"{indent}  {line}\n" for line in INSTALL_RUN.splitlines())
+            out += [*kept, f"{indent}run: |\n", script]
             replaced += 1
         elif cache:
             out.append(f"{cache.group(1)}cache-dependency-path: requirements.txt\n")
@@ -316,13 +324,15 @@ push; the site is rebuilt. From GitHub alone: Actions → "Issue credentials" / 
 
 ## Upgrade credpages
 
-Change the version in `requirements.txt`, then:
+Change the pin in `requirements.txt`, then install it and take its hash-locked dependencies:
 
 ```sh
-.venv/bin/pip install -r requirements.txt && credpages verify && credpages build
+.venv/bin/pip install -r requirements.txt
+credpages init --print-lock > requirements.lock
+credpages verify && credpages build
 ```
 
-Commit `requirements.txt` once the build passes; the workflows install the same version.
+Commit both files once the build passes; the workflows install exactly these releases.
 """
 
 
@@ -331,6 +341,7 @@ def starter_files(
     *,
     public_key: str,
     spec: str,
+    lock: str,
     workflows: Mapping[str, str],
     today: dt.date,
     read_logo: Callable[[str], bytes],
@@ -346,6 +357,7 @@ def starter_files(
             files[f"docs/{image}"] = read_logo(answers.logo)
     files["mkdocs.yml"] = _mkdocs_yml(answers, image, public_key, today.isoformat())
     files["requirements.txt"] = spec + "\n"
+    files["requirements.lock"] = lock
     files[".gitignore"] = _GITIGNORE
     files["README.md"] = _readme(answers, spec)
     files["docs/index.md"] = _index_md(answers)
