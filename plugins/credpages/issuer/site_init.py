@@ -2,7 +2,8 @@
 
 The new site depends on credpages as a pinned package (``requirements.txt``), never on a copy of
 its code. Answers are checked by the same rules as ``mkdocs.yml`` (``config.parse_settings``);
-the files are computed first (pure), then written all or nothing (``write_site``).
+the files are computed first (pure), then written all or nothing (``write_site``). Most of its
+length is the text of the files it writes.
 """
 
 from __future__ import annotations
