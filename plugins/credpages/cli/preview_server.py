@@ -58,6 +58,14 @@ def _server_class() -> Any:
             self.url = self.origin
             return self.origin
 
+        def run(self, ready: Callable[[], None]) -> None:
+            """MkDocs' ``serve()``, but ``ready`` is called once the watcher has taken its first
+            look at the files, so a change made right after the address is printed is seen."""
+            self.observer.start()  # its first snapshot is taken before start() returns
+            self.serve_thread.start()
+            ready()
+            self._build_loop()  # type: ignore[no-untyped-call]
+
         def server_bind(self) -> None:
             if not self._bound:
                 super().server_bind()
@@ -144,9 +152,8 @@ def serve_preview(
         if config.theme.custom_dir:
             server.watch(config.theme.custom_dir)
         server = config.plugins.on_serve(server, config=config, builder=rebuild)
-        announce(str(config.site_url), origin)
         try:
-            server.serve()
+            server.run(lambda: announce(str(config.site_url), origin))
         except KeyboardInterrupt:
             pass
         finally:
