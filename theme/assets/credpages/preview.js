@@ -19,8 +19,9 @@ export function previewMode(get, doc = document, loc = location) {
     },
     mark(panel) {
       panel.dataset.preview = 'true';
-      const verdict = panel.querySelector('.cp-verdict');
-      if (verdict) verdict.textContent = `Preview: ${verdict.textContent} (served by credpages serve at ${local})`;
+      const verdict = panel.querySelector('.cp-verdict'); // its children (e.g. <bdi>) stay as they are
+      verdict?.prepend('Preview: ');
+      verdict?.append(` (served by credpages serve at ${local})`);
     },
   };
 }
