@@ -438,12 +438,15 @@ function checkValidity(c, now) {
   return `Valid from ${c.validFrom ?? 'issue'}${c.validUntil ? ` until ${c.validUntil}` : ', no end date'}.`;
 }
 
+/** The issuer's site: the address its DID document is under. @param {string} didUrl */
+export const issuerSite = (didUrl) => didUrl.replace(/(\.well-known\/)?did\.json$/, '');
+
 /**
  * Where the issuer publishes this credential: `<id>credential.json`, when the id is a page of the
- * issuer's own site (under the DID document's address). @param {any} c @param {Ctx} ctx
+ * issuer's own site (under the DID document's address). @param {any} c @param {{didUrl: string}} ctx
  */
-function publishedCopyUrl(c, ctx) {
-  const site = ctx.didUrl.replace(/(\.well-known\/)?did\.json$/, '');
+export function publishedCopyUrl(c, ctx) {
+  const site = issuerSite(ctx.didUrl);
   let id;
   try {
     id = new URL(c.id);

@@ -24,14 +24,14 @@ export function humanDate(/** @type {unknown} */ iso) {
 }
 
 /** A credential string for the sentence: one line, at most 200 characters, else ''. */
-const val = (/** @type {unknown} */ v) => {
+export const val = (/** @type {unknown} */ v) => {
   if (typeof v !== 'string') return '';
   const chars = Array.from(v.replace(/\s+/g, ' ').trim());
   return chars.length > 200 ? `${chars.slice(0, 200).join('')}…` : chars.join('');
 };
 
 /** An isolated run of credential text: a right-to-left name cannot reorder the sentence. */
-const bdi = (/** @type {string} */ text) => Object.assign(document.createElement('bdi'), { textContent: text });
+export const bdi = (/** @type {string} */ text) => Object.assign(document.createElement('bdi'), { textContent: text });
 
 /**
  * What the signed credential says, as sentence parts (strings are our words, bdi elements the
