@@ -128,15 +128,10 @@ def proof_methods(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def check_integrity(
-    doc: Mapping[str, Any], settings: Settings, *, allow_retired: bool = False
-) -> list[CredpagesError]:
-    """Everything that must hold for the file to be published at all (cacheable by content).
-
-    ``allow_retired`` is for ``credpages resign`` only (see :func:`keyring_resolver`).
-    """
-    if "proof" not in doc:
-        return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
+def check_content(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
+    """What a credential must say, signed or not: contexts, types, the OB 3.0 schema, this
+    site's issuer, id and status list. ``check_integrity`` adds the proofs; issuing checks an
+    unsigned document with this before anything is signed."""
     contexts = doc.get("@context")
     if not isinstance(contexts, list) or contexts[:2] != CONTEXTS[:2]:
         return [CredpagesError(f"must start with {CONTEXTS[:2]}", field="@context")]
@@ -181,6 +176,21 @@ def check_integrity(
             return [
                 CredpagesError("must be a decimal string", field="credentialStatus.statusListIndex")
             ]
+    return []
+
+
+def check_integrity(
+    doc: Mapping[str, Any], settings: Settings, *, allow_retired: bool = False
+) -> list[CredpagesError]:
+    """Everything that must hold for the file to be published at all (cacheable by content).
+
+    ``allow_retired`` is for ``credpages resign`` only (see :func:`keyring_resolver`).
+    """
+    if "proof" not in doc:
+        return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
+    errors = check_content(doc, settings)
+    if errors:
+        return errors
     try:
         verify_proof_set(dict(doc), keyring_resolver(settings, allow_retired=allow_retired))
     except CredpagesError as exc:

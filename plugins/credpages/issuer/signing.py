@@ -36,7 +36,17 @@ class Signer:
     def verification_method(self) -> str:
         return f"{self.settings.did}#{self.entry.id}"
 
-    def sign(self, document: dict[str, Any], *, created: str | None = None) -> dict[str, Any]:
+    def sign(
+        self,
+        document: dict[str, Any],
+        *,
+        created: str | None = None,
+        canonical_document: str | None = None,
+    ) -> dict[str, Any]:
         return sign_proof_set(
-            document, self._seed, self.verification_method, created or now_timestamp()
+            document,
+            self._seed,
+            self.verification_method,
+            created or now_timestamp(),
+            canonical_document=canonical_document,
         )

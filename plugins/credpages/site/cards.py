@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from ..config import Settings
 from ..errors import CredpagesError
 from .collect import SiteData
 from .render import format_date
@@ -60,12 +60,10 @@ def card_options(raw: Mapping[str, Any] | None, *, primary: str, accent: str) ->
     return CardOptions(enabled=enabled, per=per, style=style)
 
 
-def site_file(site_url: str, url: str | None, docs_dir: Path) -> bytes | None:
+def site_file(settings: Settings, url: str | None) -> bytes | None:
     """The bytes of an image that lives in this site's docs folder, or None."""
-    if not url or not url.startswith(site_url):
-        return None
-    path = (docs_dir / unquote(urlsplit(url[len(site_url) :]).path)).resolve()
-    if not path.is_relative_to(docs_dir.resolve()) or not path.is_file():
+    path = settings.docs_file(url)
+    if path is None or not path.is_file():
         return None
     if path.stat().st_size > 5 * 1024 * 1024:
         return None
@@ -79,17 +77,13 @@ def _image_url(value: Any) -> str | None:
 
 
 def write_cards(
-    site: SiteData, site_dir: Path, options: CardOptions, docs_dir: Path
+    site: SiteData, site_dir: Path, options: CardOptions
 ) -> tuple[dict[str, Card], list[str]]:
     """Render (or reuse from the cache) and write the cards; returns slug → card, and warnings."""
     settings = site.settings
     if not options.enabled:
         return {}, []
-    logo = site_file(
-        settings.site_url,
-        settings.absolute_url(settings.issuer.image) if settings.issuer.image else None,
-        docs_dir,
-    )
+    logo = site_file(settings, settings.issuer.image)
     images: dict[str, bytes | None] = {}
     jobs: list[tuple[CardData, CardStyle]] = []
     targets: list[tuple[str, str, str]] = []  # (slug, folder, alt)
@@ -99,7 +93,7 @@ def write_cards(
         achievement = doc["credentialSubject"]["achievement"]
         image_url = _image_url(achievement.get("image")) or ""
         if image_url not in images:  # read each achievement's image once, not once a credential
-            images[image_url] = site_file(settings.site_url, image_url, docs_dir)
+            images[image_url] = site_file(settings, image_url)
         per_achievement = options.per == "achievement"
         recipient = "" if per_achievement else str(doc["credentialSubject"].get("name", ""))
         card = CardData(

@@ -316,7 +316,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
             primary=theme.primary,
             accent=theme.accent,
         )
-        cards, card_warnings = write_cards(site, site_dir, options, theme.docs_dir)
+        cards, card_warnings = write_cards(site, site_dir, options)
         warnings += card_warnings
     credential_urls = write_credential_pages(
         site, site_dir, tuple(theme.template_dirs), info, cache, cards

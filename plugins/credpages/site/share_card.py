@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from ..config import MATERIAL_ACCENT, MATERIAL_PRIMARY
 from ..errors import CredpagesError
 from ..fsio import atomic_write
 from . import card_text
@@ -52,21 +53,6 @@ Layout = Literal["classic", "minimal"]
 LAYOUTS: tuple[Layout, ...] = ("classic", "minimal")
 RGB = tuple[int, int, int]
 
-#: Material for MkDocs' palette names (``theme.palette.primary`` / ``accent``), as its CSS defines.
-MATERIAL_PRIMARY = {
-    "red": "#ef5552", "pink": "#e92063", "purple": "#ab47bd", "deep-purple": "#7e56c2",
-    "indigo": "#4051b5", "blue": "#2094f3", "light-blue": "#02a6f2", "cyan": "#00bdd6",
-    "teal": "#009485", "green": "#4cae4f", "light-green": "#8bc34b", "lime": "#cbdc38",
-    "yellow": "#ffec3d", "amber": "#ffc105", "orange": "#ffa724", "deep-orange": "#ff6e42",
-    "brown": "#795649", "grey": "#757575", "blue-grey": "#546d78", "black": "#14151a",
-    "white": "#ffffff",
-}  # fmt: skip
-MATERIAL_ACCENT = {
-    "red": "#ff1a47", "pink": "#f50056", "purple": "#df41fb", "deep-purple": "#7c4dff",
-    "indigo": "#526cfe", "blue": "#4287ff", "light-blue": "#0091eb", "cyan": "#00bad6",
-    "teal": "#00bda4", "green": "#00c753", "light-green": "#63de17", "lime": "#b0eb00",
-    "yellow": "#ffd400", "amber": "#ffaa00", "orange": "#ff9000", "deep-orange": "#ff6e42",
-}  # fmt: skip
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SVG_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml|<svg|<!--|<!DOCTYPE\s+svg)", re.I)
 
