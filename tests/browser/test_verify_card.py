@@ -109,16 +109,28 @@ def card(page) -> dict[str, Any] | None:
 
 def good_credential(site: Site, slug: str, **kw: Any) -> dict:
     doc = site.credential(slug, **kw)
-    doc["credentialSubject"]["achievement"]["image"] = {"id": f"{site.url}badge.png", "type": "Image"}
+    doc["credentialSubject"]["achievement"]["image"] = {
+        "id": f"{site.url}badge.png",
+        "type": "Image",
+    }
     doc["validUntil"] = "2099-06-30T00:00:00Z"
     doc["credentialSubject"]["achievement"]["resultDescription"] = [
-        {"id": "urn:uuid:grade", "type": ["ResultDescription"], "name": "Final grade", "resultType": "LetterGrade"}
+        {
+            "id": "urn:uuid:grade",
+            "type": ["ResultDescription"],
+            "name": "Final grade",
+            "resultType": "LetterGrade",
+        }
     ]
     doc["credentialSubject"]["result"] = [
         {"type": ["Result"], "resultDescription": "urn:uuid:grade", "value": "A"}
     ]
     doc["evidence"] = [
-        {"id": "https://portfolio.example/ada/project", "type": ["Evidence"], "name": "Final project"}
+        {
+            "id": "https://portfolio.example/ada/project",
+            "type": ["Evidence"],
+            "name": "Final project",
+        }
     ]
     return doc
 
@@ -217,7 +229,9 @@ def test_revoked_card_states_the_published_reason(page, site):
 
 
 def test_revoked_card_without_a_published_reason(page, site):
-    cred = publish(site, "gone-quietly", site.credential("gone-quietly", status_index=REVOKED_INDEX))
+    cred = publish(
+        site, "gone-quietly", site.credential("gone-quietly", status_index=REVOKED_INDEX)
+    )
     open_verify(page, site)
     assert drop(page, cred)["verdict"] == "revoked"
     shown = card(page)
@@ -245,11 +259,13 @@ def test_hostile_text_renders_inert(page, site):
     assert shown["images"] == [] and shown["links"] == []
     assert "Click <b>me</b>" in shown["text"] and "Plain http" in shown["text"]
     assert page.evaluate("window.pwned") is None
-    assert page.evaluate("document.querySelectorAll('#cp-verify img, #cp-verify script, #cp-verify b').length") == 0
+    markup = "#cp-verify img, #cp-verify script, #cp-verify b"
+    assert page.evaluate("(sel) => document.querySelectorAll(sel).length", markup) == 0
     # The right-to-left override stays inside its own element: it cannot reorder the card's words.
     isolated = page.evaluate(
         """() => [...document.querySelectorAll('.cp-vcard *')]
-             .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.data.includes('\u202e')))
+             .filter((e) => [...e.childNodes]
+               .some((n) => n.nodeType === 3 && n.data.includes('\u202e')))
              .map((e) => e.getAttribute('dir'))"""
     )
     assert isolated == ["auto"]
@@ -347,7 +363,7 @@ def test_query_result_moves_nothing(page, site, width, height):
              new PerformanceObserver((list) => {
                for (const e of list.getEntries())
                  all.push({value: e.value, input: e.hadRecentInput,
-                           nodes: e.sources.map((s) => s.node?.nodeName + '.' + (s.node?.className ?? ''))});
+                           nodes: e.sources.map((s) => s.node?.nodeName)});
              }).observe({type: 'layout-shift', buffered: true});
              setTimeout(() => done(all), 300);
            })"""
