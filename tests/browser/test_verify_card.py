@@ -14,7 +14,7 @@ from credpages.site.render import environment, pages
 
 from .fixtures import Site, sign, tiny_png, write
 from .harness import ASSETS
-from .helpers import call, panel
+from .helpers import call, drop_file, panel
 
 pytestmark = pytest.mark.browser
 
@@ -58,15 +58,7 @@ def open_verify(page, site: Site, width: int = 1280, height: int = 800) -> None:
 
 
 def drop(page, cred: dict) -> dict:
-    page.evaluate(
-        """(text) => {
-          const dt = new DataTransfer();
-          dt.items.add(new File([text], 'dropped.json', {type: 'application/json'}));
-          const ev = new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true});
-          document.getElementById('cp-drop').dispatchEvent(ev);
-        }""",
-        json.dumps(cred),
-    )
+    drop_file(page, json.dumps(cred))
     return panel(page)
 
 
@@ -284,6 +276,7 @@ def test_hostile_text_renders_inert(page, site):
         ("data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode(), False),
         ("data:text/html;base64,PHNjcmlwdD4=", False),
         ("javascript:alert(1)", False),
+        ("blob:SAME/0d6c", False),  # same origin, but not an address of the credential's
         ("/badge.png", False),  # relative: not a URL of the credential's
     ],
     ids=lambda v: str(v)[:40],
@@ -355,8 +348,8 @@ def test_query_result_moves_nothing(page, site, width, height):
     publish(site, "steady", good_credential(site, "steady"))
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{site.url}verify/?url={site.url}c/steady/")
-    assert panel(page)["verdict"] == "verified"
-    page.wait_for_function("document.querySelector('.cp-vcard img')?.complete")
+    assert panel(page, timeout=30_000)["verdict"] == "verified"
+    page.wait_for_function("document.querySelector('.cp-vcard img')?.complete", timeout=30_000)
     shifts = page.evaluate(
         """() => new Promise((done) => {
              const all = [];

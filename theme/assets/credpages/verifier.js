@@ -38,9 +38,9 @@ export class Fail extends Error {
 const fail = (verdict, msg) => {
   throw new Fail(verdict, msg);
 };
-const isObj = (/** @type {any} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObj = (/** @type {any} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** One value or an array of them, as an array. @returns {any[]} */
-const arr = (/** @type {any} */ v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+export const arr = (/** @type {any} */ v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const msg = (/** @type {any} */ e) => e?.message ?? String(e);
 
 // ---- JCS (RFC 8785). JSON.stringify writes numbers in ECMAScript shortest form and escapes
@@ -278,7 +278,7 @@ export async function fetchLimited(
 
 // ---- credential checks
 const DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
-const issuerOf = (/** @type {any} */ c) => (typeof c.issuer === 'string' ? c.issuer : c.issuer?.id);
+export const issuerOf = (/** @type {any} */ c) => (typeof c.issuer === 'string' ? c.issuer : c.issuer?.id);
 const when = (/** @type {string} */ s) => Date.parse(s);
 
 /** Structural checks of a VC 2.0 credential; throws Fail('invalid'). @param {any} c */

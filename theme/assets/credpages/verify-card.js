@@ -5,7 +5,16 @@
 // valid): any other outcome gets no card, so unverified input is never shown as a credential.
 // Credential text reaches the DOM through textContent only. Loaded by verify-page.js alone.
 import { humanDate, val } from './verify-panel.js';
-import { didWebUrl, fetchLimited, isPrivateHost, issuerSite, publishedCopyUrl } from './verifier.js';
+import {
+  arr,
+  didWebUrl,
+  fetchLimited,
+  isObj,
+  isPrivateHost,
+  issuerOf,
+  issuerSite,
+  publishedCopyUrl,
+} from './verifier.js';
 
 /** The verdicts that get a card, and the card's first line. */
 const STATE = /** @type {Record<string, string>} */ ({
@@ -19,10 +28,6 @@ const RASTER = /^data:image\/(png|jpeg|gif|webp|avif);base64,[a-z0-9+/]+=*$/i;
 export const MAX_DATA_IMAGE = 256 << 10;
 /** Results and evidence items shown; the rest are counted. */
 const LIST = 10;
-
-const isObj = (/** @type {any} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
-const arr = (/** @type {any} */ v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const issuerOf = (/** @type {any} */ c) => (typeof c.issuer === 'string' ? c.issuer : c.issuer?.id);
 
 /** An element with properties and children (strings become text nodes, never markup).
  * @param {string} tag @param {Record<string, any>} props @param {(string|Node)[]} kids */
@@ -45,7 +50,8 @@ export function imageSrc(image, pageOrigin) {
   if (id.startsWith('data:')) return id.length <= MAX_DATA_IMAGE && RASTER.test(id) ? id : '';
   try {
     const u = new URL(id);
-    const allowed = u.origin === pageOrigin || (u.protocol === 'https:' && !isPrivateHost(u.host));
+    const local = u.origin === pageOrigin && /^https?:$/.test(u.protocol);
+    const allowed = local || (u.protocol === 'https:' && !isPrivateHost(u.host));
     return allowed && !u.username && !u.password ? u.href : '';
   } catch {
     return '';
