@@ -438,12 +438,12 @@ function checkValidity(c, now) {
   return `Valid from ${c.validFrom ?? 'issue'}${c.validUntil ? ` until ${c.validUntil}` : ', no end date'}.`;
 }
 
-/** The issuer's site: the address its DID document is under. @param {string} didUrl */
-export const issuerSite = (didUrl) => didUrl.replace(/(\.well-known\/)?did\.json$/, '');
+/** The issuer's site: where its DID document is. */
+export const issuerSite = (/** @type {string} */ u) => u.replace(/(\.well-known\/)?did\.json$/, '');
 
 /**
  * Where the issuer publishes this credential: `<id>credential.json`, when the id is a page of the
- * issuer's own site (under the DID document's address). @param {any} c @param {{didUrl: string}} ctx
+ * issuer's own site (under the DID document's address). @param {any} c @param {Ctx} ctx
  */
 export function publishedCopyUrl(c, ctx) {
   const site = issuerSite(ctx.didUrl);

@@ -31,7 +31,7 @@ export const val = (/** @type {unknown} */ v) => {
 };
 
 /** An isolated run of credential text: a right-to-left name cannot reorder the sentence. */
-export const bdi = (/** @type {string} */ text) => Object.assign(document.createElement('bdi'), { textContent: text });
+const bdi = (/** @type {string} */ text) => Object.assign(document.createElement('bdi'), { textContent: text });
 
 /**
  * What the signed credential says, as sentence parts (strings are our words, bdi elements the
