@@ -155,7 +155,7 @@ def test_dropped_credential_shows_its_card(page, site):
             "text": "Final project",
         }
     ]
-    page.wait_for_function("document.querySelector('.cp-vcard img').complete")
+    page.wait_for_function("() => document.querySelector('.cp-vcard img').complete")
     shown = card(page)
     assert shown["images"] == [
         {"src": f"{site.url}badge.png", "policy": "no-referrer", "loaded": True}
@@ -349,7 +349,9 @@ def test_query_result_moves_nothing(page, site, width, height):
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{site.url}verify/?url={site.url}c/steady/")
     assert panel(page, timeout=30_000)["verdict"] == "verified"
-    page.wait_for_function("document.querySelector('.cp-vcard img')?.complete", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.cp-vcard img')?.complete", timeout=30_000
+    )
     shifts = page.evaluate(
         """() => new Promise((done) => {
              const all = [];
