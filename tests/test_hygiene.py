@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, IssuerSite, MakeSite
-from credpages.credential import yamlio
+from credpages.credential import yaml_load
 from credpages.credential.yamlio import dump_yaml
 from credpages.issuer.repository import STATUS_LIST_FILE
 
-DEFAULT_PARSER = yamlio._Loader
+DEFAULT_PARSER = yaml_load._Loader
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
