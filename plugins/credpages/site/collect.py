@@ -27,7 +27,7 @@ from ..issuer.repository import (
     display_path,
     load_achievement,
 )
-from ..issuer.revocation import Revocation, load_ledger, load_status_bits
+from ..issuer.revocation import Revocation, load_ledger, load_status_list
 from .cache_store import CacheStore
 from .verify_cache import VerifyCache
 
@@ -94,9 +94,10 @@ def collect(
     files = credential_files(settings)
     status_error: CredpagesError | None = None
     try:
-        bits = load_status_bits(settings)
+        status_list = load_status_list(settings)
     except CredpagesError as exc:  # still verify the credentials, so every failure is listed
-        bits, status_error = None, exc
+        status_list, status_error = None, exc
+    bits = status_list[1] if status_list else None
     if bits is None and files and status_error is None:
         raise CredpagesError(
             "the signed revocation list is missing: `credpages issue` or `credpages sign` "
@@ -160,6 +161,7 @@ def collect(
         credentials=reports,
         failures=failures,
         status_bits=bits,
+        status_list_document=status_list[0] if status_list else None,
         ledger=load_ledger(settings),
         achievements=achievements,
         achievement_failures=achievement_failures,
