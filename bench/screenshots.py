@@ -43,7 +43,7 @@ from mkdocs.commands.build import build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 
 from browser.chromium import find_chromium  # noqa: E402
-from credpages.config import load_settings  # noqa: E402
+from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.mkdocs_plugin.plugin import _theme_info  # noqa: E402
 from credpages.site.collect import collect  # noqa: E402
 from credpages.site.linkedin import add_to_profile_url  # noqa: E402

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from credpages.cli.commands import main
-from credpages.config import Settings, load_settings
+from credpages.cli.site_config import load_settings
+from credpages.config import Settings
 from credpages.credential.keys import ENV_VAR, generate_seed, public_key_of
 from credpages.credential.multikey import encode_secret_key
 from credpages.credential.yamlio import load_yaml

@@ -13,7 +13,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
-from credpages.config import DEMO_PUBLIC_KEY, load_settings
+from credpages.cli.site_config import load_settings
+from credpages.config import DEMO_PUBLIC_KEY
 from credpages.credential.did import did_document_path
 from credpages.credential.keys import generate_seed, public_key_of
 from credpages.credential.status_list import decode_bits, is_set

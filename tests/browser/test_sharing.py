@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from credpages.config import Settings, load_settings
+from credpages.cli.site_config import load_settings
+from credpages.config import Settings
 from credpages.credential.verify import verify_document
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.baking import bake_png, extract_png, extract_svg, png_chunks
