@@ -14,6 +14,7 @@ from credpages.config import Settings, normalize_site_url, parse_settings
 from credpages.credential.keys import generate_seed, public_key_of
 from credpages.credential.multikey import encode_secret_key
 from credpages.errors import CredpagesError
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -487,7 +488,7 @@ def test_cli_config_option(issuer_site: IssuerSite, tmp_path: Path) -> None:
 def test_cli_demo_key_refused(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site()
     monkeypatch.setattr(config, "DEMO_PUBLIC_KEY", site.public_key)
-    result = site.run("issue", "--achievement", "python-basics", "--name", "A", "--email", "a@b.cd")
+    result = site.run(*issue_args("A", "a@b.cd"))
     assert result.code == 1
     assert "keyring[0].public_key: this is the public demo key" in result.err
     assert not list(site.credentials.glob("*.yaml"))
@@ -498,7 +499,7 @@ def test_cli_demo_key_refused(make_site: MakeSite, monkeypatch: pytest.MonkeyPat
 
 
 def issued(site: IssuerSite) -> dict[str, Any]:
-    result = site.run("issue", "--achievement", "python-basics", "--name", "A", "--email", "a@b.cd")
+    result = site.run(*issue_args("A", "a@b.cd"))
     assert result.code == 0, result
     (path,) = site.credential_files()
     return site.load(path)
@@ -546,7 +547,7 @@ def test_bad_share_cards_stop_the_build_before_any_page(
     make_site: MakeSite, share_cards: str, says: str
 ) -> None:
     site = make_site(extra=f"      share_cards: {share_cards}\n")
-    issued_ok = site.run("issue", "--achievement", "python-basics", "--name", "A", "--email", "a@b")
+    issued_ok = site.run(*issue_args("A", "a@b"))
     assert issued_ok.code == 1 and "mkdocs.yml: " + says in issued_ok.err, issued_ok
     result = site.run("build")
     assert result.code == 1
