@@ -9,6 +9,7 @@ line, field) and which files changed.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -335,6 +336,21 @@ def test_issue_out_is_checked_before_anything_is_signed(
     assert f"credpages: error: {out}: " in result.err and says in result.err, result
     assert snapshot(issuer_site) == before
     assert not (issuer_site.credentials / STATUS_LIST_FILE).exists()
+
+
+def test_out_never_renames_over_a_device_or_fifo(issuer_site: IssuerSite) -> None:
+    """``--out /dev/null`` as root would replace the null device with a file: refused up front."""
+    fifo = issuer_site.root / "pipe"
+    os.mkfifo(fifo)
+    before = snapshot(issuer_site)
+    result = issuer_site.run(
+        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@b.co",
+        "--out", str(fifo),
+    )  # fmt: skip
+    no_internal_error(result)
+    assert result.code == 1 and "is not a regular file" in result.err, result
+    assert snapshot(issuer_site) == before
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
 
 
 def test_out_may_replace_a_docs_file_only_with_force_and_never_a_credential(

@@ -113,6 +113,10 @@ def check_out(value: str, settings: Settings, *, force: bool = False) -> Path:
     if len(out.name.encode("utf-8", "surrogateescape")) + 16 > name_max:
         raise CredpagesError(f"the file name is too long (over {name_max - 16} bytes)", file=value)
     target = folder / out.name
+    if target.exists() and not target.is_file():
+        raise CredpagesError(
+            "is not a regular file (a device, FIFO or socket): give a file name", file=value
+        )
     if target.is_relative_to(settings.credentials_dir):
         raise CredpagesError(
             f"is inside {display_path(settings.credentials_dir)}, where credentials and "
