@@ -1,24 +1,16 @@
-"""The one set of test factories: an issuer site on disk, its key, a credential, a signed file,
-and the CLI argument lists tests repeat. Fixtures in ``conftest.py`` are thin wrappers over these.
+"""The one set of test factories: an issuer site on disk with its own key, and the CLI argument
+lists tests repeat. Fixtures in ``conftest.py`` are thin wrappers over these.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from credpages.credential.keys import generate_seed, public_key_of
-from credpages.credential.proofs import sign_proof_set
 
 SITE_URL = "https://example.test/awards/"
 ISSUER_NAME = "Test Academy"
 ISSUER_URL = "https://academy.example.test/"
-CREATED = "2026-11-28T09:30:00Z"
-OB_CONTEXTS = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
-]
 
 ACHIEVEMENT_YAML = """\
 name: Python Basics
@@ -89,8 +81,3 @@ def issue_args(
 ) -> list[str]:
     """``credpages issue`` for one recipient, as tests run it again and again."""
     return ["issue", "--achievement", achievement, "--name", name, "--email", email, *extra]
-
-
-def signed(doc: dict[str, Any], seed: bytes, verification_method: str) -> dict[str, Any]:
-    """``doc`` with credpages' own proof set (rdfc + jcs), as every signed test file has."""
-    return sign_proof_set(doc, seed, verification_method, CREATED)
