@@ -28,7 +28,9 @@ from ..credential.keys import (
     read_signing_key,
     write_secret_key,
 )
+from ..credential.model import slug_of
 from ..credential.multikey import decode_public_key, encode_secret_key
+from ..credential.status_list import count_set
 from ..credential.verify import VALID, Report, verify_document
 from ..credential.yamlio import Loaded, load_yaml
 from ..errors import CredpagesError
@@ -57,9 +59,13 @@ from ..issuer.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
 from ..issuer.revocation import (
     Revocation,
     load_ledger,
+    load_list_file,
     load_status_bits,
     resign_status_list,
     revoke,
+    rollback_errors,
+    status_indices,
+    unrevoked_errors,
 )
 from ..issuer.signing import Signer
 from ..site.publish import credential_json
@@ -353,7 +359,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 fail(exc)
                 failed += 1
             else:
-                say(f"{shown}: unsigned, valid: the Pages workflow signs it on the main branch")
+                checked = (
+                    "structure, schema, issuer and status entry checked; no proof to check yet"
+                    if "@context" in loaded.data
+                    else "authoring file checked"
+                )
+                say(
+                    f"{shown}: unsigned, valid ({checked}): the Pages workflow signs it on the "
+                    "main branch"
+                )
             continue
         report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
         for err in report.errors:
@@ -380,6 +394,74 @@ def cmd_verify(args: argparse.Namespace) -> int:
         every = "\n".join([*messages, *states])
         write_summary(f"### credpages verify: {total}\n\n" + code_block(every))
     return EXIT_FAIL if failed or messages else 0
+
+
+def cmd_status_check(args: argparse.Namespace) -> int:
+    """No revocation undone: the ledger's are set in the list, as is every bit of ``--previous``.
+
+    The workflows pass the base branch's list (pull requests) or the deployed one (Pages).
+    """
+    settings = _settings(args)
+    list_path = settings.credentials_dir / STATUS_LIST_FILE
+    shown = display_path(list_path)
+    current = load_status_bits(settings)  # must verify, as for the build
+    docs = []
+    for path in credential_files(settings):
+        try:
+            docs.append(load_yaml(path).data)
+        except CredpagesError:
+            continue  # `verify` and the build report it; here it only names indices
+    indices = status_indices(docs)
+    ledger = load_ledger(settings)
+    previous = name = None
+    if args.previous:
+        name = args.previous_name or display_path(Path(args.previous))
+        try:
+            previous = load_list_file(Path(args.previous), settings)
+        except CredpagesError as exc:
+            raise CredpagesError(
+                f"the previous list ({name}) does not verify against the keyring in mkdocs.yml "
+                f"(it may be signed by a retired key that is still listed): {exc.message}",
+                file=exc.file,
+                line=exc.line,
+                field=exc.field,
+            ) from exc
+    if current is None:
+        if previous is None and not ledger:
+            print(f"{shown}: no revocation list yet; nothing to check", file=sys.stderr)
+            return 0
+        errors = [
+            CredpagesError(
+                f"is missing, but {'the previous list' if previous is not None else 'the ledger'} "
+                "has revocations: a revocation list cannot be removed; restore it from git",
+                file=shown,
+            )
+        ]
+    else:
+        errors = unrevoked_errors(settings, ledger, indices, current)
+        if previous is not None:
+            slugs = {index: slug_of(cid, settings) or cid for cid, index in indices.items()}
+            line = load_yaml(list_path).line_of("credentialSubject.encodedList")
+            errors += rollback_errors(
+                settings, previous, current, previous_name=str(name), slugs=slugs, line=line
+            )
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        write_summary(
+            "### credpages status-check: a revocation was undone\n\n"
+            + code_block("\n".join(str(e) for e in errors))
+        )
+        return EXIT_FAIL
+    assert current is not None
+    if previous is None:
+        print(f"{shown}: every revocation in the ledger is set; no previous list to compare with")
+    else:
+        print(
+            f"{shown}: no revocation undone ({count_set(previous)} revoked in {name}, "
+            f"{count_set(current)} now)"
+        )
+    return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
@@ -773,6 +855,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True, help="shown on the credential's page")
     key_option(p)
     p.set_defaults(func=cmd_revoke)
+
+    p = sub.add_parser(
+        "status-check",
+        help="fail if a revocation was undone (the ledger vs the signed list, and a previous list)",
+    )
+    p.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="an earlier signed list to compare with: the base branch's revocation-list.yaml "
+        "(`git show`) or the deployed status/revocation.json",
+    )
+    p.add_argument(
+        "--previous-name", metavar="TEXT", help="how messages call it (default: the file name)"
+    )
+    p.set_defaults(func=cmd_status_check)
 
     p = sub.add_parser("reissue", help="replace a credential with a corrected new one")
     p.add_argument("credential", metavar="ID", help="page URL, slug or file")

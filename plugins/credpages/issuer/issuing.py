@@ -35,7 +35,7 @@ from ..credential.model import (
 )
 from ..credential.model import _url as check_url
 from ..credential.proofs import jcs_bytes
-from ..credential.status_list import LIST_BITS
+from ..credential.status_list import LIST_BITS, status_index
 from ..credential.verify import check_content, check_integrity
 from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
@@ -107,9 +107,9 @@ class Holdings:
         return found
 
     def add(self, doc: Mapping[str, Any], settings: Settings) -> None:
-        status = doc.get("credentialStatus")
-        if isinstance(status, Mapping) and str(status.get("statusListIndex", "")).isdecimal():
-            self.indices.add(int(status["statusListIndex"]))
+        index = status_index(doc)
+        if index is not None:
+            self.indices.add(index)
         slug = slug_of(str(doc.get("id", "")), settings)
         if slug:
             self.slugs.add(slug)

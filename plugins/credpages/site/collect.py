@@ -27,7 +27,13 @@ from ..issuer.repository import (
     display_path,
     load_achievement,
 )
-from ..issuer.revocation import Revocation, load_ledger, load_status_list
+from ..issuer.revocation import (
+    Revocation,
+    load_ledger,
+    load_status_list,
+    status_indices,
+    unrevoked_errors,
+)
 from .cache_store import CacheStore
 from .verify_cache import VerifyCache
 
@@ -156,13 +162,19 @@ def collect(
         raise CredpagesError(
             status_failure_message(status_error, [*achievement_failures, *failures])
         )
+    ledger = load_ledger(settings)
+    if bits is not None:
+        documents_ok = (r.credential for r in reports if r.credential is not None)
+        undone = unrevoked_errors(settings, ledger, status_indices(documents_ok), bits)
+        if undone:
+            raise CredpagesError(rollback_failure_message(undone))
     return SiteData(
         settings=settings,
         credentials=reports,
         failures=failures,
         status_bits=bits,
         status_list_document=status_list[0] if status_list else None,
-        ledger=load_ledger(settings),
+        ledger=ledger,
         achievements=achievements,
         achievement_failures=achievement_failures,
         stats={"files": len(files), "cached": hits, "verified": len(jobs)},
@@ -224,5 +236,15 @@ def status_failure_message(status_error: CredpagesError, failures: list[Credpage
         "the signed revocation list does not verify, so nothing was published (verifiers could "
         "not tell revoked credentials from valid ones)"
         + (f"; {len(failures)} other problem(s) are listed above" if failures else "")
+    )
+    return "\n".join(lines)
+
+
+def rollback_failure_message(undone: list[CredpagesError]) -> str:
+    """The signed list lost revocations the ledger records: nothing can be published."""
+    lines = [str(e) for e in undone]
+    lines.append(
+        f"{len(undone)} revoked credential(s) would be published as valid (was an older signed "
+        "revocation list put back?), so nothing was published, whatever skip_invalid says"
     )
     return "\n".join(lines)
