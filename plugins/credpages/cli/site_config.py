@@ -43,7 +43,7 @@ def load_mkdocs_config(config_file: str | Path) -> Any:
     logger = logging.getLogger("mkdocs.config")
     logger.addHandler(errors)
     try:
-        return load_config(config_file=str(path))
+        return load_config(config_file=str(path), config_file_path=str(path))
     except MkDocsException as exc:
         if isinstance(exc.__context__, yaml.YAMLError):
             problem = exc.__context__
