@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.keys import ENV_VAR, generate_seed, public_key_of
 from credpages.credential.multikey import encode_secret_key
 from credpages.credential.yamlio import load_yaml

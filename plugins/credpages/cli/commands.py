@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..config import Settings, load_settings
+from ..config import Settings
 from ..credential.keys import (
     default_secret_path,
     generate_seed,
@@ -74,6 +74,7 @@ from ..site.svg_raster import svg_to_png
 from .credential_input import load_credential_input
 from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
 from .init import cmd_init
+from .site_config import load_mkdocs_config, load_settings
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -640,14 +641,8 @@ def _mkdocs_environment(args: argparse.Namespace) -> None:
 
 def _mkdocs_config(args: argparse.Namespace) -> Any:
     """MkDocs' own config (imported here only: the rest of the CLI does not need MkDocs)."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
     _mkdocs_environment(args)
-    try:
-        config = load_config(config_file=args.config)
-    except ConfigurationError as exc:
-        raise CredpagesError(str(exc), file=args.config) from exc
+    config = load_mkdocs_config(args.config)
     if getattr(args, "skip_invalid", False):
         plugin = config.plugins.get("credpages")
         if plugin is None:
@@ -690,12 +685,12 @@ def _check_publishing_url(settings: Settings, expect_url: str) -> None:
             "credentials signed for another site_url must be reissued), or publish at site_url "
             "(for a custom domain, set `cname` and site_url to it)"
         )
-    cname = settings.extra.get("cname")
+    cname = settings.cname
     host = urlsplit(settings.site_url).hostname or ""
-    if isinstance(cname, str) and cname.strip() and cname.strip().lower() != host:
+    if cname and cname.lower() != host:
         problems.append(
-            f"cname is {cname.strip()!r} but site_url's host is {host!r}: the issuer's DID "
-            f"follows site_url, so set site_url to https://{cname.strip()}/"
+            f"cname is {cname!r} but site_url's host is {host!r}: the issuer's DID "
+            f"follows site_url, so set site_url to https://{cname}/"
         )
     for problem in problems:
         if not settings.demo:

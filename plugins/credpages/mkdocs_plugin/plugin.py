@@ -15,11 +15,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from ..config import Settings, check_palette, parse_settings
+from ..config import Settings
 from ..errors import CredpagesError
 from ..site.collect import SiteData, collect, failure_count, failure_message
 from ..site.publish import ThemeInfo, publish
-from .config import CredpagesConfig
+from .config import CredpagesConfig, settings_from
 
 log = get_plugin_logger(__name__)
 SKIP_ENV = "CREDPAGES_SKIP_INVALID"  # `credpages serve --skip-invalid` only (build sets the config)
@@ -31,13 +31,8 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         self.site: SiteData | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        entry = {k: v for k, v in self.config.items() if v is not None}
-        base_dir = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         try:
-            check_palette(config.theme.get("palette"))
-            self.settings = parse_settings(
-                entry, config.site_url, base_dir, docs_dir=Path(config.docs_dir)
-            )
+            self.settings = settings_from(config, self.config)
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
         return config
