@@ -632,17 +632,11 @@ def cmd_bake(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mkdocs_environment(args: argparse.Namespace) -> None:
-    """Material's banner off; for `serve` only, --skip-invalid (`build` sets the plugin config)."""
-    if args.skip_invalid and args.func is cmd_serve:
-        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-
-
-def _mkdocs_config(args: argparse.Namespace) -> Any:
-    """MkDocs' own config (imported here only: the rest of the CLI does not need MkDocs)."""
-    _mkdocs_environment(args)
-    config = load_mkdocs_config(args.config)
+def _mkdocs_config(args: argparse.Namespace, **overrides: Any) -> Any:
+    """MkDocs' own config, with --skip-invalid set in the plugin's config (MkDocs is imported
+    only at this edge: the rest of the CLI does not need it)."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner off
+    config = load_mkdocs_config(args.config, **overrides)
     if getattr(args, "skip_invalid", False):
         plugin = config.plugins.get("credpages")
         if plugin is None:
@@ -784,10 +778,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
 
     serve_preview(
-        args.config,
         host=host,
         port=port,
-        prepare=lambda: _mkdocs_environment(args),
+        load=lambda site_dir: _mkdocs_config(args, site_dir=site_dir),
         announce=announce,
     )
     return 0

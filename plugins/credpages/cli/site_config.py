@@ -28,8 +28,9 @@ class _Errors(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def load_mkdocs_config(config_file: str | Path) -> Any:
-    """MkDocs' validated config of ``config_file``; every problem is a ``CredpagesError``."""
+def load_mkdocs_config(config_file: str | Path, **overrides: Any) -> Any:
+    """MkDocs' validated config of ``config_file`` (``overrides`` as ``mkdocs build`` flags give
+    them, e.g. ``site_dir``); every problem is a ``CredpagesError``."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
@@ -43,7 +44,7 @@ def load_mkdocs_config(config_file: str | Path) -> Any:
     logger = logging.getLogger("mkdocs.config")
     logger.addHandler(errors)
     try:
-        return load_config(config_file=str(path), config_file_path=str(path))
+        return load_config(config_file=str(path), config_file_path=str(path), **overrides)
     except MkDocsException as exc:
         if isinstance(exc.__context__, yaml.YAMLError):
             problem = exc.__context__

@@ -7,7 +7,6 @@ the credential pages and machine-readable files, ``on_serve`` watches the creden
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from ..site.publish import ThemeInfo, publish
 from .config import CredpagesConfig, settings_from
 
 log = get_plugin_logger(__name__)
-SKIP_ENV = "CREDPAGES_SKIP_INVALID"  # `credpages serve --skip-invalid` only (build sets the config)
 
 
 class CredpagesPlugin(BasePlugin[CredpagesConfig]):
@@ -45,7 +43,7 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
             raise PluginError(f"credpages: {exc}") from exc
         failures, achievements = self.site.failures, self.site.achievement_failures
         if failures or achievements:
-            skip = self.settings.skip_invalid or os.environ.get(SKIP_ENV) == "1"
+            skip = self.settings.skip_invalid
             if not skip:
                 raise PluginError("credpages: " + failure_message(failures, achievements))
             for failure in [*achievements, *failures]:
