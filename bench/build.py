@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from credpages.config import load_settings  # noqa: E402
+from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.keys import generate_seed, public_key_of  # noqa: E402
 from credpages.credential.model import Award, Recipient, build_credential  # noqa: E402
 from credpages.credential.yamlio import write_yaml  # noqa: E402

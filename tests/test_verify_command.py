@@ -14,6 +14,7 @@ from conftest import IssuerSite
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.baking import bake_png, bake_svg
 from credpages.site.publish import credential_json
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -28,9 +29,7 @@ def tiny_png() -> bytes:
 
 @pytest.fixture
 def signed(issuer_site: IssuerSite) -> dict[str, object]:
-    result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "ada@x.org"
-    )
+    result = issuer_site.run(*issue_args("Ada", "ada@x.org"))
     assert result.code == 0, result
     (path,) = issuer_site.credential_files()
     return load_yaml(path).data

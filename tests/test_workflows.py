@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.keys import ENV_VAR, generate_seed, public_key_of
 from credpages.credential.multikey import encode_secret_key
 from credpages.credential.yamlio import load_yaml
@@ -185,7 +185,10 @@ def test_issue_and_revoke_workflows_publish_through_pages() -> None:
             "pages": "write",
             "id-token": "write",
         }
-        assert publish["secrets"] == {ENV_VAR: "${{ secrets.CREDPAGES_SIGNING_KEY }}"}
+        assert publish["secrets"] == {  # the cache key too, so that publish is a warm build
+            ENV_VAR: "${{ secrets.CREDPAGES_SIGNING_KEY }}",
+            "CREDPAGES_CACHE_KEY": "${{ secrets.CREDPAGES_CACHE_KEY }}",
+        }
         (writer,) = (j for j in workflow["jobs"].values() if "steps" in j)
         assert writer["permissions"] == {"contents": "write"}
     inputs = load_workflow("issue.yml")["on"]["workflow_dispatch"]["inputs"]

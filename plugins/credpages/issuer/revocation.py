@@ -30,7 +30,13 @@ from ..credential.status_list import (
     status_index,
     status_list_credential,
 )
-from ..credential.verify import keyring_resolver, proof_methods, status_entry_errors
+from ..credential.verify import (
+    DEMO_STATUS_LIST,
+    demo_or,
+    keyring_resolver,
+    proof_methods,
+    status_entry_errors,
+)
 from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from .repository import LEDGER_FILE, STATUS_LIST_FILE, display_path
@@ -47,13 +53,19 @@ class Revocation:
     entry: str | None = field(default=None, compare=False)  # e.g. "revocations[2]"
 
 
-def load_status_bits(settings: Settings) -> bytearray | None:
-    """The verified revocation bits, or None if the issuer has no list yet."""
+def load_status_list(settings: Settings) -> tuple[dict[str, Any], bytearray] | None:
+    """The verified status list credential and its bits, or None if the issuer has no list yet."""
     path = settings.credentials_dir / STATUS_LIST_FILE
     if not path.exists():
         return None
     loaded = load_yaml(path)
-    return _checked_bits(loaded, settings, keyring_resolver(settings), path)
+    return loaded.data, _checked_bits(loaded, settings, keyring_resolver(settings), path)
+
+
+def load_status_bits(settings: Settings) -> bytearray | None:
+    """The verified revocation bits, or None if the issuer has no list yet."""
+    status_list = load_status_list(settings)
+    return status_list[1] if status_list else None
 
 
 def load_list_file(path: Path, settings: Settings) -> bytearray:
@@ -84,6 +96,7 @@ def _checked_bits(
         verify_proof_set(doc, key_for)
         bits = decode_bits(subject.get("encodedList"))  # type: ignore[arg-type]
     except CredpagesError as exc:
+        exc = demo_or(exc, doc, settings, DEMO_STATUS_LIST)
         raise exc.located(file=display_path(path), line=loaded.line_of(exc.field or "")) from exc
     return bytearray(bits)
 

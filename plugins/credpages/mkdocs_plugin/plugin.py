@@ -7,7 +7,6 @@ the credential pages and machine-readable files, ``on_serve`` watches the creden
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from ..config import Settings, check_palette, parse_settings
+from ..config import Settings
 from ..errors import CredpagesError
 from ..site.collect import SiteData, collect, failure_count, failure_message
 from ..site.publish import ThemeInfo, publish
-from .config import CredpagesConfig
+from .config import CredpagesConfig, settings_from
 
 log = get_plugin_logger(__name__)
-SKIP_ENV = "CREDPAGES_SKIP_INVALID"  # `credpages serve --skip-invalid` only (build sets the config)
 
 
 class CredpagesPlugin(BasePlugin[CredpagesConfig]):
@@ -31,13 +29,8 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         self.site: SiteData | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        entry = {k: v for k, v in self.config.items() if v is not None}
-        base_dir = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         try:
-            check_palette(config.theme.get("palette"))
-            self.settings = parse_settings(
-                entry, config.site_url, base_dir, docs_dir=Path(config.docs_dir)
-            )
+            self.settings = settings_from(config, self.config)
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
         return config
@@ -50,7 +43,7 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
             raise PluginError(f"credpages: {exc}") from exc
         failures, achievements = self.site.failures, self.site.achievement_failures
         if failures or achievements:
-            skip = self.settings.skip_invalid or os.environ.get(SKIP_ENV) == "1"
+            skip = self.settings.skip_invalid
             if not skip:
                 raise PluginError("credpages: " + failure_message(failures, achievements))
             for failure in [*achievements, *failures]:

@@ -33,7 +33,7 @@ from ..issuer.repository import (
 from ..issuer.revocation import (
     Revocation,
     load_ledger,
-    load_status_bits,
+    load_status_list,
     status_indices,
     unrevoked_errors,
 )
@@ -120,9 +120,10 @@ def collect(
     files = credential_files(settings)
     status_error: CredpagesError | None = None
     try:
-        bits = load_status_bits(settings)
+        status_list = load_status_list(settings)
     except CredpagesError as exc:  # still verify the credentials, so every failure is listed
-        bits, status_error = None, exc
+        status_list, status_error = None, exc
+    bits = status_list[1] if status_list else None
     if bits is None and files and status_error is None:
         raise CredpagesError(
             "the signed revocation list is missing: `credpages issue` or `credpages sign` "
@@ -203,6 +204,7 @@ def collect(
         credentials=reports,
         failures=failures,
         status_bits=bits,
+        status_list_document=status_list[0] if status_list else None,
         ledger=ledger,
         achievements=achievements,
         achievement_failures=achievement_failures,
