@@ -160,7 +160,7 @@ def test_the_demo_previews_on_any_port(browser: Any) -> None:
     try:
         with preview(REPO, env) as served:
             assert served.origin != "http://127.0.0.1:8000/"
-            url = f"{served.origin}c/python-basics-ria7nvc76i/"
+            url = f"{served.origin}c/python-basics-xizp4qbgau/"
             state, text = verdict(context.new_page(), url)
     finally:
         context.close()

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.issuing import Issuer, make_request
 from credpages.issuer.pathways import Catalog, award_pathways
