@@ -36,6 +36,7 @@ from ..credential.verify import check_integrity
 from ..credential.yamlio import load_yaml, write_yaml
 from ..errors import CredpagesError
 from ..site.linkedin import add_to_profile_url
+from .issuance_log import IssuanceLog
 from .repository import (
     AchievementDef,
     credential_files,
@@ -246,13 +247,21 @@ class Issuer:
         self.signer = signer
         self.rng = rng
         self.holdings = Holdings.scan(settings)
+        self.log = IssuanceLog(settings)
+        self._batch = False
         ensure_status_list(settings, signer)
+
+    def _logged(self, outcome: Outcome) -> Outcome:
+        """Sign and write the issuance log (once per command, or once per batch)."""
+        if not self._batch:
+            self.log.save(self.signer)
+        return outcome
 
     def issue(self, request: Request, *, allow_duplicate: bool = False) -> Outcome:
         existing = None if allow_duplicate else self.holdings.holder(request)
         if existing is not None:
-            return self._outcome(request.recipient.email, existing, None, "existing")
-        return self._award(request, None)
+            return self._logged(self._outcome(request.recipient.email, existing, None, "existing"))
+        return self._logged(self._award(request, None))
 
     def _award(self, request: Request, path: Path | None) -> Outcome:
         """Sign a new credential for ``request`` and write it (to ``path``, or a new file)."""
@@ -284,6 +293,7 @@ class Issuer:
         if problems:
             raise problems[0].located(file=path)
         write_yaml(path, signed)
+        self.log.add(signed)
 
     def issue_all(
         self,
@@ -293,10 +303,15 @@ class Issuer:
         progress: Callable[[int], None] | None = None,
     ) -> list[Outcome]:
         outcomes = []
-        for n, request in enumerate(requests, 1):
-            outcomes.append(self.issue(request, allow_duplicate=allow_duplicate))
-            if progress:
-                progress(n)
+        self._batch = True
+        try:
+            for n, request in enumerate(requests, 1):
+                outcomes.append(self.issue(request, allow_duplicate=allow_duplicate))
+                if progress:
+                    progress(n)
+        finally:
+            self._batch = False
+            self.log.save(self.signer)  # what was written is logged, even if the batch stopped
         return outcomes
 
     def sign_file(self, path: Path, *, allow_duplicate: bool = False) -> Outcome:
@@ -308,7 +323,7 @@ class Issuer:
         if "@context" in data:
             signed = self.signer.sign(data)
             self._write_checked(path, signed)
-            return self._outcome("", signed, path, "issued")
+            return self._logged(self._outcome("", signed, path, "issued"))
         try:
             request = make_request(self.settings, data, origin=display_path(path))
         except CredpagesError as exc:
@@ -320,7 +335,7 @@ class Issuer:
                 "pass --allow-duplicate to award it again",
                 file=path,
             )
-        return self._award(request, path)
+        return self._logged(self._award(request, path))
 
     def reissue(self, old: Mapping[str, Any], *, name: str | None, reason: str | None) -> Outcome:
         """The same achievement to the same recipient as a new credential; the old is revoked."""
@@ -370,7 +385,7 @@ class Issuer:
             reason=reason or "replaced by a corrected credential",
             superseded_by=signed["id"],
         )
-        return self._outcome("", signed, path, "issued")
+        return self._logged(self._outcome("", signed, path, "issued"))
 
 
 def _achievement_id(doc: Mapping[str, Any], settings: Settings) -> str:

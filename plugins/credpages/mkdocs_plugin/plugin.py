@@ -18,6 +18,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from ..config import Settings, parse_settings
 from ..errors import CredpagesError
 from ..site.collect import SiteData, collect, failure_message
+from ..site.log_files import LOG_PREVIOUS_ENV, PublishedLog, read_published, reader_for
 from ..site.publish import ThemeInfo, publish
 from .config import CredpagesConfig
 
@@ -42,7 +43,7 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
         try:
-            self.site = collect(self.settings)
+            self.site = collect(self.settings, log_previous=_previous_log())
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
         if self.site.failures:
@@ -69,6 +70,14 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         if self.settings is not None and self.settings.credentials_dir.is_dir():
             server.watch(str(self.settings.credentials_dir))
         return server
+
+
+def _previous_log() -> PublishedLog | None:
+    source = os.environ.get(LOG_PREVIOUS_ENV)
+    if not source:
+        return None
+    read, label = reader_for(source)
+    return read_published(read, label)
 
 
 def _theme_info(config: MkDocsConfig) -> ThemeInfo:

@@ -20,9 +20,12 @@ from ..credential.status_list import Bits
 from ..credential.verify import Report, check_integrity, keyring_resolver, verify_document
 from ..credential.yamlio import loads_yaml
 from ..errors import CredpagesError
+from ..issuer.issuance_log import LogCheck
 from ..issuer.repository import AchievementDef, credential_files, display_path, load_achievements
 from ..issuer.revocation import Revocation, load_ledger, load_status_bits
 from .cache_store import CacheStore
+from .log_files import PublishedLog
+from .log_gate import check_site_log
 from .verify_cache import VerifyCache
 
 PARALLEL_THRESHOLD = 24  # below this, starting worker processes costs more than it saves
@@ -41,6 +44,7 @@ class SiteData:
     status_list_document: dict[str, Any] | None = None
     stats: dict[str, int] = field(default_factory=dict)
     cache: CacheStore = field(default_factory=lambda: CacheStore(None))
+    log: LogCheck | None = None  # the verified issuance log, when the issuer keeps one
 
 
 def _verify_file(
@@ -81,6 +85,7 @@ def collect(
     now: dt.datetime | None = None,
     use_cache: bool = True,
     workers: int | None = None,
+    log_previous: PublishedLog | None = None,
 ) -> SiteData:
     """Verify every credential; failures are collected, not raised, so all are reported at once."""
     now = now or dt.datetime.now(dt.UTC)
@@ -145,6 +150,8 @@ def collect(
         reports.append(report)
     if status_error is not None:
         raise CredpagesError(status_failure_message(status_error, failures))
+    log, reports, unlogged = check_site_log(settings, reports, previous=log_previous)
+    failures.extend(unlogged)
     return SiteData(
         settings=settings,
         credentials=reports,
@@ -154,6 +161,7 @@ def collect(
         achievements=load_achievements(settings),
         stats={"files": len(files), "cached": hits, "verified": len(jobs)},
         cache=store,
+        log=log,
     )
 
 

@@ -23,10 +23,12 @@ from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
+from ..issuer.issuance_log import log_service
 from ..issuer.repository import STATUS_LIST_FILE
 from .cards import HEIGHT, WIDTH, Card, card_options, write_cards
 from .collect import SiteData
 from .linkedin import add_to_profile_url
+from .log_files import write_log
 from .page_cache import PageCache, templates_fingerprint
 from .qr import qr_svg
 from .render import (
@@ -124,7 +126,10 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
 def write_machine_files(site: SiteData, site_dir: Path) -> None:
     """did.json (both resolution paths), the status list, CNAME and each credential.json."""
     settings = site.settings
-    did_json = json.dumps(did_document(settings), indent=2) + "\n"
+    document = did_document(settings)
+    if site.log is not None:
+        document["service"] = [log_service(settings)]
+    did_json = json.dumps(document, indent=2) + "\n"
     for path in {did_document_path(settings.did), "did.json", ".well-known/did.json"}:
         _write(site_dir, path, did_json)
     status_file = settings.credentials_dir / STATUS_LIST_FILE
@@ -309,6 +314,11 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     )
     cache = PageCache(site.cache, fingerprint)
     write_machine_files(site, site_dir)
+    if site.log is not None:
+        slugs = {
+            str(r.credential["id"]): r.slug for r in site.credentials if r.credential and r.slug
+        }
+        write_log(site_dir, site.log, slugs, site.settings.page_prefix)
     cards: dict[str, Card] = {}
     if theme.docs_dir is not None:
         options = card_options(

@@ -127,6 +127,7 @@ async function check(get) {
   }
   if (mine !== latest) return;
   render(panel, result);
+  document.dispatchEvent(new CustomEvent('cp:credential', { detail: result.credential })); // tlog.js
 }
 
 function setUp() {
