@@ -61,6 +61,7 @@ from ..site.publish import credential_json
 from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
 
 EXIT_FAIL = 1
+SKIP_INVALID_ENV = "CREDPAGES_SKIP_INVALID"  # read by the MkDocs plugin
 EXIT_USAGE = 2
 
 
@@ -492,7 +493,7 @@ def cmd_bake(args: argparse.Namespace) -> int:
 def _mkdocs_environment(args: argparse.Namespace) -> None:
     """What the plugin reads from the environment: --skip-invalid; and Material's banner off."""
     if args.skip_invalid:
-        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
+        os.environ[SKIP_INVALID_ENV] = "1"
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
@@ -594,12 +595,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     if args.expect_url is not None:
         _check_publishing_url(load_settings(args.config), args.expect_url)
+    saved = {name: os.environ.get(name) for name in (LOG_PREVIOUS_ENV, SKIP_INVALID_ENV)}
     if args.log_previous:
         os.environ[LOG_PREVIOUS_ENV] = args.log_previous
     try:
         return _build_site(args)
-    finally:
-        os.environ.pop(LOG_PREVIOUS_ENV, None)
+    finally:  # one build's options must not leak into the next one in this process
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _build_site(args: argparse.Namespace) -> int:

@@ -18,7 +18,13 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from ..config import Settings, parse_settings
 from ..errors import CredpagesError
 from ..site.collect import SiteData, collect, failure_message
-from ..site.log_files import LOG_PREVIOUS_ENV, PublishedLog, read_published, reader_for
+from ..site.log_files import (
+    LOG_PREVIOUS_ENV,
+    PublishedLog,
+    Unreachable,
+    read_published,
+    reader_for,
+)
 from ..site.publish import ThemeInfo, publish
 from .config import CredpagesConfig
 
@@ -77,7 +83,15 @@ def _previous_log() -> PublishedLog | None:
     if not source:
         return None
     read, label = reader_for(source)
-    return read_published(read, label)
+    try:
+        return read_published(read, label)
+    except Unreachable as exc:  # the site is down or offline: say so, loudly, and go on
+        log.warning(
+            "the live issuance log could not be fetched, so this build was not checked against "
+            "it: %s",
+            exc,
+        )
+        return None
 
 
 def _theme_info(config: MkDocsConfig) -> ThemeInfo:

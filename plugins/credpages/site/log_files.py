@@ -50,6 +50,10 @@ def write_log(site_dir: Path, check: LogCheck, slugs: dict[str, str], page_prefi
     return written
 
 
+class Unreachable(CredpagesError):
+    """The site could not be reached at all (no answer, no such host): not an answer about it."""
+
+
 Reader = Callable[[str], bytes | None]  # relative path → bytes, or None when absent (404)
 
 
@@ -69,7 +73,7 @@ def reader_for(source: str) -> tuple[Reader, str]:
                 raise CredpagesError(f"{root + relative}: HTTP {exc.code}") from None
             except (urllib.error.URLError, TimeoutError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
-                raise CredpagesError(f"{root + relative}: cannot fetch ({reason})") from None
+                raise Unreachable(f"{root + relative}: cannot fetch ({reason})") from None
             if len(data) > MAX_FETCH:
                 raise CredpagesError(f"{root + relative}: larger than {MAX_FETCH} bytes")
             return data
