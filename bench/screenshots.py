@@ -36,11 +36,13 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
+sys.path.insert(0, str(REPO / "tests"))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 from mkdocs.commands.build import build  # noqa: E402
 from mkdocs.config import load_config  # noqa: E402
 
+from browser.chromium import find_chromium  # noqa: E402
 from credpages.config import load_settings  # noqa: E402
 from credpages.mkdocs_plugin.plugin import _theme_info  # noqa: E402
 from credpages.site.collect import collect  # noqa: E402
@@ -57,7 +59,6 @@ from credpages.site.render import (  # noqa: E402
 )
 from credpages.site.share_card import CardData, CardStyle, render_card  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
 HOST, PORT = "127.0.0.1", 8000
 DEFAULT_OUT = REPO / "bench" / "out" / "screenshots"
 
@@ -161,13 +162,13 @@ def pick_slug(site_dir: Path, wanted: str | None) -> str:
     return max(slugs, key=score)
 
 
-def shoot(site_dir: Path, slug: str, out: Path) -> None:
+def shoot(site_dir: Path, slug: str, out: Path, chromium: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     url = f"http://{HOST}:{PORT}/c/{slug}/"
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless", "--disable-gpu"]
+            executable_path=str(chromium), args=["--no-sandbox", "--headless", "--disable-gpu"]
         )
         try:
             for scheme in ("light", "dark"):
@@ -222,8 +223,9 @@ def main() -> int:
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default {DEFAULT_OUT}")
     args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"error: {CHROMIUM} is not installed (apt-get install chromium)", file=sys.stderr)
+    chromium, why = find_chromium()
+    if chromium is None:
+        print(f"error: {why}", file=sys.stderr)
         return 2
     if not port_is_free():
         print(
@@ -254,7 +256,7 @@ def main() -> int:
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
         thread.start()
         try:
-            shoot(site_dir, slug, out)
+            shoot(site_dir, slug, out, chromium)
         finally:
             httpd.shutdown()
             httpd.server_close()

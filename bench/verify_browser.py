@@ -31,8 +31,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
+from browser.chromium import find_chromium  # noqa: E402
 from browser.fixtures import Site  # noqa: E402
-from browser.harness import CHROMIUM, ServerProcess, launch_chromium  # noqa: E402
+from browser.harness import ServerProcess, launch_chromium  # noqa: E402
 
 MS_TARGET = 50.0
 BYTES_TARGET = 15 * 1024
@@ -42,8 +43,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
-    if not CHROMIUM.exists():
-        print(f"skipped: {CHROMIUM} is not installed")
+    chromium, why = find_chromium()
+    if chromium is None:
+        print(f"skipped: {why}")
         return 0
     from playwright.sync_api import sync_playwright
 
@@ -56,7 +58,7 @@ def main() -> int:
                 "bare": bare_page(server),
             }
             with sync_playwright() as p:
-                browser = launch_chromium(p)
+                browser = launch_chromium(p, chromium)
                 cold, warm = series(browser, urls, args.runs)
                 repeated = in_page(browser, urls["page"], args.runs)
                 browser.close()

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Install everything the tests need on a fresh Debian machine, then run the whole suite.
+# Install everything the tests need on a fresh Debian machine, then run the whole suite: the fast
+# tests, then the browser tests (headless Chromium). Exits non-zero if either fails, or if a
+# browser test is skipped (CREDPAGES_REQUIRE_BROWSER). Arguments go to both pytest runs.
 # Used by the README and by .ci/run. Safe to run again: installs are skipped when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
+# The one rule that finds Chromium for the tests (CREDPAGES_CHROMIUM, /usr/bin/chromium, PATH).
+if ! python3 tests/browser/chromium.py >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -13,11 +16,25 @@ if ! command -v chromium >/dev/null 2>&1; then
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   fi
 fi
+echo "Chromium: $(python3 tests/browser/chromium.py)"
 
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 
 export NO_MKDOCS_2_WARNING=1
+export CREDPAGES_REQUIRE_BROWSER=1
 .venv/bin/ruff check plugins tests bench build.py demo
 .venv/bin/mypy
-.venv/bin/python -m pytest -n 2 -q "$@"
+
+fast=0
+browser=0
+.venv/bin/python -m pytest -n 2 -q -m "not browser" "$@" || fast=$?
+.venv/bin/python -m pytest -n 2 -q -m browser "$@" || browser=$?
+# pytest exits 5 when it selects no test. Arguments that narrow the run (one fast test file) may
+# leave one half empty, never both; the whole suite must run both halves.
+if [ "$#" -gt 0 ] && [ "$fast" = 5 ] && [ "$browser" = 0 ]; then fast=0; fi
+if [ "$#" -gt 0 ] && [ "$browser" = 5 ] && [ "$fast" = 0 ]; then browser=0; fi
+if [ "$fast" != 0 ] || [ "$browser" != 0 ]; then
+  echo "test.sh: the fast tests exited $fast, the browser tests $browser (5: no test ran)" >&2
+  exit 1
+fi

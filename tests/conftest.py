@@ -262,3 +262,42 @@ def run_process(isolated_env: Path) -> Iterator[Callable[..., subprocess.Complet
         )
 
     yield run
+
+
+# ------------------------------------------------------------------------ browser tests must run
+
+#: Set by CI (GitHub Actions, .ci/run) and by scripts/test.sh, the README's test command.
+REQUIRE_BROWSER_VARS = ("CI", "CREDPAGES_REQUIRE_BROWSER")
+
+
+def browser_tests_required() -> bool:
+    """Where the browser tests must run, a skipped one is a failure: a green run then proves
+    the in-browser verifier was tested, not that Chromium was missing."""
+    return any(
+        os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+        for name in REQUIRE_BROWSER_VARS
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium is marked ``browser`` (before ``-m`` selects), so
+    ``pytest -m browser`` and ``pytest -m "not browser"`` split the suite exactly."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "browser"
+        ):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("browser") and browser_tests_required():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = (
+            f"browser test skipped where browser tests must run "
+            f"({' or '.join(REQUIRE_BROWSER_VARS)} is set): {reason}"
+        )

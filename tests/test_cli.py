@@ -285,36 +285,40 @@ def test_retiring_the_old_key_after_rotation_keeps_the_issuer_working(
     assert result.code == 0, result
 
 
-def test_revoked_fails_with_the_reason(issuer_site: IssuerSite) -> None:
+def test_revoked_is_a_state_with_the_reason_and_strict_fails(issuer_site: IssuerSite) -> None:
     keep = issue(issuer_site, name="Bob", email="bob@example.com")
     path = issue(issuer_site)
     assert issuer_site.run("revoke", path.stem, "--reason", "plagiarised project").code == 0
-    result = issuer_site.run("verify")
-    assert result.code == 1
-    line = line_of(path, "credentialStatus")
-    assert (
-        f"{rel(issuer_site, path)}:{line}: credentialStatus: revoked (plagiarised project)"
-        in result.err
-    ), result
-    assert rel(issuer_site, keep) not in result.err
-    assert "1 of 2 credential(s) verified" in result.err
-
-
-def test_expired_fails(issuer_site: IssuerSite) -> None:
-    path = issue(issuer_site, "--issued", "2020-01-01", "--expires", "2021-01-01")
-    result = issuer_site.run("verify")
-    assert result.code == 1
-    line = line_of(path, "validUntil")
-    assert f"{rel(issuer_site, path)}:{line}: validUntil: expired" in result.err, result
-
-
-def test_not_yet_valid_fails(issuer_site: IssuerSite) -> None:
-    path = issue(issuer_site, "--issued", "2099-01-01")
-    result = issuer_site.run("verify")
-    assert result.code == 1
-    assert f"{rel(issuer_site, path)}:{line_of(path, 'validFrom')}: validFrom: not-yet-valid" in (
-        result.err
+    listed = (
+        f"{rel(issuer_site, path)}:{line_of(path, 'credentialStatus')}: credentialStatus: "
+        "revoked (plagiarised project)"
     )
+    result = issuer_site.run("verify")
+    assert result.code == 0, result
+    assert result.out.splitlines() == [listed]
+    assert result.err.strip() == "2 of 2 credential(s) verified; 1 revoked"
+    strict = issuer_site.run("verify", "--strict")
+    assert strict.code == 1, strict
+    assert listed in strict.err and rel(issuer_site, keep) not in strict.err
+    assert "1 of 2 credential(s) verified; 1 revoked" in strict.err
+
+
+def test_expired_is_a_state_and_strict_fails(issuer_site: IssuerSite) -> None:
+    path = issue(issuer_site, "--issued", "2020-01-01", "--expires", "2021-01-01")
+    listed = f"{rel(issuer_site, path)}:{line_of(path, 'validUntil')}: validUntil: expired"
+    result = issuer_site.run("verify")
+    assert result.code == 0 and result.out.strip() == listed, result
+    strict = issuer_site.run("verify", "--strict")
+    assert strict.code == 1 and listed in strict.err, strict
+
+
+def test_not_yet_valid_is_a_state_and_strict_fails(issuer_site: IssuerSite) -> None:
+    path = issue(issuer_site, "--issued", "2099-01-01")
+    listed = f"{rel(issuer_site, path)}:{line_of(path, 'validFrom')}: validFrom: not-yet-valid"
+    result = issuer_site.run("verify")
+    assert result.code == 0 and result.out.strip() == listed, result
+    strict = issuer_site.run("verify", "--strict")
+    assert strict.code == 1 and listed in strict.err, strict
 
 
 def test_unsigned_file_says_run_sign(issuer_site: IssuerSite) -> None:
@@ -479,8 +483,9 @@ def test_new_key_signs_new_credentials_and_old_ones_still_verify(make_site: Make
     result = site.run("verify", new, key=new_secret)
     assert result.code == 0, result
     both = site.run("verify", key=new_secret)
-    assert "1 of 2 credential(s) verified" in both.err  # the old one is revoked, not forged
-    assert "revoked (test)" in both.err
+    assert both.code == 0, both  # the old one is revoked (a state), not forged
+    assert "2 of 2 credential(s) verified; 1 revoked" in both.err
+    assert "revoked (test)" in both.out
 
 
 def test_rotate_key_with_the_fixture_layout(issuer_site: IssuerSite) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -745,9 +744,7 @@ def test_megabytes_of_text_are_clamped_on_screen_but_kept_in_json_ld(
     cred["credentialSubject"]["name"] = huge_name
     cred["credentialSubject"]["achievement"]["description"] = huge_text
     cred["credentialSubject"]["achievement"]["tag"] = ["t"] * 5000
-    start = time.perf_counter()
-    html = render_cred(env, cred)
-    assert time.perf_counter() - start < 5
+    html = render_cred(env, cred)  # how fast: bench/budgets.py
     doc = parse(html)
     assert credential_ld(doc) == cred
     body = doc.find("body")

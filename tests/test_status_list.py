@@ -122,7 +122,6 @@ def gzip_bomb() -> str:
 def test_gzip_bomb_is_refused_with_bounded_memory(gzip_bomb: str) -> None:
     assert len(gzip_bomb) < 200_000
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with pytest.raises(CredpagesError, match="too large") as err:
             decode_bits(gzip_bomb)
@@ -131,7 +130,6 @@ def test_gzip_bomb_is_refused_with_bounded_memory(gzip_bomb: str) -> None:
         tracemalloc.stop()
     assert err.value.field == "encodedList"
     assert peak < 3 * MAX_DECODED_BYTES  # never anywhere near the 100 MB it expands to
-    assert time.perf_counter() - started < 10
 
 
 def test_list_just_over_the_limit_is_refused() -> None:

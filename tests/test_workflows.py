@@ -196,6 +196,56 @@ def test_issue_workflow_masks_the_email_first_and_never_commits_it() -> None:
     assert "batches/*.csv" in award["run"]
 
 
+LOCKED_INSTALL = "pip install --require-hashes --no-deps -r requirements.lock"
+BUILD_INSTALL = "pip install --no-deps --no-build-isolation --no-index ."
+
+
+def key_jobs() -> list[tuple[str, str, dict[str, Any]]]:
+    """Every job with steps that references the signing secret."""
+    return [
+        (name, job_id, job)
+        for name in all_workflows()
+        for job_id, job in load_workflow(name)["jobs"].items()
+        if "steps" in job and "secrets.CREDPAGES_SIGNING_KEY" in yaml.safe_dump(job)
+    ]
+
+
+def test_the_jobs_holding_the_signing_key() -> None:
+    """No cache, only the locked releases (hash-checked), the key in one step's env alone."""
+    found = [(name, job_id) for name, job_id, _ in key_jobs()]
+    assert found == [("issue.yml", "issue"), ("pages.yml", "sign"), ("revoke.yml", "revoke")]
+    for name, job_id, job in key_jobs():
+        where = f"{name}: {job_id}"
+        assert "env" not in job, f"{where}: no job-level env"
+        holders = [i for i, st in enumerate(job["steps"]) if SECRET in yaml.safe_dump(st)]
+        assert len(holders) == 1, f"{where}: the key is in one step only"
+        holder = job["steps"][holders[0]]
+        assert [k for k, v in holder["env"].items() if v == SECRET] == [ENV_VAR], where
+        assert yaml.safe_dump(job).count("secrets.") == 1, f"{where}: no other secret"
+        installs = []
+        for i, st in enumerate(job["steps"]):
+            uses = st.get("uses", "")
+            assert not uses.startswith("actions/cache"), f"{where}: restores a cache"
+            assert "cache" not in (st.get("with") or {}), f"{where}: {uses} restores a cache"
+            lines = [line.strip() for line in st.get("run", "").splitlines()]
+            for line in lines:
+                if re.search(r"\bpip3?\b.*\binstall\b", line):
+                    assert line in (LOCKED_INSTALL, BUILD_INSTALL), f"{where}: {line}"
+                    installs.append((i, line))
+        assert [line for _, line in installs] == [LOCKED_INSTALL, BUILD_INSTALL], where
+        assert all(i < holders[0] for i, _ in installs), f"{where}: install before signing"
+    assert (REPO / "requirements.lock").is_file()
+
+
+def test_no_workflow_restores_pip_s_cache() -> None:
+    for name in all_workflows():
+        for job_id, st in steps(load_workflow(name)):
+            assert "cache" not in (st.get("with") or {}), f"{name}: {job_id}: {st.get('uses')}"
+            run = st.get("run", "")
+            if "pip install" in run:
+                assert LOCKED_INSTALL in run, f"{name}: {job_id}: install from the lock"
+
+
 def test_verify_pr_workflow() -> None:
     workflow = load_workflow("verify-pr.yml")
     assert workflow["on"] == {"pull_request": {"paths": ["credentials/**"]}}

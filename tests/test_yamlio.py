@@ -7,7 +7,6 @@ import os
 import stat
 import sys
 import tempfile
-import time
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -428,9 +427,8 @@ def test_billion_laughs_fails_fast(parser: Any) -> None:
         refs = ",".join([f"*a{level - 1}"] * 9)
         lines.append(f"lol{level}: &a{level} [{refs}]")
     bomb = "\n".join(lines) + "\n"
-    started = time.perf_counter()
     refused(bomb, line=1, field="lol0", says="anchors and aliases are not allowed")
-    assert time.perf_counter() - started < 0.5
+    # how fast: bench/budgets.py
 
 
 @pytest.mark.parametrize(
@@ -543,11 +541,9 @@ def test_nesting_deeper_than_max_depth_refused(parser: Any) -> None:
 
 def test_deeply_nested_bomb_fails_fast(parser: Any) -> None:
     for bomb in ("a: " + "[" * 1_000_000, "a: " + "{b: " * 200_000, "a:\n" + "- " * 100_000):
-        started = time.perf_counter()
         with pytest.raises(CredpagesError) as info:
             loads_yaml(bomb)
-        assert info.value.line in (1, 2)
-        assert time.perf_counter() - started < 2
+        assert info.value.line in (1, 2)  # how fast: bench/budgets.py
 
 
 # --------------------------------------------------------------------------------------------

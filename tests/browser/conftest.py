@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from .harness import CHROMIUM, PAGES, Server, launch_chromium
+from .chromium import find_chromium
+from .harness import PAGES, Server, launch_chromium
 
 
 @pytest.fixture(scope="session")
@@ -33,12 +34,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    chromium, why = find_chromium()
+    if chromium is None:
+        pytest.skip(why)  # a failure where browser tests must run: see tests/conftest.py
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = launch_chromium(p)
+        b = launch_chromium(p, chromium)
         yield b
         b.close()
 

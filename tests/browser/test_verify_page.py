@@ -7,6 +7,8 @@ import zlib
 
 import pytest
 
+from credpages.issuer import baking
+
 from .fixtures import Site, baked_png, baked_svg, png_chunk, sign, tiny_png, write
 from .helpers import panel
 
@@ -228,7 +230,6 @@ def test_empty_submit_explains(verify):
 
 def test_badges_baked_by_the_project(verify, tmp_path, site):
     """Interop with credpages.issuer.baking: what `credpages bake` writes, this page reads."""
-    baking = pytest.importorskip("credpages.issuer.baking")
     cred = site.signed("baked", name="Ada ]]> Lovelace \U0001f600")  # ]]> must survive CDATA
     text = json.dumps(cred, ensure_ascii=False, indent=2)
     png = baking.bake_png(tiny_png(), text)

@@ -28,8 +28,8 @@ from ..credential.keys import (
     write_secret_key,
 )
 from ..credential.multikey import decode_public_key, encode_secret_key
-from ..credential.verify import VALID, check_integrity, verify_document
-from ..credential.yamlio import load_yaml
+from ..credential.verify import VALID, Report, check_integrity, verify_document
+from ..credential.yamlio import Loaded, load_yaml
 from ..errors import CredpagesError
 from ..fsio import atomic_write
 from ..issuer.baking import PNG_SIGNATURE, achievement_image, bake_png, bake_svg
@@ -53,15 +53,21 @@ from ..issuer.repository import (
     is_signed,
 )
 from ..issuer.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
-from ..issuer.revocation import load_ledger, load_status_bits, resign_status_list, revoke
+from ..issuer.revocation import (
+    Revocation,
+    load_ledger,
+    load_status_bits,
+    resign_status_list,
+    revoke,
+)
 from ..issuer.signing import Signer
 from ..site.log_audit import audit
 from ..site.log_files import LOG_PREVIOUS_ENV
 from ..site.publish import credential_json
+from .credential_input import load_credential_input
 from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
 
 EXIT_FAIL = 1
-SKIP_INVALID_ENV = "CREDPAGES_SKIP_INVALID"  # read by the MkDocs plugin
 EXIT_USAGE = 2
 
 
@@ -212,9 +218,31 @@ def cmd_sign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _state_line(
+    report: Report, loaded: Loaded, shown: str, ledger: dict[str, Revocation]
+) -> tuple[str, str]:
+    """The state's name and its line: ``file:line: credentialStatus: revoked (reason)``,
+    ``… superseded by URL (reason)``, ``… validUntil: expired``, ``… validFrom: not-yet-valid``."""
+    kind, detail = report.state, ""
+    rev = ledger.get(str(loaded.data.get("id")))
+    if report.state == "revoked" and rev:
+        if rev.superseded_by:
+            kind, detail = "superseded", f" by {rev.superseded_by}"
+        if rev.reason:
+            detail += f" ({rev.reason})"
+    field = {"revoked": "credentialStatus", "not-yet-valid": "validFrom"}.get(
+        report.state, "validUntil"
+    )
+    where = f"{shown}:{loaded.line_of(field)}" if loaded.lines else shown
+    return kind, f"{where}: {field}: {kind}{detail}"
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
+    """Integrity failures exit 1; revoked, superseded, expired and not-yet-valid credentials are
+    states, listed on stdout (exit 0) unless --strict makes them failures."""
     settings = _settings(args)
     messages: list[str] = []
+    states: list[str] = []
 
     def fail(message: object) -> None:
         messages.append(str(message))
@@ -232,16 +260,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"no credentials under {display_path(settings.credentials_dir)}", file=sys.stderr)
         return EXIT_FAIL if messages else 0
     failed = 0
+    counts: dict[str, int] = {}
     now = dt.datetime.now(dt.UTC)
     for path in files:
         shown = display_path(path)
         try:
-            loaded = load_yaml(path)
+            loaded = load_credential_input(path, shown)
         except CredpagesError as exc:
-            fail(CredpagesError(exc.message, file=shown, line=exc.line, field=exc.field))
+            fail(exc)
             failed += 1
             continue
-        if args.allow_unsigned and not is_signed(loaded.data):
+        if args.allow_unsigned and loaded.lines and not is_signed(loaded.data):
             try:
                 check_authoring_file(settings, Path(shown))
             except CredpagesError as exc:
@@ -252,26 +281,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
             continue
         report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
         for err in report.errors:
-            fail(err.located(file=shown, line=loaded.line_of(err.field or "")))
+            at = loaded.line_of(err.field or "") if loaded.lines else None
+            fail(err.located(file=shown, line=at))
         if report.errors:
             failed += 1
         elif report.state != VALID:
-            failed += 1
-            detail = ""
-            rev = ledger.get(str(loaded.data.get("id")))
-            if report.state == "revoked" and rev and rev.reason:
-                detail = f" ({rev.reason})"
-            field = "credentialStatus" if report.state == "revoked" else "validUntil"
-            if report.state == "not-yet-valid":
-                field = "validFrom"
-            line = loaded.line_of(field)
-            fail(f"{shown}:{line}: {field}: {report.state}{detail}")
+            kind, listed = _state_line(report, loaded, shown, ledger)
+            counts[kind] = counts.get(kind, 0) + 1
+            if args.strict:
+                failed += 1
+                fail(listed)
+            else:
+                states.append(listed)
+                print(listed)
         elif args.verbose:
             print(f"{shown}: ok")
     total = f"{len(files) - failed} of {len(files)} credential(s) verified"
+    if counts:
+        total += "; " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
     print(total, file=sys.stderr)
-    if messages:
-        write_summary(f"### credpages verify: {total}\n\n" + code_block("\n".join(messages)))
+    if messages or states:
+        every = "\n".join([*messages, *states])
+        write_summary(f"### credpages verify: {total}\n\n" + code_block(every))
     return EXIT_FAIL if failed or messages else 0
 
 
@@ -491,9 +522,9 @@ def cmd_bake(args: argparse.Namespace) -> int:
 
 
 def _mkdocs_environment(args: argparse.Namespace) -> None:
-    """What the plugin reads from the environment: --skip-invalid; and Material's banner off."""
-    if args.skip_invalid:
-        os.environ[SKIP_INVALID_ENV] = "1"
+    """Material's banner off; for `serve` only, --skip-invalid (`build` sets the plugin config)."""
+    if args.skip_invalid and args.func is cmd_serve:
+        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
@@ -504,9 +535,15 @@ def _mkdocs_config(args: argparse.Namespace) -> Any:
 
     _mkdocs_environment(args)
     try:
-        return load_config(config_file=args.config)
+        config = load_config(config_file=args.config)
     except ConfigurationError as exc:
         raise CredpagesError(str(exc), file=args.config) from exc
+    if getattr(args, "skip_invalid", False):
+        plugin = config.plugins.get("credpages")
+        if plugin is None:
+            raise CredpagesError("the credpages plugin is not in plugins:", file=args.config)
+        plugin.config["skip_invalid"] = True
+    return config
 
 
 def _remove_previous_build(site_dir: Path) -> None:
@@ -559,7 +596,8 @@ def _check_publishing_url(settings: Settings, expect_url: str) -> None:
 
 
 class _Collect(logging.Handler):
-    """Keeps what MkDocs and the plugin log during a build, for the job summary."""
+    """Keeps what MkDocs and the plugin log during a build, for the end of the run and the job
+    summary; prints warnings as they come (errors are printed once, when the build stops)."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -567,10 +605,12 @@ class _Collect(logging.Handler):
         self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
+        message = record.getMessage().removeprefix("credpages: ")
         if record.levelno >= logging.ERROR:
             self.errors.append(message)
-        elif record.name.startswith("mkdocs.plugins.credpages"):
+            return
+        print(f"credpages: warning: {message}", file=sys.stderr)
+        if record.name.startswith("mkdocs.plugins.credpages"):
             self.warnings.append(message)
 
 
@@ -580,9 +620,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(logged)
     try:
-        result = _build(args)
+        result = _build(args, logged)
     except CredpagesError as exc:
-        details = "\n".join([*logged.errors, str(exc)])
+        details = "\n".join(logged.errors) or str(exc)
         write_summary("### credpages build failed\n\n" + code_block(details))
         raise
     finally:
@@ -592,23 +632,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     return result
 
 
-def _build(args: argparse.Namespace) -> int:
+def _build(args: argparse.Namespace, logged: _Collect) -> int:
     if args.expect_url is not None:
         _check_publishing_url(load_settings(args.config), args.expect_url)
-    saved = {name: os.environ.get(name) for name in (LOG_PREVIOUS_ENV, SKIP_INVALID_ENV)}
+    saved = os.environ.get(LOG_PREVIOUS_ENV)
     if args.log_previous:
         os.environ[LOG_PREVIOUS_ENV] = args.log_previous
     try:
-        return _build_site(args)
-    finally:  # one build's options must not leak into the next one in this process
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        return _build_site(args, logged)
+    finally:  # one build's option must not leak into the next one in this process
+        if saved is None:
+            os.environ.pop(LOG_PREVIOUS_ENV, None)
+        else:
+            os.environ[LOG_PREVIOUS_ENV] = saved
 
 
-def _build_site(args: argparse.Namespace) -> int:
+def _build_site(args: argparse.Namespace, logged: _Collect) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -621,7 +660,12 @@ def _build_site(args: argparse.Namespace) -> int:
     try:
         build(config)
     except (Abort, MkDocsException) as exc:
-        raise CredpagesError(f"the site build failed: {exc}") from exc
+        # Every reason MkDocs and the plugin logged (file:line: field: what to do), one per line,
+        # then the last line (the plugin's count) as the error; MkDocs' "Aborted" adds nothing.
+        lines = "\n".join(logged.errors).splitlines() or [f"the site build failed: {exc}"]
+        for line in lines[:-1]:
+            print(line, file=sys.stderr)
+        raise CredpagesError(lines[-1]) from exc
     finally:
         config.plugins.on_shutdown()
     print(f"site written to {display_path(site_dir)}", file=sys.stderr)
@@ -699,13 +743,22 @@ def build_parser() -> argparse.ArgumentParser:
     key_option(p)
     p.set_defaults(func=cmd_sign)
 
-    p = sub.add_parser("verify", help="check credentials (default: all under credentials/)")
+    p = sub.add_parser(
+        "verify",
+        help="check credentials: YAML, credential.json or baked PNG/SVG badges "
+        "(default: all under credentials/)",
+    )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("-v", "--verbose", action="store_true", help="also list the ones that pass")
     p.add_argument(
         "--allow-unsigned",
         action="store_true",
         help="accept valid unsigned authoring files (the Pages workflow signs them on main)",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on revoked, superseded, expired and not-yet-valid credentials",
     )
     p.set_defaults(func=cmd_verify)
 

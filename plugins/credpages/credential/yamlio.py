@@ -543,6 +543,12 @@ def load_yaml(
     float_fields: frozenset[str] = FLOAT_FIELDS,
 ) -> Loaded:
     """Read and parse a YAML file; an oversized or special file is refused before it is read."""
+    raw = read_bounded(path, max_bytes)
+    return loads_yaml(raw, source=str(path), max_bytes=max_bytes, float_fields=float_fields)
+
+
+def read_bounded(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; anything else is refused unread."""
     source = str(path)
     try:
         _check_file(os.stat(path), source, max_bytes)
@@ -558,7 +564,7 @@ def load_yaml(
             "readable",
             file=source,
         ) from None
-    return loads_yaml(raw, source=source, max_bytes=max_bytes, float_fields=float_fields)
+    return raw
 
 
 # --------------------------------------------------------------------------------------------

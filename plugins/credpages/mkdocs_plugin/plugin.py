@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 
 from ..config import Settings, parse_settings
 from ..errors import CredpagesError
-from ..site.collect import SiteData, collect, failure_message
+from ..site.collect import SiteData, collect, failure_count, failure_message
 from ..site.log_files import (
     LOG_PREVIOUS_ENV,
     PublishedLog,
@@ -29,7 +29,7 @@ from ..site.publish import ThemeInfo, publish
 from .config import CredpagesConfig
 
 log = get_plugin_logger(__name__)
-SKIP_ENV = "CREDPAGES_SKIP_INVALID"
+SKIP_ENV = "CREDPAGES_SKIP_INVALID"  # `credpages serve --skip-invalid` only (build sets the config)
 
 
 class CredpagesPlugin(BasePlugin[CredpagesConfig]):
@@ -52,12 +52,14 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
             self.site = collect(self.settings, log_previous=_previous_log())
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
-        if self.site.failures:
+        failures, achievements = self.site.failures, self.site.achievement_failures
+        if failures or achievements:
             skip = self.settings.skip_invalid or os.environ.get(SKIP_ENV) == "1"
             if not skip:
-                raise PluginError("credpages: " + failure_message(self.site.failures))
-            for failure in self.site.failures:
+                raise PluginError("credpages: " + failure_message(failures, achievements))
+            for failure in [*achievements, *failures]:
                 log.warning("left out (failed verification): %s", failure)
+            log.warning("%s and are left out (skip_invalid)", failure_count(failures, achievements))
         stats = self.site.stats
         log.info(
             "%d credential(s) verified (%d from cache)", len(self.site.credentials), stats["cached"]

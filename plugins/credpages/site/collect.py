@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +21,13 @@ from ..credential.verify import Report, check_integrity, keyring_resolver, verif
 from ..credential.yamlio import loads_yaml
 from ..errors import CredpagesError
 from ..issuer.issuance_log import LogCheck
-from ..issuer.repository import AchievementDef, credential_files, display_path, load_achievements
+from ..issuer.repository import (
+    AchievementDef,
+    all_achievement_ids,
+    credential_files,
+    display_path,
+    load_achievement,
+)
 from ..issuer.revocation import Revocation, load_ledger, load_status_bits
 from .cache_store import CacheStore
 from .log_files import PublishedLog
@@ -37,13 +43,14 @@ class SiteData:
 
     settings: Settings
     credentials: list[Report]
-    failures: list[CredpagesError]
+    failures: list[CredpagesError]  # credentials that failed (one file may have several)
     status_bits: Bits | None
     ledger: dict[str, Revocation]
     achievements: dict[str, AchievementDef]
     status_list_document: dict[str, Any] | None = None
     stats: dict[str, int] = field(default_factory=dict)
     cache: CacheStore = field(default_factory=lambda: CacheStore(None))
+    achievement_failures: list[CredpagesError] = field(default_factory=list)
     log: LogCheck | None = None  # the verified issuance log, when the issuer keeps one
 
 
@@ -148,8 +155,11 @@ def collect(
             continue
         seen[str(document["id"])] = shown
         reports.append(report)
+    achievements, achievement_failures = _load_achievements(settings)
     if status_error is not None:
-        raise CredpagesError(status_failure_message(status_error, failures))
+        raise CredpagesError(
+            status_failure_message(status_error, [*achievement_failures, *failures])
+        )
     log, reports, unlogged = check_site_log(settings, reports, previous=log_previous)
     failures.extend(unlogged)
     return SiteData(
@@ -158,33 +168,67 @@ def collect(
         failures=failures,
         status_bits=bits,
         ledger=load_ledger(settings),
-        achievements=load_achievements(settings),
+        achievements=achievements,
+        achievement_failures=achievement_failures,
         stats={"files": len(files), "cached": hits, "verified": len(jobs)},
         cache=store,
         log=log,
     )
 
 
-def failure_message(failures: list[CredpagesError]) -> str:
-    lines = [str(f) for f in failures[:50]]
-    if len(failures) > 50:
-        lines.append(f"… and {len(failures) - 50} more")
-    return (
-        f"{len(failures)} credential(s) failed verification and will not be published:\n"
-        + "\n".join(lines)
-        + "\nFix or remove them, or set `skip_invalid: true` to publish the rest."
+def _load_achievements(
+    settings: Settings,
+) -> tuple[dict[str, AchievementDef], list[CredpagesError]]:
+    """Every achievement definition that loads, and one error for each that does not (reported
+    once, whatever uses it; credentials embed their achievement, so they still verify)."""
+    loaded: dict[str, AchievementDef] = {}
+    failures: list[CredpagesError] = []
+    for achievement_id in all_achievement_ids(settings):
+        path = settings.achievements_dir / f"{achievement_id}.yaml"
+        try:
+            loaded[achievement_id] = load_achievement(settings, achievement_id)
+        except CredpagesError as exc:
+            shown = display_path(path) if exc.file in (None, str(path)) else exc.file
+            failures.append(CredpagesError(exc.message, file=shown, line=exc.line, field=exc.field))
+    return loaded, failures
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def failure_count(
+    failures: Sequence[CredpagesError], achievement_failures: Sequence[CredpagesError] = ()
+) -> str:
+    """ "2 credentials and 1 achievement failed": files, not errors (a file may have several)."""
+    parts = []
+    credentials = len({f.file or str(f) for f in failures})
+    achievements = len({f.file or str(f) for f in achievement_failures})
+    if credentials:
+        parts.append(_count(credentials, "credential"))
+    if achievements:
+        parts.append(_count(achievements, "achievement"))
+    return " and ".join(parts) + " failed"
+
+
+def failure_message(
+    failures: Sequence[CredpagesError], achievement_failures: Sequence[CredpagesError] = ()
+) -> str:
+    """Every reason, one per line (``file:line: field: what to do``), then the one-line count."""
+    lines = [str(f) for f in [*achievement_failures, *failures]]
+    lines.append(
+        f"{failure_count(failures, achievement_failures)}; nothing was published. Fix or remove "
+        "them, or set `skip_invalid: true` to publish the rest."
     )
+    return "\n".join(lines)
 
 
 def status_failure_message(status_error: CredpagesError, failures: list[CredpagesError]) -> str:
     """The revocation list failed: nothing can be published, whatever ``skip_invalid`` says."""
-    text = (
-        "the signed revocation list does not verify, so nothing is published (verifiers could "
-        f"not tell revoked credentials from valid ones):\n{status_error}"
+    lines = [str(status_error), *(str(f) for f in failures)]
+    lines.append(
+        "the signed revocation list does not verify, so nothing was published (verifiers could "
+        "not tell revoked credentials from valid ones)"
+        + (f"; {len(failures)} other problem(s) are listed above" if failures else "")
     )
-    if failures:
-        text += f"\nand {len(failures)} credential(s) failed verification:\n"
-        text += "\n".join(str(f) for f in failures[:50])
-        if len(failures) > 50:
-            text += f"\n… and {len(failures) - 50} more"
-    return text
+    return "\n".join(lines)

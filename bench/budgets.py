@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Time and size budgets of hostile or huge input, printed against a baseline of the same run.
+
+The tests check that such input is refused or clamped; how fast, and how big the output is, are
+measured here (a shared two-core machine makes timed tests flaky). Each line prints the figure,
+its budget, and the figure as a multiple of an ordinary case measured in the same process:
+
+- YAML: a billion-laughs file and three deeply nested bombs, against loading a demo credential;
+- render: a credential with megabytes of text, against an ordinary one;
+- status list: decoding a 100 MB gzip bomb (time and peak memory), against the empty list;
+- share cards: a dozen varied cards (mean and largest PNG), and the size of share.js.
+
+    python bench/budgets.py          # exits 1 if a figure is over its budget
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+import tracemalloc
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "plugins"))
+sys.path.insert(0, str(REPO / "tests"))
+
+from credpages.credential.status_list import MAX_DECODED_BYTES, decode_bits, empty_bits, encode_bits  # noqa: E402
+from credpages.credential.yamlio import loads_yaml  # noqa: E402
+from credpages.errors import CredpagesError  # noqa: E402
+from credpages.site.render import make_environment  # noqa: E402
+from credpages.site.share_card import render_card  # noqa: E402
+from test_render import make_credential, render_cred  # noqa: E402
+from test_share_card import a_dozen_varied_cards  # noqa: E402
+from test_status_list import multibase_gzip  # noqa: E402
+
+over: list[str] = []
+
+
+def seconds(work: Callable[[], Any], runs: int = 3) -> float:
+    """The best of ``runs`` wall-clock timings (the least disturbed by other processes)."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def refused(text: str) -> Callable[[], None]:
+    def load() -> None:
+        try:
+            loads_yaml(text)
+        except CredpagesError:
+            return
+        raise AssertionError("the bomb was accepted")
+
+    return load
+
+
+def report(what: str, figure: float, budget: float, unit: str, baseline: float | None) -> None:
+    ratio = f"  ({figure / baseline:,.1f}x the baseline)" if baseline else ""
+    flag = "" if figure < budget else "  OVER BUDGET"
+    if flag:
+        over.append(what)
+    print(f"{what:<44} {figure:>10,.2f} {unit:<3} budget {budget:>8,.0f} {unit}{ratio}{flag}")
+
+
+def yaml_bombs() -> None:
+    ordinary = sorted((REPO / "credentials").glob("*.yaml"))[0].read_text("utf-8")
+    base = seconds(lambda: loads_yaml(ordinary), runs=20) * 1000
+    print(f"baseline: loading {ordinary.count(chr(10))} lines of a demo credential: {base:.2f} ms")
+    lines = ['lol0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 10):
+        lines.append(f"lol{level}: &a{level} [{','.join([f'*a{level - 1}'] * 9)}]")
+    report(
+        "YAML billion laughs refused", seconds(refused("\n".join(lines))) * 1000, 500, "ms", base
+    )
+    bombs = {
+        "1,000,000 nested [": "a: " + "[" * 1_000_000,
+        "200,000 nested {b:": "a: " + "{b: " * 200_000,
+        "100,000 nested - ": "a:\n" + "- " * 100_000,
+    }
+    for name, bomb in bombs.items():
+        report(f"YAML {name} refused", seconds(refused(bomb), runs=1) * 1000, 2000, "ms", base)
+
+
+def huge_render() -> None:
+    env = make_environment()
+    ordinary = make_credential()
+    base = seconds(lambda: render_cred(env, ordinary), runs=5) * 1000
+    print(f"baseline: rendering an ordinary credential page: {base:.1f} ms")
+    huge = make_credential()
+    huge["credentialSubject"]["name"] = "A" * 1_000_000
+    huge["credentialSubject"]["achievement"]["description"] = ("word " * 200 + "\n\n") * 1000
+    huge["credentialSubject"]["achievement"]["tag"] = ["t"] * 5000
+    report(
+        "render: 1 MB name, 1 MB text, 5,000 tags",
+        seconds(lambda: render_cred(env, huge), runs=1) * 1000,
+        5000,
+        "ms",
+        base,
+    )
+
+
+def gzip_bomb() -> None:
+    empty = encode_bits(empty_bits())
+    base = seconds(lambda: decode_bits(empty), runs=10) * 1000
+    print(f"baseline: decoding the empty 131,072-bit list: {base:.2f} ms")
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = multibase_gzip(
+        b"".join([packer.compress(bytes(1 << 20)) for _ in range(100)]) + packer.flush()
+    )
+
+    def decode() -> None:
+        try:
+            decode_bits(bomb)
+        except CredpagesError:
+            return
+        raise AssertionError("the gzip bomb was accepted")
+
+    tracemalloc.start()
+    took = seconds(decode, runs=1) * 1000
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    report("status list: 100 MB gzip bomb refused", took, 10_000, "ms", base)
+    report("  its peak memory", peak / 2**20, 3 * MAX_DECODED_BYTES / 2**20, "MiB", None)
+
+
+def share_cards() -> None:
+    sizes = [len(render_card(c, style).png) / 1024 for c, style in a_dozen_varied_cards()]
+    print(f"share cards: {len(sizes)} varied cards")
+    report("  mean PNG size", statistics.mean(sizes), 50, "KiB", None)
+    report("  largest PNG size", max(sizes), 300, "KiB", None)
+    share_js = REPO / "theme" / "assets" / "credpages" / "share.js"
+    report(
+        "share.js (loaded by every credential page)", share_js.stat().st_size / 1024, 3, "KiB", None
+    )
+
+
+def main() -> int:
+    for part in (yaml_bombs, huge_render, gzip_bomb, share_cards):
+        part()
+    if over:
+        print(f"over budget: {', '.join(over)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
