@@ -21,6 +21,7 @@ from credpages.tlog import merkle
 from credpages.tlog.checkpoint import Checkpoint
 from credpages.tlog.note import sign_note
 
+from .fixtures import write
 from .helpers import panel
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("isolated_env")]
@@ -51,7 +52,7 @@ class Built:
         shutil.rmtree(self.out / "log")
         slugs = {e.id: e.id.rstrip("/").rsplit("/", 1)[1] for e in entries} if hints else {}
         write_log(
-            self.out,
+            lambda rel, data: write(self.out / rel, data),
             LogCheck(entries, tree, Checkpoint(origin, tree.size, tree.root()), note),
             slugs,
             "c",

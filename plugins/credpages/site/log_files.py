@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import CredpagesError
-from ..fsio import atomic_write
 from ..issuer.issuance_log import Entry, LogCheck, parse_entry
 from ..tlog import tiles
 from ..tlog.checkpoint import parse_checkpoint
@@ -27,25 +26,27 @@ MAX_FETCH = 16 * 1024 * 1024
 TIMEOUT = 20
 
 
-def write_log(site_dir: Path, check: LogCheck, slugs: dict[str, str], page_prefix: str) -> int:
+Writer = Callable[[str, bytes | str], None]  # (path relative to the site folder, content)
+
+
+def write_log(write: Writer, check: LogCheck, slugs: dict[str, str], page_prefix: str) -> int:
     """Write checkpoint, tiles, bundles and page hints; returns the number of files written."""
-    base = site_dir / "log"
-    atomic_write(base / "checkpoint", check.note)
+    write("log/checkpoint", check.note)
     written = 1
     size = check.tree.size
     for ref in tiles.tiles_for(size):
-        atomic_write(base / ref.path, tiles.tile_bytes(ref, check.tree.node))
+        write("log/" + ref.path, tiles.tile_bytes(ref, check.tree.node))
         written += 1
     for ref in tiles.bundles_for(size):
         first = ref.index * tiles.TILE_WIDTH
         chunk = check.entries[first : first + ref.width]
-        atomic_write(base / ref.path, tiles.bundle_bytes([e.data for e in chunk]))
+        write("log/" + ref.path, tiles.bundle_bytes([e.data for e in chunk]))
         written += 1
     for credential_id, slug in slugs.items():
         index = check.latest.get(credential_id)
         if index is not None:
             hint = json.dumps({"index": index, "first": check.first[credential_id]})
-            atomic_write(site_dir / page_prefix / slug / "log.json", hint + "\n")
+            write(f"{page_prefix}/{slug}/log.json", hint + "\n")
             written += 1
     return written
 

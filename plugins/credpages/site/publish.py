@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -318,7 +319,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         slugs = {
             str(r.credential["id"]): r.slug for r in site.credentials if r.credential and r.slug
         }
-        write_log(site_dir, site.log, slugs, site.settings.page_prefix)
+        write_log(partial(_write, site_dir), site.log, slugs, site.settings.page_prefix)
     cards: dict[str, Card] = {}
     if theme.docs_dir is not None:
         options = card_options(
