@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,21 @@ def parse_entry(text: str) -> Entry:
 def credential_hash(doc: Mapping[str, Any]) -> str:
     """SHA-256 of the RFC 8785 (JCS) bytes of the signed credential, proofs included."""
     return hashlib.sha256(jcs_bytes(doc)).hexdigest()
+
+
+def matches_entry(doc: Mapping[str, Any], sha256_hex: str) -> bool:
+    """``credential_hash(doc) == sha256_hex``, cheaply when it holds.
+
+    The C encoder's sorted compact JSON is tried first: if its hash matches, those bytes are the
+    JCS bytes of the logged document, so both are the same JSON data; only a mismatch pays for the
+    exact RFC 8785 serialisation (which differs from it only for floats and astral keys)."""
+    try:
+        quick = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if hashlib.sha256(quick.encode("utf-8")).hexdigest() == sha256_hex:
+            return True
+    except (TypeError, ValueError, UnicodeEncodeError):
+        pass
+    return credential_hash(doc) == sha256_hex
 
 
 def log_origin(site_url: str) -> str:
@@ -295,7 +311,7 @@ def check_published(
             )
             continue
         entry = check.entries[index]
-        if entry.sha256 != credential_hash(doc):
+        if not matches_entry(doc, entry.sha256):
             problems.append(
                 CredpagesError(
                     f"differs from its issuance log entry (leaf {index}): it was changed after "
