@@ -19,8 +19,10 @@ from credpages.credential.yamlio import write_yaml
 from credpages.issuer.issuance_log import (
     Entry,
     LogFile,
+    credential_hash,
     format_log,
     log_origin,
+    matches_entry,
     parse_log,
 )
 from credpages.tlog import merkle, tiles
@@ -289,3 +291,13 @@ def test_a_credential_missing_from_the_log_is_not_published(site_with_three: Iss
     assert code == 0, output
     assert build(site)[0] != 0  # --skip-invalid was for that one build only
     assert not (site.root / "site" / "c" / "python-basics-zzzzzzzzzz").exists()
+
+
+def test_a_leaf_matches_exactly_the_rfc_8785_hash() -> None:
+    # a float and an astral key: the quick sorted-JSON form differs from RFC 8785 here
+    doc = {"b": 1.0, "a": "x", "\U0001f600": 1, "\u00e9": 2}
+    exact = credential_hash(doc)
+    assert exact == hashlib.sha256(b'{"a":"x","b":1,"\xc3\xa9":2,"\xf0\x9f\x98\x80":1}').hexdigest()
+    assert matches_entry(doc, exact)
+    assert not matches_entry(doc, "0" * 64)
+    assert not matches_entry({**doc, "b": 2.0}, exact)
