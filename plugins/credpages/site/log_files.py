@@ -85,6 +85,8 @@ def reader_for(source: str) -> tuple[Reader, str]:
         raise CredpagesError(f"{source}: no such folder (give a built site folder or a URL)")
 
     def read(relative: str) -> bytes | None:
+        if relative.startswith("/") or ".." in relative.split("/"):
+            raise CredpagesError(f"{relative!r} is not a path inside {folder}")
         path = folder / relative
         return path.read_bytes() if path.is_file() else None
 
