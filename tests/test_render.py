@@ -394,10 +394,10 @@ def test_json_ld_stays_a_valid_script_body(env: jinja2.Environment, evil: str) -
     html = render_cred(env, cred)
     doc = parse(html)
     assert credential_ld(doc) == cred
-    # Exactly our four scripts: the signed credential, the schema.org data, the verifier and
-    # share.js (copy buttons, print, badge downloads).
-    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 4
-    assert len(doc.find_all("script")) == 4
+    # Exactly our five scripts: the signed credential, the schema.org data, the verifier, the
+    # issuance log check (tlog.js) and share.js (copy buttons, print, badge downloads).
+    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 5
+    assert len(doc.find_all("script")) == 5
 
 
 def test_schema_org_description(env: jinja2.Environment) -> None:
