@@ -60,6 +60,7 @@ from credpages.credential.proofs import (  # noqa: E402
 )
 from credpages.credential.verify import check_integrity, keyring_resolver, schema_errors  # noqa: E402
 from credpages.credential.yamlio import dump_yaml, loads_yaml  # noqa: E402
+from credpages.issuer.issuing import check_signable  # noqa: E402
 
 CREATED = "2026-11-28T09:30:00Z"
 CHUNK = 25
@@ -222,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problems:
             raise SystemExit(f"check_integrity failed: {problems[0]}")
 
+    def signable(doc: dict[str, Any]) -> None:
+        problems = check_signable(doc, settings)
+        if problems:
+            raise SystemExit(f"check_signable failed: {problems[0]}")
+
     signed: list[dict[str, Any]] = []
     texts: list[str] = []
     ops = [
@@ -257,6 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Op("YAML load (yamlio.loads_yaml)", lambda lo, hi: texts[lo:hi], loads_yaml),
         Op("OB 3.0 JSON Schema validation", lambda lo, hi: signed[lo:hi], schema),
         Op("verify.check_integrity (everything)", lambda lo, hi: signed[lo:hi], integrity),
+        Op("issuing.check_signable (before signing)", lambda lo, hi: docs[lo:hi], signable),
     ]
     # sign_proof_set and dump_yaml produce what later operations consume: they go first
     order = [op for op in ops if op.keep is not None] + [op for op in ops if op.keep is None]

@@ -5,8 +5,8 @@ status list, credential page), loads the page N times in a fresh browser context
 N times in one tab (warm; the server forbids caching, so every file is fetched again), and prints:
 - the median / p90 time from navigation start to the final verdict (``window.cpVerifyMs``,
   recorded by verify-panel.js with ``performance.now()``, which counts from navigation start),
-  and the part of it after verify-panel.js started (fetching the DID document and status list,
-  both signatures, decoding the list, showing the verdict);
+  and the part of it after verify-panel.js started (fetching the DID document, the status list
+  and the published credential.json, both signatures, decoding the list, showing the verdict);
 - the bytes of the JavaScript modules the page loaded: raw (unminified source) and as transferred
   by a server that gzips text, as GitHub Pages does (the server here does the same: gzip -6).
 
@@ -72,7 +72,7 @@ def main() -> int:
     report("warm: reloads in one tab (HTTP cache off)", warm)
     print(
         f"  verifyCredential() alone, run again in a loaded page: median {repeated:.1f} ms"
-        " (two fetches, both signatures, status list decoding)"
+        " (three fetches, both signatures, status list decoding)"
     )
     scripts = cold["page"][-1].scripts
     raw = sum(decoded for decoded, _ in scripts.values())

@@ -45,8 +45,12 @@ AWARDS = [
 ]
 
 
-def main() -> None:
-    settings = load_settings(ROOT / "mkdocs.yml")
+def main(root: Path = ROOT) -> None:
+    """Write the demo credentials of the issuer whose ``mkdocs.yml`` is in ``root``.
+
+    The browser tests call this on a copy of the demo whose ``site_url`` is their own server.
+    """
+    settings = load_settings(root / "mkdocs.yml")
     seed = decode_secret_key((ROOT / "demo" / "DEMO-SIGNING-KEY-PUBLIC.txt").read_text())
     for old in settings.credentials_dir.glob("*.yaml"):
         old.unlink()

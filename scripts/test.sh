@@ -18,6 +18,12 @@ if ! python3 tests/browser/chromium.py >/dev/null 2>&1; then
 fi
 echo "Chromium: $(python3 tests/browser/chromium.py)"
 
+# axe-core for the accessibility tests (tests/browser/package-lock.json pins it; npm ci installs
+# exactly that into tests/browser/node_modules, so nothing is fetched while the tests run).
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
+
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
 

@@ -6,6 +6,9 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
+
+from credpages.errors import CredpagesError
 from credpages.fsio import atomic_write
 
 
@@ -35,3 +38,16 @@ def test_rewrite_keeps_existing_permissions_and_leaves_no_temp_file(tmp_path: Pa
 def test_explicit_mode_for_secrets(tmp_path: Path) -> None:
     atomic_write(tmp_path / "key", b"secret", mode=0o600)
     assert mode_of(tmp_path / "key") == 0o600
+
+
+def test_never_replaces_a_device_fifo_or_folder(tmp_path: Path) -> None:
+    """As root, renaming over /dev/null would replace the machine's null device with a file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for target in (fifo, folder):
+        with pytest.raises(CredpagesError, match="not a regular file"):
+            atomic_write(target, b"x")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "pipe"]

@@ -465,7 +465,7 @@ def test_csv_header_spelling_bom_and_blank_lines_are_tolerated(issuer_site: Issu
 BAD_ROWS = [
     (["Carol", "carol(at)example.com"], [], "email: is not an e-mail address"),
     (["", "carol@example.com"], [], "name: must be non-empty text"),
-    (["Carol\x07", "carol@example.com"], [], "name: contains control characters"),
+    (["Carol\x07", "carol@example.com"], [], "name: holds the control character U+0007"),
     (["Carol", "carol@example.com", "nope"], ["achievement"], "achievement: unknown achievement"),
     (["Carol", "carol@example.com", "31/12/2026"], ["issued"], "issued: must be a date"),
     (
@@ -918,7 +918,7 @@ def test_reissue_a_bad_name_writes_nothing(issuer_site: IssuerSite) -> None:
     path = issue_one(issuer_site)
     result = issuer_site.run("reissue", path.stem, "--name", "Bad\x01Name")
     assert result.code == 1
-    assert "name: contains control characters" in result.err
+    assert "name: holds the control character U+0001" in result.err
     assert issuer_site.credential_files() == [path]
     assert load_ledger(issuer_site.settings) == {}
 

@@ -545,8 +545,10 @@ def test_verification_panel_contract(env: jinja2.Environment) -> None:
     assert panel.tag == "section"
     assert panel.attrs["class"] == "cp-verify"
     assert panel.attrs["data-verdict"] == "pending"
-    assert panel.attrs["aria-live"] == "polite"
+    # The live region is the verdict sentence alone; the steps sit in a closed <details>.
+    assert panel.find("p", class_="cp-verdict").attrs["aria-live"] == "polite"
     assert panel.find("p", class_="cp-verdict").text
+    assert panel.find("details").find("ol", class_="cp-steps") is not None
     # The verifier fills the steps; the page ships an empty list (bytes count at 80,000 pages).
     assert panel.find("ol", class_="cp-steps").find_all("li") == []
     note = panel.find("noscript")
@@ -617,8 +619,8 @@ def test_expired_and_not_yet_valid_banners(env: jinja2.Environment) -> None:
     doc = parse(render_cred(env, make_credential(), status=CredentialStatusInfo("expired")))
     (banner,) = doc.find_all(role="alert")
     assert "expired" in banner.text and "28 November 2027" in banner.text
-    assert "Expired" in doc.find("dl", class_="cp-facts").text
-    # The banner's date is a second mention: only the facts list carries data-field.
+    assert "Expired" in doc.find("p", class_="cp-dates").text
+    # The banner's date is a second mention: only the hero's dates carry data-field.
     assert len(fields(doc)["validUntil"]) == 1
     doc = parse(render_cred(env, make_credential(), status=CredentialStatusInfo("not-yet-valid")))
     (banner,) = doc.find_all(role="alert")
@@ -821,10 +823,11 @@ def test_achievement_page_counts_recipients_and_earn_link(env: jinja2.Environmen
         context = achievement_page_context(achievement, site=site, **kwargs)
         return parse(render_achievement_page(env, context))
 
-    assert "Not awarded yet" in page().find("main").text
-    assert "Awarded once" in page(awarded=1).find("main").text
+    # the count is of credentials valid now: the page says so
+    assert "No valid credentials at present" in page().find("main").text
+    assert "1 valid credential awarded" in page(awarded=1).find("main").text
     doc = page(awarded=12345)
-    assert "Awarded 12,345 times" in doc.find("main").text
+    assert "12,345 valid credentials awarded" in doc.find("main").text
     assert "Recipients" not in doc.text  # listing is opt-in
     assert doc.find("h1").text == "Python Basics"
     assert doc.find("link", rel="canonical").attrs["href"] == ACH_URL
@@ -871,7 +874,7 @@ def test_home_page_lists_achievements(env: jinja2.Environment) -> None:
         "achievements/advanced/",
     ]
     assert tiles[1].find("a").text == HOSTILE
-    assert "Awarded 3 times" in tiles[0].text
+    assert "3 valid credentials awarded" in tiles[0].text
     assert doc.find("link", rel="stylesheet").attrs["href"] == "assets/credpages/credpages.css"
     assert doc.find("header").find("img").attrs["src"] == "assets/logo.png"
     assert doc.find("a", href="verify/")
@@ -892,7 +895,8 @@ def test_verify_page_dom(env: jinja2.Environment) -> None:
     assert {b.attrs["value"] for b in form.find_all("button")} == {"paste", "url"}
     assert all(b.attrs["type"] == "submit" for b in form.find_all("button"))
     panel = doc.find("section", id="cp-verify")
-    assert panel.attrs["data-verdict"] == "pending" and panel.attrs["aria-live"] == "polite"
+    assert panel.attrs["data-verdict"] == "pending"
+    assert panel.find("p", class_="cp-verdict").attrs["aria-live"] == "polite"
     assert panel.find("p", class_="cp-verdict") and panel.find("ol", class_="cp-steps")
     assert panel.find("p", class_="cp-issuer-domain")
     script = doc.find("script", type="module")
@@ -935,8 +939,49 @@ def test_undefined_template_variables_are_errors(tmp_path: Path) -> None:
 def test_typical_page_stays_small(env: jinja2.Environment) -> None:
     # Share links, download buttons and the certificate included; the QR code and LinkedIn
     # values are measured in test_sharing_render.py.
+    # The verification panel's disclosure and the checked links (data-field-href) cost ~120 bytes;
+    # the skip link, favicon, no-JS stylesheet and the hero's logo and dates ~400.
     html = render_cred(env, make_credential())
-    assert len(html.encode("utf-8")) < 11_000
+    assert len(html.encode("utf-8")) < 11_600
+
+
+def test_the_hero_shows_the_issuer_logo_and_checkable_dates_and_links_the_issuers_page(
+    env: jinja2.Environment,
+) -> None:
+    cred = make_credential()
+    cred["validUntil"] = "2028-11-28T00:00:00Z"
+    doc = parse(render_cred(env, cred))
+    hero = doc.find("div", class_="cp-hero")
+    by = hero.find("p", class_="cp-by")
+    # "by Issuer" stays on this site: the issuer's page here (its achievements), not the
+    # issuer's URL from the credential (often this site's MkDocs home, which looks foreign)
+    assert by.find("a").attrs["href"] == "../../achievements/"
+    assert by.find("img").attrs["src"] == "https://example.org/logo.png"
+    assert by.find("img").attrs["alt"] == ""  # the name beside it says who
+    assert by.find("a").text == "Example Academy"
+    dates = {t.attrs["data-field"]: t for t in hero.find_all("time")}
+    assert dates["validFrom"].attrs["datetime"] == cred["validFrom"]
+    assert dates["validUntil"].attrs["datetime"] == "2028-11-28T00:00:00Z"
+    text = " ".join(hero.find("p", class_="cp-dates").text.split())
+    assert text == "Issued 28 November 2026 Valid until 28 November 2028"
+    # each date once with data-field (the verifier checks every one), the issuer's site in Details
+    assert len(fields(doc)["validFrom"]) == 1 and len(fields(doc)["validUntil"]) == 1
+    assert doc.find("dl", class_="cp-facts").find("a").attrs["href"] == "https://example.org/"
+
+
+def test_without_javascript_the_panel_says_nothing_was_checked(env: jinja2.Environment) -> None:
+    html = render_cred(env, make_credential())
+    head = html.split("</head>")[0]
+    sheet = '<noscript><link rel="stylesheet" href="../../assets/credpages/noscript.css">'
+    assert sheet in head  # hides "Checking…" and the empty steps when scripts cannot run
+    doc = parse(html)
+    note = doc.find("section", id="cp-verify").find("noscript")
+    assert "needs JavaScript" in note.text and "as published" in note.text
+    # the Download heading and its buttons need share.js: hidden together without it
+    heading = next(h for h in doc.find_all("h2") if h.text == "Download")
+    assert "cp-needs-js" in heading.parent.attrs.get("class", "")
+    icon = doc.find("link", rel="icon")
+    assert icon is not None and icon.attrs["href"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -978,3 +1023,26 @@ def test_sitemap_splits_by_size() -> None:
     assert _locs(files[0][1])[0] == f"{SITE_URL}sitemap-1.xml"
     assert sum(len(_locs(xml)) for _, xml in files[1:]) == 30
     assert all(len(xml.encode()) <= 1_000 for _, xml in files[1:])
+
+
+def test_headings_made_of_credential_text_take_its_direction(env: jinja2.Environment) -> None:
+    # bdi isolates the text; dir="auto" on the block also aligns an Arabic name to the right
+    cred = with_extras(make_credential())
+    cred["credentialSubject"]["achievement"]["name"] = "أساسيات بايثون"
+    doc = parse(render_cred(env, cred))
+    assert doc.find("h1").attrs.get("dir") == "auto"
+    assert all(
+        h.attrs.get("dir") == "auto" for h in doc.find("ul", class_="cp-evidence").find_all("h3")
+    )
+    achievement = cred["credentialSubject"]["achievement"]
+    page = parse(
+        render_achievement_page(env, achievement_page_context(achievement, site=site_info()))
+    )
+    assert page.find("h1").attrs.get("dir") == "auto"
+    home = parse(
+        render_home_page(
+            env,
+            home_page_context(site=site_info(), achievements=[AchievementEntry(achievement, 1)]),
+        )
+    )
+    assert home.find("li", class_="cp-tile").find("h3").attrs.get("dir") == "auto"

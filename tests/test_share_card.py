@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import statistics
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 
 from credpages.errors import CredpagesError
 from credpages.site import card_text, share_card
@@ -249,8 +250,10 @@ def test_a_300_character_name_stays_inside_the_card(name: str, layout: str) -> N
     assert result.warnings == []
     rgb = image_of(result.png).convert("RGB")
     colours = share_card.colours(style)
-    if layout == "classic":  # the right margin stays white, top to bottom
-        assert only_colour(rgb.crop((1137, 0, CARD_WIDTH, CARD_HEIGHT)), share_card.WHITE)
+    if layout == "classic":  # the margin away from the panel stays white, top to bottom
+        rtl = card_text.is_rtl(name)
+        margin = (0, 0, 63, CARD_HEIGHT) if rtl else (1137, 0, CARD_WIDTH, CARD_HEIGHT)
+        assert only_colour(rgb.crop(margin), share_card.WHITE)
     else:  # the side margins beside the name and achievement stay the brand colour
         assert only_colour(rgb.crop((0, 230, 105, 520)), colours.primary)
         assert only_colour(rgb.crop((1095, 230, CARD_WIDTH, 520)), colours.primary)
@@ -273,10 +276,102 @@ def test_fitting_shrinks_then_wraps_then_ellipsizes(weight: card_text.Weight) ->
 # --- images ---------------------------------------------------------------------------------
 
 
-def test_an_svg_badge_draws_the_placeholder_like_no_image_without_warning() -> None:
-    svg = render_card(card(badge_image=SVG, logo_image=SVG), CardStyle())
-    none = render_card(card(), CardStyle())
-    assert svg.warnings == [] and svg.png == none.png
+def svg_art(colour: str, shape: str = "circle") -> bytes:
+    """Issuer artwork as SVG: one shape in one colour, filling its 100×100 box."""
+    body = (
+        f'<circle cx="50" cy="50" r="50" fill="{colour}"/>'
+        if shape == "circle"
+        else f'<path d="M50 0 100 100H0z" fill="{colour}"/>'
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">{body}</svg>'
+    ).encode()
+
+
+def near(pixel: tuple[int, ...], colour: tuple[int, int, int], tolerance: int = 24) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour, strict=True))
+
+
+@pytest.mark.parametrize("layout", ["classic", "minimal"])
+def test_an_svg_badge_and_an_svg_logo_are_drawn_on_the_card(layout: str) -> None:
+    badge = svg_art("#e65100")
+    logo = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">'
+        b'<rect width="200" height="100" fill="#2e7d32"/></svg>'
+    )
+    result = render_card(card(badge_image=badge, logo_image=logo), CardStyle(layout=layout))  # type: ignore[arg-type]
+    assert result.warnings == []
+    rgb = image_of(result.png).convert("RGB")
+    badge_centre, logo_at = {
+        "classic": ((220, 313), (516 + 40, 64 + 26)),
+        "minimal": ((600, 136), None),
+    }[layout]
+    assert near(rgb.getpixel(badge_centre), (0xE6, 0x51, 0x00))
+    if logo_at is not None:
+        assert near(rgb.getpixel(logo_at), (0x2E, 0x7D, 0x32))
+    else:  # the logo leads the issuer row at the bottom: some of its green is there
+        row = rgb.crop((0, CARD_HEIGHT - 100, CARD_WIDTH, CARD_HEIGHT - 30))
+        assert any(near(c, (0x2E, 0x7D, 0x32)) for _, c in row.getcolors(1 << 16) or [])
+
+
+def test_cards_of_two_achievements_with_different_artwork_differ_in_the_artwork() -> None:
+    circle = render_card(card(badge_image=svg_art("#1565c0")), CardStyle())
+    triangle = render_card(card(badge_image=svg_art("#c62828", "triangle")), CardStyle())
+    artwork, text = (60, 150, 380, 480), (516, 130, 1136, 600)
+
+    def mean_difference(box: tuple[int, int, int, int]) -> float:
+        diff = ImageChops.difference(region(circle.png, box), region(triangle.png, box))
+        return statistics.fmean(ImageStat.Stat(diff).mean)
+
+    # the artwork differs; the text beside it only by palette rounding of its anti-aliasing
+    assert mean_difference(artwork) > 20 and mean_difference(text) < 1
+    # and neither is the placeholder medal
+    medal = render_card(card(), CardStyle())
+    assert differs(region(circle.png, artwork), region(medal.png, artwork))
+
+
+def test_an_svg_that_cannot_be_drawn_gets_the_placeholder_and_a_warning() -> None:
+    result = render_card(
+        card(badge_image=b"<svg xmlns='http://www.w3.org/2000/svg'><g>"), CardStyle()
+    )
+    assert len(result.warnings) == 1
+    assert "badge image" in result.warnings[0] and "SVG" in result.warnings[0]
+    assert result.png == render_card(card(), CardStyle()).png
+
+
+def ink_bands(png: bytes, columns: tuple[int, int]) -> list[tuple[int, int]]:
+    """(leftmost, rightmost) ink column of each horizontal band of text between ``columns``."""
+    rgb = image_of(png).convert("L").crop((columns[0], 0, columns[1], CARD_HEIGHT))
+    ink = rgb.point(lambda v: 255 if v < 200 else 0)
+    bands: list[tuple[int, int]] = []
+    inside: tuple[int, int] | None = None
+    for y in range(CARD_HEIGHT):
+        box = ink.crop((0, y, ink.width, y + 1)).getbbox()
+        if box is None:
+            if inside is not None:
+                bands.append(inside)
+                inside = None
+            continue
+        span = (box[0] + columns[0], box[2] + columns[0])
+        inside = span if inside is None else (min(inside[0], span[0]), max(inside[1], span[1]))
+    return bands
+
+
+def test_a_right_to_left_name_mirrors_the_card_and_aligns_every_text_right() -> None:
+    style = CardStyle()
+    primary = share_card.colours(style).primary
+    ltr = render_card(card(recipient="Ada Lovelace"), style).png
+    rtl = render_card(card(recipient="فاطمة الزهراء"), style).png
+    assert image_of(ltr).convert("RGB").getpixel((100, 40)) == primary
+    assert image_of(rtl).convert("RGB").getpixel((CARD_WIDTH - 100, 40)) == primary
+    # header (logo + issuer), name, achievement and date: one edge shared by all, the other not
+    left_bands = ink_bands(ltr, (460, CARD_WIDTH))
+    right_bands = ink_bands(rtl, (0, CARD_WIDTH - 460))
+    assert len(left_bands) >= 4 and len(right_bands) >= 4
+    assert max(b[0] for b in left_bands) - min(b[0] for b in left_bands) <= 6
+    assert max(b[1] for b in right_bands) - min(b[1] for b in right_bands) <= 6
+    assert max(b[0] for b in right_bands) - min(b[0] for b in right_bands) > 100
 
 
 def test_an_unreadable_badge_gets_the_placeholder_and_a_warning() -> None:
@@ -354,8 +449,9 @@ def test_the_hash_changes_with_every_shown_field_and_nothing_else() -> None:
         logo_image=bytes(base.logo_image or b""),
     )
     assert card_hash(same, CardStyle(primary="Indigo", accent="INDIGO")) == reference
-    # what an SVG says is not shown (the placeholder is): its bytes do not matter
-    assert card_hash(card(badge_image=SVG), style) == card_hash(card(badge_image=None), style)
+    # an SVG is drawn: what it says is part of the card
+    svgs = [card(badge_image=SVG), card(badge_image=svg_art("#000")), card(badge_image=None)]
+    assert len({card_hash(c, style) for c in svgs}) == 3
 
 
 def test_the_cache_is_reused_without_rendering_and_damaged_files_are_rendered_again(
@@ -402,3 +498,24 @@ def test_parallel_rendering_gives_the_same_cards_in_order(tmp_path: Path) -> Non
     serial = render_cards(jobs, tmp_path, workers=1)
     assert [r.png for r in parallel] == [r.png for r in serial]
     assert parallel[0].png == parallel[-1].png
+
+
+@pytest.mark.parametrize("layout", ["classic", "minimal"])
+def test_an_achievements_own_card_makes_its_name_the_headline(layout: str) -> None:
+    style = CardStyle(layout=layout)  # type: ignore[arg-type]
+    area = NAME_REGION[layout]
+
+    def tallest_line(recipient: str) -> int:
+        png = render_card(card(recipient=recipient, issued_date_text=""), style).png
+        grey = image_of(png).convert("L").crop(area)
+        if layout == "minimal":  # light text on the brand colour
+            grey = ImageOps.invert(grey)
+        ink = grey.point(lambda v: 255 if v < 128 else 0)
+        runs, run = [0], 0
+        for y in range(ink.height):
+            run = run + 1 if ink.crop((0, y, ink.width, y + 1)).getbbox() else 0
+            runs.append(run)
+        return max(runs)
+
+    # "Python Basics" alone is drawn about as large as a recipient's name is on their card
+    assert tallest_line("") >= 0.8 * tallest_line("Ada Lovelace")

@@ -445,7 +445,7 @@ def test_badge_download_buttons_follow_the_image_type(env: jinja2.Environment) -
     assert buttons(None) == (None, ["print"])
     doc = parse(render(env, make_credential()))
     labels = [b.text for b in doc.find(data_cp="print").parent.find_all("button")]  # type: ignore[union-attr]
-    assert labels == ["Download badge (PNG)", "Download PDF"]
+    assert labels == ["Download badge (PNG)", "Print or save as PDF"]
 
 
 def test_share_module_is_loaded_as_a_small_module(env: jinja2.Environment) -> None:

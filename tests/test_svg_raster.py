@@ -27,6 +27,19 @@ def test_draws_at_width_keeping_aspect_ratio() -> None:
     assert img.getpixel((32, 64)) == (255, 0, 0, 255)
 
 
+@pytest.mark.parametrize(
+    "family", ["sans-serif", "serif", "monospace", "Arial", "Helvetica, Arial, sans-serif"]
+)
+def test_text_in_a_family_that_is_not_bundled_is_drawn_in_a_bundled_font(family: str) -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 50">'
+        f'<text x="5" y="40" font-family="{family}" font-size="40" fill="#000">Py</text></svg>'
+    )
+    img = _image(svg_to_png(svg, width=200))
+    inked = sum(1 for y in range(img.height) for x in range(img.width) if img.getpixel((x, y))[3])
+    assert inked > 500  # the two letters, not an empty picture
+
+
 def test_external_file_reference_is_not_read(tmp_path: Path) -> None:
     secret = tmp_path / "secret.png"
     Image.new("RGB", (4, 4), (0, 255, 0)).save(secret)

@@ -1126,3 +1126,59 @@ def test_constants() -> None:
     assert MAX_BYTES == 4 * 1024 * 1024
     assert MAX_DEPTH == 64
     assert frozenset({"creditsAvailable", "creditsEarned"}) == FLOAT_FIELDS
+
+
+# --------------------------------------------------------------------------------------------
+# Raw line breaks (issue 10): a file means exactly one signed value
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ('a: 1\nname: "Ada\x85Lovelace"\n', 2, "U+0085"),
+        ('a: 1\nname: "Ada\u2028Lovelace"\n', 2, "U+2028"),
+        ("a: 1\nname: 'Ada\u2029Lovelace'\n", 2, "U+2029"),
+        ('a: 1\nname: "Ada\rLovelace"\n', 2, "carriage return"),
+        ("a: 1\n# note\u2028name: Eve\n", 2, "U+2028"),
+        ('a: 1\nname: "Ada\n  Lovelace"\n', 2, "line break inside a quoted value"),
+        ("a: 1\nname: 'Ada\n\n  Lovelace'\n", 2, "line break inside a quoted value"),
+        ('a: 1\nname: "Ada\\\\\n  Lovelace"\n', 2, "line break inside a quoted value"),
+    ],
+)
+def test_raw_line_breaks_in_values_are_refused(
+    parser: Any, text: str, line: int, says: str
+) -> None:
+    with pytest.raises(CredpagesError) as caught:
+        loads_yaml(text, source="credentials/ada.yaml")
+    error = caught.value
+    assert (error.file, error.line) == ("credentials/ada.yaml", line), str(error)
+    assert says in error.message
+    assert "block scalar" in error.message and "\\n" in error.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['a: "Ada\\\n  Lovelace"\n', "a: Ada\n  Lovelace\n", "a: |\n  Ada\n  Lovelace\n", 'a: "x"\r\n'],
+)
+def test_escaped_breaks_plain_and_block_scalars_and_crlf_still_load(parser: Any, text: str) -> None:
+    assert loads_yaml(text).data["a"] in ("AdaLovelace", "Ada Lovelace", "Ada\nLovelace\n", "x")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            ["a", " ", "\n", "\r", "\x85", "\u2028", "\u2029", "\t", "\\", '"', "'", ":", "#", "😀"]
+        ),
+        max_size=40,
+    ),
+    st.integers(min_value=0, max_value=200),
+)
+def test_dump_never_writes_what_the_loader_refuses(value: str, pad: int) -> None:
+    data = {"name": value, "long": "word " * pad + value}
+    for loader in PARSERS:
+        yamlio._Loader = loader
+        try:
+            assert loads_yaml(dump_yaml(data)).data == data
+        finally:
+            yamlio._Loader = DEFAULT_PARSER

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import yaml
 
@@ -28,7 +28,26 @@ DEMO_PUBLIC_KEY = "z6MkfjxWuNDEoY6FpHsKS8BL3LgZqckLB4WRPuQuK2X2P2hN"
 _KEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _LOCAL_HOSTS = {"localhost", "127.0.0.1"}
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+# Characters a web address cannot carry unescaped (a signed document holding them cannot be
+# signed: see jsonld), in a path written in an achievement or the issuer's image.
+_BAD_PATH_CHAR = re.compile(r"[\x00-\x20\x7f-\x9f\"<>\\^`{|}\u2028\u2029]")
 
+#: Material for MkDocs' palette names (``theme.palette.primary`` / ``accent``), as its CSS defines.
+MATERIAL_PRIMARY = {
+    "red": "#ef5552", "pink": "#e92063", "purple": "#ab47bd", "deep-purple": "#7e56c2",
+    "indigo": "#4051b5", "blue": "#2094f3", "light-blue": "#02a6f2", "cyan": "#00bdd6",
+    "teal": "#009485", "green": "#4cae4f", "light-green": "#8bc34b", "lime": "#cbdc38",
+    "yellow": "#ffec3d", "amber": "#ffc105", "orange": "#ffa724", "deep-orange": "#ff6e42",
+    "brown": "#795649", "grey": "#757575", "blue-grey": "#546d78", "black": "#14151a",
+    "white": "#ffffff",
+}  # fmt: skip
+MATERIAL_ACCENT = {
+    "red": "#ff1a47", "pink": "#f50056", "purple": "#df41fb", "deep-purple": "#7c4dff",
+    "indigo": "#526cfe", "blue": "#4287ff", "light-blue": "#0091eb", "cyan": "#00bad6",
+    "teal": "#00bda4", "green": "#00c753", "light-green": "#63de17", "lime": "#b0eb00",
+    "yellow": "#ffd400", "amber": "#ffaa00", "orange": "#ff9000", "deep-orange": "#ff6e42",
+}  # fmt: skip
 KNOWN_KEYS = {
     "enabled",
     "demo",
@@ -90,6 +109,7 @@ class Settings:
     skip_invalid: bool = False
     cache_dir: Path | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    docs_dir: Path | None = None
 
     @property
     def status_list_url(self) -> str:
@@ -111,9 +131,29 @@ class Settings:
 
     def absolute_url(self, value: str) -> str:
         """A URL as written, or a path inside the site made absolute against ``site_url``."""
-        if re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I):
+        if _URL_SCHEME.match(value):
             return value
         return self.site_url + value.lstrip("/")
+
+    def docs_file(self, reference: str | None) -> Path | None:
+        """The file inside ``docs_dir`` that a URL of this site (or a path in it) names.
+
+        None for another site's URL, a path that leaves ``docs_dir``, or no ``docs_dir``. The
+        one place that maps a published address back to a source file (baking, share cards).
+        """
+        if not reference or self.docs_dir is None:
+            return None
+        if _URL_SCHEME.match(reference):
+            if not reference.startswith(self.site_url):
+                return None
+            reference = reference[len(self.site_url) :]
+        try:
+            relative = unquote(urlsplit(reference).path).lstrip("/")
+            folder = self.docs_dir.resolve()
+            path = (folder / relative).resolve()
+        except (ValueError, OSError):  # NUL, an unclosed "[", a loop of links
+            return None
+        return path if path.is_relative_to(folder) else None
 
     def key_by_vm(self) -> dict[str, KeyEntry]:
         return {f"{self.did}#{k.id}": k for k in self.keyring}
@@ -126,6 +166,39 @@ class Settings:
                 field="keyring",
             )
         return max(live, key=lambda k: k.active_from)
+
+
+def split_url(value: str, fld: str) -> SplitResult:
+    """``urlsplit`` that turns a malformed URL (``http://[::1/``, a bad port) into an error
+    naming the field, instead of the ``ValueError`` that would end a run as an internal error."""
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # parsed lazily: a port like ":x" raises only here
+    except ValueError as exc:
+        raise CredpagesError(f"is not a valid URL ({exc}): {value!r}", field=fld) from None
+    return parts
+
+
+def check_site_path(text: str, fld: str) -> str:
+    """A path to a file inside the site (an image, the logo), as written in a YAML file.
+
+    Refused if it holds a character a web address cannot carry, or climbs out with ``..``: the
+    build publishes only ``docs_dir``, so such an image would be broken on every page.
+    """
+    bad = _BAD_PATH_CHAR.search(text)
+    if bad:
+        raise CredpagesError(
+            f"{text!r} holds {bad.group()!r}, which a web address cannot carry: rename the file "
+            "(letters, digits, '-', '_', '.', '/'), or percent-encode it (%20 for a space)",
+            field=fld,
+        )
+    if ".." in unquote(text).split("/"):
+        raise CredpagesError(
+            f"{text!r} climbs out of the docs folder with '..': the site publishes only "
+            "docs_dir, so give the path of a file inside it, e.g. assets/badge.png",
+            field=fld,
+        )
+    return text
 
 
 def _err(message: str, fld: str) -> CredpagesError:
@@ -143,7 +216,7 @@ def normalize_site_url(site_url: Any) -> str:
     url = site_url.strip()
     if not url.endswith("/"):
         url += "/"
-    parts = urlsplit(url)
+    parts = split_url(url, "site_url")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise CredpagesError("site_url must be a plain https URL", field="site_url")
     if parts.scheme == "https" and parts.hostname:
@@ -177,9 +250,21 @@ def _bool(entry: Mapping[str, Any], key: str, default: bool) -> bool:
 
 
 def _http_url(value: str | None, fld: str) -> str | None:
-    if value is not None and urlsplit(value).scheme not in ("http", "https"):
+    if value is not None and split_url(value, f"plugins.credpages.{fld}").scheme not in (
+        "http",
+        "https",
+    ):
         raise _err(f"must be an http(s) URL, got {value!r}", fld)
     return value
+
+
+def _image(value: str | None, fld: str) -> str | None:
+    """The issuer's logo: an http(s) URL, or a path to a file inside ``docs_dir``."""
+    if value is None:
+        return None
+    if _URL_SCHEME.match(value):
+        return _http_url(value, fld)
+    return check_site_path(value, f"plugins.credpages.{fld}")
 
 
 def _parse_issuer(raw: Any) -> IssuerProfile:
@@ -194,7 +279,7 @@ def _parse_issuer(raw: Any) -> IssuerProfile:
     return IssuerProfile(
         name=name,
         url=url,
-        image=_str(raw, "image", "issuer.image"),
+        image=_image(_str(raw, "image", "issuer.image"), "issuer.image"),
         description=_str(raw, "description", "issuer.description"),
         email=_str(raw, "email", "issuer.email"),
         linkedin_organization_id=_str(
@@ -271,6 +356,7 @@ def parse_settings(
     base_dir: Path,
     *,
     config_file: Path | None = None,
+    docs_dir: Path | None = None,
 ) -> Settings:
     """Validate the plugin entry; every error names the setting and says what to write."""
     entry = dict(entry or {})
@@ -301,6 +387,7 @@ def parse_settings(
         skip_invalid=_bool(entry, "skip_invalid", False),
         cache_dir=(base_dir / cache).resolve(),
         extra={k: entry[k] for k in ("share_cards", "cname") if k in entry},
+        docs_dir=(docs_dir or base_dir / "docs").resolve(),
     )
 
 
@@ -329,6 +416,28 @@ def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
 _MkDocsYamlLoader.add_constructor("!ENV", _env_tag)
 _MkDocsYamlLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 _MkDocsYamlLoader.add_multi_constructor("!", _ignore_tag)
+
+
+def check_palette(palette: Any) -> None:
+    """``theme.palette`` colours must be Material's names (or ``custom``): an unknown one would
+    silently turn indigo on credential pages, and Material writes it into its pages as is."""
+    entries = palette if isinstance(palette, list) else [palette] if palette else []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            continue
+        for key, names in (("primary", MATERIAL_PRIMARY), ("accent", MATERIAL_ACCENT)):
+            value = entry.get(key)
+            if value is None:
+                continue
+            known = sorted([*names, "custom"])
+            name = value.replace(" ", "-").lower() if isinstance(value, str) else None
+            if name not in known:
+                where = f"theme.palette[{i}].{key}" if isinstance(palette, list) else ""
+                raise CredpagesError(
+                    f"{value!r} is not one of Material's {key} colours: use one of "
+                    f"{', '.join(known)} (custom: set the colour in your own CSS)",
+                    field=where or f"theme.palette.{key}",
+                )
 
 
 def find_plugin_entry(mkdocs_config: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -372,7 +481,17 @@ def load_settings(config_file: str | Path = "mkdocs.yml") -> Settings:
         raise CredpagesError(
             "has no `credpages` entry under `plugins:`; add one (see the README)", file=path
         )
+    theme = data.get("theme")
     try:
-        return parse_settings(entry, data.get("site_url"), path.resolve().parent, config_file=path)
+        check_palette(theme.get("palette") if isinstance(theme, Mapping) else None)
+    except CredpagesError as exc:
+        raise exc.located(file=path) from exc
+    base_dir = path.resolve().parent
+    docs = data.get("docs_dir")
+    docs_dir = base_dir / docs if isinstance(docs, str) and docs.strip() else None
+    try:
+        return parse_settings(
+            entry, data.get("site_url"), base_dir, config_file=path, docs_dir=docs_dir
+        )
     except CredpagesError as exc:
         raise exc.located(file=path) from exc

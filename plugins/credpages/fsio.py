@@ -12,6 +12,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .errors import CredpagesError
+
 
 def _default_mode(target: Path) -> int:
     """The replaced file's permissions, or what a plain ``open()`` would give (0666 - umask)."""
@@ -27,9 +29,18 @@ def atomic_write(path: str | Path, data: bytes | str, *, mode: int | None = None
     """Write ``data`` to ``path`` atomically; ``mode`` sets permissions before the data lands.
 
     Without ``mode`` the file keeps the permissions it had (a new file gets the usual ones), so
-    a rewrite never makes a committed file unreadable to others.
+    a rewrite never makes a committed file unreadable to others. Only a regular file (or a new
+    name) is replaced: renaming over ``/dev/null``, a FIFO or a socket would destroy it, and as
+    root that includes the machine's own device files.
     """
     target = Path(path)
+    with contextlib.suppress(FileNotFoundError):
+        kind = target.lstat().st_mode
+        if not (stat.S_ISREG(kind) or stat.S_ISLNK(kind)):
+            raise CredpagesError(
+                "is not a regular file (a folder, device, FIFO or socket): give a file name",
+                file=target,
+            )
     if mode is None:
         mode = _default_mode(target)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -157,16 +157,23 @@ class Site:
     def write_did_document(self, doc: dict[str, Any] | None = None) -> None:
         self.write_json("did.json", self.did_document() if doc is None else doc)
 
-    def status_list(self, purpose: str = "revocation") -> dict[str, Any]:
+    def status_list(
+        self,
+        purpose: str = "revocation",
+        *,
+        valid_from: str = "2024-01-01T00:00:00Z",
+        list_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The signed list; ``list_id`` gives it another ``id`` than the address it is served at."""
         bits = bytearray(LIST_BITS // 8)
         for i in self.revoked:
             bits[i >> 3] |= 0x80 >> (i & 7)
         unsigned = {
             "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "id": self.list_url,
+            "id": list_id or self.list_url,
             "type": ["VerifiableCredential", "BitstringStatusListCredential"],
             "issuer": self.did,
-            "validFrom": "2024-01-01T00:00:00Z",
+            "validFrom": valid_from,
             "credentialSubject": {
                 "id": self.list_url + "#list",
                 "type": "BitstringStatusList",
@@ -239,9 +246,15 @@ class Site:
         return sign(self.credential(slug, **kw), self.seed, self.vm)
 
     def write_page(
-        self, slug: str, credential: dict[str, Any], *, shown: dict[str, str] | None = None
+        self,
+        slug: str,
+        credential: dict[str, Any],
+        *,
+        shown: dict[str, str] | None = None,
+        extra_html: str = "",
     ) -> str:
-        """Write c/<slug>/index.html and credential.json; ``shown`` overrides visible texts."""
+        """Write c/<slug>/index.html and credential.json; ``shown`` overrides visible texts,
+        ``extra_html`` is trusted markup added to the page (e.g. the revocation reason)."""
         subject = credential.get("credentialSubject", {})
         values = {
             "title": str(credential.get("name", "")),
@@ -252,14 +265,32 @@ class Site:
             "valid_from": credential.get("validFrom", ""),
             "valid_from_text": str(credential.get("validFrom", ""))[:10],
             "credential_id": credential.get("id", ""),
+            # Shortened by the build (data-field-partial): the start of the value, then "…".
+            "description": str(subject.get("achievement", {}).get("description", ""))[:12] + "…",
         }
         values.update(shown or {})
         escaped = {k: html.escape(str(v)) for k, v in values.items()}
+        escaped["extra_html"] = extra_html
         escaped["credential_json"] = script_json(credential)
         page = Template((PAGES / "credential.html").read_text(encoding="utf-8")).substitute(escaped)
         self.write_json(f"c/{slug}/credential.json", credential)
         (self.dir / "c" / slug / "index.html").write_text(page, encoding="utf-8")
         return f"{self.url}c/{slug}/"
+
+
+def rdfc_variants(cred: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The credential with its eddsa-rdfc-2022 proof broken, removed, or replaced by garbage; its
+    eddsa-jcs-2022 proof still verifies."""
+    jcs = [p for p in cred["proof"] if p["cryptosuite"] == "eddsa-jcs-2022"]
+    rdfc = next(p for p in cred["proof"] if p["cryptosuite"] == "eddsa-rdfc-2022")
+    value = rdfc["proofValue"]
+    broken = {**rdfc, "proofValue": value[:-2] + ("22" if value[-2:] != "22" else "33")}
+    garbage = {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofValue": "z1"}
+    return {
+        "broken": {**cred, "proof": [broken, *jcs]},
+        "removed": {**cred, "proof": jcs},
+        "garbage": {**cred, "proof": [garbage, *jcs]},
+    }
 
 
 def png_chunk(ctype: bytes, data: bytes) -> bytes:

@@ -30,9 +30,10 @@ def panel(page: Any, *, timeout: float = 15_000) -> dict[str, Any]:
             steps[li.dataset.step] = {state: li.dataset.state, text: li.textContent};
           }
           const d = p.querySelector('.cp-issuer-domain');
-          return {verdict: p.dataset.verdict, text: p.querySelector('.cp-verdict').textContent,
+          const v = p.querySelector('.cp-verdict');
+          return {verdict: p.dataset.verdict, text: v.textContent,
                   steps, domain: d ? d.textContent : null,
-                  live: p.getAttribute('aria-live')};
+                  live: v.getAttribute('aria-live')};
         }"""
     )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .fixtures import Site, sign, sign_jcs
+from .fixtures import Site, rdfc_variants, sign, sign_jcs
 from .helpers import panel, states
 
 pytestmark = pytest.mark.browser
@@ -33,15 +34,76 @@ def test_verified(page, site):
         "wellformed": "ok",
         "key": "ok",
         "signature": "ok",
+        "published": "ok",
         "status": "ok",
         "validity": "ok",
         "page": "ok",
     }
-    assert result["text"] == f"Verified: issued by 127.0.0.1:{site.server.port}."
+    # One sentence from the verified data; the live region holds it and nothing else.
+    assert result["text"] == (
+        f"Verified: Example Academy (127.0.0.1:{site.server.port}) awarded Python Basics"
+        " to Ada Lovelace on 1 January 2024. It has no expiry date."
+    )
     assert result["live"] == "polite"
-    if any(p["cryptosuite"] == "eddsa-rdfc-2022" for p in site.signed("badge")["proof"]):
-        assert "eddsa-rdfc-2022 proof was checked at build" in result["steps"]["signature"]["text"]
+    assert f"{site.url}c/badge/credential.json" in result["steps"]["published"]["text"]
+    # The technical steps are behind a closed disclosure.
+    assert page.evaluate("document.querySelector('#cp-verify details .cp-steps li') !== null")
+    assert page.evaluate("document.querySelector('#cp-verify details').open") is False
     assert page.evaluate("typeof window.cpVerifyMs") == "number"
+
+
+def test_verdict_sentence_states_dates(page, site):
+    cred = site.signed(
+        "badge", valid_from="2026-09-15T09:00:00+02:00", valid_until="2099-09-14T00:00:00Z"
+    )
+    result = open_page(page, site, cred)
+    assert result["verdict"] == "verified", result
+    assert result["text"] == (
+        f"Verified: Example Academy (127.0.0.1:{site.server.port}) awarded Python Basics"
+        " to Ada Lovelace on 15 September 2026. Valid until 14 September 2099."
+    )
+
+
+def test_copied_page_with_edited_text_and_no_marks(page, site):
+    """A copy of a page with the data-field marks removed and the name changed: the page check
+    cannot see it, but the verdict states the name that was signed."""
+    site.write_page("badge", site.signed("badge"), shown={"subject_name": "Grace Hopper"})
+    path = site.dir / "c" / "badge" / "index.html"
+    html = path.read_text(encoding="utf-8").replace('data-field="credentialSubject.name"', "")
+    path.write_text(html, encoding="utf-8")
+    page.goto(f"{site.url}c/badge/")
+    result = panel(page)
+    assert page.inner_text("main strong") == "Grace Hopper"
+    assert "to Ada Lovelace on" in result["text"]
+    assert "Grace Hopper" not in result["text"]
+
+
+def test_edited_partial_field(page, site):
+    result = open_page(page, site, site.signed("badge"), shown={"description": "Writes no Py…"})
+    assert result["verdict"] == "tampered"
+    assert "credentialSubject.achievement.description" in result["steps"]["page"]["text"]
+    # What the signed credential says is still stated.
+    assert "Python Basics to Ada Lovelace" in result["text"]
+
+
+def test_partial_field_without_ellipsis_is_not_a_shortening(page, site):
+    result = open_page(page, site, site.signed("badge"), shown={"description": "Writes"})
+    assert result["verdict"] == "tampered"
+
+
+def test_revoked_sentence_gives_the_issuers_reason(page, site):
+    site.revoked = {4242}
+    site.write_status_list()
+    reason = '<p>Reason: <span class="cp-reason">Issued with a misspelt name.</span></p>'
+    site.write_page("badge", site.signed("badge"), extra_html=reason)
+    page.goto(f"{site.url}c/badge/")
+    result = panel(page)
+    assert result["verdict"] == "revoked"
+    assert result["text"] == (
+        f"Revoked: Example Academy (127.0.0.1:{site.server.port}) awarded Python Basics"
+        " to Ada Lovelace on 1 January 2024. The issuer has revoked this credential."
+        " Reason given by the issuer: Issued with a misspelt name."
+    )
 
 
 def test_revoked(page, site):
@@ -65,7 +127,9 @@ def test_expired(page, site):
     )
     result = open_page(page, site, cred)
     assert result["verdict"] == "expired"
-    assert "2021-01-01T00:00:00+02:00" in result["text"]
+    assert result["text"].startswith("Expired: Example Academy")
+    assert result["text"].endswith("It expired on 1 January 2021.")
+    assert "2021-01-01T00:00:00+02:00" in result["steps"]["validity"]["text"]
     assert states(result)["validity"] == "fail"
 
 
@@ -236,9 +300,73 @@ def test_every_jcs_proof_must_verify(page, site):
 
 
 def test_jcs_only_proof_as_object(page, site):
+    """One proof, as an object: read, checked, but a credential of this kind needs both."""
     cred = sign_jcs(site.credential("badge"), site.seed, site.vm)
     cred["proof"] = cred["proof"][0]
-    assert open_page(page, site, cred)["verdict"] == "verified"
+    result = open_page(page, site, cred)
+    assert states(result)["signature"] == "ok"
+    assert result["verdict"] == "cannot-verify"
+    assert "eddsa-rdfc-2022 proof" in result["text"] and "missing" in result["text"]
+
+
+@pytest.mark.parametrize("variant", ["broken", "removed", "garbage"])
+def test_rdfc_proof_not_the_published_one(page, site, variant):
+    """A page embedding the credential with its rdfc proof changed, beside the issuer's copy."""
+    good = site.signed("badge")
+    site.write_page("badge", rdfc_variants(good)[variant])
+    site.write_json("c/badge/credential.json", good)
+    page.goto(f"{site.url}c/badge/")
+    result = panel(page)
+    assert result["verdict"] == "cannot-verify", result
+    assert states(result)["signature"] == "ok" and states(result)["published"] == "fail"
+    assert "eddsa-rdfc-2022 proof, which a browser cannot check, was not checked" in result["text"]
+    assert "Checked when the issuer built" not in json.dumps(result)
+
+
+def test_credential_whose_issuer_publishes_no_copy(page, site):
+    site.write_page("badge", site.signed("badge"))
+    (site.dir / "c" / "badge" / "credential.json").unlink()
+    result = open_page_as_is(page, f"{site.url}c/badge/")
+    assert result["verdict"] == "cannot-verify"
+    assert "HTTP 404" in result["steps"]["published"]["text"]
+
+
+def open_page_as_is(page, url: str) -> dict:
+    page.goto(url)
+    return panel(page)
+
+
+def test_status_list_id_must_match_the_entry(page, site):
+    site.write_status_list(site.status_list(list_id=site.url + "status/other.json"))
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "cannot-verify"
+    assert f"names itself {site.url}status/other.json" in result["text"]
+
+
+def iso_in(seconds: float) -> str:
+    moment = datetime.now(UTC) + timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_fresh_status_list_allows_clock_skew(page, site):
+    """A list signed a moment ago by a clock 30 s ahead of the visitor's still counts."""
+    site.write_status_list(site.status_list(valid_from=iso_in(30)))
+    assert open_page(page, site, site.signed("badge"))["verdict"] == "verified"
+
+
+def test_status_list_far_in_the_future_is_not_trusted(page, site):
+    site.write_status_list(site.status_list(valid_from=iso_in(3600)))
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "cannot-verify"
+    assert "validity period" in result["text"]
+
+
+def test_credential_validity_allows_clock_skew(page, site):
+    assert open_page(page, site, site.signed("badge", valid_from=iso_in(30)))["verdict"] == (
+        "verified"
+    )
+    result = open_page(page, site, site.signed("badge", valid_from=iso_in(3600)))
+    assert result["verdict"] == "not-yet-valid"
 
 
 def test_not_well_formed(page, site):
@@ -250,6 +378,7 @@ def test_not_well_formed(page, site):
         "wellformed": "fail",
         "key": "skip",
         "signature": "skip",
+        "published": "skip",
         "status": "skip",
         "validity": "skip",
     }

@@ -1,6 +1,6 @@
 """Sharing on a real built site, in headless Chromium: baked badge downloads (PNG, SVG, and PNG
 rasterised from SVG) that credpages.issuer.baking reads back and that verify, the printed
-certificate (one landscape page on A4 and Letter), "Download PDF", and the copy buttons.
+certificate (one landscape page on A4 and Letter), "Print or save as PDF", and the copy buttons.
 
 The site is built by MkDocs from a generated issuer (tests/test_site_build helpers) whose
 ``site_url`` is this module's own server, so the page's did:web resolves and it verifies.

@@ -304,7 +304,7 @@ def test_not_well_formed(module_page, change, message):
     )
     assert got[0] == "invalid"
     assert message in got[1], got[1]
-    assert got[2] == ["fail", "skip", "skip", "skip", "skip"]
+    assert got[2] == ["fail", "skip", "skip", "skip", "skip", "skip"]
 
 
 @pytest.mark.parametrize("value", [None, [], "text", 42, [BASE]])
@@ -359,3 +359,154 @@ def test_corrupt_encoded_list_rejects_cleanly(module_page):
            return [out, unhandled];""",
     )
     assert got == [["rejected"] * 5, 0]
+
+
+# The host rule, in one table: every spelling of a host that is never fetched, and public ones.
+PRIVATE_HOSTS = [
+    "localhost",
+    "LOCALHOST",
+    "localhost.",
+    "localhost..",
+    "foo.localhost",
+    "foo.localhost.",
+    "\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54",  # full-width "localhost"
+    "127.0.0.1",
+    "127.0.0.1.",
+    "127.1",
+    "127.0.1",
+    "2130706433",  # integer
+    "017700000001",  # octal integer
+    "0177.0.0.1",  # octal
+    "0x7f.0.0.1",  # hex
+    "0x7f000001",
+    "0x7f.1",
+    "%31%32%37.0.0.1",  # percent-encoded
+    "0",  # unspecified
+    "0.0.0.0",
+    "10.0.0.1",
+    "012.1",  # 10.0.0.1 in octal
+    "172.16.0.1",
+    "172.31.255.255",
+    "192.168.1.1",
+    "3232235777",  # 192.168.1.1
+    "169.254.169.254",  # link-local (cloud metadata)
+    "0xa9fea9fe",
+    "100.64.0.1",  # CGNAT
+    "224.0.0.1",
+    "255.255.255.255",
+    "[::1]",
+    "[0:0:0:0:0:0:0:1]",
+    "[::]",
+    "[::ffff:127.0.0.1]",
+    "[::ffff:7f00:1]",
+    "[::ffff:a00:1]",
+    "[::127.0.0.1]",
+    "[fe80::1]",
+    "[fc00::1]",
+    "[fd12:3456::1]",
+    "[2001:db8::1]",  # every IPv6 literal is refused
+    "localhost:8000",
+    "127.0.0.1:8000",
+    "",
+    "[::1",  # not a host at all
+]
+PUBLIC_HOSTS = [
+    "example.org",
+    "example.org.",
+    "example.github.io",
+    "localhost.example.org",
+    "8.8.8.8",
+    "172.32.0.1",
+    "192.169.0.1",
+    "100.128.0.1",
+    "example.org:8443",
+]
+
+
+@pytest.mark.parametrize(
+    ("host", "private"),
+    [(h, True) for h in PRIVATE_HOSTS] + [(h, False) for h in PUBLIC_HOSTS],
+)
+def test_host_rule(module_page, host, private):
+    assert call(module_page, "return v.isPrivateHost(arg);", host) is private
+
+
+@pytest.mark.parametrize(
+    "did",
+    [
+        "did:web:2130706433%3A8000",
+        "did:web:0x7f000001%3A8000",
+        "did:web:0177.0.0.1%3A8000",
+        "did:web:127.1%3A8000",
+        "did:web:127.0.0.1.%3A8000",
+        "did:web:localhost.%3A8000",
+        "did:web:0%3A8000",
+        "did:web:10.0.0.1%3A8000",
+    ],
+)
+def test_did_web_private_spellings_refused_from_local_pages_too(module_page, did):
+    """The development exception covers localhost and 127.0.0.1 as spelled, nothing else."""
+    for origin in (LOCAL_PAGE, PUBLIC_PAGE):
+        got = did_url(module_page, did, origin)
+        assert got.get("verdict") == "cannot-verify", (origin, got)
+        assert "private, loopback" in got["error"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1:8000/x",
+        "https://localhost:8000/x",
+        "http://2130706433:8000/x",
+        "http://127.1:8000/x",
+        "http://0x7f.0.0.1:8000/x",
+        "http://127.0.0.1.:8000/x",
+        "http://localhost.:8000/x",
+        "http://[::1]:8000/x",
+        "http://[::ffff:127.0.0.1]:8000/x",
+        "http://127.0.0.1:8000@example.org/x",
+    ],
+)
+def test_url_rule_exception_is_only_the_documented_spelling(module_page, url):
+    got = call(
+        module_page,
+        "try { return v.checkUrl(arg[0], arg[1]).href; } catch (e) { return e.verdict; }",
+        [url, LOCAL_PAGE],
+    )
+    assert got == "cannot-verify", got
+
+
+PANEL = "/assets/credpages/verify-panel.js"
+
+
+@pytest.mark.parametrize(
+    ("attr", "shown", "value", "ok"),
+    [
+        ("data-field", "Ada  Lovelace ", "Ada Lovelace", True),  # whitespace runs collapse
+        ("data-field", "Ada", "Ada Lovelace", False),
+        ("data-field", "Ada…", "Ada Lovelace", False),  # shortening needs the partial mark
+        ("data-field-partial", "Ada Lovelace", "Ada Lovelace", True),
+        ("data-field-partial", "Ada Love…", "Ada Lovelace", True),
+        ("data-field-partial", "Ada Love …", "Ada Love lace", True),
+        ("data-field-partial", "Ada Lovf…", "Ada Lovelace", False),
+        ("data-field-partial", "Ada", "Ada Lovelace", False),  # shorter without "…"
+        ("data-field-partial", "…", "Ada Lovelace", False),  # nothing kept
+        ("data-field-partial", "Grace Hopper", "Ada Lovelace", False),
+        ("data-field-partial", "A\ufffdB", "A\0B", True),  # what HTML cannot carry
+        ("data-field-partial", "A\ufffdB", "A\ud800B", True),
+        ("data-field-partial", "A\ufffdB", "AxB", False),
+    ],
+)
+def test_page_field_rules(module_page, attr, shown, value, ok):
+    got = module_page.evaluate(
+        f"""async ([attr, shown, value]) => {{
+          const {{ pageTextStep }} = await import({PANEL!r});
+          const root = document.createElement('div');
+          const el = root.appendChild(document.createElement('span'));
+          el.setAttribute(attr, 'credentialSubject.name');
+          el.textContent = shown;
+          return pageTextStep(root, {{credentialSubject: {{name: value}}}}).state;
+        }}""",
+        [attr, shown, value],
+    )
+    assert got == ("ok" if ok else "fail")

@@ -9,7 +9,16 @@ import pytest
 
 from credpages.issuer import baking
 
-from .fixtures import Site, baked_png, baked_svg, png_chunk, sign, tiny_png, write
+from .fixtures import (
+    Site,
+    baked_png,
+    baked_svg,
+    png_chunk,
+    rdfc_variants,
+    sign,
+    tiny_png,
+    write,
+)
 from .helpers import panel
 
 pytestmark = pytest.mark.browser
@@ -215,7 +224,9 @@ def test_did_web_private_hosts_are_refused(verify, site, issuer, message):
 def test_non_https_status_list_is_refused(verify, site):
     cred = site.credential("x")
     cred["credentialStatus"]["statusListCredential"] = "http://example.org/status.json"
-    result = paste(verify, json.dumps(sign(cred, site.seed, site.vm)))
+    signed = sign(cred, site.seed, site.vm)
+    site.write_page("x", signed)
+    result = paste(verify, json.dumps(signed))
     assert result["verdict"] == "cannot-verify"
     assert "only https://" in result["text"]
 
@@ -231,6 +242,7 @@ def test_empty_submit_explains(verify):
 def test_badges_baked_by_the_project(verify, tmp_path, site):
     """Interop with credpages.issuer.baking: what `credpages bake` writes, this page reads."""
     cred = site.signed("baked", name="Ada ]]> Lovelace \U0001f600")  # ]]> must survive CDATA
+    site.write_page("baked", cred)
     text = json.dumps(cred, ensure_ascii=False, indent=2)
     png = baking.bake_png(tiny_png(), text)
     svg = baking.bake_svg('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>', text)
@@ -242,7 +254,9 @@ def test_revoked_issuer_is_still_confirmed(verify, server):
     revoking = Site(server, "revoking-site")
     revoking.revoked = {4242}
     revoking.write_status_list()
-    result = paste(verify, json.dumps(revoking.signed("badge")))
+    cred = revoking.signed("badge")
+    revoking.write_page("badge", cred)
+    result = paste(verify, json.dumps(cred))
     assert result["verdict"] == "revoked"
     assert result["domain"] == f"127.0.0.1:{server.port}"
     assert verify.get_attribute(".cp-issuer-domain", "data-confirmed") == "true"
@@ -254,3 +268,135 @@ def test_unconfirmed_domain_is_marked(verify, site):
     result = paste(verify, json.dumps(sign(cred, site.seed, "did:web:university.example#key-1")))
     assert result["verdict"] == "cannot-verify"
     assert result["domain"] == "university.example (not confirmed)"
+
+
+@pytest.mark.parametrize("variant", ["broken", "removed", "garbage"])
+def test_rdfc_proof_changed_is_not_verified(verify, tmp_path, good, variant):
+    """`credpages verify` rejects these files; the browser checks only the jcs proof, so it must
+    not call them verified either."""
+    cred = rdfc_variants(good)[variant]
+    for result in (
+        paste(verify, json.dumps(cred)),
+        upload(verify, tmp_path, f"{variant}.png", baked_png(cred)),
+    ):
+        assert result["verdict"] == "cannot-verify", result
+        assert result["steps"]["signature"]["state"] == "ok"
+        assert (
+            "eddsa-rdfc-2022 proof, which a browser cannot check, was not checked"
+            in (result["text"])
+        )
+
+
+def test_published_copy_vouches_for_the_rdfc_proof(verify, site, good):
+    result = paste(verify, json.dumps(good))
+    assert result["verdict"] == "verified"
+    assert result["steps"]["published"]["state"] == "ok"
+    assert f"{site.url}c/badge/credential.json" in result["steps"]["published"]["text"]
+    assert "Checked when the issuer built" in result["steps"]["published"]["text"]
+
+
+def test_foreign_credential_gets_no_checked_at_build_claim(verify, server):
+    """Another issuer's validly signed credential that its issuer does not publish."""
+    other = Site(server, "foreign-site")
+    result = paste(verify, json.dumps(other.signed("unpublished")))
+    assert result["verdict"] == "cannot-verify"
+    assert result["steps"]["published"]["state"] == "fail"
+    assert "Checked when the issuer built" not in json.dumps(result)
+    assert "checked at build" not in json.dumps(result)
+
+
+def test_credential_id_off_the_issuers_site(verify, site):
+    cred = site.credential("x")
+    cred["id"] = "https://elsewhere.example/c/x/"
+    result = paste(verify, json.dumps(sign(cred, site.seed, site.vm)))
+    assert result["verdict"] == "cannot-verify"
+    assert "is not a page of the issuer's site" in result["text"]
+
+
+def test_png_with_a_bad_crc_is_refused(verify, tmp_path, good):
+    png = bytearray(baked_png(good))
+    at = png.index(b"iTXt")
+    length = int.from_bytes(png[at - 4 : at], "big")
+    png[at + 4 + length] ^= 0xFF  # first byte of the credential chunk's CRC
+    result = upload(verify, tmp_path, "bad-crc.png", bytes(png))
+    assert result["verdict"] == "invalid"
+    assert "iTXt chunk has a wrong CRC" in result["text"]
+
+
+def test_png_with_two_credentials_is_refused(verify, tmp_path, good, server):
+    other = Site(server, "second-png-site").signed("other")
+
+    def itxt(cred: dict) -> bytes:
+        text = json.dumps(cred).encode()
+        return png_chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0" + text)
+
+    result = upload(verify, tmp_path, "two.png", tiny_png([itxt(good), itxt(other)]))
+    assert result["verdict"] == "invalid"
+    assert "holds 2 credentials" in result["text"]
+
+
+def test_svg_with_two_credentials_is_refused(verify, tmp_path, good):
+    one = f"<openbadges:credential><![CDATA[{json.dumps(good)}]]></openbadges:credential>"
+    svg = baked_svg(good).replace("<circle", one + "<circle")
+    result = upload(verify, tmp_path, "two.svg", svg)
+    assert result["verdict"] == "invalid"
+    assert "holds 2 credentials" in result["text"]
+
+
+# Loopback spelled every way but the documented development one (http://127.0.0.1:<port>).
+LOOPBACK_URLS = [
+    "http://2130706433:{port}/verify-site/c/badge/",
+    "http://017700000001:{port}/verify-site/c/badge/",
+    "http://0x7f.1:{port}/verify-site/c/badge/",
+    "http://127.1:{port}/verify-site/c/badge/",
+    "http://127.0.0.1.:{port}/verify-site/c/badge/",
+    "https://127.0.0.1:{port}/verify-site/c/badge/",
+    "https://localhost.:{port}/verify-site/c/badge/",
+    "https://[::1]:{port}/verify-site/c/badge/",
+    "https://[::ffff:127.0.0.1]:{port}/verify-site/c/badge/",
+    "https://[::ffff:7f00:1]:{port}/verify-site/c/badge/",
+    "https://0.0.0.0:{port}/verify-site/c/badge/",
+    "https://169.254.169.254/latest/meta-data/",
+]
+
+
+@pytest.mark.parametrize("template", LOOPBACK_URLS)
+def test_query_url_private_hosts_are_refused(page, server, good, template):
+    url = template.format(port=server.port)
+    page.goto(f"{server.url}verify/?url={url}")
+    result = panel(page)
+    assert result["verdict"] == "cannot-verify", result
+    assert "Refusing" in result["text"], result["text"]
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "2130706433%3A{port}",
+        "0x7f000001%3A{port}",
+        "0177.0.0.1%3A{port}",
+        "127.1%3A{port}",
+        "localhost.%3A{port}",
+        "127.0.0.1.%3A{port}",
+        "169.254.169.254",
+        "0",
+    ],
+)
+def test_did_web_private_host_spellings_are_refused(verify, site, server, host):
+    issuer = f"did:web:{host.format(port=server.port)}:verify-site"
+    cred = site.credential("x")
+    cred["issuer"]["id"] = issuer
+    result = paste(verify, json.dumps(sign(cred, site.seed, f"{issuer}#key-1")))
+    assert result["verdict"] == "cannot-verify"
+    assert "private, loopback" in result["text"], result["text"]
+
+
+def test_page_with_two_credentials_is_refused(verify, site, good, server):
+    other = Site(server, "second-page-site").signed("other")
+    url = site.write_page("two", good)
+    path = site.dir / "c" / "two" / "index.html"
+    second = f'<script type="application/ld+json" id="cp-credential">{json.dumps(other)}</script>'
+    path.write_text(path.read_text(encoding="utf-8").replace("</head>", second + "</head>"))
+    result = by_url(verify, url)
+    assert result["verdict"] == "invalid"
+    assert "more than one credential" in result["text"]

@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -27,7 +28,9 @@ from ..credential.keys import (
     read_signing_key,
     write_secret_key,
 )
+from ..credential.model import slug_of
 from ..credential.multikey import decode_public_key, encode_secret_key
+from ..credential.status_list import count_set
 from ..credential.verify import VALID, Report, check_integrity, verify_document
 from ..credential.yamlio import Loaded, load_yaml
 from ..errors import CredpagesError
@@ -38,6 +41,7 @@ from ..issuer.issuance_log import IssuanceLog, log_path
 from ..issuer.issuing import (
     Issuer,
     Outcome,
+    Pending,
     check_authoring_file,
     find_credential,
     make_request,
@@ -56,9 +60,13 @@ from ..issuer.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
 from ..issuer.revocation import (
     Revocation,
     load_ledger,
+    load_list_file,
     load_status_bits,
     resign_status_list,
     revoke,
+    rollback_errors,
+    status_indices,
+    unrevoked_errors,
 )
 from ..issuer.signing import Signer
 from ..site.log_audit import audit
@@ -69,6 +77,72 @@ from .github_actions import annotate, cell, code_block, table, url_cell, write_s
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
+
+# A line that starts (after blanks, which the runner skips) with "::" is a GitHub Actions workflow
+# command; "\r" starts a line too, for the runner's log.
+_WORKFLOW_COMMAND = re.compile(r"(^|[\r\n])([ \t\f\v]*)::")
+
+
+def neutralise(text: str) -> str:
+    """``text`` with every line that would start with ``::`` prefixed by ``'``.
+
+    Names, file names and CSV cells come from hostile input; printed as they are in a GitHub
+    Actions log, ``::add-mask::`` or ``::error::`` in a recipient's name would be obeyed.
+    """
+    return _WORKFLOW_COMMAND.sub(r"\1\2'::", text)
+
+
+def say(message: object = "", *, err: bool = False, end: str = "\n", flush: bool = False) -> None:
+    """Everything the command line prints goes through here (see :func:`neutralise`)."""
+    stream = sys.stderr if err else sys.stdout
+    print(neutralise(str(message)), end=end, file=stream, flush=flush)
+
+
+def check_out(value: str, settings: Settings, *, force: bool = False) -> Path:
+    """An ``--out`` file checked before anything is signed or written.
+
+    It must be a file name in a writable folder (missing folders are made), short enough for
+    the temporary file ``atomic_write`` makes next to it; it never replaces a source of the
+    site (``mkdocs.yml``, anything in docs_dir) unless ``force``, and never a credential.
+    """
+    out = Path(value)
+    if not value.strip() or value.endswith(("/", os.sep)) or out.is_dir():
+        raise CredpagesError("is a folder: give a file name, e.g. awarded.csv", file=value)
+    folder = out.parent.resolve()
+    existing = next(p for p in (folder, *folder.parents) if p.exists())  # missing ones are made
+    if not existing.is_dir():
+        raise CredpagesError(f"{display_path(existing)} is a file, not a folder", file=value)
+    if not os.access(existing, os.W_OK):
+        raise CredpagesError(f"cannot write in the folder {display_path(existing)}", file=value)
+    try:
+        name_max = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    if len(out.name.encode("utf-8", "surrogateescape")) + 16 > name_max:
+        raise CredpagesError(f"the file name is too long (over {name_max - 16} bytes)", file=value)
+    target = folder / out.name
+    if target.exists() and not target.is_file():
+        raise CredpagesError(
+            "is not a regular file (a device, FIFO or socket): give a file name", file=value
+        )
+    if target.is_relative_to(settings.credentials_dir):
+        raise CredpagesError(
+            f"is inside {display_path(settings.credentials_dir)}, where credentials and "
+            "achievements live: write it somewhere else",
+            file=value,
+        )
+    sources = [settings.config_file.resolve()] if settings.config_file else []
+    if (
+        target.exists()
+        and not force
+        and (target in sources or (settings.docs_dir and target.is_relative_to(settings.docs_dir)))
+    ):
+        raise CredpagesError(
+            "would replace a file of the site's sources: choose another name, or pass --force "
+            "to replace it",
+            file=value,
+        )
+    return out
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -88,15 +162,15 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     seed = generate_seed()
     public = public_key_of(seed)
     if args.stdout:
-        print(encode_secret_key(seed))
-        print(f"public key: {public}", file=sys.stderr)
-        print("Store the first line as the CREDPAGES_SIGNING_KEY secret.", file=sys.stderr)
+        say(encode_secret_key(seed))
+        say(f"public key: {public}", err=True)
+        say("Store the first line as the CREDPAGES_SIGNING_KEY secret.", err=True)
         return 0
     path = Path(args.out) if args.out else default_secret_path()
     write_secret_key(seed, path, force=args.force)
-    print(f"secret key written to {path} (mode 0600; keep it out of git)")
-    print("add this public key to the keyring in mkdocs.yml:")
-    print(f"  public_key: {public}")
+    say(f"secret key written to {path} (mode 0600; keep it out of git)")
+    say("add this public key to the keyring in mkdocs.yml:")
+    say(f"  public_key: {public}")
     return 0
 
 
@@ -108,15 +182,16 @@ def _progress(total: int) -> Callable[[int], None]:
             filled = int(30 * done / total)
             bar = "#" * filled + "." * (30 - filled)
             end = "\n" if done == total else ""
-            print(f"\r[{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+            say(f"\r[{bar}] {done}/{total}", end=end, err=True, flush=True)
         elif done == total or done % max(total // 10, 1) == 0:
-            print(f"issued {done}/{total}", file=sys.stderr, flush=True)
+            say(f"issued {done}/{total}", err=True, flush=True)
 
     return show
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    out = check_out(args.out, settings, force=args.force) if args.out else None
     cache: dict[str, AchievementDef] = {}
     if args.csv:
         requests = []
@@ -132,7 +207,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
                     )
                 )
             except CredpagesError as exc:
-                raise CredpagesError(exc.message, file=args.csv, line=n, field=exc.field) from exc
+                raise exc.located(file=args.csv, line=n) from exc  # an achievement names its own
     else:
         if not (args.name and args.email and args.achievement):
             raise CredpagesError("give --achievement, --name and --email, or --csv FILE")
@@ -147,15 +222,15 @@ def cmd_issue(args: argparse.Namespace) -> int:
     progress = _progress(len(requests)) if len(requests) > 1 else None
     outcomes = issuer.issue_all(requests, allow_duplicate=args.allow_duplicate, progress=progress)
     report = outcomes_csv(outcomes)
-    if args.out:
-        atomic_write(args.out, report)
+    if out is not None:
+        atomic_write(out, report)
     else:
-        sys.stdout.write(report)
+        say(report, end="")
     issued = sum(o.status == "issued" for o in outcomes)
     _summarize_pages("Awarded", outcomes)
     skipped = len(outcomes) - issued
     note = f", {skipped} already held it (use --allow-duplicate to award again)" if skipped else ""
-    print(f"issued {issued} credential(s){note}", file=sys.stderr)
+    say(f"issued {issued} credential(s){note}", err=True)
     return 0
 
 
@@ -175,33 +250,33 @@ def _sign_unsigned(args: argparse.Namespace) -> int:
     settings = _settings(args)
     pending, unreadable = unsigned_files(settings)
     for exc in unreadable:
-        print(f"skipped (the build will report it): {exc}", file=sys.stderr)
+        say(f"skipped (the build will report it): {exc}", err=True)
     if not pending:
-        print(f"nothing to sign under {display_path(settings.credentials_dir)}", file=sys.stderr)
+        say(f"nothing to sign under {display_path(settings.credentials_dir)}", err=True)
         return 0
-    problems = []
-    for path in pending:
-        try:
-            check_authoring_file(settings, Path(display_path(path)))
-        except CredpagesError as exc:
-            problems.append(exc)
+    issuer = Issuer(settings, None, rng=secrets.randbelow)
+    planned, problems = issuer.plan_files(pending, allow_duplicate=args.allow_duplicate)
     for problem in problems:
-        print(problem, file=sys.stderr)
+        say(problem, err=True)
     if problems:
         raise CredpagesError(f"{len(problems)} file(s) cannot be signed; nothing was signed")
     if args.dry_run:
         for path in pending:
-            print(display_path(path))
+            say(display_path(path))
         return 0
-    issuer = _issuer(args)
-    outcomes = []
-    for path in pending:
-        shown = Path(display_path(path))
-        outcome = issuer.sign_file(shown, allow_duplicate=args.allow_duplicate)
-        outcomes.append(outcome)
-        print(f"{shown}: signed, page {outcome.url}")
+    issuer.signer = _signer(args, settings)
+    outcomes = _commit_all(issuer, planned)
     _summarize_pages("Signed", outcomes)
     return 0
+
+
+def _commit_all(issuer: Issuer, planned: Sequence[Pending]) -> list[Outcome]:
+    outcomes = []
+    for item in planned:
+        outcome = issuer.commit(item)
+        outcomes.append(outcome)
+        say(f"{display_path(item.path)}: signed, page {outcome.url}")
+    return outcomes
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
@@ -212,9 +287,16 @@ def cmd_sign(args: argparse.Namespace) -> int:
     if args.unsigned:
         return _sign_unsigned(args)
     issuer = _issuer(args)
-    for name in args.files:
-        outcome = issuer.sign_file(Path(name), allow_duplicate=args.allow_duplicate)
-        print(f"{display_path(Path(name))}: signed, page {outcome.url}")
+    planned, problems = issuer.plan_files(
+        [Path(name) for name in args.files], allow_duplicate=args.allow_duplicate
+    )
+    if len(problems) == 1 and len(args.files) == 1:
+        raise problems[0]
+    for problem in problems:
+        say(problem, err=True)
+    if problems:
+        raise CredpagesError(f"{len(problems)} file(s) cannot be signed; nothing was signed")
+    _commit_all(issuer, planned)
     return 0
 
 
@@ -246,7 +328,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     def fail(message: object) -> None:
         messages.append(str(message))
-        print(message, file=sys.stderr)
+        say(message, err=True)
 
     try:
         bits = load_status_bits(settings)
@@ -257,11 +339,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     ledger = load_ledger(settings)
     files = [Path(f) for f in args.files] or credential_files(settings)
     if not files:
-        print(f"no credentials under {display_path(settings.credentials_dir)}", file=sys.stderr)
+        say(f"no credentials under {display_path(settings.credentials_dir)}", err=True)
         return EXIT_FAIL if messages else 0
     failed = 0
     counts: dict[str, int] = {}
     now = dt.datetime.now(dt.UTC)
+    planner: Issuer | None = None  # checks unsigned files as `sign --unsigned` would, together
     for path in files:
         shown = display_path(path)
         try:
@@ -272,12 +355,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
             continue
         if args.allow_unsigned and loaded.lines and not is_signed(loaded.data):
             try:
-                check_authoring_file(settings, Path(shown))
+                planner = planner or Issuer(settings, None, rng=secrets.randbelow)
+                check_authoring_file(settings, Path(shown), planner)
             except CredpagesError as exc:
                 fail(exc)
                 failed += 1
             else:
-                print(f"{shown}: unsigned, valid: the Pages workflow signs it on the main branch")
+                checked = (
+                    "structure, schema, issuer and status entry checked; no proof to check yet"
+                    if "@context" in loaded.data
+                    else "authoring file checked"
+                )
+                say(
+                    f"{shown}: unsigned, valid ({checked}): the Pages workflow signs it on the "
+                    "main branch"
+                )
             continue
         report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
         for err in report.errors:
@@ -293,17 +385,85 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 fail(listed)
             else:
                 states.append(listed)
-                print(listed)
+                say(listed)
         elif args.verbose:
-            print(f"{shown}: ok")
+            say(f"{shown}: ok")
     total = f"{len(files) - failed} of {len(files)} credential(s) verified"
     if counts:
         total += "; " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
-    print(total, file=sys.stderr)
+    say(total, err=True)
     if messages or states:
         every = "\n".join([*messages, *states])
         write_summary(f"### credpages verify: {total}\n\n" + code_block(every))
     return EXIT_FAIL if failed or messages else 0
+
+
+def cmd_status_check(args: argparse.Namespace) -> int:
+    """No revocation undone: the ledger's are set in the list, as is every bit of ``--previous``.
+
+    The workflows pass the base branch's list (pull requests) or the deployed one (Pages).
+    """
+    settings = _settings(args)
+    list_path = settings.credentials_dir / STATUS_LIST_FILE
+    shown = display_path(list_path)
+    current = load_status_bits(settings)  # must verify, as for the build
+    docs = []
+    for path in credential_files(settings):
+        try:
+            docs.append(load_yaml(path).data)
+        except CredpagesError:
+            continue  # `verify` and the build report it; here it only names indices
+    indices = status_indices(docs)
+    ledger = load_ledger(settings)
+    previous = name = None
+    if args.previous:
+        name = args.previous_name or display_path(Path(args.previous))
+        try:
+            previous = load_list_file(Path(args.previous), settings)
+        except CredpagesError as exc:
+            raise CredpagesError(
+                f"the previous list ({name}) does not verify against the keyring in mkdocs.yml "
+                f"(it may be signed by a retired key that is still listed): {exc.message}",
+                file=exc.file,
+                line=exc.line,
+                field=exc.field,
+            ) from exc
+    if current is None:
+        if previous is None and not ledger:
+            print(f"{shown}: no revocation list yet; nothing to check", file=sys.stderr)
+            return 0
+        errors = [
+            CredpagesError(
+                f"is missing, but {'the previous list' if previous is not None else 'the ledger'} "
+                "has revocations: a revocation list cannot be removed; restore it from git",
+                file=shown,
+            )
+        ]
+    else:
+        errors = unrevoked_errors(settings, ledger, indices, current)
+        if previous is not None:
+            slugs = {index: slug_of(cid, settings) or cid for cid, index in indices.items()}
+            line = load_yaml(list_path).line_of("credentialSubject.encodedList")
+            errors += rollback_errors(
+                settings, previous, current, previous_name=str(name), slugs=slugs, line=line
+            )
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        write_summary(
+            "### credpages status-check: a revocation was undone\n\n"
+            + code_block("\n".join(str(e) for e in errors))
+        )
+        return EXIT_FAIL
+    assert current is not None
+    if previous is None:
+        print(f"{shown}: every revocation in the ledger is set; no previous list to compare with")
+    else:
+        print(
+            f"{shown}: no revocation undone ({count_set(previous)} revoked in {name}, "
+            f"{count_set(current)} now)"
+        )
+    return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
@@ -311,7 +471,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     signer = _signer(args, settings)
     path, doc = find_credential(settings, args.credential)
     revoke(settings, signer, doc, reason=args.reason)
-    print(f"{display_path(path)}: revoked ({doc['id']}); the list is re-signed")
+    say(f"{display_path(path)}: revoked ({doc['id']}); the list is re-signed")
     return 0
 
 
@@ -319,9 +479,7 @@ def cmd_reissue(args: argparse.Namespace) -> int:
     issuer = _issuer(args)
     path, doc = find_credential(issuer.settings, args.credential)
     outcome = issuer.reissue(doc, name=args.name, reason=args.reason)
-    print(
-        f"{display_path(path)}: superseded by {outcome.url} ({display_path(outcome.path or path)})"
-    )
+    say(f"{display_path(path)}: superseded by {outcome.url} ({display_path(outcome.path or path)})")
     return 0
 
 
@@ -337,7 +495,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
         seed = generate_seed()
         public = public_key_of(seed)
         if args.stdout:
-            print(encode_secret_key(seed))
+            say(encode_secret_key(seed))
         else:
             path = (
                 Path(args.out)
@@ -345,7 +503,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
                 else default_secret_path().with_name(f"signing-key-{dt.date.today().isoformat()}")
             )
             write_secret_key(seed, path)
-            print(f"new secret key written to {path}", file=sys.stderr)
+            say(f"new secret key written to {path}", err=True)
     ids = {k.id for k in settings.keyring}
     n = len(ids) + 1
     while f"key-{n}" in ids:
@@ -358,10 +516,10 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     except CredpagesError:
         atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
         raise
-    print(
+    say(
         f"added key-{n} ({public}) to the keyring in {display_path(settings.config_file)}; "
         "new credentials are signed with it, older ones still verify",
-        file=sys.stderr,
+        err=True,
     )
     return 0
 
@@ -387,11 +545,11 @@ def cmd_retire_key(args: argparse.Namespace) -> int:
     except CredpagesError:
         atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
         raise
-    print(
+    say(
         f"retired {entry.id} in {display_path(settings.config_file)}: the DID document no longer "
         "lists it, and what it signed no longer verifies. Re-sign with the current key: "
         "`credpages resign` (`credpages resign --dry-run` lists the files)",
-        file=sys.stderr,
+        err=True,
     )
     return 0
 
@@ -401,7 +559,7 @@ def cmd_resign(args: argparse.Namespace) -> int:
     signer = None if args.dry_run else _signer(args, settings)
     verb = "to re-sign" if args.dry_run else "re-signed"
     if resign_status_list(settings, signer):
-        print(f"{display_path(settings.credentials_dir / STATUS_LIST_FILE)}: {verb}")
+        say(f"{display_path(settings.credentials_dir / STATUS_LIST_FILE)}: {verb}")
     if args.files:
         files = [Path(f) for f in args.files]
     else:
@@ -419,25 +577,25 @@ def cmd_resign(args: argparse.Namespace) -> int:
         try:
             result = resign_file(path, settings, signer)
         except CredpagesError as exc:
-            print(exc.located(file=shown), file=sys.stderr)
+            say(exc.located(file=shown), err=True)
             refused += 1
             continue
         if result.status == RESIGNED:
             if log is not None:
                 log.add(load_yaml(path).data)  # the new bytes are a new leaf of the same id
             done += 1
-            print(f"{shown}: {verb} (signed by {', '.join(result.old_keys)})")
+            say(f"{shown}: {verb} (signed by {', '.join(result.old_keys)})")
         elif result.status == UNSIGNED:
-            print(f"{shown}: unsigned: sign it with `credpages sign`; left as it is")
+            say(f"{shown}: unsigned: sign it with `credpages sign`; left as it is")
         else:
-            print(f"{shown}: already signed with a current key; left as it is")
+            say(f"{shown}: already signed with a current key; left as it is")
     if log is not None and signer is not None:
         log.save(signer, force=True)  # the checkpoint, too, is signed with the current key
     key = f" with {signer.entry.id}" if signer is not None else ""
-    print(
+    say(
         f"{done} credential(s) {verb}{key}; ids and pages unchanged"
         + (f"; {refused} refused (see above)" if refused else ""),
-        file=sys.stderr,
+        err=True,
     )
     return EXIT_FAIL if refused else 0
 
@@ -491,12 +649,12 @@ def cmd_log_audit(args: argparse.Namespace) -> int:
 
 def cmd_bake(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    out = check_out(args.out, settings, force=args.force)
     path, doc = find_credential(settings, args.credential)
     shown = display_path(path)
     report = verify_document(doc, settings, source=shown, revoked_bits=load_status_bits(settings))
     if not report.ok or report.state != VALID:
         raise CredpagesError(f"does not verify ({report.reason}): not baking it", file=shown)
-    out = Path(args.out)
     if out.suffix.lower() not in (".png", ".svg"):
         raise CredpagesError(f"{args.out}: must end in .png or .svg", field="--out")
     image = Path(args.image) if args.image else achievement_image(settings, doc)
@@ -517,7 +675,7 @@ def cmd_bake(args: argparse.Namespace) -> int:
     except CredpagesError as exc:
         raise exc.located(file=display_path(image)) from exc
     atomic_write(out, baked)
-    print(f"{display_path(out)}: baked {doc['id']} into a copy of {display_path(image)}")
+    say(f"{display_path(out)}: baked {doc['id']} into a copy of {display_path(image)}")
     return 0
 
 
@@ -590,7 +748,7 @@ def _check_publishing_url(settings: Settings, expect_url: str) -> None:
     for problem in problems:
         if not settings.demo:
             raise CredpagesError(problem, field="site_url")
-        print(f"credpages: warning: {problem} (allowed because demo: true)", file=sys.stderr)
+        say(f"credpages: warning: {problem} (allowed because demo: true)", err=True)
         annotate("warning", problem, title="site_url does not match the published address")
         write_summary(f"### Warning (demo site)\n\n{code_block(problem)}")
 
@@ -609,7 +767,7 @@ class _Collect(logging.Handler):
         if record.levelno >= logging.ERROR:
             self.errors.append(message)
             return
-        print(f"credpages: warning: {message}", file=sys.stderr)
+        say(f"credpages: warning: {message}", err=True)
         if record.name.startswith("mkdocs.plugins.credpages"):
             self.warnings.append(message)
 
@@ -664,11 +822,11 @@ def _build_site(args: argparse.Namespace, logged: _Collect) -> int:
         # then the last line (the plugin's count) as the error; MkDocs' "Aborted" adds nothing.
         lines = "\n".join(logged.errors).splitlines() or [f"the site build failed: {exc}"]
         for line in lines[:-1]:
-            print(line, file=sys.stderr)
+            say(line, err=True)
         raise CredpagesError(lines[-1]) from exc
     finally:
         config.plugins.on_shutdown()
-    print(f"site written to {display_path(site_dir)}", file=sys.stderr)
+    say(f"site written to {display_path(site_dir)}", err=True)
     return 0
 
 
@@ -720,6 +878,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="write the mail-merge CSV here instead of stdout")
     p.add_argument(
+        "--force", action="store_true", help="let --out replace a file of the site's docs"
+    )
+    p.add_argument(
         "--allow-duplicate",
         action="store_true",
         help="award again to recipients who already hold the achievement",
@@ -768,6 +929,21 @@ def build_parser() -> argparse.ArgumentParser:
     key_option(p)
     p.set_defaults(func=cmd_revoke)
 
+    p = sub.add_parser(
+        "status-check",
+        help="fail if a revocation was undone (the ledger vs the signed list, and a previous list)",
+    )
+    p.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="an earlier signed list to compare with: the base branch's revocation-list.yaml "
+        "(`git show`) or the deployed status/revocation.json",
+    )
+    p.add_argument(
+        "--previous-name", metavar="TEXT", help="how messages call it (default: the file name)"
+    )
+    p.set_defaults(func=cmd_status_check)
+
     p = sub.add_parser("reissue", help="replace a credential with a corrected new one")
     p.add_argument("credential", metavar="ID", help="page URL, slug or file")
     p.add_argument("--name", help="corrected recipient name")
@@ -803,6 +979,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("credential", metavar="CREDENTIAL", help="page URL, slug or file")
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.svg to write")
     p.add_argument("--image", help="PNG or SVG to bake into (default: the achievement's image)")
+    p.add_argument(
+        "--force", action="store_true", help="let --out replace a file of the site's docs"
+    )
     p.set_defaults(func=cmd_bake)
 
     p = sub.add_parser("build", help="verify every credential and build the site (mkdocs build)")
@@ -857,21 +1036,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.func(args)
         return result
     except CredpagesError as exc:
-        print(f"credpages: error: {exc}", file=sys.stderr)
+        say(f"credpages: error: {exc}", err=True)
         return EXIT_FAIL
     except KeyboardInterrupt:
-        print("credpages: interrupted; every file written so far is complete", file=sys.stderr)
+        say("credpages: interrupted; every file written so far is complete", err=True)
         return 130
     except OSError as exc:
-        print(f"credpages: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        say(f"credpages: error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
         return EXIT_FAIL
     except Exception as exc:  # a bug: still one line, unless debugging
         if os.environ.get("CREDPAGES_DEBUG"):
             raise
-        print(
+        say(
             f"credpages: internal error: {type(exc).__name__}: {exc} "
             "(set CREDPAGES_DEBUG=1 for details)",
-            file=sys.stderr,
+            err=True,
         )
         return EXIT_USAGE + 1
 

@@ -13,9 +13,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from ..config import Settings
+from ..config import Settings, check_site_path, split_url
 from ..errors import CredpagesError
 from .status_list import status_entry
 
@@ -34,7 +33,15 @@ ACHIEVEMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _SLUG_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no 0/o, 1/l: readable aloud
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s.]{1,63}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# One-line text (names, titles, tags): no control character (C0, DEL, C1, which includes NEL)
+# and no line or paragraph separator, which some readers show as a line break and others not.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Prose (descriptions, criteria, narratives) may break lines and hold tabs; other C0 controls
+# (ESC, BEL, BS, a raw CR…) are invisible or rewrite the terminal, so never meant.
+_NOT_PROSE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# Not characters at all (non-characters U+FFFE/U+FFFF, lone surrogates): RDFC implementations
+# escape them differently, so no text may hold them (jsonld refuses them again when signing).
+_NON_CHARACTER = re.compile("[\ud800-\udfff\ufffe\uffff]")
 MAX_TEXT = 20_000
 
 ACHIEVEMENT_KEYS = {
@@ -75,7 +82,38 @@ class Award:
     narrative: str | None = None
 
 
-def _text(value: Any, fld: str, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
+def check_characters(value: str, fld: str, *, prose: bool = False) -> str:
+    """Refuse control characters (and, unless ``prose``, line breaks and tabs) in text.
+
+    Every text that ends up in a credential passes here, from a CSV cell, an authoring file,
+    an achievement or the command line alike, so the pre-check and ``sign`` agree.
+    """
+    odd = _NON_CHARACTER.search(value)
+    if odd:
+        raise CredpagesError(
+            f"holds U+{ord(odd.group()):04X}, which is not a character and cannot be signed "
+            f"the same way everywhere: remove it (at character {odd.start() + 1})",
+            field=fld,
+        )
+    found = (_NOT_PROSE if prose else _NOT_ONE_LINE).search(value)
+    if found:
+        char = found.group()
+        if char in "\n\r\x85\u2028\u2029":
+            what = "must be one line: remove the line break"
+        elif char == "\t":
+            what = "must be one line: replace the tab with a space"
+        else:
+            what = f"holds the control character U+{ord(char):04X}: remove it"
+        raise CredpagesError(
+            f"{what} (at character {found.start() + 1})",
+            field=fld,
+        )
+    return value
+
+
+def _text(
+    value: Any, fld: str, *, required: bool = True, limit: int = MAX_TEXT, prose: bool = False
+) -> str | None:
     if value is None:
         if required:
             raise CredpagesError("is required", field=fld)
@@ -84,14 +122,23 @@ def _text(value: Any, fld: str, *, required: bool = True, limit: int = MAX_TEXT)
         raise CredpagesError("must be non-empty text", field=fld)
     if len(value) > limit:
         raise CredpagesError(f"is longer than {limit} characters", field=fld)
-    return value
+    return check_characters(value, fld, prose=prose)
+
+
+def site_path(value: Any, fld: str) -> str:
+    """An image reference: an http(s) URL, or a path to a file inside the site's ``docs_dir``."""
+    text = _text(value, fld, limit=2048)
+    assert text is not None
+    if re.match(r"^[a-z][a-z0-9+.-]*:", text, re.I):
+        return _url(text, fld) or text
+    return check_site_path(text, fld)
 
 
 def _url(value: Any, fld: str, *, required: bool = False) -> str | None:
     text = _text(value, fld, required=required, limit=2048)
     if text is None:
         return None
-    parts = urlsplit(text)
+    parts = split_url(text, fld)
     if (
         parts.scheme not in ("http", "https")
         or not parts.hostname
@@ -155,8 +202,6 @@ def normalize_email(email: str) -> str:
 def check_recipient(name: Any, email: Any) -> Recipient:
     text = _text(name, "name", limit=500)
     assert text is not None
-    if _CONTROL.search(text):
-        raise CredpagesError("contains control characters", field="name")
     if not isinstance(email, str) or not _EMAIL.match(email.strip()):
         raise CredpagesError(f"is not an e-mail address: {email!r}", field="email")
     return Recipient(name=text.strip(), email=normalize_email(email))
@@ -193,7 +238,7 @@ def achievement_from_definition(
             f"unknown field(s) {sorted(unknown)}; known: {sorted(ACHIEVEMENT_KEYS)}",
             field=sorted(unknown)[0],
         )
-    criteria: dict[str, Any] = {"narrative": _text(raw.get("criteria"), "criteria")}
+    criteria: dict[str, Any] = {"narrative": _text(raw.get("criteria"), "criteria", prose=True)}
     if raw.get("criteria_url") is not None:
         criteria["id"] = _url(raw["criteria_url"], "criteria_url")
     out: dict[str, Any] = {
@@ -201,12 +246,11 @@ def achievement_from_definition(
         "type": ["Achievement"],
         "achievementType": _text(raw.get("achievement_type", "Badge"), "achievement_type"),
         "name": _text(raw.get("name"), "name", limit=500),
-        "description": _text(raw.get("description"), "description"),
+        "description": _text(raw.get("description"), "description", prose=True),
         "criteria": criteria,
     }
     if raw.get("image") is not None:
-        image_ref = _text(raw["image"], "image", limit=2048)
-        assert image_ref is not None
+        image_ref = site_path(raw["image"], "image")
         image: dict[str, Any] = {"id": settings.absolute_url(image_ref), "type": "Image"}
         if raw.get("image_caption") is not None:
             image["caption"] = _text(raw["image_caption"], "image_caption", limit=500)
@@ -250,7 +294,8 @@ def _alignment(raw: Any, fld: str) -> dict[str, Any]:
         ("type", "targetType"),
     ):
         if raw.get(key) is not None:
-            out[target] = _text(raw[key], f"{fld}.{key}", limit=2000)
+            prose = key == "description"
+            out[target] = _text(raw[key], f"{fld}.{key}", limit=2000, prose=prose)
     return out
 
 

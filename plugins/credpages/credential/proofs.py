@@ -190,12 +190,15 @@ def sign_proof_set(
     created: str,
     *,
     extra_contexts: Mapping[str, Path] | None = None,
+    canonical_document: str | None = None,
 ) -> dict[str, Any]:
     """A new dict: ``document`` (any old ``proof`` dropped) plus ``proof: [rdfc, jcs]``.
 
     Both proofs use the same Ed25519 key. The jcs proof carries the document's ``@context`` (the
     June 2024 spec, against context injection between proofs); the rdfc proof carries none.
     ``extra_contexts`` (``{url: file}``) is for tests only: production signs with bundled contexts.
+    ``canonical_document`` is the document's RDFC N-Quads if the caller already made them (the
+    issuer's pre-sign check does), so they are not computed twice.
     """
     if not isinstance(document, Mapping):
         raise CredpagesError("a credential must be a JSON object")
@@ -212,7 +215,10 @@ def sign_proof_set(
     key = SigningKey(seed)
 
     rdfc = _proof_options(SUITE_RDFC, verification_method, created)
-    rdfc_sig = key.sign(rdfc_hash_data(unsecured, rdfc, extra_contexts=extra_contexts)).signature
+    rdfc_data = rdfc_hash_data(
+        unsecured, rdfc, extra_contexts=extra_contexts, canonical_document=canonical_document
+    )
+    rdfc_sig = key.sign(rdfc_data).signature
     rdfc["proofValue"] = multibase_encode(bytes(rdfc_sig))
 
     jcs = _proof_options(SUITE_JCS, verification_method, created)

@@ -23,7 +23,7 @@ from ..config import Settings
 from ..errors import CredpagesError
 from .model import CONTEXTS, parse_timestamp, slug_of
 from .proofs import verify_proof_set
-from .status_list import Bits, is_set
+from .status_list import LIST_BITS, Bits, is_set, status_index
 
 VALID, REVOKED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "expired", "not-yet-valid"
 
@@ -128,15 +128,57 @@ def proof_methods(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def check_integrity(
-    doc: Mapping[str, Any], settings: Settings, *, allow_retired: bool = False
-) -> list[CredpagesError]:
-    """Everything that must hold for the file to be published at all (cacheable by content).
+def status_entry_errors(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
+    """The one ``credentialStatus`` every credential needs: a revocation entry on this site's list.
 
-    ``allow_retired`` is for ``credpages resign`` only (see :func:`keyring_resolver`).
+    Without it a credential cannot be revoked, and verifiers skip the status check.
     """
-    if "proof" not in doc:
-        return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
+    status = doc.get("credentialStatus")
+    fld = "credentialStatus"
+    if status is None:
+        return [
+            CredpagesError(
+                "missing: every credential needs a revocation entry on this site's list "
+                f"{settings.status_list_url} (`credpages sign` adds it to an authoring file)",
+                field=fld,
+            )
+        ]
+    if isinstance(status, list):
+        return [
+            CredpagesError(
+                f"has {len(status)} entries: it must be exactly one entry (a mapping) on this "
+                f"site's list {settings.status_list_url}",
+                field=fld,
+            )
+        ]
+    if not isinstance(status, Mapping):
+        return [CredpagesError("must be a mapping (one status list entry)", field=fld)]
+    wanted = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListCredential": settings.status_list_url,
+    }
+    for key, value in wanted.items():
+        if status.get(key) != value:
+            where = " (this site's list)" if key == "statusListCredential" else ""
+            return [CredpagesError(f"must be {value}{where}", field=f"{fld}.{key}")]
+    index = status_index(doc)
+    if index is None or index >= LIST_BITS:
+        return [
+            CredpagesError(
+                f"must be a decimal string from 0 to {LIST_BITS - 1} (a position in this site's "
+                "list)",
+                field=f"{fld}.statusListIndex",
+            )
+        ]
+    return []
+
+
+def check_content(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
+    """What a credential must say, signed or not: contexts, types, the OB 3.0 schema, this
+    site's issuer, id and exactly one status entry on its list (:func:`status_entry_errors`).
+    ``check_integrity`` adds the proofs; issuing checks an unsigned document with this before
+    anything is signed."""
     contexts = doc.get("@context")
     if not isinstance(contexts, list) or contexts[:2] != CONTEXTS[:2]:
         return [CredpagesError(f"must start with {CONTEXTS[:2]}", field="@context")]
@@ -165,22 +207,21 @@ def check_integrity(
                 field="id",
             )
         ]
-    status = doc.get("credentialStatus")
-    if status is not None:
-        if not isinstance(status, Mapping) or status.get("statusListCredential") != (
-            settings.status_list_url
-        ):
-            return [
-                CredpagesError(
-                    f"must point at this site's list {settings.status_list_url}",
-                    field="credentialStatus.statusListCredential",
-                )
-            ]
-        index = status.get("statusListIndex")
-        if not isinstance(index, str) or not index.isdigit():
-            return [
-                CredpagesError("must be a decimal string", field="credentialStatus.statusListIndex")
-            ]
+    return status_entry_errors(doc, settings)
+
+
+def check_integrity(
+    doc: Mapping[str, Any], settings: Settings, *, allow_retired: bool = False
+) -> list[CredpagesError]:
+    """Everything that must hold for the file to be published at all (cacheable by content).
+
+    ``allow_retired`` is for ``credpages resign`` only (see :func:`keyring_resolver`).
+    """
+    if "proof" not in doc:
+        return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
+    errors = check_content(doc, settings)
+    if errors:
+        return errors
     try:
         verify_proof_set(dict(doc), keyring_resolver(settings, allow_retired=allow_retired))
     except CredpagesError as exc:
@@ -190,12 +231,8 @@ def check_integrity(
 
 def credential_state(doc: Mapping[str, Any], revoked_bits: Bits | None, now: dt.datetime) -> str:
     """Revoked beats expired beats not-yet-valid; all three are still published, marked."""
-    status = doc.get("credentialStatus")
-    if (
-        isinstance(status, Mapping)
-        and revoked_bits is not None
-        and is_set(revoked_bits, int(status["statusListIndex"]))
-    ):
+    index = status_index(doc)
+    if index is not None and revoked_bits is not None and is_set(revoked_bits, index):
         return REVOKED
     until = doc.get("validUntil")
     if isinstance(until, str) and parse_timestamp(until) < now:

@@ -63,6 +63,17 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 # surrogates, which are not Unicode at all.
 _BAD_CHAR = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Line breaks YAML reads but editors, diff and git show differently (or not at all): inside a
+# quoted value each is read as a space, in a comment it ends the comment. A CR is fine only as
+# part of a CRLF line ending.
+_ODD_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_BREAK_NAMES = {
+    "\r": "a carriage return (CR) on its own",
+    "\x85": "U+0085 (NEXT LINE)",
+    "\u2028": "U+2028 (LINE SEPARATOR)",
+    "\u2029": "U+2029 (PARAGRAPH SEPARATOR)",
+}
+_ESCAPES = {"\r": "\\r", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 # Strings with any of these are written double-quoted with escapes: control characters, tabs, the
 # YAML 1.1 line breaks NEL/LS/PS (which single-quoted and block scalars would alter), BOM,
 # non-characters.
@@ -216,10 +227,17 @@ def _resolve_plain(
 class _Builder:
     """Builds plain dict/list/str/int/float/bool data from a PyYAML event stream, refusing early."""
 
-    def __init__(self, events: Iterator[yaml.Event], source: str, float_fields: frozenset[str]):
+    def __init__(
+        self,
+        events: Iterator[yaml.Event],
+        source: str,
+        float_fields: frozenset[str],
+        text: str = "",
+    ):
         self._events = events
         self._source = source
         self._float_fields = float_fields
+        self._text_lines = text.split("\n")  # only LF and CRLF are left (see _decode)
         self.lines: dict[str, int] = {}
 
     def fail(self, message: str, line: int, field: str | None = None) -> NoReturn:
@@ -362,12 +380,35 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent, path: str, key: str | None) -> Any:
         line = _line(event)
         if event.style:  # quoted or block scalar: always text
+            if event.style in ("'", '"'):
+                self._check_folded(event, path)
             self._check_text(event.value, line, path)
             return event.value
         try:
             return _resolve_plain(event.value, key, self._float_fields)
         except _Refused as refused:
             self.fail(str(refused), line, path)
+
+    def _check_folded(self, event: yaml.ScalarEvent, path: str) -> None:
+        """Refuse a line break inside quotes: YAML reads it as a space (or drops it), so two
+        files that show different text would sign the same value. An escaped break (a
+        backslash ending the line, in double quotes) is fine: it says "continue"."""
+        start, end = event.start_mark, event.end_mark
+        if start is None or end is None or start.line == end.line:
+            return
+        for index in range(start.line, min(end.line, len(self._text_lines))):
+            content = self._text_lines[index].removesuffix("\r")
+            backslashes = len(content) - len(content.rstrip("\\"))
+            if event.style == '"' and backslashes % 2 == 1:
+                continue
+            self.fail(
+                "a line break inside a quoted value is read as a space, so the file would not "
+                "show what is signed: keep the value on one line, write \\n (inside double "
+                "quotes) where a line break is meant, or use a block scalar (|) for text over "
+                "several lines",
+                index + 1,
+                path,
+            )
 
     def _check_text(self, value: str, line: int, path: str) -> None:
         found = _SURROGATE.search(value)
@@ -476,6 +517,17 @@ def _decode(text: str | bytes, source: str, max_bytes: int) -> str:
             file=source,
             line=1,
         )
+    odd = _ODD_BREAK.search(decoded)
+    if odd:
+        char = odd.group()
+        raise CredpagesError(
+            f"the file holds {_BREAK_NAMES[char]}, which YAML reads as a line break (a space "
+            "inside quotes) while editors and diffs may not show one: for a line break in a "
+            "value write \\n inside double quotes or use a block scalar (|); to keep the "
+            f"character itself write {_ESCAPES[char]} inside double quotes",
+            file=source,
+            line=_line_at(decoded, odd.start()),
+        )
     found = _BAD_CHAR.search(decoded)
     if found:
         char = found.group()
@@ -499,7 +551,7 @@ def loads_yaml(
     """Parse hostile YAML text into JSON-model data plus field line numbers, or raise."""
     decoded = _decode(text, source, max_bytes)
     events = yaml.parse(decoded, Loader=_Loader)
-    builder = _Builder(events, source, float_fields)
+    builder = _Builder(events, source, float_fields, decoded)
     try:
         data = builder.document()
     except CredpagesError:

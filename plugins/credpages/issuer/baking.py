@@ -18,12 +18,9 @@ import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 from xml.parsers import expat
 
-import yaml
-
-from ..config import Settings, _MkDocsYamlLoader
+from ..config import Settings
 from ..errors import CredpagesError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -276,22 +273,6 @@ def bake_svg(svg: str, credential_json: str) -> str:
 # --- the default image of a credential ---------------------------------------------------------
 
 
-def docs_dir(settings: Settings) -> Path:
-    """The site's ``docs_dir`` (from ``mkdocs.yml``; default ``docs``), resolved."""
-    config = settings.config_file
-    base = config.resolve().parent if config else Path.cwd()
-    name = "docs"
-    if config is not None:
-        try:
-            data = yaml.load(config.read_text(encoding="utf-8"), Loader=_MkDocsYamlLoader)
-        except (OSError, yaml.YAMLError):
-            data = None
-        value = data.get("docs_dir") if isinstance(data, Mapping) else None
-        if isinstance(value, str) and value.strip():
-            name = value
-    return (base / name).resolve()
-
-
 def achievement_image(settings: Settings, document: Mapping[str, Any]) -> Path:
     """The credential's achievement image as a file inside ``docs_dir``, or a clear error."""
     subject = document.get("credentialSubject")
@@ -308,11 +289,11 @@ def achievement_image(settings: Settings, document: Mapping[str, Any]) -> Path:
             f"the achievement's image {url} is not a file of this site: pass --image FILE",
             field="credentialSubject.achievement.image",
         )
-    folder = docs_dir(settings)
-    path = (folder / unquote(urlsplit(url[len(settings.site_url) :]).path)).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
+    path = settings.docs_file(url)
+    if path is None or not path.is_file():
         raise CredpagesError(
-            f"the achievement's image {url} is not a file in {folder}: pass --image FILE",
+            f"the achievement's image {url} is not a file in {settings.docs_dir}: pass --image "
+            "FILE",
             field="credentialSubject.achievement.image",
         )
     return path

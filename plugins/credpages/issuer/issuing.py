@@ -11,16 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..credential.jsonld import canonicalize_rdfc
 from ..credential.model import (
     Award,
     Recipient,
     build_credential,
+    check_characters,
     check_recipient,
     email_matches,
     new_slug,
@@ -31,9 +34,10 @@ from ..credential.model import (
     valid_until_for,
 )
 from ..credential.model import _url as check_url
-from ..credential.status_list import LIST_BITS
-from ..credential.verify import check_integrity
-from ..credential.yamlio import load_yaml, write_yaml
+from ..credential.proofs import jcs_bytes
+from ..credential.status_list import LIST_BITS, status_index
+from ..credential.verify import check_content, check_integrity
+from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from ..site.linkedin import add_to_profile_url
 from .issuance_log import IssuanceLog
@@ -104,9 +108,9 @@ class Holdings:
         return found
 
     def add(self, doc: Mapping[str, Any], settings: Settings) -> None:
-        status = doc.get("credentialStatus")
-        if isinstance(status, Mapping) and str(status.get("statusListIndex", "")).isdecimal():
-            self.indices.add(int(status["statusListIndex"]))
+        index = status_index(doc)
+        if index is not None:
+            self.indices.add(index)
         slug = slug_of(str(doc.get("id", "")), settings)
         if slug:
             self.slugs.add(slug)
@@ -139,13 +143,13 @@ class Holdings:
                 return slug
 
 
-def _optional(row: Mapping[str, Any], key: str) -> str | None:
+def _optional(row: Mapping[str, Any], key: str, *, prose: bool = False) -> str | None:
     value = row.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
         raise CredpagesError("must be text (quote it in YAML)", field=key)
-    return value.strip()
+    return check_characters(value.strip(), key, prose=prose)
 
 
 def make_request(
@@ -190,9 +194,9 @@ def make_request(
         valid_until=valid_until,
         evidence_url=evidence_url,
         evidence_name=_optional(row, "evidence_name"),
-        evidence_narrative=_optional(row, "evidence_narrative"),
+        evidence_narrative=_optional(row, "evidence_narrative", prose=True),
         result=_optional(row, "result"),
-        narrative=_optional(row, "narrative"),
+        narrative=_optional(row, "narrative", prose=True),
     )
     return Request(definition, recipient, award, origin)
 
@@ -202,28 +206,85 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return [row for _, row in read_csv_rows(path)]
 
 
+_DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def _decode_csv(data: bytes, path: Path) -> str:
+    """UTF-8 text (a BOM is fine), or an error naming the line and how to save the file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        raise CredpagesError(
+            "is UTF-16 text: save it as UTF-8 (in Excel: Save As → CSV UTF-8)", file=path, line=1
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CredpagesError(
+            f"byte 0x{data[exc.start]:02X} is not UTF-8 (the file looks like Windows-1252 or "
+            "Latin-1 text): save it as UTF-8 (in Excel: Save As → CSV UTF-8)",
+            file=path,
+            line=line,
+        ) from None
+
+
+def _header(text: str, path: Path) -> tuple[str, list[str]]:
+    """The delimiter (",", ";" or tab: the first that gives a name and an email column) and
+    the normalised column names; duplicate columns are refused, since one would be lost."""
+    first = next(csv.reader(io.StringIO(text, newline="")), None)
+    if first is None:
+        raise CredpagesError("is empty: it needs a header row with name,email", file=path)
+    chosen = ","
+    for delimiter in _DELIMITERS:
+        row = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        if {"name", "email"} <= {h.strip().lower() for h in row}:
+            chosen = delimiter
+            break
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=chosen))
+    names = [h.strip().lower() for h in header]
+    missing = {"name", "email"} - set(names)
+    if missing:
+        found = max(_DELIMITERS, key=lambda d: header[0].count(d) if header else 0)
+        hint = ""
+        if header and header[0].count(found):
+            hint = (
+                f" (the header row is separated by {_DELIMITER_NAMES[found]}; it needs "
+                "name and email columns)"
+            )
+        raise CredpagesError(
+            f"has no {', '.join(sorted(missing))} column{hint}: the first row names the "
+            "columns, e.g. name,email",
+            file=path,
+            line=1,
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name in seen and name:
+            raise CredpagesError(
+                f"has the column {name!r} twice: remove one (only one value per row can be used)",
+                file=path,
+                line=1,
+                field=name,
+            )
+        seen.add(name)
+    return chosen, names
+
+
 def read_csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """:func:`read_csv` with the line each row starts on, for messages (blank lines skipped)."""
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
             raise CredpagesError(f"is {size} bytes; the limit is {MAX_CSV_BYTES}", file=path)
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _decode_csv(path.read_bytes(), path)
     except FileNotFoundError:
         raise CredpagesError("not found", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise CredpagesError(
-            f"is not UTF-8 text ({exc.reason}); save it as UTF-8", file=path
-        ) from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames is None:
-        raise CredpagesError("is empty: it needs a header row with name,email", file=path)
-    reader.fieldnames = [h.strip().lower() for h in reader.fieldnames]
-    missing = {"name", "email"} - set(reader.fieldnames)
-    if missing:
-        raise CredpagesError(f"has no {', '.join(sorted(missing))} column", file=path, line=1)
+    delimiter, names = _header(text, path)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader.fieldnames = names
     rows = []
     try:
+        next(reader.reader)  # the header, already read
         for row in reader:
             if None in row:
                 raise CredpagesError(
@@ -231,40 +292,108 @@ def read_csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
                 )
             if any(v and v.strip() for v in row.values()):
                 breaks = sum(len(_LINE_BREAK.findall(v)) for v in row.values() if v)
-                rows.append(
-                    (reader.line_num - breaks, {k: v for k, v in row.items() if v is not None})
-                )
+                cells = {k: v.replace("\r\n", "\n") for k, v in row.items() if v is not None}
+                rows.append((reader.line_num - breaks, cells))
     except csv.Error as exc:
         raise CredpagesError(f"is not valid CSV: {exc}", file=path, line=reader.line_num) from exc
     return rows
 
 
-class Issuer:
-    """Issues signed credentials into the repository, one atomic file each."""
+@dataclass(frozen=True)
+class Pending:
+    """A credential checked and ready to sign: the unsigned document and where it goes."""
 
-    def __init__(self, settings: Settings, signer: Signer, *, rng: Callable[[int], int]) -> None:
+    document: dict[str, Any]
+    path: Path
+    email: str
+    canonical: str | None = None  # its RDFC N-Quads, made by the check, reused by the signature
+
+
+# Where an authoring file's key ends up in the credential, to point errors at the right line.
+_AUTHORING_KEY = {
+    "credentialSubject.name": "name",
+    "credentialSubject.identifier": "name",
+    "credentialSubject.result": "result",
+    "credentialSubject.narrative": "narrative",
+    "credentialSubject.achievement": "achievement",
+    "evidence": "evidence_url",
+    "validFrom": "issued",
+    "awardedDate": "issued",
+    "validUntil": "expires",
+}
+
+
+def check_signable(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
+    """Everything ``sign`` refuses, checked without a key and before anything is written.
+
+    The one validation of an unsigned credential: ``sign``, ``issue``, ``reissue`` and the
+    pre-check (``sign --unsigned``, ``verify --allow-unsigned``) all call it, so a file the
+    pre-check passes is one ``sign`` signs. It is what ``check_integrity`` checks, minus the
+    proofs, plus what signing itself refuses (JSON-LD safe mode, JCS).
+    """
+    return _signable(doc, settings)[1]
+
+
+def _signable(
+    doc: Mapping[str, Any], settings: Settings
+) -> tuple[str | None, list[CredpagesError]]:
+    """:func:`check_signable`, also returning the document's RDFC N-Quads for the signature."""
+    errors = check_content(doc, settings)
+    if errors:
+        return None, errors
+    unsecured = {k: v for k, v in doc.items() if k != "proof"}
+    try:
+        canonical = canonicalize_rdfc(unsecured)
+        jcs_bytes(unsecured)
+    except CredpagesError as exc:
+        return None, [exc]
+    return canonical, []
+
+
+def _authoring_line(loaded: Loaded, field: str | None) -> int:
+    """The line of the authoring key that a credential field came from."""
+    for prefix, key in _AUTHORING_KEY.items():
+        if field and (field == prefix or field.startswith((prefix + ".", prefix + "["))):
+            return loaded.line_of(key)
+    return loaded.line_of(field or "")
+
+
+class Issuer:
+    """Issues signed credentials into the repository, one atomic file each.
+
+    Every batch is planned whole first (ids drawn, documents built and checked by
+    :func:`check_signable`), then signed and written: a refused row or file stops the batch
+    before any file changes. Without a ``signer`` an Issuer can only plan (the pre-check).
+    """
+
+    def __init__(
+        self, settings: Settings, signer: Signer | None, *, rng: Callable[[int], int]
+    ) -> None:
         self.settings = settings
         self.signer = signer
         self.rng = rng
         self.holdings = Holdings.scan(settings)
-        self.log = IssuanceLog(settings)
+        self._status_ready = False
+        self._log: IssuanceLog | None = None  # opened by the first commit
         self._batch = False
-        ensure_status_list(settings, signer)
 
-    def _logged(self, outcome: Outcome) -> Outcome:
-        """Sign and write the issuance log (once per command, or once per batch)."""
-        if not self._batch:
-            self.log.save(self.signer)
-        return outcome
+    def _save_log(self) -> None:
+        """Sign and write the issuance log: after each commit, or once after a batch."""
+        if self._log is not None and self.signer is not None:
+            self._log.save(self.signer)
 
-    def issue(self, request: Request, *, allow_duplicate: bool = False) -> Outcome:
+    def plan(
+        self,
+        request: Request,
+        *,
+        allow_duplicate: bool = False,
+        path: Path | None = None,
+        where: Callable[[CredpagesError], CredpagesError] | None = None,
+    ) -> Pending | Outcome:
+        """The checked credential for ``request``, or the outcome "existing" if already held."""
         existing = None if allow_duplicate else self.holdings.holder(request)
         if existing is not None:
-            return self._logged(self._outcome(request.recipient.email, existing, None, "existing"))
-        return self._logged(self._award(request, None))
-
-    def _award(self, request: Request, path: Path | None) -> Outcome:
-        """Sign a new credential for ``request`` and write it (to ``path``, or a new file)."""
+            return self._outcome(request.recipient.email, existing, None, "existing")
         slug = self.holdings.new_slug(request.achievement.id)
         doc = build_credential(
             self.settings,
@@ -274,11 +403,33 @@ class Issuer:
             slug=slug,
             status_index=self.holdings.new_index(self.rng),
         )
-        signed = self.signer.sign(doc)
+        canonical, problems = _signable(doc, self.settings)
+        if problems:
+            problem = problems[0]
+            raise where(problem) if where else problem.located(file=request.origin)
+        self.holdings.add(doc, self.settings)  # a second row for the same person is "existing"
         target = path or self.settings.credentials_dir / f"{slug}.yaml"
-        self._write_checked(target, signed)
-        self.holdings.add(signed, self.settings)
-        return self._outcome(request.recipient.email, signed, target, "issued")
+        return Pending(doc, target, request.recipient.email, canonical)
+
+    def commit(self, pending: Pending) -> Outcome:
+        """Sign a planned credential and write it atomically."""
+        if self.signer is None:
+            raise CredpagesError("no signing key: this run only checks")
+        if not self._status_ready:
+            ensure_status_list(self.settings, self.signer)
+            self._status_ready = True
+        signed = self.signer.sign(pending.document, canonical_document=pending.canonical)
+        self._write_checked(pending.path, signed)
+        if self._log is None:
+            self._log = IssuanceLog(self.settings)  # a new log also takes in what is already here
+        self._log.add(signed)
+        if not self._batch:
+            self._save_log()
+        return self._outcome(pending.email, signed, pending.path, "issued")
+
+    def issue(self, request: Request, *, allow_duplicate: bool = False) -> Outcome:
+        planned = self.plan(request, allow_duplicate=allow_duplicate)
+        return planned if isinstance(planned, Outcome) else self.commit(planned)
 
     def _outcome(
         self, email: str, doc: Mapping[str, Any], path: Path | None, status: str
@@ -291,9 +442,8 @@ class Issuer:
         """Refuse to write anything the build would refuse to publish."""
         problems = check_integrity(signed, self.settings)
         if problems:
-            raise problems[0].located(file=path)
+            raise problems[0].located(file=display_path(path))
         write_yaml(path, signed)
-        self.log.add(signed)
 
     def issue_all(
         self,
@@ -302,40 +452,69 @@ class Issuer:
         allow_duplicate: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> list[Outcome]:
+        """Plan every request (a refusal stops the batch with nothing written), then sign."""
+        planned = [self.plan(r, allow_duplicate=allow_duplicate) for r in requests]
         outcomes = []
         self._batch = True
         try:
-            for n, request in enumerate(requests, 1):
-                outcomes.append(self.issue(request, allow_duplicate=allow_duplicate))
+            for n, item in enumerate(planned, 1):
+                outcomes.append(item if isinstance(item, Outcome) else self.commit(item))
                 if progress:
                     progress(n)
         finally:
             self._batch = False
-            self.log.save(self.signer)  # what was written is logged, even if the batch stopped
+            self._save_log()  # what was written is logged, even if the batch stopped
         return outcomes
 
-    def sign_file(self, path: Path, *, allow_duplicate: bool = False) -> Outcome:
-        """An authoring YAML (or an unsigned full credential) → the signed credential, in place."""
-        loaded = load_yaml(path)
+    def plan_file(self, path: Path, *, allow_duplicate: bool = False) -> Pending:
+        """An authoring YAML (or an unsigned full credential) → the checked credential."""
+        shown = display_path(path)
+        loaded = load_yaml(Path(shown))
         data = loaded.data
         if is_signed(data):
-            raise CredpagesError("is already signed; nothing to do", file=path)
+            raise CredpagesError("is already signed; nothing to do", file=shown)
         if "@context" in data:
-            signed = self.signer.sign(data)
-            self._write_checked(path, signed)
-            return self._logged(self._outcome("", signed, path, "issued"))
+            canonical, problems = _signable(data, self.settings)
+            if problems:
+                e = problems[0]
+                raise e.located(file=shown, line=loaded.line_of(e.field or ""))
+            return Pending(dict(data), path, "", canonical)
         try:
-            request = make_request(self.settings, data, origin=display_path(path))
+            request = make_request(self.settings, data, origin=shown)
         except CredpagesError as exc:
-            raise exc.located(file=path, line=loaded.line_of(exc.field or "")) from exc
+            raise exc.located(file=shown, line=loaded.line_of(exc.field or "")) from exc
         existing = None if allow_duplicate else self.holdings.holder(request)
         if existing is not None:
             raise CredpagesError(
                 f"this recipient already holds {request.achievement.id} ({existing['id']}); "
                 "pass --allow-duplicate to award it again",
-                file=path,
+                file=shown,
             )
-        return self._logged(self._award(request, path))
+        planned = self.plan(
+            request,
+            allow_duplicate=True,
+            path=path,
+            where=lambda e: e.located(file=shown, line=_authoring_line(loaded, e.field)),
+        )
+        assert isinstance(planned, Pending)
+        return planned
+
+    def plan_files(
+        self, paths: Iterable[Path], *, allow_duplicate: bool = False
+    ) -> tuple[list[Pending], list[CredpagesError]]:
+        """Every file checked (all problems listed, each naming its file) before any is signed."""
+        pending: list[Pending] = []
+        problems: list[CredpagesError] = []
+        for path in paths:
+            try:
+                pending.append(self.plan_file(path, allow_duplicate=allow_duplicate))
+            except CredpagesError as exc:
+                problems.append(exc.located(file=display_path(path)))
+        return pending, problems
+
+    def sign_file(self, path: Path, *, allow_duplicate: bool = False) -> Outcome:
+        """An authoring YAML (or an unsigned full credential) → the signed credential, in place."""
+        return self.commit(self.plan_file(path, allow_duplicate=allow_duplicate))
 
     def reissue(self, old: Mapping[str, Any], *, name: str | None, reason: str | None) -> Outcome:
         """The same achievement to the same recipient as a new credential; the old is revoked."""
@@ -374,18 +553,21 @@ class Issuer:
         if "evidence" in old:
             doc["evidence"] = old["evidence"]
         doc["awardedDate"] = old.get("awardedDate", old.get("validFrom"))
-        signed = self.signer.sign(doc)
+        canonical, problems = _signable(doc, self.settings)
+        if problems:
+            raise problems[0]
         path = self.settings.credentials_dir / f"{slug}.yaml"
-        self._write_checked(path, signed)
-        self.holdings.add(signed, self.settings)
+        outcome = self.commit(Pending(doc, path, "", canonical))
+        self.holdings.add(doc, self.settings)
+        assert self.signer is not None
         revoke(
             self.settings,
             self.signer,
             old,
             reason=reason or "replaced by a corrected credential",
-            superseded_by=signed["id"],
+            superseded_by=outcome.url,
         )
-        return self._logged(self._outcome("", signed, path, "issued"))
+        return outcome
 
 
 def _achievement_id(doc: Mapping[str, Any], settings: Settings) -> str:
@@ -454,12 +636,13 @@ def unsigned_files(settings: Settings) -> tuple[list[Path], list[CredpagesError]
     return pending, unreadable
 
 
-def check_authoring_file(settings: Settings, path: Path) -> None:
-    """Raise unless ``sign`` would accept this unsigned file (no key needed, nothing written)."""
-    loaded = load_yaml(path)
-    if "@context" in loaded.data:
-        return  # an unsigned full credential: checked in full once signed
-    try:
-        make_request(settings, loaded.data, origin=display_path(path))
-    except CredpagesError as exc:
-        raise exc.located(file=path, line=loaded.line_of(exc.field or "")) from exc
+def check_authoring_file(settings: Settings, path: Path, planner: Issuer | None = None) -> Issuer:
+    """Raise unless ``sign`` would accept this unsigned file (no key needed, nothing written).
+
+    The same planning ``sign`` does (:meth:`Issuer.plan_file`), only without the signature.
+    Pass the returned planner back in for the next file: like ``sign --unsigned``, it then also
+    sees two files awarding the same achievement to one person, and scans the folder once.
+    """
+    planner = planner or Issuer(settings, None, rng=secrets.randbelow)
+    planner.plan_file(path)
+    return planner

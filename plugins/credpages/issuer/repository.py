@@ -48,17 +48,18 @@ def load_achievement(settings: Settings, achievement_id: str) -> AchievementDef:
             field="achievement",
         )
     path = settings.achievements_dir / f"{achievement_id}.yaml"
+    shown = display_path(path)  # messages name files as the user would type them
     if not path.is_file():
         known = ", ".join(sorted(all_achievement_ids(settings))) or "none yet"
         raise CredpagesError(
-            f"unknown achievement {achievement_id!r}: define it in {path} (known: {known})",
+            f"unknown achievement {achievement_id!r}: define it in {shown} (known: {known})",
             field="achievement",
         )
-    loaded = load_yaml(path)
+    loaded = load_yaml(Path(shown))
     try:
         achievement = achievement_from_definition(achievement_id, loaded.data, settings)
     except CredpagesError as exc:
-        raise exc.located(file=path, line=loaded.line_of(exc.field or "")) from exc
+        raise exc.located(file=shown, line=loaded.line_of(exc.field or "")) from exc
     return AchievementDef(achievement_id, path, loaded.data, achievement)
 
 

@@ -42,7 +42,17 @@ class Signer:
         """A raw Ed25519 signature (the issuance log's signed checkpoint)."""
         return bytes(SigningKey(self._seed).sign(message).signature)
 
-    def sign(self, document: dict[str, Any], *, created: str | None = None) -> dict[str, Any]:
+    def sign(
+        self,
+        document: dict[str, Any],
+        *,
+        created: str | None = None,
+        canonical_document: str | None = None,
+    ) -> dict[str, Any]:
         return sign_proof_set(
-            document, self._seed, self.verification_method, created or now_timestamp()
+            document,
+            self._seed,
+            self.verification_method,
+            created or now_timestamp(),
+            canonical_document=canonical_document,
         )

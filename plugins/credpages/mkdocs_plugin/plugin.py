@@ -15,7 +15,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from ..config import Settings, parse_settings
+from ..config import Settings, check_palette, parse_settings
 from ..errors import CredpagesError
 from ..site.collect import SiteData, collect, failure_count, failure_message
 from ..site.log_files import (
@@ -41,7 +41,10 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         entry = {k: v for k, v in self.config.items() if v is not None}
         base_dir = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         try:
-            self.settings = parse_settings(entry, config.site_url, base_dir)
+            check_palette(config.theme.get("palette"))
+            self.settings = parse_settings(
+                entry, config.site_url, base_dir, docs_dir=Path(config.docs_dir)
+            )
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
         return config

@@ -34,7 +34,9 @@ from PIL import ImageDraw, ImageFont, features
 FONT_DIR = Path(__file__).parent / "fonts"
 
 Weight = Literal["bold", "regular"]
-Align = Literal["start", "center"]
+#: ``start`` follows each text's own direction; ``left``/``right`` put every line on that side (a
+#: card aligns all its texts alike, whatever the direction of each).
+Align = Literal["start", "center", "left", "right"]
 
 #: Fallback chains, most specific first for Latin/Greek/Cyrillic; a character is drawn with the
 #: first font that has it. DroidSansFallback has no bold face: it is emboldened with a thin stroke.
@@ -666,7 +668,7 @@ def draw_block(
     for line in block.lines:
         if align == "center":
             x = left + (width - line.width) / 2
-        elif block.rtl:
+        elif align == "right" or (align == "start" and block.rtl):
             x = left + width - line.width
         else:
             x = float(left)

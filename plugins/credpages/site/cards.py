@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from ..config import Settings
 from ..errors import CredpagesError
 from .collect import SiteData
 from .render import format_date
@@ -60,12 +60,10 @@ def card_options(raw: Mapping[str, Any] | None, *, primary: str, accent: str) ->
     return CardOptions(enabled=enabled, per=per, style=style)
 
 
-def site_file(site_url: str, url: str | None, docs_dir: Path) -> bytes | None:
+def site_file(settings: Settings, url: str | None) -> bytes | None:
     """The bytes of an image that lives in this site's docs folder, or None."""
-    if not url or not url.startswith(site_url):
-        return None
-    path = (docs_dir / unquote(urlsplit(url[len(site_url) :]).path)).resolve()
-    if not path.is_relative_to(docs_dir.resolve()) or not path.is_file():
+    path = settings.docs_file(url)
+    if path is None or not path.is_file():
         return None
     if path.stat().st_size > 5 * 1024 * 1024:
         return None
@@ -78,55 +76,81 @@ def _image_url(value: Any) -> str | None:
     )
 
 
-def write_cards(
-    site: SiteData, site_dir: Path, options: CardOptions, docs_dir: Path
-) -> tuple[dict[str, Card], list[str]]:
-    """Render (or reuse from the cache) and write the cards; returns slug → card, and warnings."""
+@dataclass(frozen=True)
+class Cards:
+    """The written cards: credential slug → card, and achievement id → the achievement's card."""
+
+    credentials: dict[str, Card]
+    achievements: dict[str, Card]
+
+
+def write_cards(site: SiteData, site_dir: Path, options: CardOptions) -> tuple[Cards, list[str]]:
+    """Render (or reuse from the cache) and write the cards: one per credential (or, with
+    ``per: achievement``, its achievement's) and one per achievement page; plus warnings."""
     settings = site.settings
     if not options.enabled:
-        return {}, []
-    logo = site_file(
-        settings.site_url,
-        settings.absolute_url(settings.issuer.image) if settings.issuer.image else None,
-        docs_dir,
-    )
+        return Cards({}, {}), []
+    logo = site_file(settings, settings.issuer.image)
     images: dict[str, bytes | None] = {}
+
+    def badge(achievement: Mapping[str, Any]) -> bytes | None:
+        """The achievement's image, read once per build (not once per credential)."""
+        url = _image_url(achievement.get("image")) or ""
+        if url not in images:
+            images[url] = site_file(settings, url)
+        return images[url]
+
+    def achievement_card(achievement: Mapping[str, Any]) -> CardData:
+        return CardData(
+            recipient="",
+            achievement=str(achievement.get("name", "")),
+            issuer=settings.issuer.name,
+            issued_date_text="",
+            badge_image=badge(achievement),
+            logo_image=logo,
+        )
+
+    prefix = settings.site_url + "achievements/"
     jobs: list[tuple[CardData, CardStyle]] = []
-    targets: list[tuple[str, str, str]] = []  # (slug, folder, alt)
+    targets: list[tuple[str, str, str]] = []  # (kind:key, folder, alt)
+    achievements: dict[str, Mapping[str, Any]] = {
+        d.achievement["id"]: d.achievement for d in site.achievements.values()
+    }
     for report in site.credentials:
         doc = report.credential
         assert doc is not None and report.slug is not None
         achievement = doc["credentialSubject"]["achievement"]
-        image_url = _image_url(achievement.get("image")) or ""
-        if image_url not in images:  # read each achievement's image once, not once a credential
-            images[image_url] = site_file(settings.site_url, image_url, docs_dir)
-        per_achievement = options.per == "achievement"
-        recipient = "" if per_achievement else str(doc["credentialSubject"].get("name", ""))
-        card = CardData(
-            recipient=recipient,
-            achievement=str(achievement.get("name", "")),
-            issuer=settings.issuer.name,
-            issued_date_text="" if per_achievement else format_date(doc.get("validFrom")),
-            badge_image=images[image_url],
-            logo_image=logo,
-        )
-        folder = (
-            str(achievement["id"])[len(settings.site_url) :].strip("/")
-            if per_achievement and str(achievement["id"]).startswith(settings.site_url)
-            else f"{settings.page_prefix}/{report.slug}"
-        )
-        alt = (
-            f"{card.achievement} awarded to {recipient} by {card.issuer}"
-            if recipient
-            else (f"{card.achievement}, awarded by {card.issuer}")
-        )
+        achievements.setdefault(str(achievement["id"]), achievement)
+        if options.per == "achievement":
+            card = achievement_card(achievement)
+            folder = (
+                str(achievement["id"])[len(settings.site_url) :].strip("/")
+                if str(achievement["id"]).startswith(prefix)
+                else f"{settings.page_prefix}/{report.slug}"
+            )
+        else:
+            card = CardData(
+                recipient=str(doc["credentialSubject"].get("name", "")),
+                achievement=str(achievement.get("name", "")),
+                issuer=settings.issuer.name,
+                issued_date_text=format_date(doc.get("validFrom")),
+                badge_image=badge(achievement),
+                logo_image=logo,
+            )
+            folder = f"{settings.page_prefix}/{report.slug}"
         jobs.append((card, options.style))
-        targets.append((report.slug, folder, alt))
+        targets.append((f"c:{report.slug}", folder, _alt(card)))
+    for achievement_id, achievement in sorted(achievements.items()):
+        if achievement_id.startswith(prefix):
+            card = achievement_card(achievement)
+            jobs.append((card, options.style))
+            folder = achievement_id[len(settings.site_url) :].strip("/")
+            targets.append((f"a:{achievement_id}", folder, _alt(card)))
     results = render_cards(jobs, settings.cache_dir, os.cpu_count() or 1)
-    cards: dict[str, Card] = {}
+    cards = Cards({}, {})
     warnings: list[str] = []
     written: set[str] = set()
-    for (slug, folder, alt), (card, style), result in zip(targets, jobs, results, strict=True):
+    for (key, folder, alt), (card, style), result in zip(targets, jobs, results, strict=True):
         name = f"{folder}/card-{card_hash(card, style)[:16]}.png"
         if name not in written:
             target = site_dir / name
@@ -134,5 +158,14 @@ def write_cards(
             target.write_bytes(result.png)
             written.add(name)
             warnings += [f"{folder}: {w}" for w in result.warnings]
-        cards[slug] = Card(url=settings.site_url + name, alt=alt)
+        kind, _, ident = key.partition(":")
+        (cards.credentials if kind == "c" else cards.achievements)[ident] = Card(
+            url=settings.site_url + name, alt=alt
+        )
     return cards, warnings
+
+
+def _alt(card: CardData) -> str:
+    if card.recipient:
+        return f"{card.achievement} awarded to {card.recipient} by {card.issuer}"
+    return f"{card.achievement}, awarded by {card.issuer}"

@@ -28,7 +28,13 @@ from ..issuer.repository import (
     display_path,
     load_achievement,
 )
-from ..issuer.revocation import Revocation, load_ledger, load_status_bits
+from ..issuer.revocation import (
+    Revocation,
+    load_ledger,
+    load_status_bits,
+    status_indices,
+    unrevoked_errors,
+)
 from .cache_store import CacheStore
 from .log_files import PublishedLog
 from .log_gate import check_site_log
@@ -160,6 +166,12 @@ def collect(
         raise CredpagesError(
             status_failure_message(status_error, [*achievement_failures, *failures])
         )
+    ledger = load_ledger(settings)
+    if bits is not None:
+        documents_ok = (r.credential for r in reports if r.credential is not None)
+        undone = unrevoked_errors(settings, ledger, status_indices(documents_ok), bits)
+        if undone:
+            raise CredpagesError(rollback_failure_message(undone))
     log, reports, unlogged = check_site_log(settings, reports, previous=log_previous)
     failures.extend(unlogged)
     return SiteData(
@@ -167,7 +179,7 @@ def collect(
         credentials=reports,
         failures=failures,
         status_bits=bits,
-        ledger=load_ledger(settings),
+        ledger=ledger,
         achievements=achievements,
         achievement_failures=achievement_failures,
         stats={"files": len(files), "cached": hits, "verified": len(jobs)},
@@ -230,5 +242,15 @@ def status_failure_message(status_error: CredpagesError, failures: list[Credpage
         "the signed revocation list does not verify, so nothing was published (verifiers could "
         "not tell revoked credentials from valid ones)"
         + (f"; {len(failures)} other problem(s) are listed above" if failures else "")
+    )
+    return "\n".join(lines)
+
+
+def rollback_failure_message(undone: list[CredpagesError]) -> str:
+    """The signed list lost revocations the ledger records: nothing can be published."""
+    lines = [str(e) for e in undone]
+    lines.append(
+        f"{len(undone)} revoked credential(s) would be published as valid (was an older signed "
+        "revocation list put back?), so nothing was published, whatever skip_invalid says"
     )
     return "\n".join(lines)

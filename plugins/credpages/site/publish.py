@@ -26,7 +26,7 @@ from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
 from ..issuer.issuance_log import log_service
 from ..issuer.repository import STATUS_LIST_FILE
-from .cards import HEIGHT, WIDTH, Card, card_options, write_cards
+from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
 from .collect import SiteData
 from .linkedin import add_to_profile_url
 from .log_files import write_log
@@ -221,7 +221,7 @@ def write_credential_pages(
             document=document,
             status=_status(site, document, report.state),
             linkedin=add_to_profile_url(document, settings),
-            share=ShareImage(card.url, WIDTH, HEIGHT, "image/png", card.alt) if card else None,
+            share=_share(card),
         )
         key = cache.key(published_json(report), repr(job.status), job.linkedin, repr(job.share))
         target = f"{settings.page_prefix}/{report.slug}/index.html"
@@ -240,8 +240,18 @@ def write_credential_pages(
     return urls
 
 
+def _share(card: Card | None) -> ShareImage | None:
+    return ShareImage(card.url, WIDTH, HEIGHT, "image/png", card.alt) if card else None
+
+
 def write_achievement_pages(
-    site: SiteData, site_dir: Path, env: jinja2.Environment, info: SiteInfo, *, write_home: bool
+    site: SiteData,
+    site_dir: Path,
+    env: jinja2.Environment,
+    info: SiteInfo,
+    *,
+    write_home: bool,
+    cards: Mapping[str, Card] | None = None,
 ) -> list[str]:
     """One page per achievement (defined, or only embedded in credentials), and the listing."""
     settings = site.settings
@@ -270,12 +280,14 @@ def write_achievement_pages(
             continue
         slug = achievement_id[len(prefix) :].strip("/")
         held = holders.get(achievement_id, [])
+        card = (cards or {}).get(achievement_id)
         context = achievement_page_context(
             achievement,
             site=info,
             awarded=len(held),
             recipients=held if settings.list_recipients else None,
             earn_url=settings.issuer.earn_url,
+            share_image=_share(card),
         )
         _write(site_dir, f"achievements/{slug}/index.html", render_achievement_page(env, context))
         urls.append(achievement_id)
@@ -320,20 +332,20 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
             str(r.credential["id"]): r.slug for r in site.credentials if r.credential and r.slug
         }
         write_log(partial(_write, site_dir), site.log, slugs, site.settings.page_prefix)
-    cards: dict[str, Card] = {}
+    cards = Cards({}, {})
     if theme.docs_dir is not None:
         options = card_options(
             _mapping(site.settings.extra.get("share_cards")),
             primary=theme.primary,
             accent=theme.accent,
         )
-        cards, card_warnings = write_cards(site, site_dir, options, theme.docs_dir)
+        cards, card_warnings = write_cards(site, site_dir, options)
         warnings += card_warnings
     credential_urls = write_credential_pages(
-        site, site_dir, tuple(theme.template_dirs), info, cache, cards
+        site, site_dir, tuple(theme.template_dirs), info, cache, cards.credentials
     )
     achievement_urls = write_achievement_pages(
-        site, site_dir, env, info, write_home=theme.write_home
+        site, site_dir, env, info, write_home=theme.write_home, cards=cards.achievements
     )
     _write(
         site_dir,

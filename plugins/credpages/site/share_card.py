@@ -2,13 +2,16 @@
 
 A card shows the recipient's name, the achievement's name and badge, the issuer's name and logo
 and the issue date, in the issuer's brand colours, in one of two layouts (``classic``: a brand
-panel with the badge beside left-aligned text; ``minimal``: everything centred on the brand
-colour). Text in any script the bundled fonts cover is drawn correctly (see ``card_text``); a text
-with a character no bundled font has is left out and a warning returned, never drawn as tofu.
+panel with the badge beside the text; ``minimal``: everything centred on the brand colour). The
+layout follows the direction of the card's main text (the recipient's name, else the
+achievement's): for a right-to-left name the classic layout is mirrored and every text is
+right-aligned, so a card never mixes alignments. Text in any script the bundled fonts cover is
+drawn correctly (see ``card_text``); a text with a character no bundled font has is left out and a
+warning returned, never drawn as tofu.
 
-Images: Pillow cannot rasterise SVG, so badge and logo images are used only when they are PNG or
-JPEG bytes; for an SVG (or no image) the card shows a placeholder medal in the brand colours. An
-unreadable PNG/JPEG also gets the placeholder, with a warning.
+Images: the issuer's own artwork, PNG, JPEG or SVG (rasterised offline by ``svg_raster``, external
+references removed). Without an image the card shows a placeholder medal in the brand colours; an
+image that cannot be drawn also gets the placeholder, with a warning.
 
 The PNG is quantized to a palette (64 colours, fewer if the file would be large) and optimised:
 typically 20–45 KB, never over ``MAX_PNG_BYTES``. :func:`card_hash` covers everything shown, the
@@ -33,13 +36,15 @@ from typing import Any, Literal
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from ..config import MATERIAL_ACCENT, MATERIAL_PRIMARY
 from ..errors import CredpagesError
 from ..fsio import atomic_write
 from . import card_text
 from .card_text import Block, TextSpec, Weight
+from .svg_raster import svg_to_png
 
 #: Bump when the drawing changes: every card then gets a new hash (and URL).
-CARD_VERSION = "1"
+CARD_VERSION = "3"
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 MAX_PNG_BYTES = 300 * 1024
 #: Above this the card is quantized again with fewer colours.
@@ -52,21 +57,6 @@ Layout = Literal["classic", "minimal"]
 LAYOUTS: tuple[Layout, ...] = ("classic", "minimal")
 RGB = tuple[int, int, int]
 
-#: Material for MkDocs' palette names (``theme.palette.primary`` / ``accent``), as its CSS defines.
-MATERIAL_PRIMARY = {
-    "red": "#ef5552", "pink": "#e92063", "purple": "#ab47bd", "deep-purple": "#7e56c2",
-    "indigo": "#4051b5", "blue": "#2094f3", "light-blue": "#02a6f2", "cyan": "#00bdd6",
-    "teal": "#009485", "green": "#4cae4f", "light-green": "#8bc34b", "lime": "#cbdc38",
-    "yellow": "#ffec3d", "amber": "#ffc105", "orange": "#ffa724", "deep-orange": "#ff6e42",
-    "brown": "#795649", "grey": "#757575", "blue-grey": "#546d78", "black": "#14151a",
-    "white": "#ffffff",
-}  # fmt: skip
-MATERIAL_ACCENT = {
-    "red": "#ff1a47", "pink": "#f50056", "purple": "#df41fb", "deep-purple": "#7c4dff",
-    "indigo": "#526cfe", "blue": "#4287ff", "light-blue": "#0091eb", "cyan": "#00bad6",
-    "teal": "#00bda4", "green": "#00c753", "light-green": "#63de17", "lime": "#b0eb00",
-    "yellow": "#ffd400", "amber": "#ffaa00", "orange": "#ff9000", "deep-orange": "#ff6e42",
-}  # fmt: skip
 _HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SVG_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml|<svg|<!--|<!DOCTYPE\s+svg)", re.I)
 
@@ -134,7 +124,7 @@ def card_style(raw: Mapping[str, Any] | None) -> CardStyle:
 
 @dataclass(frozen=True)
 class CardData:
-    """What a card shows; images are raw file bytes (PNG/JPEG drawn, SVG/None → placeholder)."""
+    """What a card shows; images are raw file bytes (PNG, JPEG or SVG; None → placeholder)."""
 
     recipient: str
     achievement: str
@@ -233,9 +223,28 @@ def _decode(data: bytes) -> tuple[Image.Image | None, str | None]:
     return image, None
 
 
+#: SVG artwork is drawn this wide, then fitted like a PNG (the largest box on a card is 220 px).
+SVG_RASTER_WIDTH = 600
+
+
+@lru_cache(maxsize=32)
+def _rasterise(data: bytes) -> tuple[bytes | None, str | None]:
+    """An SVG drawn as PNG bytes, or (None, why not); cached per process (one SVG, many cards)."""
+    try:
+        return svg_to_png(data, width=SVG_RASTER_WIDTH), None
+    except CredpagesError as exc:
+        return None, exc.message
+
+
 def _image(data: bytes | None, label: str, warnings: list[str]) -> Image.Image | None:
-    if data is None or is_svg(data):
+    if data is None:
         return None
+    if is_svg(data):
+        png, problem = _rasterise(data)
+        if png is None:
+            warnings.append(f"the {label} {problem}; the share card shows a placeholder instead")
+            return None
+        data = png
     image, problem = _decode(data)
     if problem:
         warnings.append(f"the {label} {problem}: the share card shows a placeholder instead")
@@ -405,40 +414,62 @@ def _logo(
     return _medal(box[1] - 4, c, ribbon=False), False
 
 
+def card_is_rtl(card: CardData) -> bool:
+    """The card's direction: that of the recipient's name, else of the achievement's."""
+    main = _shown_text(card.recipient) or _shown_text(card.achievement)
+    return card_text.is_rtl(main)
+
+
 def _classic(card: CardData, c: Colours, warnings: list[str]) -> Canvas:
-    """A brand-colour panel with the badge on a white disc; text left-aligned on white."""
+    """A brand-colour panel with the badge on a white disc, the text beside it on white: panel
+    on the left and text left-aligned, or (right-to-left card) everything mirrored."""
     canvas = Canvas(WHITE)
+    rtl = card_is_rtl(card)
+    align: card_text.Align = "right" if rtl else "left"
+
+    def span(x0: int, x1: int) -> tuple[int, int]:
+        """A horizontal span given for the left-to-right card, as drawn on this one."""
+        return (CARD_WIDTH - 1 - x1, CARD_WIDTH - 1 - x0) if rtl else (x0, x1)
+
     panel = 440
-    canvas.draw.rectangle((0, 0, panel - 1, CARD_HEIGHT), fill=c.primary)
-    canvas.draw.rectangle((panel, 0, panel + 11, CARD_HEIGHT), fill=c.accent)
-    _badge(canvas, card, c, warnings, cx=panel // 2, cy=CARD_HEIGHT // 2, disc=316, inner=220)
+    x0, x1 = span(0, panel - 1)
+    canvas.draw.rectangle((x0, 0, x1, CARD_HEIGHT), fill=c.primary)
+    x0, x1 = span(panel, panel + 11)
+    canvas.draw.rectangle((x0, 0, x1, CARD_HEIGHT), fill=c.accent)
+    x0, x1 = span(0, panel - 1)
+    _badge(
+        canvas, card, c, warnings, cx=(x0 + x1 + 1) // 2, cy=CARD_HEIGHT // 2, disc=316, inner=220
+    )
 
     writer = _Writer(card, canvas.draw, warnings)
-    left = panel + 12 + MARGIN
-    width = CARD_WIDTH - MARGIN - left
+    width = CARD_WIDTH - MARGIN - (panel + 12 + MARGIN)
+    left = MARGIN if rtl else panel + 12 + MARGIN
     logo, is_photo = _logo(card, c, warnings, (180, 52))
     header_mid = MARGIN + 26
-    canvas.paste(logo, left, header_mid - logo.height // 2, photo=is_photo)
-    text_left = left + logo.width + 18
-    text_width = left + width - text_left
+    logo_x = left + width - logo.width if rtl else left
+    canvas.paste(logo, logo_x, header_mid - logo.height // 2, photo=is_photo)
+    text_width = width - logo.width - 18
+    text_left = left if rtl else left + logo.width + 18
     issuer = writer.fit(_ISSUER, _spec("regular", 28, 0, 20, lines=1), text_width)
     if issuer is not None:
         top = header_mid - issuer.height // 2
-        writer.put(issuer, left=text_left, width=text_width, top=top, fill=MUTED)
+        writer.put(issuer, left=text_left, width=text_width, top=top, fill=MUTED, align=align)
 
     date = writer.fit(_DATE, _spec("regular", 26, 0, 18, lines=1), width)
     bottom = CARD_HEIGHT - MARGIN
     if date is not None:
-        writer.put(date, left=left, width=width, top=bottom - date.height, fill=MUTED)
+        writer.put(date, left=left, width=width, top=bottom - date.height, fill=MUTED, align=align)
 
     name = writer.fit(_RECIPIENT, _spec("bold", 68, 52, 34), width)
-    achievement = writer.fit(_ACHIEVEMENT, _spec("bold", 38, 32, 24), width)
+    # an achievement's own card (no recipient): its name is the headline
+    headline = _spec("bold", 68, 52, 34) if name is None else _spec("bold", 38, 32, 24)
+    achievement = writer.fit(_ACHIEVEMENT, headline, width)
     area_top, area_bottom = MARGIN + 52 + 28, bottom - 26 - 28
     y = area_top + (area_bottom - area_top - _stack([(name, 0), (achievement, 22)])) // 2
-    writer.put(name, left=left, width=width, top=y, fill=INK)
+    writer.put(name, left=left, width=width, top=y, fill=INK, align=align)
     if name is not None:
         y += name.height + 22
-    writer.put(achievement, left=left, width=width, top=y, fill=c.brand_text)
+    writer.put(achievement, left=left, width=width, top=y, fill=c.brand_text, align=align)
     return canvas
 
 
@@ -456,7 +487,8 @@ def _minimal(card: CardData, c: Colours, warnings: list[str]) -> Canvas:
     side = 110
     width = CARD_WIDTH - 2 * side
     name = writer.fit(_RECIPIENT, _spec("bold", 64, 50, 34), width)
-    achievement = writer.fit(_ACHIEVEMENT, _spec("regular", 36, 30, 24), width)
+    headline = _spec("bold", 64, 50, 34) if name is None else _spec("regular", 36, 30, 24)
+    achievement = writer.fit(_ACHIEVEMENT, headline, width)
 
     row_mid = CARD_HEIGHT - 12 - 52
     logo, is_photo = _logo(card, c, warnings, (150, 40))
@@ -467,6 +499,8 @@ def _minimal(card: CardData, c: Colours, warnings: list[str]) -> Canvas:
         parts.append(("issuer", round(issuer.width)))
     if date is not None:
         parts += [("dot", 6), ("date", round(date.width))]
+    if card_is_rtl(card):
+        parts.reverse()  # read right to left: logo, issuer, date from the right
     gap = 16
     x = cx - (sum(w for _, w in parts) + gap * (len(parts) - 1)) // 2
     for kind, w in parts:
@@ -538,9 +572,7 @@ def render_card(card: CardData, style: CardStyle) -> CardResult:
 
 
 def _image_key(data: bytes | None) -> str | None:
-    if data is None or is_svg(data):
-        return None  # the placeholder is drawn whatever the SVG says
-    return hashlib.sha256(data).hexdigest()
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def card_hash(card: CardData, style: CardStyle) -> str:

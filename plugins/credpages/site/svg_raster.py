@@ -4,7 +4,8 @@ Why resvg: it ships as a wheel (no system Cairo), renders without a browser, and
 network. The SVG is hostile input: size is capped before parsing, a DOCTYPE (entities) is refused,
 every reference that is not inside the document (``href`` other than ``#id`` or a ``data:`` image)
 is removed before drawing, so no file on the build machine is read, and system fonts are not
-loaded (the bundled fonts are, so a build looks the same on every machine).
+loaded (the bundled fonts are, so a build looks the same on every machine; text in any other family
+is drawn in Noto Sans rather than left out).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..errors import CredpagesError
 MAX_SVG_BYTES = 2 * 1024 * 1024
 MAX_SIDE_PX = 4096
 _FONTS = Path(__file__).parent / "fonts"
+FALLBACK_FAMILY = "Noto Sans"
 _HREFS = ("href", "{http://www.w3.org/1999/xlink}href")
 _INTERNAL = re.compile(r"\s*(#|data:image/(png|jpeg|gif|webp)[;,])", re.IGNORECASE)
 
@@ -62,6 +64,14 @@ def svg_to_png(svg: bytes | str, *, width: int, source: str = "SVG image") -> by
                 width=width,
                 skip_system_fonts=True,
                 font_files=list(_font_files()),
+                # Text in a family that is not bundled (sans-serif, Arial, …) would otherwise be
+                # left out: every family falls back to the bundled Noto Sans.
+                font_family=FALLBACK_FAMILY,
+                serif_family=FALLBACK_FAMILY,
+                sans_serif_family=FALLBACK_FAMILY,
+                cursive_family=FALLBACK_FAMILY,
+                fantasy_family=FALLBACK_FAMILY,
+                monospace_family=FALLBACK_FAMILY,
                 resources_dir=empty,
             )
         except (ValueError, RuntimeError) as exc:

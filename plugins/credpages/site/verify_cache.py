@@ -16,7 +16,7 @@ from typing import Any
 from ..config import Settings
 from .cache_store import CacheStore
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: every credential needs exactly one status entry (issue 9)
 
 
 def keyring_fingerprint(settings: Settings) -> bytes:

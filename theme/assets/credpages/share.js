@@ -1,4 +1,4 @@
-// Credential page extras: copy buttons (LinkedIn values, page link), "Download PDF" (prints the
+// Credential page extras: copy buttons (LinkedIn values, page link), "Print or save as PDF" (prints the
 // certificate), baked badge downloads (bake.js, imported on first click). Buttons marked data-cp
 // stay hidden until this module has run (html.cp-js).
 document.documentElement.classList.add('cp-js');

@@ -8,9 +8,12 @@ export const STEPS = {
   wellformed: 'Well-formed credential',
   key: "Issuer's key (did:web)",
   signature: 'Signature (eddsa-jcs-2022)',
+  published: 'Second proof (eddsa-rdfc-2022)',
   status: 'Revocation status',
   validity: 'Validity period',
 };
+/** Clocks disagree: validity dates (of credentials and status lists) are allowed this much slack. */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** When several checks fail, the lowest rank decides the verdict. */
 export const RANK = {
   invalid: 0,
@@ -144,14 +147,6 @@ export async function verifyJcsProof(doc, proof, publicKey) {
 }
 
 // ---- URLs and fetching
-const local = (/** @type {string} */ h) => h === 'localhost' || h === '127.0.0.1';
-const hostOf = (/** @type {string} */ u) => {
-  try {
-    return new URL(u).hostname;
-  } catch {
-    return '';
-  }
-};
 /** IPv4 literals that are not public unicast (private, loopback, link-local, CGNAT, multicast…). */
 function specialIPv4(/** @type {string} */ h) {
   const m = /^(\d+)\.(\d+)\.(\d+)\.\d+$/.exec(h);
@@ -172,8 +167,31 @@ function specialIPv4(/** @type {string} */ h) {
 }
 
 /**
- * The rules for every URL fetched: https to a public host name. The one exception, for local
- * testing: localhost/127.0.0.1 with a port, over http too, only when the page itself is local.
+ * The one host rule: true for a host that is never fetched, however it is spelled. The URL parser
+ * first canonicalises it (2130706433, 0177.0.0.1, 0x7f.1 and 127.1 all become 127.0.0.1;
+ * full-width and upper-case letters are folded), trailing dots are dropped, then: localhost and
+ * *.localhost, private, loopback, link-local, unspecified, CGNAT and multicast IPv4, and every
+ * IPv6 literal ([::1], [::ffff:127.0.0.1], …: credentials are not served from bare IPv6 hosts).
+ * A public name that resolves to a private address cannot be seen from here.
+ * @param {string} host a host name, with or without a port
+ */
+export function isPrivateHost(host) {
+  let h;
+  try {
+    h = new URL(`https://${host}/`).hostname.replace(/\.+$/, '');
+  } catch {
+    return true;
+  }
+  return !h || h.startsWith('[') || h === 'localhost' || h.endsWith('.localhost') || specialIPv4(h);
+}
+
+/** The development exception's spelling: http, localhost or 127.0.0.1 as written, and a port. */
+const DEV_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1):\d{1,5}(\/|$)/i;
+
+/**
+ * The rules for every URL fetched: https to a public host (isPrivateHost). The one exception, for
+ * local testing (README, site_url): http://localhost:<port> or http://127.0.0.1:<port>, spelled
+ * exactly so, when the page itself is such an origin.
  * @param {string} raw @param {string} pageOrigin @returns {URL}
  */
 export function checkUrl(raw, pageOrigin) {
@@ -183,18 +201,16 @@ export function checkUrl(raw, pageOrigin) {
   } catch {
     fail('cannot-verify', `"${raw}" is not a URL.`);
   }
-  const h = u.hostname;
-  if (local(h) && u.port && local(hostOf(pageOrigin)) && /^https?:$/.test(u.protocol) && !u.username) return u;
+  if (DEV_ORIGIN.test(raw) && DEV_ORIGIN.test(pageOrigin) && !u.username) return u;
   if (u.protocol !== 'https:') fail('cannot-verify', `Refusing ${u.href}: only https:// addresses are fetched.`);
-  if (h.startsWith('[') || specialIPv4(h) || local(h) || h.endsWith('.localhost') || u.username) {
+  if (isPrivateHost(u.host) || u.username || u.password)
     fail('cannot-verify', `Refusing ${u.href}: private, loopback or IP-address host.`);
-  }
   return u;
 }
 
 /**
  * did:web:host[%3Aport][:path]* → https://host[:port]/path/did.json, or …/.well-known/did.json
- * without a path (http for a local host with a port, under the checkUrl exception).
+ * without a path (http for localhost/127.0.0.1 with a port, under the checkUrl exception).
  * @param {string} did @param {string} pageOrigin @returns {string}
  */
 export function didWebUrl(did, pageOrigin) {
@@ -204,7 +220,7 @@ export function didWebUrl(did, pageOrigin) {
   if (!m || segs.some((s) => /^\.\.?$|%2[ef]/i.test(s)))
     fail('cannot-verify', `"${did}" is not a did:web identifier that can be resolved.`);
   const host = m[1].toLowerCase() + (m[2] ? `:${m[2].slice(3)}` : '');
-  const scheme = m[2] && local(m[1]) && local(hostOf(pageOrigin)) ? 'http' : 'https';
+  const scheme = DEV_ORIGIN.test(`http://${host}/`) && DEV_ORIGIN.test(pageOrigin) ? 'http' : 'https';
   return checkUrl(`${scheme}://${host}/${segs.length ? segs.join('/') : '.well-known'}/did.json`, pageOrigin).href;
 }
 
@@ -379,9 +395,10 @@ async function statusBit(entry, ctx) {
     checkWellFormed(vc);
     if (!arr(vc.type).includes('BitstringStatusListCredential')) throw new Error('not a BitstringStatusListCredential');
     if (issuerOf(vc) !== ctx.did) throw new Error(`issued by ${issuerOf(vc)}, not ${ctx.did}`);
+    if (vc.id !== url) throw new Error(`it names itself ${vc.id}, not ${url}`);
     const proofs = jcsProofs(vc);
     await checkSignatures(vc, proofs, keysFor(proofs, ctx));
-    if (when(vc.validUntil) < ctx.now || when(vc.validFrom) > ctx.now)
+    if (when(vc.validUntil) < ctx.now - CLOCK_SKEW_MS || when(vc.validFrom) > ctx.now + CLOCK_SKEW_MS)
       throw new Error('the list is outside its validity period');
     const subject = arr(vc.credentialSubject)[0];
     if (subject.statusPurpose !== entry.statusPurpose) throw new Error(`its purpose is ${subject.statusPurpose}`);
@@ -414,11 +431,57 @@ async function checkStatus(c, ctx) {
   return notes.join(' ') || 'No revocation entry.';
 }
 
-/** @param {any} c @param {number} now */
+/** Validity dates, with CLOCK_SKEW_MS of slack either way. @param {any} c @param {number} now */
 function checkValidity(c, now) {
-  if (when(c.validFrom) > now) fail('not-yet-valid', `Not valid before ${c.validFrom}.`);
-  if (when(c.validUntil) < now) fail('expired', `Expired on ${c.validUntil}.`);
+  if (when(c.validFrom) > now + CLOCK_SKEW_MS) fail('not-yet-valid', `Not valid before ${c.validFrom}.`);
+  if (when(c.validUntil) < now - CLOCK_SKEW_MS) fail('expired', `Expired on ${c.validUntil}.`);
   return `Valid from ${c.validFrom ?? 'issue'}${c.validUntil ? ` until ${c.validUntil}` : ', no end date'}.`;
+}
+
+/**
+ * Where the issuer publishes this credential: `<id>credential.json`, when the id is a page of the
+ * issuer's own site (under the DID document's address). @param {any} c @param {Ctx} ctx
+ */
+function publishedCopyUrl(c, ctx) {
+  const site = ctx.didUrl.replace(/(\.well-known\/)?did\.json$/, '');
+  let id;
+  try {
+    id = new URL(c.id);
+  } catch {
+    id = null;
+  }
+  if (!id || !id.href.startsWith(site) || id.search || id.hash || !id.pathname.endsWith('/'))
+    fail('cannot-verify', `its id (${c.id ?? 'none'}) is not a page of the issuer's site ${site}`);
+  return `${id.href}credential.json`;
+}
+
+/**
+ * A browser cannot check an eddsa-rdfc-2022 proof (RDF canonicalisation needs a JSON-LD
+ * processor). It counts as checked only when the credential is, value for value (JCS), the copy
+ * the issuer publishes at `<id>credential.json`: the issuer's build verified every proof of that
+ * copy before publishing it. Otherwise the verdict is cannot-verify, saying which proof was not
+ * checked. @param {any} c @param {Ctx} ctx
+ */
+async function checkPublished(c, ctx) {
+  const rdfc = arr(c.proof).filter((p) => p.cryptosuite === 'eddsa-rdfc-2022');
+  const unchecked = (/** @type {string} */ why) =>
+    fail(
+      'cannot-verify',
+      'The eddsa-jcs-2022 proof is valid, but the eddsa-rdfc-2022 proof, which a browser cannot check, ' +
+        `was not checked: ${why}. Check the credential's JSON with a standard Verifiable Credentials tool.`,
+    );
+  if (rdfc.length > 1) unchecked('there is more than one');
+  if (!rdfc.length) unchecked('it is missing, though every credential of this kind has one');
+  let url = '';
+  try {
+    url = publishedCopyUrl(c, ctx);
+    const copy = await ctx.getJson(url, "issuer's published copy");
+    if (tooDeep(copy) || jcs(copy) !== jcs(c))
+      throw new Error(`it differs from the copy the issuer publishes at ${url}`);
+  } catch (e) {
+    unchecked(msg(e).replace(/\.$/, ''));
+  }
+  return `Checked when the issuer built its site: this credential is exactly the copy it publishes at ${url}.`;
 }
 
 // ---- orchestration
@@ -534,9 +597,15 @@ async function verifyInto(r, c, opts) {
     r.fail('signature', e);
     return r.skipAfter('signature', 'Not checked: the signature could not be checked.');
   }
-  // Download the status list now so it overlaps the DID document.
+  // Download the status list and the published copy now, so they overlap the DID document.
   for (const e of arr(c.credentialStatus))
     if (typeof e.statusListCredential === 'string') ctx.getJson(e.statusListCredential, 'status list').catch(() => {});
+  try {
+    ctx.didUrl = didWebUrl(did, pageOrigin);
+    ctx.getJson(publishedCopyUrl(c, ctx), "issuer's published copy").catch(() => {});
+  } catch {
+    // reported by the steps below
+  }
 
   /** @type {Uint8Array[]} */
   let keys = [];
@@ -557,12 +626,10 @@ async function verifyInto(r, c, opts) {
   // Check the status list alongside the signature (it only counts if the signature is valid).
   const status = c.credentialStatus ? checkStatus(c, ctx) : null;
   status?.catch(() => {});
-  const rdfcNote = arr(c.proof).some((p) => p.cryptosuite === 'eddsa-rdfc-2022')
-    ? ' The eddsa-rdfc-2022 proof was checked at build and is verifiable with standard tools.'
-    : '';
-  if (!(await r.run('signature', async () => (await checkSignatures(c, proofs, keys), `Valid.${rdfcNote}`)))) {
+  if (!(await r.run('signature', async () => (await checkSignatures(c, proofs, keys), 'Valid.')))) {
     return r.skipAfter('signature', 'Not checked: the signature is not valid.');
   }
+  await r.run('published', () => checkPublished(c, ctx));
   if (status) await r.run('status', () => status);
   else r.set('status', 'skip', 'No credentialStatus: this credential cannot be revoked.');
   await r.run('validity', () => checkValidity(c, ctx.now));

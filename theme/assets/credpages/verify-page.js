@@ -3,10 +3,9 @@
 // the page; every outcome, including bad input, is shown in the #cp-verify panel.
 import { verifyCredential, invalidResult, fetchLimited, Fail } from './verifier.js';
 import { render } from './verify-panel.js';
+import { crc32, isPng, OB_NS } from './bake.js';
 
 const MAX_INPUT = 2 << 20; // 2 MB: credentials are a few KB, baked images rarely more than 500 KB
-const OB_NS = 'https://purl.imsglobal.org/ob/v3p0';
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** @param {string} m */
 const invalid = (m) => new Fail('invalid', m);
@@ -31,29 +30,42 @@ function parseJson(s) {
 }
 
 /**
- * The credential text baked into a PNG: the first iTXt chunk with keyword "openbadgecredential"
- * (Open Badges 3.0 baking; compression is not allowed there).
+ * The credential text baked into a PNG: the one iTXt chunk with keyword "openbadgecredential"
+ * (Open Badges 3.0 baking; compression is not allowed there). Every chunk's CRC is checked, and
+ * an image with two credential chunks is refused: it cannot be said which one it carries.
  * @param {Uint8Array} png @returns {string}
  */
 export function pngCredential(png) {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  for (let at = 8; at + 12 <= png.length;) {
+  /** @type {Uint8Array[]} */
+  const found = [];
+  let ended = false;
+  for (let at = 8; !ended && at + 12 <= png.length; ) {
     const len = view.getUint32(at);
     const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
     const data = png.subarray(at + 8, at + 8 + len);
-    if (data.length !== len || type === 'IEND') break;
-    const kwEnd = type === 'iTXt' ? data.subarray(0, 80).indexOf(0) : -1; // keywords are 1-79 bytes
+    if (data.length !== len || at + 12 + len > png.length) break;
+    if (crc32(png.subarray(at + 4, at + 8 + len)) !== view.getUint32(at + 8 + len))
+      throw invalid(`The PNG's ${type.replace(/[^\x20-\x7e]/g, '?')} chunk has a wrong CRC: the file is damaged.`);
+    const kwEnd = /^(iTXt|tEXt|zTXt)$/.test(type) ? data.subarray(0, 80).indexOf(0) : -1; // keywords are 1-79 bytes
     if (kwEnd > 0 && String.fromCharCode(...data.subarray(0, kwEnd)) === 'openbadgecredential') {
-      // keyword \0, compression flag, compression method, language tag \0, translated keyword \0, text
-      if (data[kwEnd + 1] !== 0) throw invalid("The PNG's credential chunk is compressed, which Open Badges forbids.");
-      const langEnd = data.indexOf(0, kwEnd + 3);
-      const transEnd = langEnd < 0 ? -1 : data.indexOf(0, langEnd + 1);
-      if (transEnd < 0) throw invalid("The PNG's credential chunk is malformed.");
-      return text(data.subarray(transEnd + 1), "The PNG's credential");
+      if (type !== 'iTXt') throw invalid(`The PNG's credential is in a ${type} chunk; Open Badges uses iTXt.`);
+      found.push(data.subarray(kwEnd));
     }
+    ended = type === 'IEND';
     at += 12 + len;
   }
-  throw invalid('This PNG has no "openbadgecredential" iTXt chunk: it is not a baked badge.');
+  if (found.length > 1)
+    throw invalid(`This PNG holds ${found.length} credentials ("openbadgecredential" chunks); a badge holds one.`);
+  if (!found.length) throw invalid('This PNG has no "openbadgecredential" iTXt chunk: it is not a baked badge.');
+  if (!ended) throw invalid('The PNG is cut short (it has no IEND chunk): the file is damaged.');
+  // \0, compression flag, compression method, language tag \0, translated keyword \0, text
+  const data = found[0];
+  if (data[1] !== 0) throw invalid("The PNG's credential chunk is compressed, which Open Badges forbids.");
+  const langEnd = data.indexOf(0, 3);
+  const transEnd = langEnd < 0 ? -1 : data.indexOf(0, langEnd + 1);
+  if (transEnd < 0) throw invalid("The PNG's credential chunk is malformed.");
+  return text(data.subarray(transEnd + 1), "The PNG's credential");
 }
 
 /**
@@ -64,7 +76,10 @@ export function pngCredential(png) {
 export function svgCredential(svg) {
   const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   if (doc.getElementsByTagName('parsererror').length) throw invalid('The SVG is not well-formed XML.');
-  const el = doc.getElementsByTagNameNS(OB_NS, 'credential')[0];
+  const all = doc.getElementsByTagNameNS(OB_NS, 'credential');
+  if (all.length > 1)
+    throw invalid(`This SVG holds ${all.length} credentials (<openbadges:credential> elements); a badge holds one.`);
+  const el = all[0];
   if (!el) throw invalid('This SVG has no <openbadges:credential> element: it is not a baked badge.');
   if (el.getAttribute('verify')) throw invalid('This badge holds a VC-JWT, which this page does not check.');
   return el.textContent ?? '';
@@ -77,11 +92,13 @@ export function svgCredential(svg) {
  */
 export function credentialFrom(bytes, what) {
   if (bytes.length > MAX_INPUT) throw invalid(`${what} is larger than 2 MB.`);
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return parseJson(pngCredential(bytes));
+  if (isPng(bytes)) return parseJson(pngCredential(bytes));
   const s = text(bytes, what);
   if (/^\s*</.test(s)) {
     if (!/<html|<!doctype html/i.test(s)) return parseJson(svgCredential(s));
-    const script = new DOMParser().parseFromString(s, 'text/html').getElementById('cp-credential');
+    const scripts = new DOMParser().parseFromString(s, 'text/html').querySelectorAll('#cp-credential');
+    if (scripts.length > 1) throw invalid(`${what} holds more than one credential (#cp-credential).`);
+    const script = scripts[0];
     if (!script) throw invalid(`${what} is a web page without a credential (#cp-credential).`);
     return parseJson(script.textContent ?? '');
   }

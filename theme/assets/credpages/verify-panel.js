@@ -15,20 +15,81 @@ const HEADLINE = {
   invalid: 'Not a valid credential',
 };
 
+const MONTHS = 'January February March April May June July August September October November December'.split(' ');
+
+/** "2026-09-15T…" → "15 September 2026": the calendar date as written, as the page shows it. */
+export function humanDate(/** @type {unknown} */ iso) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T/.exec(String(iso ?? ''));
+  return m && MONTHS[+m[2] - 1] ? `${+m[3]} ${MONTHS[+m[2] - 1]} ${+m[1]}` : '';
+}
+
+/** A credential string for the sentence: one line, at most 200 characters, else ''. */
+const val = (/** @type {unknown} */ v) => {
+  if (typeof v !== 'string') return '';
+  const chars = Array.from(v.replace(/\s+/g, ' ').trim());
+  return chars.length > 200 ? `${chars.slice(0, 200).join('')}…` : chars.join('');
+};
+
+/** An isolated run of credential text: a right-to-left name cannot reorder the sentence. */
+const bdi = (/** @type {string} */ text) => Object.assign(document.createElement('bdi'), { textContent: text });
+
 /**
- * Show a verifier result in a panel (the section with .cp-verdict and .cp-steps).
- * @param {HTMLElement} panel @param {import('./verifier.js').Result} result
+ * What the signed credential says, as sentence parts (strings are our words, bdi elements the
+ * credential's): "Demo Academy (demo.example) awarded Python Basics to Ada Lovelace on 15 September
+ * 2026." Only called once the signature has been checked, so every value is the issuer's.
+ * @param {any} c @param {string|null} domain @returns {(string|HTMLElement)[]}
+ */
+export function facts(c, domain) {
+  const subject = Array.isArray(c.credentialSubject) ? c.credentialSubject[0] : c.credentialSubject;
+  const issuer = val(c.issuer?.name);
+  const achievement = val(subject?.achievement?.name) || val(c.name);
+  const recipient = val(subject?.name);
+  const date = humanDate(c.awardedDate) || humanDate(c.validFrom);
+  /** @type {(string|HTMLElement)[]} */
+  const out = [];
+  if (issuer) out.push(bdi(issuer), ' (', bdi(domain ?? ''), ')');
+  else out.push(bdi(domain ?? 'The issuer'));
+  out.push(' awarded ', achievement ? bdi(achievement) : 'a credential');
+  if (recipient) out.push(' to ', bdi(recipient));
+  if (date) out.push(` on ${date}`);
+  out.push('.');
+  return out;
+}
+
+/**
+ * The verdict as one sentence, from the verified data where there is any.
+ * @param {import('./verifier.js').Result & {reason?: string}} result
+ */
+function sentence(result) {
+  const { verdict, summary, issuerDomain } = result;
+  if (verdict === 'pending') return [HEADLINE.pending];
+  const c = /** @type {any} */ (result.credential);
+  const signed = result.steps.some((s) => s.id === 'signature' && s.state === 'ok');
+  if (!signed || verdict === 'cannot-verify') return [`${HEADLINE[verdict] ?? verdict}. ${summary}`];
+  const said = facts(c, issuerDomain);
+  const until = humanDate(c.validUntil);
+  if (verdict === 'verified')
+    return ['Verified: ', ...said, until ? ` Valid until ${until}.` : ' It has no expiry date.'];
+  if (verdict === 'expired') return ['Expired: ', ...said, ` It expired on ${until}.`];
+  if (verdict === 'not-yet-valid')
+    return ['Not yet valid: ', ...said, ` It is valid from ${humanDate(c.validFrom)}.`];
+  if (verdict === 'revoked') {
+    const reason = val(result.reason).replace(/\.$/, '');
+    const why = reason ? [' Reason given by the issuer: ', bdi(reason), '.'] : [];
+    return ['Revoked: ', ...said, ` ${summary}`, ...why];
+  }
+  return [`${HEADLINE[verdict] ?? verdict}. ${summary} The signed credential says: `, ...said];
+}
+
+/**
+ * Show a verifier result in a panel: the sentence in .cp-verdict (the live region), the steps in
+ * .cp-steps (inside a <details>), the issuer's domain in .cp-issuer-domain if there is one.
+ * @param {HTMLElement} panel @param {import('./verifier.js').Result & {reason?: string}} result
  */
 export function render(panel, result) {
-  const { verdict, summary, issuerDomain } = result;
+  const { verdict, issuerDomain } = result;
   panel.dataset.verdict = verdict;
-  const text =
-    verdict === 'verified'
-      ? `Verified: issued by ${issuerDomain}.`
-      : verdict === 'pending'
-        ? HEADLINE.pending
-        : `${HEADLINE[verdict] ?? verdict}. ${summary}`;
-  /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).textContent = text;
+  /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).replaceChildren(...sentence(result));
   panel.querySelector('.cp-steps')?.replaceChildren(
     ...result.steps.map((s) => {
       const li = document.createElement('li');
@@ -49,21 +110,52 @@ export function render(panel, result) {
 
 const norm = (/** @type {unknown} */ s) => String(s).replace(/\s+/g, ' ').trim();
 
+/** What HTML cannot carry (NUL, lone surrogates) becomes U+FFFD on the page, as the build writes it. */
+const showable = (/** @type {string} */ s) => s.replace(/\0|[\uD800-\uDFFF]/gu, '\uFFFD');
+
+/** The value at a dotted path; own properties only, so "__proto__" cannot reach the prototype. */
+const valueAt = (/** @type {any} */ credential, /** @type {string} */ path) =>
+  path
+    .split('.')
+    .reduce((o, k) => (o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined), credential);
+
+const same = (/** @type {string} */ shown, /** @type {string} */ value) => shown === value;
+/** The partial rule. @param {string} shown @param {string} value */
+function shortened(shown, value) {
+  const v = showable(value);
+  const head = shown.endsWith('…') ? shown.slice(0, -1).trimEnd() : '';
+  return shown === v || (head !== '' && v.startsWith(head));
+}
+
 /**
- * Compare every [data-field] element with the credential value at its dotted path (for <time>,
- * the datetime attribute), so an edited page cannot pass for the signed one.
+ * Compare every [data-field] and [data-field-partial] element with the credential value at its
+ * dotted path (for <time>, the datetime attribute), whitespace runs collapsed. data-field: equal.
+ * data-field-partial (the build shortened the value, or replaced characters HTML cannot carry):
+ * equal once those characters are U+FFFD, or a non-empty start of the value followed by "…".
+ * [data-field-href]: the link's target is the URL at the path.
  * @param {ParentNode} root @param {any} credential @returns {import('./verifier.js').Step}
  */
 export function pageTextStep(root, credential) {
   const edited = [];
-  for (const el of root.querySelectorAll('[data-field]')) {
-    const path = /** @type {HTMLElement} */ (el).dataset.field ?? '';
-    // Own properties only: a path like "__proto__" must not reach into the prototype chain.
-    const value = path
-      .split('.')
-      .reduce((o, k) => (o !== null && typeof o === 'object' && Object.hasOwn(o, k) ? o[k] : undefined), credential);
+  for (const el of root.querySelectorAll('[data-field], [data-field-partial]')) {
+    const partial = !el.hasAttribute('data-field');
+    const path = el.getAttribute(partial ? 'data-field-partial' : 'data-field') ?? '';
+    const value = valueAt(credential, path);
     const shown = el.localName === 'time' ? el.getAttribute('datetime') : el.textContent;
-    if (value === undefined || typeof value === 'object' || norm(shown) !== norm(value)) edited.push(path);
+    const ok =
+      value !== undefined && typeof value !== 'object' && (partial ? shortened : same)(norm(shown), norm(value));
+    if (!ok) edited.push(path);
+  }
+  // Links: the target, resolved against the credential's id (the page's address; on-site links
+  // are relative), must be the URL at the path.
+  for (const el of root.querySelectorAll('[data-field-href]')) {
+    const path = el.getAttribute('data-field-href') ?? '';
+    const value = valueAt(credential, path);
+    try {
+      if (new URL(el.getAttribute('href') ?? '', credential.id).href !== new URL(value).href) edited.push(path);
+    } catch {
+      edited.push(path);
+    }
   }
   const step = {
     id: 'page',
@@ -80,6 +172,16 @@ export function pageTextStep(root, credential) {
 }
 
 /**
+ * The revocation reason the page shows (.cp-reason), only when this page is the issuer's own: it
+ * is served from the credential's id. The reason is not signed; the issuer's site publishes it.
+ * @param {any} credential
+ */
+function issuerPageReason(credential) {
+  const here = location.origin + location.pathname;
+  return credential?.id === here ? (document.querySelector('.cp-reason')?.textContent ?? '') : '';
+}
+
+/**
  * Verify this page's credential. For the bench: performance marks cp-verify-start/-end, and
  * window.cpVerifyMs = when the verdict was shown, in ms since navigation start.
  */
@@ -88,7 +190,8 @@ async function main() {
   const script = document.getElementById('cp-credential');
   if (!panel || !script) return;
   performance.mark('cp-verify-start');
-  if (!panel.hasAttribute('aria-live')) panel.setAttribute('aria-live', 'polite');
+  const live = panel.querySelector('.cp-verdict');
+  if (live && !live.hasAttribute('aria-live')) live.setAttribute('aria-live', 'polite');
   let credential;
   let result;
   try {
@@ -107,7 +210,7 @@ async function main() {
     if (step.state === 'fail' && RANK.tampered < RANK[result.verdict])
       Object.assign(result, { verdict: 'tampered', summary: step.detail });
   }
-  render(panel, result);
+  render(panel, { ...result, reason: issuerPageReason(credential) });
   /** @type {any} */ (window).cpVerifyMs = performance.mark('cp-verify-end').startTime;
 }
 

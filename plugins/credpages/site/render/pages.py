@@ -323,6 +323,7 @@ def credential_page_context(
     ``#cp-credential`` JSON-LD), ``c`` (:class:`~credpages.site.render.view.CredentialView`),
     ``status`` (:class:`StatusView`), ``json_href``, ``earn_url``, ``linkedin_url``,
     ``linkedin_fields`` (tuple of :class:`CopyField`), ``share`` (:class:`ShareLinks` or None),
+    ``issuer_page_href`` (the issuer's page on this site: its achievements listing),
     ``badge`` (:class:`BadgeDownload` or None), ``qr`` (Markup or None), ``certificate`` (bool),
     ``cert_issuer`` (Shown or None), ``cert_summary`` (the achievement's description, one line of
     plain text, clamped) and ``cert_logo`` (Image or None).
@@ -376,6 +377,8 @@ def credential_page_context(
             revoked_on=when(status.revoked_on),
         ),
         json_href="credential.json",
+        # "by Issuer" leads to the issuer's page on this site (its achievements), in this look
+        issuer_page_href=f"{prefix}achievements/",
         earn_url=None if status.state == "revoked" else safe_url(site.earn_url),
         linkedin_url=valid_linkedin,
         linkedin_fields=_linkedin_fields(valid_linkedin, issuer_name) if valid_linkedin else (),
@@ -487,13 +490,15 @@ def achievement_page_context(
     recipients: Sequence[RecipientEntry] | None = None,
     earn_url: str | None = None,
     page_url: str | None = None,
+    share_image: ShareImage | None = None,
 ) -> dict[str, Any]:
     """Context for ``achievement.html``: the achievement, how often it was awarded, and (only if
-    the issuer lists recipients) who holds it.
+    the issuer lists recipients) who holds it. ``share_image``: its share card (``og:image``).
 
     Template variables: ``a`` (:class:`~credpages.site.render.view.AchievementView`), ``awarded``,
     ``recipients`` (list of :class:`RecipientView` or None), ``earn_url``, ``issuer``
-    (:class:`~credpages.site.render.view.Link` or None), ``issuer_name``.
+    (:class:`~credpages.site.render.view.Link` or None: the issuer's web site), ``issuer_page_href``
+    (its page on this site: the achievements listing), ``issuer_name``.
     """
     url = page_url or text_of(achievement.get("id")) or site.site_url
     prefix = root_prefix(site, url)
@@ -508,6 +513,7 @@ def achievement_page_context(
         description=description or f"{name}, awarded by {plain(site.issuer_name, 100)}.",
         canonical=canonical,
         robots=None,
+        image=_share_image(share_image, canonical or site.site_url, name),
     )
     json_ld = [_schema_credential(achievement, site.issuer_name, site.issuer_url, canonical)]
     context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld)
@@ -521,6 +527,7 @@ def achievement_page_context(
         ],
         earn_url=safe_url(earn_url or site.earn_url),
         issuer=link(site.issuer_url, paths),
+        issuer_page_href=f"{prefix}achievements/",
         issuer_name=shown(site.issuer_name),
     )
     return context

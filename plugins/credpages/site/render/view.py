@@ -137,19 +137,26 @@ class Image:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A URL from a credential: ``href`` when it is safe to link, else shown only as ``text``."""
+    """A URL from a credential: ``href`` when it is safe to link, else shown only as ``text``.
+
+    With a path (``text.path``) the verifier checks both: the shown URL as any field, and the
+    link's target through ``data-field-href`` (resolved against the credential's id, where the page
+    lives, as on-site links are relative).
+    """
 
     href: str | None
     text: Shown
 
     def labelled(self, label: Shown | None) -> Markup:
         """``<a>`` around ``label`` (or the URL) if linkable; else the label and the URL as text."""
-        shown_url = f'<span class="cp-url"><bdi>{escape_text(self.text.text)}</bdi></span>'
+        shown_url = f'<span class="cp-url">{self.text.__html__()}</span>'
         if self.href is None:
             html = f"{label.__html__()} {shown_url}" if label else shown_url
         else:
-            inner = label.__html__() if label else f"<bdi>{escape_text(self.text.text)}</bdi>"
-            html = f'<a href="{escape_text(self.href)}" rel="nofollow ugc">{inner}</a>'
+            inner = label.__html__() if label else self.text.__html__()
+            path = self.text.path
+            check = f' data-field-href="{escape(path)}"' if path is not None else ""
+            html = f'<a href="{escape_text(self.href)}"{check} rel="nofollow ugc">{inner}</a>'
         return Markup(html)
 
     def __html__(self) -> str:
@@ -287,12 +294,12 @@ def when(value: object, path: str | None = None) -> When | None:
     return When(iso, format_date(iso), ok and len(text) <= 100, path)
 
 
-def link(value: object, paths: Paths) -> Link | None:
+def link(value: object, paths: Paths, path: str | None = None) -> Link | None:
     text = text_of(value)
     if text is None:
         return None
     href = paths.href(text)
-    label = shown(text, None, URL_TEXT_LIMIT)
+    label = shown(text, path, URL_TEXT_LIMIT)
     assert label is not None
     return Link(href, label)
 
@@ -344,7 +351,7 @@ def alignment_view(raw: object, paths: Paths, path: str | None) -> AlignmentView
     data = mapping(raw)
     view = AlignmentView(
         name=shown(data.get("targetName"), at(path, "targetName")),
-        link=link(data.get("targetUrl"), paths),
+        link=link(data.get("targetUrl"), paths, at(path, "targetUrl")),
         code=shown(data.get("targetCode"), at(path, "targetCode")),
         framework=shown(data.get("targetFramework"), at(path, "targetFramework")),
         description=shown(data.get("targetDescription"), at(path, "targetDescription"), 500),
@@ -385,7 +392,7 @@ def issuer_view(raw: object, paths: Paths, path: str | None) -> IssuerView:
     data = mapping(raw)
     return IssuerView(
         name=shown(data.get("name"), at(path, "name")),
-        link=link(data.get("url"), paths),
+        link=link(data.get("url"), paths, at(path, "url")),
         logo=image(data.get("image"), paths),
         did=shown(data.get("id"), at(path, "id"), 500),
     )
@@ -395,7 +402,7 @@ def _evidence_view(raw: object, paths: Paths, path: str | None) -> EvidenceView 
     data = mapping(raw)
     view = EvidenceView(
         name=shown(data.get("name"), at(path, "name")),
-        link=link(data.get("id"), paths),
+        link=link(data.get("id"), paths, at(path, "id")),
         description=prose(data.get("description"), at(path, "description")),
         narrative=prose(data.get("narrative"), at(path, "narrative")),
         genre=shown(data.get("genre"), at(path, "genre"), 200),
