@@ -1044,7 +1044,6 @@ def build_parser() -> argparse.ArgumentParser:
     lp.add_argument("--save", metavar="FILE", help="save the verified checkpoint to FILE")
     lp.set_defaults(func=cmd_log_audit)
 
-    p = sub.add_parser("serve", help="build and serve the site, rebuilding on changes")
     p = sub.add_parser(
         "serve", help="preview the site as published at site_url, rebuilding on changes"
     )
