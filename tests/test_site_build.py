@@ -186,6 +186,7 @@ HOSTILE = "</script><script>alert(1)</script>\"'<b onmouseover=x>&amp;\u202eevil
 def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
     from credpages.credential.model import Award, Recipient, build_credential
     from credpages.credential.yamlio import write_yaml
+    from credpages.issuer.issuance_log import IssuanceLog
     from credpages.issuer.repository import load_achievement
     from htmltree import credential_ld, parse
 
@@ -209,6 +210,9 @@ def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
     doc["evidence"] = [{"type": ["Evidence"], "id": "javascript:alert(4)", "name": HOSTILE}]
     signed = Signer(settings, seed).sign(doc)
     write_yaml(settings.credentials_dir / "hostile.yaml", signed)
+    log = IssuanceLog(settings)  # written by hand, so logged by hand
+    log.add(signed)
+    log.save(Signer(settings, seed))
     site = run_build(config)
 
     html = (site / "c" / "python-basics-hostile" / "index.html").read_text(encoding="utf-8")
@@ -219,6 +223,7 @@ def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
         "application/ld+json",
         "application/ld+json",
         "module",  # verify-panel.js
+        "module",  # tlog.js
         "module",  # share.js
     ]
     assert not tree.find_all("b") and not [n for n in tree.iter() if "onerror" in n.attrs]

@@ -62,6 +62,7 @@ KNOWN_KEYS = {
     "indexable",
     "list_recipients",
     "skip_invalid",
+    "log_previous",
     "cache_dir",
     "share_cards",
     "cname",
@@ -123,6 +124,7 @@ class Settings:
     indexable: bool = False
     list_recipients: bool = False
     skip_invalid: bool = False
+    log_previous: str | None = None  # the published log (URL or folder) this build must extend
     cache_dir: Path | None = None
     share_cards: ShareCards = field(default_factory=ShareCards)
     cname: str | None = None
@@ -466,6 +468,7 @@ def parse_settings(
         indexable=_bool(entry, "indexable", False),
         list_recipients=_bool(entry, "list_recipients", False),
         skip_invalid=_bool(entry, "skip_invalid", False),
+        log_previous=_str(entry, "log_previous", "log_previous"),
         cache_dir=(base_dir / cache).resolve(),
         share_cards=_parse_share_cards(entry.get("share_cards")),
         cname=_cname(entry.get("cname")),

@@ -42,6 +42,8 @@ class CredpagesConfig(base.Config):
     """List recipients' names on achievement pages."""
     skip_invalid = _setting()
     """Leave out credentials that fail verification (with a warning) instead of failing."""
+    log_previous = _setting()
+    """The published issuance log (URL or folder) this build's log must extend."""
     cache_dir = _setting()
     """Verification and share-card cache, kept between builds (default: .cache/credpages)."""
     share_cards = _setting()

@@ -17,6 +17,12 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from ..config import Settings
 from ..errors import CredpagesError
 from ..site.collect import SiteData, collect, failure_count, failure_message
+from ..site.log_files import (
+    PublishedLog,
+    Unreachable,
+    read_published,
+    reader_for,
+)
 from ..site.publish import ThemeInfo, publish
 from .config import CredpagesConfig, settings_from
 
@@ -38,7 +44,9 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
         try:
-            self.site = collect(self.settings)
+            self.site = collect(
+                self.settings, log_previous=_previous_log(self.settings.log_previous)
+            )
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
         failures, achievements = self.site.failures, self.site.achievement_failures
@@ -67,6 +75,21 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         if self.settings is not None and self.settings.credentials_dir.is_dir():
             server.watch(str(self.settings.credentials_dir))
         return server
+
+
+def _previous_log(source: str | None) -> PublishedLog | None:
+    if not source:
+        return None
+    read, label = reader_for(source)
+    try:
+        return read_published(read, label)
+    except Unreachable as exc:  # the site is down or offline: say so, loudly, and go on
+        log.warning(
+            "the live issuance log could not be fetched, so this build was not checked against "
+            "it: %s",
+            exc,
+        )
+        return None
 
 
 def _theme_info(config: MkDocsConfig) -> ThemeInfo:

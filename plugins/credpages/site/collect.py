@@ -23,6 +23,7 @@ from ..credential.status_list import Bits
 from ..credential.verify import Report, check_integrity, keyring_resolver, verify_document
 from ..credential.yamlio import loads_yaml
 from ..errors import CredpagesError
+from ..issuer.issuance_log import LogCheck
 from ..issuer.repository import (
     AchievementDef,
     all_achievement_ids,
@@ -38,6 +39,8 @@ from ..issuer.revocation import (
     unrevoked_errors,
 )
 from .cache import BuildCache, key_maker, open_cache
+from .log_files import PublishedLog
+from .log_gate import check_site_log
 
 PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
 PARALLEL_CHEAP = 200  # the same for files that only need the cheap checks
@@ -58,6 +61,7 @@ class SiteData:
     stats: dict[str, int] = field(default_factory=dict)
     cache: BuildCache = field(default_factory=lambda: BuildCache(None, None))
     achievement_failures: list[CredpagesError] = field(default_factory=list)
+    log: LogCheck | None = None  # the verified issuance log, when the issuer keeps one
 
 
 def verify_key_maker(settings: Settings) -> Callable[..., str]:
@@ -114,6 +118,7 @@ def collect(
     now: dt.datetime | None = None,
     use_cache: bool = True,
     workers: int | None = None,
+    log_previous: PublishedLog | None = None,
 ) -> SiteData:
     """Verify every credential; failures are collected, not raised, so all are reported at once."""
     now = now or dt.datetime.now(dt.UTC)
@@ -199,6 +204,8 @@ def collect(
         undone = unrevoked_errors(settings, ledger, status_indices(documents_ok), bits)
         if undone:
             raise CredpagesError(rollback_failure_message(undone))
+    log, reports, unlogged = check_site_log(settings, reports, previous=log_previous)
+    failures.extend(unlogged)
     return SiteData(
         settings=settings,
         credentials=reports,
@@ -210,6 +217,7 @@ def collect(
         achievement_failures=achievement_failures,
         stats={"files": len(files), "cached": hits, "verified": len(files) - hits},
         cache=store,
+        log=log,
     )
 
 

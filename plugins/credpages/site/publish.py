@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -24,10 +25,12 @@ from ..config import ShareCards
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..errors import CredpagesError
+from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
 from .collect import SiteData
 from .linkedin import add_to_profile_url
+from .log_files import write_log
 from .pathways import pathway_warnings, rule_view
 from .qr import qr_svg
 from .render import (
@@ -137,7 +140,10 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
 def write_machine_files(site: SiteData, site_dir: Path) -> None:
     """did.json (both resolution paths), the status list, CNAME and each credential.json."""
     settings = site.settings
-    did_json = json.dumps(did_document(settings), indent=2) + "\n"
+    document = did_document(settings)
+    if site.log is not None:
+        document["service"] = [log_service(settings)]
+    did_json = json.dumps(document, indent=2) + "\n"
     for path in {did_document_path(settings.did), "did.json", ".well-known/did.json"}:
         _write(site_dir, path, did_json)
     if site.status_list_document is not None:  # verified by collect, not read again
@@ -335,6 +341,11 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         "page", files_digest([*theme.template_dirs, DEFAULT_TEMPLATE_DIR]), repr((info, theme))
     )
     write_machine_files(site, site_dir)
+    if site.log is not None:
+        slugs = {
+            str(r.credential["id"]): r.slug for r in site.credentials if r.credential and r.slug
+        }
+        write_log(partial(_write, site_dir), site.log, slugs, site.settings.page_prefix)
     write_builtin_assets(site_dir)
     cards = Cards({}, {})
     if theme.docs_dir is not None:
