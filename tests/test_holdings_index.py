@@ -44,7 +44,7 @@ def test_index_holds_what_the_files_say(issuer_site: IssuerSite) -> None:
     settings = issuer_site.settings
     found = summaries(settings)  # the second file was written after the last issue's scan
     index = json.loads((index_file(issuer_site)).read_text())
-    assert len(found) == 2 and set(index["files"]) == {p.name for p in found}
+    assert len(found) == 2 and set(index["files"]) == {Path(p).name for p in found}
     for path, summary in found.items():
         assert summary == Summary.of(load_yaml(path).data, settings)
         assert summary.index is not None and summary.emails

@@ -90,14 +90,15 @@ def _from_entry(raw: Any) -> tuple[list[int], Summary] | None:
     return ident, summary
 
 
-def summaries(settings: Settings) -> dict[Path, Summary]:
-    """Every credential file (``*.yaml``/``*.yml`` under ``credentials/``) and its summary."""
+def summaries(settings: Settings) -> dict[str, Summary]:
+    """Every credential file (``*.yaml``/``*.yml`` under ``credentials/``, as a path string:
+    10,000 ``Path`` objects cost more than the rest of a warm scan) and its summary."""
     folder = settings.credentials_dir
     if not folder.is_dir():
         return {}
     index_path = settings.cache_dir / INDEX_NAME if settings.cache_dir else None
     known = _load_index(index_path) if index_path else {}
-    found: dict[Path, Summary] = {}
+    found: dict[str, Summary] = {}
     keep: dict[str, Any] = {}
     changed = False
     now = time.time_ns()
@@ -118,10 +119,10 @@ def summaries(settings: Settings) -> dict[Path, Summary]:
         else:
             changed = True
             try:
-                summary = Summary.of(load_yaml(Path(entry.path)).data, settings)
+                summary = Summary.of(load_yaml(entry.path).data, settings)
             except CredpagesError:
                 summary = Summary()  # `verify` reports broken files; issuing is not blocked
-        found[Path(entry.path)] = summary
+        found[entry.path] = summary
         if now - max(ident[1], ident[2]) > RACY_NS:
             emails = [list(pair) for pair in summary.emails]
             keep[entry.name] = [ident, summary.index, summary.slug, summary.achievement, emails]

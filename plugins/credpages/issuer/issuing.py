@@ -99,7 +99,7 @@ class Holdings:
 
     indices: set[int] = field(default_factory=set)
     slugs: set[str] = field(default_factory=set)
-    by_achievement: dict[str, list[tuple[Summary, Path | dict[str, Any]]]] = field(
+    by_achievement: dict[str, list[tuple[Summary, str | dict[str, Any]]]] = field(
         default_factory=dict
     )
 
@@ -113,7 +113,7 @@ class Holdings:
     def add(self, doc: Mapping[str, Any], settings: Settings) -> None:
         self._record(Summary.of(doc, settings), dict(doc))
 
-    def _record(self, summary: Summary, source: Path | dict[str, Any]) -> None:
+    def _record(self, summary: Summary, source: str | dict[str, Any]) -> None:
         if summary.index is not None:
             self.indices.add(summary.index)
         if summary.slug:
