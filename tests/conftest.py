@@ -133,6 +133,15 @@ class IssuerSite:
         return result
 
 
+TEST_CACHE_KEY = "credpages-test-cache-key-" + "5" * 40
+
+
+@pytest.fixture(autouse=True)
+def _cache_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds authenticate their cache with a test key, never one made in the real home."""
+    monkeypatch.setenv("CREDPAGES_CACHE_KEY", TEST_CACHE_KEY)
+
+
 @pytest.fixture
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """No real home, no inherited signing key; returns the temporary XDG_CONFIG_HOME."""

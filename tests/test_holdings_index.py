@@ -12,7 +12,7 @@ from conftest import IssuerSite
 from credpages.credential.model import hash_identity
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer import holdings_index
-from credpages.issuer.holdings_index import INDEX_NAME, Summary, summaries
+from credpages.issuer.holdings_index import Summary, summaries
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -26,9 +26,9 @@ def issue(site: IssuerSite, email: str) -> str:
 
 
 def index_file(site: IssuerSite) -> Path:
-    folder = site.settings.cache_dir
-    assert folder is not None
-    return folder / INDEX_NAME
+    path = holdings_index.index_file(site.settings)
+    assert path is not None
+    return path
 
 
 @pytest.fixture
@@ -102,6 +102,15 @@ def test_fresh_files_are_not_kept(issuer_site: IssuerSite) -> None:
     index = json.loads((index_file(issuer_site)).read_text())
     assert index["files"] == {}
     assert issue(issuer_site, "ada@example.com") == "existing"
+
+
+def test_the_build_cache_keeps_its_folder_to_itself(issuer_site: IssuerSite) -> None:
+    """The build cache refuses a folder holding other files: the index lives beside it."""
+    issue(issuer_site, "ada@example.com")
+    issue(issuer_site, "grace@example.com")
+    cache_dir = issuer_site.settings.cache_dir
+    assert cache_dir is not None and index_file(issuer_site).is_file()
+    assert not cache_dir.exists() or not list(cache_dir.iterdir())
 
 
 def test_no_credentials_folder(issuer_site: IssuerSite) -> None:

@@ -11,6 +11,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 
 from credpages.errors import CredpagesError
 from credpages.site import card_text, share_card
+from credpages.site.cache import BuildCache, key_maker
+from credpages.site.cards import cached_cards
 from credpages.site.share_card import (
     CARD_HEIGHT,
     CARD_WIDTH,
@@ -454,25 +456,28 @@ def test_the_hash_changes_with_every_shown_field_and_nothing_else() -> None:
     assert len({card_hash(c, style) for c in svgs}) == 3
 
 
-def test_the_cache_is_reused_without_rendering_and_damaged_files_are_rendered_again(
+def test_cached_cards_are_reused_without_drawing_and_unusable_entries_drawn_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    secret = b"a-test-secret-of-enough-length-" + b"1" * 32
     jobs = [(card(recipient=n), CardStyle()) for n in ("Ada Lovelace", "Grace Hopper")]
     jobs.append((card(recipient="Ada \U0001f9ff"), CardStyle()))  # with a warning
-    first = render_cards(jobs, tmp_path, workers=1)
-    digests = [card_hash(c, s) for c, s in jobs]
-    for digest, result in zip(digests, first, strict=True):
-        path = tmp_path / "cards" / digest[:2] / f"{digest}.png"
-        assert path.read_bytes() == result.png
+    jobs.append(jobs[0])  # a duplicate is drawn once, returned twice
+    store = BuildCache(tmp_path, secret)
+    first = cached_cards(jobs, store, workers=1)
+    assert store.close() == []
+    assert [d for d, _ in first] == [card_hash(c, s) for c, s in jobs]
+    assert first[0][1].png == first[3][1].png and len(first[2][1].warnings) == 1
 
     def must_not_render(*_: object) -> None:
         raise AssertionError("rendered although cached")
 
     real_render = share_card.render_card
     monkeypatch.setattr(share_card, "render_card", must_not_render)
-    again = render_cards(jobs, tmp_path, workers=1)
-    assert [r.png for r in again] == [r.png for r in first]
-    assert again[2].warnings == first[2].warnings and len(first[2].warnings) == 1
+    store = BuildCache(tmp_path, secret)
+    again = cached_cards(jobs, store, workers=1)
+    assert store.close() == []
+    assert [(d, r.png, r.warnings) for d, r in again] == [(d, r.png, r.warnings) for d, r in first]
 
     rendered: list[str] = []
 
@@ -481,23 +486,24 @@ def test_the_cache_is_reused_without_rendering_and_damaged_files_are_rendered_ag
         return real_render(c, s)
 
     monkeypatch.setattr(share_card, "render_card", counting)
-    ada = tmp_path / "cards" / digests[0][:2] / f"{digests[0]}.png"
-    grace = tmp_path / "cards" / digests[1][:2] / f"{digests[1]}.png"
-    ada.write_bytes(ada.read_bytes()[:-40])  # truncated
-    grace.write_bytes(png_bytes(Image.new("P", (600, 315))))  # a PNG, but not a card
-    repaired = render_cards(jobs, tmp_path, workers=1)
+    store = BuildCache(tmp_path, secret)  # authentic entries (the secret's holder made them)
+    key_of = key_maker("card")
+    ada, grace = key_of(first[0][0]), key_of(first[1][0])
+    store.put("card", ada, b"[]\n" + first[0][1].png[:-40])  # truncated
+    store.put("card", grace, b"[]\n" + png_bytes(Image.new("P", (600, 315))))  # not a card
+    store.close(prune=False)
+    store = BuildCache(tmp_path, secret)
+    repaired = cached_cards(jobs, store, workers=1)
     assert sorted(rendered) == ["Ada Lovelace", "Grace Hopper"]
-    assert [r.png for r in repaired] == [r.png for r in first]
-    assert ada.read_bytes() == first[0].png
+    assert [r.png for _, r in repaired] == [r.png for _, r in first]
+    assert "ignored 2 entries" in "".join(store.close())
 
 
-def test_parallel_rendering_gives_the_same_cards_in_order(tmp_path: Path) -> None:
+def test_parallel_rendering_gives_the_same_cards_in_order() -> None:
     jobs = [(card(recipient=name), CardStyle()) for name in NAMES.values()]
-    jobs.append(jobs[0])  # a duplicate is rendered once, returned twice
-    parallel = render_cards(jobs, None, workers=2)
-    serial = render_cards(jobs, tmp_path, workers=1)
+    parallel = render_cards(jobs, workers=2)
+    serial = render_cards(jobs, workers=1)
     assert [r.png for r in parallel] == [r.png for r in serial]
-    assert parallel[0].png == parallel[-1].png
 
 
 @pytest.mark.parametrize("layout", ["classic", "minimal"])

@@ -192,37 +192,6 @@ def test_unsigned_authoring_file_fails_with_the_command_to_run(
     assert "new.yaml" in message and "credpages sign" in message
 
 
-def test_cache_is_used_and_corrupt_or_foreign_entries_are_ignored(tmp_path: Path) -> None:
-    config, seed = make_site(tmp_path)
-    paths = award(config, seed, ["Ada Lovelace", "Grace Hopper"])
-    from credpages.site.collect import collect
-
-    settings = load_settings(config)
-    cold = collect(settings, workers=1)
-    assert cold.stats == {"files": 2, "cached": 0, "verified": 2}
-    warm = collect(settings, workers=1)
-    assert warm.stats == {"files": 2, "cached": 2, "verified": 0}
-    import sqlite3
-
-    db = sqlite3.connect(settings.cache_dir / "cache.sqlite")
-    keys = [k for (k,) in db.execute("SELECT key FROM entries WHERE kind = 'verify' ORDER BY key")]
-    assert len(keys) == 2
-    db.execute("UPDATE entries SET value = ? WHERE key = ?", (b"{not json", keys[0]))  # corrupt
-    (value,) = db.execute("SELECT value FROM entries WHERE key = ?", (keys[1],)).fetchone()
-    other = json.loads(value)
-    other["document"]["credentialSubject"]["name"] = "Mallory"  # forged content, right key
-    db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(other), keys[1]))
-    db.commit()
-    db.close()
-    again = collect(settings, workers=1)
-    assert again.stats["cached"] == 0 and again.stats["verified"] == 2
-    assert {
-        r.credential["credentialSubject"]["name"]
-        for r in again.credentials  # type: ignore[index]
-    } == {"Ada Lovelace", "Grace Hopper"}
-    assert len(paths) == 2
-
-
 HOSTILE = "</script><script>alert(1)</script>\"'<b onmouseover=x>&amp;\u202eevil"
 
 

@@ -34,6 +34,8 @@ WORKFLOWS = REPO / ".github" / "workflows"
 BIN = Path(sys.executable).parent
 DEMO_SITE_URL = "http://127.0.0.1:8000/"
 BRANCH = "main"
+#: The build step's cache secret, as a repository that set CREDPAGES_CACHE_KEY passes it.
+CACHE_KEY = {"${{ secrets.CREDPAGES_CACHE_KEY }}": "workflow-test-cache-key-" + "3" * 40}
 BOT = "github-actions[bot]"
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
@@ -176,6 +178,16 @@ def test_pages_workflow() -> None:
     assert upload["uses"].endswith("@v5")
     assert upload["with"] == {"path": "site", "include-hidden-files": True}
     assert build["build"]["env"]["PAGES_BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
+    # the build cache's HMAC secret reaches the build step only (and never the signing key)
+    assert build["build"]["env"]["CREDPAGES_CACHE_KEY"] == "${{ secrets.CREDPAGES_CACHE_KEY }}"
+    holders = [
+        (job, st.get("name"))
+        for job, spec in jobs.items()
+        for st in spec.get("steps", [])
+        if "CREDPAGES_CACHE_KEY" in str(st.get("env", {}))
+    ]
+    assert holders == [("build", "Verify and build")]
+    assert ENV_VAR not in build["build"]["env"]
     assert build["build"]["run"].startswith("credpages build ")  # the README's command
     assert "--skip-invalid" not in build["build"]["run"]
     (deploy,) = jobs["deploy"]["steps"]
@@ -365,7 +377,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, StepRun]:
     """The build job's build step, once, in a fresh clone; base_url = the demo's site_url."""
     tmp = tmp_path_factory.mktemp("pages-build")
     work = clone(tmp / "clone")
-    values = {"${{ steps.pages.outputs.base_url }}": DEMO_SITE_URL.rstrip("/")}
+    values = {"${{ steps.pages.outputs.base_url }}": DEMO_SITE_URL.rstrip("/"), **CACHE_KEY}
     return work, run_step("pages.yml", "build", "build", work, tmp, values)
 
 
@@ -397,7 +409,7 @@ def test_build_step_fails_with_the_reasons_in_the_job_summary(tmp_path: Path) ->
     work = clone(tmp_path / "clone")
     victim = sorted((work / "credentials").glob("*.yaml"))[0]
     victim.write_text(victim.read_text("utf-8").replace("2026-09-15", "2026-09-16", 1))
-    values = {"${{ steps.pages.outputs.base_url }}": DEMO_SITE_URL}
+    values = {"${{ steps.pages.outputs.base_url }}": DEMO_SITE_URL, **CACHE_KEY}
     result = run_step("pages.yml", "build", "build", work, tmp_path, values)
     assert result.code != 0
     assert "### credpages build failed" in result.summary
@@ -409,6 +421,7 @@ def test_build_step_when_pages_publishes_elsewhere(tmp_path: Path) -> None:
     """The demo (demo: true) only warns; any other site fails before building anything."""
     work = clone(tmp_path / "clone")
     values = {"${{ steps.pages.outputs.base_url }}": "https://someone.github.io/credpages"}
+    values.update(CACHE_KEY)
     demo = run_step("pages.yml", "build", "build", work, tmp_path, values)
     assert demo.code == 0, demo
     assert "allowed because demo: true" in demo.err

@@ -28,7 +28,9 @@ from ..credential.keys import (
     read_signing_key,
     write_secret_key,
 )
+from ..credential.model import slug_of
 from ..credential.multikey import decode_public_key, encode_secret_key
+from ..credential.status_list import count_set
 from ..credential.verify import VALID, Report, verify_document
 from ..credential.yamlio import Loaded, load_yaml
 from ..errors import CredpagesError
@@ -57,14 +59,20 @@ from ..issuer.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
 from ..issuer.revocation import (
     Revocation,
     load_ledger,
+    load_list_file,
     load_status_bits,
     resign_status_list,
     revoke,
+    rollback_errors,
+    status_indices,
+    unrevoked_errors,
 )
 from ..issuer.signing import Signer
+from ..issuer.site_init import QUESTIONS
 from ..site.publish import credential_json
 from .credential_input import load_credential_input
 from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
+from .init import cmd_init
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -352,7 +360,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 fail(exc)
                 failed += 1
             else:
-                say(f"{shown}: unsigned, valid: the Pages workflow signs it on the main branch")
+                checked = (
+                    "structure, schema, issuer and status entry checked; no proof to check yet"
+                    if "@context" in loaded.data
+                    else "authoring file checked"
+                )
+                say(
+                    f"{shown}: unsigned, valid ({checked}): the Pages workflow signs it on the "
+                    "main branch"
+                )
             continue
         report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
         for err in report.errors:
@@ -379,6 +395,74 @@ def cmd_verify(args: argparse.Namespace) -> int:
         every = "\n".join([*messages, *states])
         write_summary(f"### credpages verify: {total}\n\n" + code_block(every))
     return EXIT_FAIL if failed or messages else 0
+
+
+def cmd_status_check(args: argparse.Namespace) -> int:
+    """No revocation undone: the ledger's are set in the list, as is every bit of ``--previous``.
+
+    The workflows pass the base branch's list (pull requests) or the deployed one (Pages).
+    """
+    settings = _settings(args)
+    list_path = settings.credentials_dir / STATUS_LIST_FILE
+    shown = display_path(list_path)
+    current = load_status_bits(settings)  # must verify, as for the build
+    docs = []
+    for path in credential_files(settings):
+        try:
+            docs.append(load_yaml(path).data)
+        except CredpagesError:
+            continue  # `verify` and the build report it; here it only names indices
+    indices = status_indices(docs)
+    ledger = load_ledger(settings)
+    previous = name = None
+    if args.previous:
+        name = args.previous_name or display_path(Path(args.previous))
+        try:
+            previous = load_list_file(Path(args.previous), settings)
+        except CredpagesError as exc:
+            raise CredpagesError(
+                f"the previous list ({name}) does not verify against the keyring in mkdocs.yml "
+                f"(it may be signed by a retired key that is still listed): {exc.message}",
+                file=exc.file,
+                line=exc.line,
+                field=exc.field,
+            ) from exc
+    if current is None:
+        if previous is None and not ledger:
+            print(f"{shown}: no revocation list yet; nothing to check", file=sys.stderr)
+            return 0
+        errors = [
+            CredpagesError(
+                f"is missing, but {'the previous list' if previous is not None else 'the ledger'} "
+                "has revocations: a revocation list cannot be removed; restore it from git",
+                file=shown,
+            )
+        ]
+    else:
+        errors = unrevoked_errors(settings, ledger, indices, current)
+        if previous is not None:
+            slugs = {index: slug_of(cid, settings) or cid for cid, index in indices.items()}
+            line = load_yaml(list_path).line_of("credentialSubject.encodedList")
+            errors += rollback_errors(
+                settings, previous, current, previous_name=str(name), slugs=slugs, line=line
+            )
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        write_summary(
+            "### credpages status-check: a revocation was undone\n\n"
+            + code_block("\n".join(str(e) for e in errors))
+        )
+        return EXIT_FAIL
+    assert current is not None
+    if previous is None:
+        print(f"{shown}: every revocation in the ledger is set; no previous list to compare with")
+    else:
+        print(
+            f"{shown}: no revocation undone ({count_set(previous)} revoked in {name}, "
+            f"{count_set(current)} now)"
+        )
+    return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
@@ -681,14 +765,31 @@ def _build(args: argparse.Namespace, logged: _Collect) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import Abort, MkDocsException
+    """Preview the site as it will be published: real site_url, served from this machine."""
+    from .preview_server import serve_preview
 
-    _mkdocs_environment(args)
-    try:
-        serve(config_file=args.config, dev_addr=args.dev_addr)
-    except (Abort, MkDocsException) as exc:
-        raise CredpagesError(f"the site build failed: {exc}") from exc
+    host, port = None, args.port
+    if args.dev_addr:
+        host, _, port_text = args.dev_addr.rpartition(":")
+        if not host or not port_text.isdigit():
+            raise CredpagesError(f"{args.dev_addr!r} must be HOST:PORT", field="--dev-addr")
+        host = host.strip("[]")
+        port = int(port_text) if args.port is None else args.port
+
+    def announce(site_url: str, origin: str) -> None:
+        print(
+            f"Previewing {site_url} at {origin} (Ctrl+C to stop). Pages are verified against "
+            "this preview; rebuilt when a file changes.",
+            flush=True,
+        )
+
+    serve_preview(
+        args.config,
+        host=host,
+        port=port,
+        prepare=lambda: _mkdocs_environment(args),
+        announce=announce,
+    )
     return 0
 
 
@@ -779,6 +880,21 @@ def build_parser() -> argparse.ArgumentParser:
     key_option(p)
     p.set_defaults(func=cmd_revoke)
 
+    p = sub.add_parser(
+        "status-check",
+        help="fail if a revocation was undone (the ledger vs the signed list, and a previous list)",
+    )
+    p.add_argument(
+        "--previous",
+        metavar="FILE",
+        help="an earlier signed list to compare with: the base branch's revocation-list.yaml "
+        "(`git show`) or the deployed status/revocation.json",
+    )
+    p.add_argument(
+        "--previous-name", metavar="TEXT", help="how messages call it (default: the file name)"
+    )
+    p.set_defaults(func=cmd_status_check)
+
     p = sub.add_parser("reissue", help="replace a credential with a corrected new one")
     p.add_argument("credential", metavar="ID", help="page URL, slug or file")
     p.add_argument("--name", help="corrected recipient name")
@@ -834,12 +950,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", help="build and serve the site, rebuilding on changes")
+    p = sub.add_parser(
+        "serve", help="preview the site as published at site_url, rebuilding on changes"
+    )
+    p.add_argument("--port", type=int, help="port to serve on (0: any free port)")
     p.add_argument(
-        "--dev-addr", default=None, help="address:port (default: dev_addr of mkdocs.yml)"
+        "--dev-addr",
+        default=None,
+        help="HOST:PORT (default: dev_addr of mkdocs.yml, 127.0.0.1:8000)",
     )
     p.add_argument("--skip-invalid", action="store_true")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init", help="make a new issuer's site (mkdocs.yml, key, workflows) in DIR")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="default: this folder")
+    for q in QUESTIONS:
+        p.add_argument(q.flag, dest=q.name, help=q.prompt)
+    p.add_argument(
+        "--credpages-spec",
+        metavar="REQUIREMENT",
+        help="the pinned credpages the site installs (default: the git commit this credpages "
+        f"was installed from, else credpages=={__version__}; "
+        "or e.g. 'credpages @ git+https://github.com/OWNER/credpages@v1.2.3')",
+    )
+    p.add_argument(
+        "--key-file", help=f"where to store the new secret key (default {default_secret_path()})"
+    )
+    p.add_argument(
+        "--key-stdout", action="store_true", help="print the new secret key instead of storing it"
+    )
+    p.add_argument(
+        "--print-lock",
+        action="store_true",
+        help="only print this version's requirements.lock (to upgrade a site: see the guide)",
+    )
+    p.set_defaults(func=cmd_init)
     return parser
 
 

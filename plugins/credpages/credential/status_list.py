@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 import zlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import CredpagesError
@@ -17,6 +19,7 @@ from ..errors import CredpagesError
 LIST_BITS = 131_072
 MAX_DECODED_BYTES = 16 * 1024 * 1024
 Bits = bytes | bytearray
+_DECIMAL = re.compile("0|[1-9][0-9]{0,9}")
 
 
 def empty_bits(size: int = LIST_BITS) -> bytearray:
@@ -95,3 +98,27 @@ def status_entry(list_url: str, index: int) -> dict[str, Any]:
         "statusListIndex": str(index),
         "statusListCredential": list_url,
     }
+
+
+def status_index(credential: Mapping[str, Any]) -> int | None:
+    """The list position in a credential's ``credentialStatus``; None when it has no usable one."""
+    status = credential.get("credentialStatus")
+    index = status.get("statusListIndex") if isinstance(status, Mapping) else None
+    return int(index) if isinstance(index, str) and _DECIMAL.fullmatch(index) else None
+
+
+def cleared_bits(previous: Bits, current: Bits) -> Iterator[int]:
+    """Indices set in ``previous`` but not in ``current``, in order (lazily: a list may be huge).
+
+    A shorter ``current`` clears every bit of ``previous`` past its end.
+    """
+    size = len(previous)
+    kept = bytes(current[:size]).ljust(size, b"\0")
+    lost = (int.from_bytes(previous) & ~int.from_bytes(kept)).to_bytes(size)
+    for match in re.finditer(rb"[^\x00]", lost):
+        byte = match.group()[0]
+        yield from (match.start() * 8 + bit for bit in range(8) if byte & (0x80 >> bit))
+
+
+def count_set(bits: Bits) -> int:
+    return int.from_bytes(bits).bit_count()

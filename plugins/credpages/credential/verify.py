@@ -19,11 +19,12 @@ from typing import Any
 
 from jsonschema import Draft201909Validator
 
-from ..config import Settings
+from ..config import DEMO_PUBLIC_KEY, Settings
 from ..errors import CredpagesError
 from .model import CONTEXTS, parse_timestamp, slug_of
-from .proofs import verify_proof_set
-from .status_list import Bits, is_set
+from .multikey import decode_public_key
+from .proofs import SUITE_JCS, verify_proof_set
+from .status_list import LIST_BITS, Bits, is_set, status_index
 
 VALID, REVOKED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "expired", "not-yet-valid"
 
@@ -128,10 +129,96 @@ def proof_methods(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
+DEMO_SIGNED = (
+    "signed by the public demo key (demo/DEMO-SIGNING-KEY-PUBLIC.txt, whose secret anyone can "
+    "read): this is {what} of the credpages demo, not yours. Delete it{then}"
+)
+DEMO_CREDENTIAL = DEMO_SIGNED.format(
+    what="a credential",
+    then=" (and the demo's other credentials and achievements), then award your own with "
+    "`credpages issue`",
+)
+DEMO_STATUS_LIST = DEMO_SIGNED.format(
+    what="the revocation list", then=": your first `credpages revoke` makes your own"
+)
+
+
+def signed_by_demo_key(doc: Mapping[str, Any]) -> bool:
+    """Whether the credential's jcs proof verifies with the public demo key (whatever key id it
+    names): a leftover demo credential, to be told apart from a tampered one."""
+    demo_key = decode_public_key(DEMO_PUBLIC_KEY)
+    try:
+        verify_proof_set(
+            dict(doc), lambda _vm: demo_key, required_suites=(SUITE_JCS,), only_suites=(SUITE_JCS,)
+        )
+    except CredpagesError:
+        return False
+    return True
+
+
+def demo_or(
+    error: CredpagesError,
+    doc: Mapping[str, Any],
+    settings: Settings,
+    message: str = DEMO_CREDENTIAL,
+) -> CredpagesError:
+    """``error``, or what to do if the document is a leftover of the demo (signed by its key)."""
+    if settings.demo or not signed_by_demo_key(doc):
+        return error
+    return CredpagesError(message, field="proof")
+
+
+def status_entry_errors(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
+    """The one ``credentialStatus`` every credential needs: a revocation entry on this site's list.
+
+    Without it a credential cannot be revoked, and verifiers skip the status check.
+    """
+    status = doc.get("credentialStatus")
+    fld = "credentialStatus"
+    if status is None:
+        return [
+            CredpagesError(
+                "missing: every credential needs a revocation entry on this site's list "
+                f"{settings.status_list_url} (`credpages sign` adds it to an authoring file)",
+                field=fld,
+            )
+        ]
+    if isinstance(status, list):
+        return [
+            CredpagesError(
+                f"has {len(status)} entries: it must be exactly one entry (a mapping) on this "
+                f"site's list {settings.status_list_url}",
+                field=fld,
+            )
+        ]
+    if not isinstance(status, Mapping):
+        return [CredpagesError("must be a mapping (one status list entry)", field=fld)]
+    wanted = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListCredential": settings.status_list_url,
+    }
+    for key, value in wanted.items():
+        if status.get(key) != value:
+            where = " (this site's list)" if key == "statusListCredential" else ""
+            return [CredpagesError(f"must be {value}{where}", field=f"{fld}.{key}")]
+    index = status_index(doc)
+    if index is None or index >= LIST_BITS:
+        return [
+            CredpagesError(
+                f"must be a decimal string from 0 to {LIST_BITS - 1} (a position in this site's "
+                "list)",
+                field=f"{fld}.statusListIndex",
+            )
+        ]
+    return []
+
+
 def check_content(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
     """What a credential must say, signed or not: contexts, types, the OB 3.0 schema, this
-    site's issuer, id and status list. ``check_integrity`` adds the proofs; issuing checks an
-    unsigned document with this before anything is signed."""
+    site's issuer, id and exactly one status entry on its list (:func:`status_entry_errors`).
+    ``check_integrity`` adds the proofs; issuing checks an unsigned document with this before
+    anything is signed."""
     contexts = doc.get("@context")
     if not isinstance(contexts, list) or contexts[:2] != CONTEXTS[:2]:
         return [CredpagesError(f"must start with {CONTEXTS[:2]}", field="@context")]
@@ -160,23 +247,7 @@ def check_content(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesE
                 field="id",
             )
         ]
-    status = doc.get("credentialStatus")
-    if status is not None:
-        if not isinstance(status, Mapping) or status.get("statusListCredential") != (
-            settings.status_list_url
-        ):
-            return [
-                CredpagesError(
-                    f"must point at this site's list {settings.status_list_url}",
-                    field="credentialStatus.statusListCredential",
-                )
-            ]
-        index = status.get("statusListIndex")
-        if not isinstance(index, str) or not index.isdigit():
-            return [
-                CredpagesError("must be a decimal string", field="credentialStatus.statusListIndex")
-            ]
-    return []
+    return status_entry_errors(doc, settings)
 
 
 def check_integrity(
@@ -194,8 +265,8 @@ def check_integrity(
     if "proof" not in doc:
         return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
     errors = check_content(doc, settings)
-    if errors:
-        return errors
+    if errors:  # a leftover demo credential names the demo's issuer: say what it is
+        return [demo_or(e, doc, settings) if e.field == "issuer.id" else e for e in errors]
     try:
         verify_proof_set(
             dict(doc),
@@ -203,18 +274,14 @@ def check_integrity(
             canonical_document=canonical_document,
         )
     except CredpagesError as exc:
-        return [exc]
+        return [demo_or(exc, doc, settings)]
     return []
 
 
 def credential_state(doc: Mapping[str, Any], revoked_bits: Bits | None, now: dt.datetime) -> str:
     """Revoked beats expired beats not-yet-valid; all three are still published, marked."""
-    status = doc.get("credentialStatus")
-    if (
-        isinstance(status, Mapping)
-        and revoked_bits is not None
-        and is_set(revoked_bits, int(status["statusListIndex"]))
-    ):
+    index = status_index(doc)
+    if index is not None and revoked_bits is not None and is_set(revoked_bits, index):
         return REVOKED
     until = doc.get("validUntil")
     if isinstance(until, str) and parse_timestamp(until) < now:

@@ -23,11 +23,12 @@ from typing import Any
 
 from ..config import Settings
 from ..credential.model import email_hashes, slug_of
+from ..credential.status_list import status_index
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
 from ..fsio import atomic_write
 
-INDEX_NAME = "holdings.json"
+INDEX_SUFFIX = "-holdings.json"
 VERSION = 1
 RACY_NS = 3_000_000_000  # coarser than any filesystem's timestamps (FAT: 2 s)
 
@@ -43,18 +44,21 @@ class Summary:
 
     @classmethod
     def of(cls, doc: Mapping[str, Any], settings: Settings) -> Summary:
-        status = doc.get("credentialStatus")
-        index = None
-        if isinstance(status, Mapping) and str(status.get("statusListIndex", "")).isdecimal():
-            index = int(status["statusListIndex"])
         subject = doc.get("credentialSubject")
         achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
         return cls(
-            index=index,
+            index=status_index(doc),
             slug=slug_of(str(doc.get("id", "")), settings),
             achievement=str(achievement.get("id")) if isinstance(achievement, Mapping) else None,
             emails=tuple(email_hashes(subject)) if isinstance(subject, Mapping) else (),
         )
+
+
+def index_file(settings: Settings) -> Path | None:
+    """``.cache/credpages-holdings.json`` beside the build cache's folder, not in it: that folder
+    is the build cache's alone (it refuses to use a folder holding other files)."""
+    folder = settings.cache_dir
+    return folder.with_name(folder.name + INDEX_SUFFIX) if folder is not None else None
 
 
 def _identity(entry: os.DirEntry[str]) -> list[int]:
@@ -96,7 +100,7 @@ def summaries(settings: Settings) -> dict[str, Summary]:
     folder = settings.credentials_dir
     if not folder.is_dir():
         return {}
-    index_path = settings.cache_dir / INDEX_NAME if settings.cache_dir else None
+    index_path = index_file(settings)
     known = _load_index(index_path) if index_path else {}
     found: dict[str, Summary] = {}
     keep: dict[str, Any] = {}

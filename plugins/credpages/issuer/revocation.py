@@ -3,28 +3,40 @@
 ``status/revocation-list.yaml`` is the signed BitstringStatusListCredential the site publishes;
 ``status/revocations.yaml`` records, for people, why and when each credential was revoked and
 which credential superseded it. The signed bit is what verifiers trust; the ledger is display.
-Revocation is final, as the Bitstring Status List spec defines it.
+Revocation is final, as the Bitstring Status List spec defines it, and monotonic here: an older
+signed list put back is still validly signed, so the build checks the list against the ledger
+(:func:`unrevoked_errors`) and ``credpages status-check`` against an earlier list
+(:func:`rollback_errors`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..credential.model import now_timestamp
+from ..credential.model import now_timestamp, slug_of
 from ..credential.proofs import verify_proof_set
 from ..credential.status_list import (
     Bits,
+    cleared_bits,
     decode_bits,
     empty_bits,
     is_set,
     set_bit,
+    status_index,
     status_list_credential,
 )
-from ..credential.verify import keyring_resolver, proof_methods
+from ..credential.verify import (
+    DEMO_STATUS_LIST,
+    demo_or,
+    keyring_resolver,
+    proof_methods,
+    status_entry_errors,
+)
 from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from .repository import LEDGER_FILE, STATUS_LIST_FILE, display_path
@@ -37,6 +49,8 @@ class Revocation:
     date: str
     reason: str | None = None
     superseded_by: str | None = None
+    line: int | None = field(default=None, compare=False)  # where the ledger lists it
+    entry: str | None = field(default=None, compare=False)  # e.g. "revocations[2]"
 
 
 def load_status_bits(settings: Settings) -> bytearray | None:
@@ -46,6 +60,16 @@ def load_status_bits(settings: Settings) -> bytearray | None:
         return None
     loaded = load_yaml(path)
     return _checked_bits(loaded, settings, keyring_resolver(settings), path)
+
+
+def load_list_file(path: Path, settings: Settings) -> bytearray:
+    """The verified bits of a list kept elsewhere: a YAML from git or a site's published JSON.
+
+    For comparing with an earlier list, which may be signed by a key retired since (it must
+    still be in the keyring).
+    """
+    loaded = load_yaml(path)  # JSON is YAML: the same hostile-input rules apply
+    return _checked_bits(loaded, settings, keyring_resolver(settings, allow_retired=True), path)
 
 
 def _checked_bits(
@@ -66,6 +90,7 @@ def _checked_bits(
         verify_proof_set(doc, key_for)
         bits = decode_bits(subject.get("encodedList"))  # type: ignore[arg-type]
     except CredpagesError as exc:
+        exc = demo_or(exc, doc, settings, DEMO_STATUS_LIST)
         raise exc.located(file=display_path(path), line=loaded.line_of(exc.field or "")) from exc
     return bytearray(bits)
 
@@ -137,6 +162,8 @@ def load_ledger(settings: Settings) -> dict[str, Revocation]:
             date=str(item.get("date", "")),
             reason=item.get("reason"),
             superseded_by=item.get("superseded_by"),
+            line=loaded.line_of(fld),
+            entry=fld,
         )
     return out
 
@@ -162,10 +189,13 @@ def revoke(
     superseded_by: str | None = None,
 ) -> Revocation:
     """Set the credential's bit, re-sign the list, and record why (ledger written last)."""
-    status = credential.get("credentialStatus")
-    if not isinstance(status, Mapping) or not str(status.get("statusListIndex", "")).isdecimal():
-        raise CredpagesError("has no revocation status entry", field="credentialStatus")
-    index = int(status["statusListIndex"])
+    problems = status_entry_errors(credential, settings)
+    index = status_index(credential)
+    if problems or index is None:
+        detail = f" ({problems[0].field}: {problems[0].message})" if problems else ""
+        raise CredpagesError(
+            f"has no revocation status entry on this site's list{detail}", field="credentialStatus"
+        )
     bits = ensure_status_list(settings, signer)
     ledger = load_ledger(settings)
     cred_id = str(credential["id"])
@@ -183,3 +213,89 @@ def revoke(
     ledger[cred_id] = entry
     _write_ledger(settings, ledger)
     return entry
+
+
+def status_indices(credentials: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """Credential id → its position in the list, for credentials that have one."""
+    out = {}
+    for doc in credentials:
+        index = status_index(doc)
+        if index is not None and isinstance(doc.get("id"), str):
+            out[doc["id"]] = index
+    return out
+
+
+def unrevoked_errors(
+    settings: Settings, ledger: Mapping[str, Revocation], indices: Mapping[str, int], bits: Bits
+) -> list[CredpagesError]:
+    """Credentials the ledger lists as revoked whose bit the signed list does not set.
+
+    That happens when an older list is put back: the build must not publish them as valid.
+    """
+    path = display_path(settings.credentials_dir / LEDGER_FILE)
+    errors = []
+    for rev in ledger.values():
+        index = indices.get(rev.credential)
+        if index is None or (index < len(bits) * 8 and is_set(bits, index)):
+            continue
+        slug = slug_of(rev.credential, settings) or rev.credential
+        errors.append(
+            CredpagesError(
+                f"{slug} is revoked here, but its bit ({index}) is not set in the signed list "
+                f"{display_path(settings.credentials_dir / STATUS_LIST_FILE)} (was an older list "
+                "put back?). A revocation cannot be undone: restore the list that revoked it "
+                "(`git log -- credentials/status/`), or revoke it again with "
+                f'`credpages revoke {slug} --reason "…"`',
+                file=path,
+                line=rev.line,
+                field=rev.entry,
+            )
+        )
+    return errors
+
+
+MAX_LISTED = 100
+
+
+def rollback_errors(
+    settings: Settings,
+    previous: Bits,
+    current: Bits,
+    *,
+    previous_name: str,
+    slugs: Mapping[int, str],
+    line: int | None = None,
+) -> list[CredpagesError]:
+    """What ``current`` undoes of ``previous``: each cleared bit, and a list that shrank."""
+
+    def at(message: str) -> CredpagesError:
+        return CredpagesError(
+            message,
+            file=display_path(settings.credentials_dir / STATUS_LIST_FILE),
+            line=line,
+            field="credentialSubject.encodedList",
+        )
+
+    errors = []
+    if len(current) < len(previous):
+        errors.append(
+            at(
+                f"holds {len(current) * 8} bits, but the previous list ({previous_name}) held "
+                f"{len(previous) * 8}: a status list may grow, never shrink"
+            )
+        )
+    cleared = cleared_bits(previous, current)
+    for index in islice(cleared, MAX_LISTED):
+        slug = slugs.get(index)
+        which = f"index {index} ({slug})" if slug else f"index {index} (no credential file here)"
+        again = f'`credpages revoke {slug} --reason "…"`' if slug else "`credpages revoke`"
+        errors.append(
+            at(
+                f"{which} is revoked in the previous list ({previous_name}) but not in this "
+                "one. A revocation cannot be undone: restore the list that revoked it, or "
+                f"revoke it again with {again}"
+            )
+        )
+    if next(cleared, None) is not None:
+        errors.append(at(f"… and more cleared bits beyond the first {MAX_LISTED}"))
+    return errors

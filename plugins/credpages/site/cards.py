@@ -3,21 +3,33 @@
 One 1200×627 PNG per credential by default (recipient, achievement, issuer, date); large
 issuers can choose one per achievement (no recipient name) to save space. Each file name
 carries the card's hash, so a changed card gets a new URL: LinkedIn caches previews for days.
+Drawn cards are kept in the build cache under that hash (with the drawing code's fingerprint),
+authenticated like every entry and checked to be an intact card-sized PNG before use.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..config import Settings
 from ..errors import CredpagesError
+from .cache import BuildCache, key_maker
 from .collect import SiteData
 from .render import format_date
-from .share_card import CardData, CardStyle, card_hash, card_style, render_cards
+from .share_card import (
+    CardData,
+    CardResult,
+    CardStyle,
+    card_hash,
+    card_style,
+    is_card_png,
+    render_cards,
+)
 
 WIDTH, HEIGHT = 1200, 627
 PER = ("credential", "achievement")
@@ -76,6 +88,48 @@ def _image_url(value: Any) -> str | None:
     )
 
 
+def _decode_entry(value: bytes) -> CardResult | None:
+    """A ``card`` entry: its warnings as a JSON line, then the PNG."""
+    head, sep, png = value.partition(b"\n")
+    try:
+        warnings = json.loads(head) if sep else None
+    except ValueError:
+        return None
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        return None
+    return CardResult(png, warnings) if is_card_png(png) else None
+
+
+def _encode_entry(result: CardResult) -> bytes:
+    return json.dumps(result.warnings).encode("ascii") + b"\n" + result.png
+
+
+def cached_cards(
+    cards: Sequence[tuple[CardData, CardStyle]], cache: BuildCache, workers: int
+) -> list[tuple[str, CardResult]]:
+    """(hash, card) for each job, in order: drawn once per distinct hash, or taken from an
+    authentic cache entry made under that hash."""
+    key_of = key_maker("card")
+    digests = [card_hash(card, style) for card, style in cards]
+    done: dict[str, CardResult] = {}
+    todo: dict[str, tuple[CardData, CardStyle]] = {}
+    for digest, job in zip(digests, cards, strict=True):
+        if digest in done or digest in todo:
+            continue
+        value = cache.get("card", key_of(digest))
+        cached = _decode_entry(value) if value is not None else None
+        if cached is not None:
+            done[digest] = cached
+        else:
+            if value is not None:
+                cache.reject()
+            todo[digest] = job
+    for digest, result in zip(todo, render_cards(list(todo.values()), workers), strict=True):
+        done[digest] = result
+        cache.put("card", key_of(digest), _encode_entry(result))
+    return [(d, done[d]) for d in digests]
+
+
 @dataclass(frozen=True)
 class Cards:
     """The written cards: credential slug → card, and achievement id → the achievement's card."""
@@ -84,7 +138,9 @@ class Cards:
     achievements: dict[str, Card]
 
 
-def write_cards(site: SiteData, site_dir: Path, options: CardOptions) -> tuple[Cards, list[str]]:
+def write_cards(
+    site: SiteData, site_dir: Path, options: CardOptions, cache: BuildCache
+) -> tuple[Cards, list[str]]:
     """Render (or reuse from the cache) and write the cards: one per credential (or, with
     ``per: achievement``, its achievement's) and one per achievement page; plus warnings."""
     settings = site.settings
@@ -146,12 +202,12 @@ def write_cards(site: SiteData, site_dir: Path, options: CardOptions) -> tuple[C
             jobs.append((card, options.style))
             folder = achievement_id[len(settings.site_url) :].strip("/")
             targets.append((f"a:{achievement_id}", folder, _alt(card)))
-    results = render_cards(jobs, settings.cache_dir, os.cpu_count() or 1)
+    results = cached_cards(jobs, cache, os.cpu_count() or 1)
     cards = Cards({}, {})
     warnings: list[str] = []
     written: set[str] = set()
-    for (key, folder, alt), (card, style), result in zip(targets, jobs, results, strict=True):
-        name = f"{folder}/card-{card_hash(card, style)[:16]}.png"
+    for (key, folder, alt), (digest, result) in zip(targets, results, strict=True):
+        name = f"{folder}/card-{digest[:16]}.png"
         if name not in written:
             target = site_dir / name
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,15 +1,18 @@
 """Load and verify everything a site build publishes, before anything is written.
 
 This is the build's gate: a credential that fails any check is reported (file:line: field:
-reason) and never rendered. Verification of uncached files is spread over all cores; cached
-files get a cheap eddsa-jcs-2022 re-check (see ``verify_cache``).
+reason) and never rendered. Every file is read and parsed, and its eddsa-jcs-2022 proof checked,
+on every build: what is published comes from the committed bytes alone. The build cache only
+lets a file whose exact bytes passed every check before (an authenticated ``verify`` entry, see
+``cache``) skip the expensive part: the eddsa-rdfc-2022 proof and the Open Badges schema.
+Work is spread over all cores when there is enough of it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +30,18 @@ from ..issuer.repository import (
     display_path,
     load_achievement,
 )
-from ..issuer.revocation import Revocation, load_ledger, load_status_bits
-from .cache_store import CacheStore
-from .verify_cache import VerifyCache
+from ..issuer.revocation import (
+    Revocation,
+    load_ledger,
+    load_status_bits,
+    status_indices,
+    unrevoked_errors,
+)
+from .cache import BuildCache, key_maker, open_cache
 
-PARALLEL_THRESHOLD = 24  # below this, starting worker processes costs more than it saves
+PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
+PARALLEL_CHEAP = 200  # the same for files that only need the cheap checks
+VERIFIED = b"verified"  # the value of a ``verify`` entry: its key names the bytes and settings
 
 
 @dataclass
@@ -46,36 +56,52 @@ class SiteData:
     achievements: dict[str, AchievementDef]
     status_list_document: dict[str, Any] | None = None
     stats: dict[str, int] = field(default_factory=dict)
-    cache: CacheStore = field(default_factory=lambda: CacheStore(None))
+    cache: BuildCache = field(default_factory=lambda: BuildCache(None, None))
     achievement_failures: list[CredpagesError] = field(default_factory=list)
 
 
+def verify_key_maker(settings: Settings) -> Callable[..., str]:
+    """Keys of ``verify`` entries: the file's bytes under everything its checks depend on."""
+    keyring = [f"{k.id}={k.public_key}:{k.retired}" for k in settings.keyring]
+    return key_maker(
+        "verify",
+        settings.site_url,
+        settings.did,
+        settings.status_list_url,
+        settings.page_prefix,
+        "\n".join(keyring),
+    )
+
+
 def _verify_file(
-    args: tuple[str, bytes, Settings],
+    args: tuple[str, bytes, Settings, bool],
 ) -> tuple[str, dict[str, Any] | None, list[CredpagesError]]:
-    """Parse and fully verify one file (runs in a worker process)."""
-    shown, content, settings = args
+    """Parse one file and check it (runs in a worker process): in full, or, for bytes that
+    passed every check before, only the cheap eddsa-jcs-2022 proof (an empty error list and no
+    document means: verify in full after all)."""
+    shown, content, settings, verified_before = args
     try:
         loaded = loads_yaml(content, source=shown)
     except CredpagesError as exc:
         return shown, None, [exc]
+    if verified_before:
+        try:
+            verify_proof_set(
+                loaded.data, keyring_resolver(settings), only_suites=("eddsa-jcs-2022",)
+            )
+        except CredpagesError:
+            return shown, None, []
+        return shown, loaded.data, []
     errors = check_integrity(loaded.data, settings)
     located = [e.located(file=shown, line=loaded.line_of(e.field or "")) for e in errors]
     return shown, loaded.data, located
 
 
-def _cheap_recheck(document: dict[str, Any], settings: Settings) -> bool:
-    try:
-        verify_proof_set(document, keyring_resolver(settings), only_suites=("eddsa-jcs-2022",))
-    except CredpagesError:
-        return False
-    return True
-
-
 def _verify_all(
-    jobs: list[tuple[str, bytes, Settings]], workers: int
+    jobs: list[tuple[str, bytes, Settings, bool]], workers: int
 ) -> Iterable[tuple[str, dict[str, Any] | None, list[CredpagesError]]]:
-    if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
+    full = sum(1 for job in jobs if not job[3])
+    if workers > 1 and (full >= PARALLEL_THRESHOLD or len(jobs) >= PARALLEL_CHEAP):
         with ProcessPoolExecutor(max_workers=workers) as pool:
             yield from pool.map(_verify_file, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
     else:
@@ -103,30 +129,41 @@ def collect(
             "creates it",
             file=display_path(settings.credentials_dir / "status" / "revocation-list.yaml"),
         )
-    store = CacheStore(settings.cache_dir if use_cache else None)
-    cache = VerifyCache(store, settings)
+    store = open_cache(settings.cache_dir if use_cache else None)
+    key_of = verify_key_maker(settings)
     documents: dict[str, dict[str, Any]] = {}
     failures: list[CredpagesError] = []
-    jobs: list[tuple[str, bytes, Settings]] = []
+    jobs: list[tuple[str, bytes, Settings, bool]] = []
     keys: dict[str, str] = {}
-    hits = 0
     for path in files:
         shown = display_path(path)
         content = path.read_bytes()
-        key = cache.key(content)
-        cached = cache.get(key)
-        if cached is not None and _cheap_recheck(cached, settings):
-            documents[shown] = cached
-            hits += 1
-            continue
-        keys[shown] = key
-        jobs.append((shown, content, settings))
-    for shown, document, errors in _verify_all(jobs, workers or os.cpu_count() or 1):
+        keys[shown] = key_of(content)
+        verified_before = store.get("verify", keys[shown]) == VERIFIED
+        jobs.append((shown, content, settings, verified_before))
+    hits = 0
+    again: list[tuple[str, bytes, Settings, bool]] = []
+
+    def record(shown: str, document: dict[str, Any] | None, errors: list[CredpagesError]) -> None:
         if errors or document is None:
             failures.extend(errors)
-            continue
-        documents[shown] = document
-        cache.put(keys[shown], document)
+        else:
+            documents[shown] = document
+            store.put("verify", keys[shown], VERIFIED)
+
+    for (shown, document, errors), job in zip(
+        _verify_all(jobs, workers or os.cpu_count() or 1), jobs, strict=True
+    ):
+        if job[3] and document is not None:
+            documents[shown] = document
+            hits += 1
+        elif job[3] and not errors:  # an authentic entry, but the signature fails now
+            store.reject()
+            again.append((*job[:3], False))
+        else:
+            record(shown, document, errors)
+    for result in _verify_all(again, 1):
+        record(*result)
     store.flush()
     reports: list[Report] = []
     seen: dict[str, str] = {}
@@ -155,15 +192,21 @@ def collect(
         raise CredpagesError(
             status_failure_message(status_error, [*achievement_failures, *failures])
         )
+    ledger = load_ledger(settings)
+    if bits is not None:
+        documents_ok = (r.credential for r in reports if r.credential is not None)
+        undone = unrevoked_errors(settings, ledger, status_indices(documents_ok), bits)
+        if undone:
+            raise CredpagesError(rollback_failure_message(undone))
     return SiteData(
         settings=settings,
         credentials=reports,
         failures=failures,
         status_bits=bits,
-        ledger=load_ledger(settings),
+        ledger=ledger,
         achievements=achievements,
         achievement_failures=achievement_failures,
-        stats={"files": len(files), "cached": hits, "verified": len(jobs)},
+        stats={"files": len(files), "cached": hits, "verified": len(files) - hits},
         cache=store,
     )
 
@@ -222,5 +265,15 @@ def status_failure_message(status_error: CredpagesError, failures: list[Credpage
         "the signed revocation list does not verify, so nothing was published (verifiers could "
         "not tell revoked credentials from valid ones)"
         + (f"; {len(failures)} other problem(s) are listed above" if failures else "")
+    )
+    return "\n".join(lines)
+
+
+def rollback_failure_message(undone: list[CredpagesError]) -> str:
+    """The signed list lost revocations the ledger records: nothing can be published."""
+    lines = [str(e) for e in undone]
+    lines.append(
+        f"{len(undone)} revoked credential(s) would be published as valid (was an older signed "
+        "revocation list put back?), so nothing was published, whatever skip_invalid says"
     )
     return "\n".join(lines)

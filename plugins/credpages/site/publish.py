@@ -11,7 +11,7 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,15 +19,16 @@ from typing import Any, Literal, cast
 
 import jinja2
 
+from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
 from ..issuer.repository import STATUS_LIST_FILE
+from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
 from .collect import SiteData
 from .linkedin import add_to_profile_url
-from .page_cache import PageCache, templates_fingerprint
 from .qr import qr_svg
 from .render import (
     DEFAULT_TEMPLATE_DIR,
@@ -98,6 +99,17 @@ def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         _made_dirs.add(target.parent)
     target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+
+def write_builtin_assets(site_dir: Path) -> None:
+    """The verifier's CSS and modules from the package, unless the site's theme supplied its own.
+
+    MkDocs copies a ``custom_dir``'s ``assets/credpages/`` files before this runs: those win.
+    """
+    for source in sorted(ASSETS_DIR.iterdir()):
+        relative = f"{ASSETS_URL_DIR}/{source.name}"
+        if source.is_file() and not (site_dir / relative).exists():
+            _write(site_dir, relative, source.read_bytes())
 
 
 def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
@@ -200,10 +212,13 @@ def write_credential_pages(
     site_dir: Path,
     template_dirs: tuple[Path, ...],
     info: SiteInfo,
-    cache: PageCache,
+    cache: BuildCache,
+    page_key: Callable[..., str],
     cards: Mapping[str, Card],
 ) -> list[str]:
-    """Each credential's page: from the page cache when nothing it shows changed."""
+    """Each credential's page: from the build cache when an authentic entry was made from
+    exactly these inputs (the credential's bytes, its status, links and card, plus the
+    templates, settings and code in ``page_key``), else rendered."""
     settings = site.settings
     urls = []
     missing: list[tuple[str, str, PageJob]] = []  # (target, cache key, job)
@@ -217,9 +232,9 @@ def write_credential_pages(
             linkedin=add_to_profile_url(document, settings),
             share=_share(card),
         )
-        key = cache.key(published_json(report), repr(job.status), job.linkedin, repr(job.share))
+        key = page_key(published_json(report), repr(job.status), job.linkedin, repr(job.share))
         target = f"{settings.page_prefix}/{report.slug}/index.html"
-        html = cache.get(key)
+        html = cache.get("page", key)
         if html is None:
             missing.append((target, key, job))
         else:
@@ -229,7 +244,7 @@ def write_credential_pages(
         [job for _, _, job in missing], template_dirs, info, os.cpu_count() or 1
     )
     for (target, key, _), html in zip(missing, rendered, strict=True):
-        cache.put(key, html)
+        cache.put("page", key, html)
         _write(site_dir, target, html)
     return urls
 
@@ -314,13 +329,11 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     warnings: list[str] = []
     env = make_environment(list(theme.template_dirs))
     info = site_info(site, theme)
-    code = Path(__file__).resolve().parent
-    fingerprint = templates_fingerprint(
-        [*theme.template_dirs, DEFAULT_TEMPLATE_DIR, code / "render", code / "qr.py"],
-        repr((info, theme)),
+    page_key = key_maker(
+        "page", files_digest([*theme.template_dirs, DEFAULT_TEMPLATE_DIR]), repr((info, theme))
     )
-    cache = PageCache(site.cache, fingerprint)
     write_machine_files(site, site_dir)
+    write_builtin_assets(site_dir)
     cards = Cards({}, {})
     if theme.docs_dir is not None:
         options = card_options(
@@ -328,10 +341,10 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
             primary=theme.primary,
             accent=theme.accent,
         )
-        cards, card_warnings = write_cards(site, site_dir, options)
+        cards, card_warnings = write_cards(site, site_dir, options, site.cache)
         warnings += card_warnings
     credential_urls = write_credential_pages(
-        site, site_dir, tuple(theme.template_dirs), info, cache, cards.credentials
+        site, site_dir, tuple(theme.template_dirs), info, site.cache, page_key, cards.credentials
     )
     achievement_urls = write_achievement_pages(
         site, site_dir, env, info, write_home=theme.write_home, cards=cards.achievements
@@ -350,7 +363,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         urls += credential_urls
     write_sitemap(site_dir, site.settings.site_url, urls)
     warnings += size_warnings(site_dir, site.settings.extra.get("share_cards"))
-    site.cache.close()
+    warnings += site.cache.close()
     return warnings
 
 

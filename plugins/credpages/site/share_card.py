@@ -15,13 +15,12 @@ image that cannot be drawn also gets the placeholder, with a warning.
 
 The PNG is quantized to a palette (64 colours, fewer if the file would be large) and optimised:
 typically 20–45 KB, never over ``MAX_PNG_BYTES``. :func:`card_hash` covers everything shown, the
-style, the bundled fonts and ``CARD_VERSION``, so a changed card gets a new file name and an
-unchanged one is reused from the cache by :func:`render_cards`.
+style, the bundled fonts and ``CARD_VERSION``, so a changed card gets a new file name (the
+build cache, in ``cards``, keys cards by it too).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
@@ -31,14 +30,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ..config import MATERIAL_ACCENT, MATERIAL_PRIMARY
 from ..errors import CredpagesError
-from ..fsio import atomic_write
 from . import card_text
 from .card_text import Block, TextSpec, Weight
 from .svg_raster import svg_to_png
@@ -530,7 +527,7 @@ _LAYOUT_FUNCTIONS: dict[str, Callable[[CardData, Colours, list[str]], Canvas]] =
 }
 
 
-# --- encoding, rendering, hashing and the cache ------------------------------------------------
+# --- encoding, rendering and hashing ----------------------------------------------------------
 
 
 def _quantize(canvas: Canvas, count: int) -> Image.Image:
@@ -599,10 +596,6 @@ def _hash_text(value: str) -> str:
     return " ".join(value.split())
 
 
-def cache_path(cache_dir: Path, digest: str) -> Path:
-    return cache_dir / "cards" / digest[:2] / f"{digest}.png"
-
-
 def is_card_png(data: bytes) -> bool:
     """Whether ``data`` is an intact PNG of the card's size (chunks and CRCs checked)."""
     try:
@@ -615,66 +608,16 @@ def is_card_png(data: bytes) -> bool:
     return True
 
 
-def _read_cached(cache_dir: Path, digest: str) -> CardResult | None:
-    path = cache_path(cache_dir, digest)
-    try:
-        png = path.read_bytes()
-    except OSError:
-        return None
-    if not is_card_png(png):
-        return None
-    warnings: list[str] = []
-    with contextlib.suppress(OSError, ValueError):
-        stored = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        if isinstance(stored, list) and all(isinstance(w, str) for w in stored):
-            warnings = stored
-    return CardResult(png, warnings)
-
-
-def _write_cached(cache_dir: Path, digest: str, result: CardResult) -> None:
-    path = cache_path(cache_dir, digest)
-    with contextlib.suppress(OSError):  # a read-only cache must not fail the build
-        side = path.with_suffix(".json")
-        if result.warnings:
-            atomic_write(side, json.dumps(result.warnings, ensure_ascii=False))
-        elif side.exists():
-            side.unlink()
-        atomic_write(path, result.png)  # last: a PNG present means the entry is complete
-
-
 def _render_job(job: tuple[CardData, CardStyle]) -> CardResult:
     return render_card(*job)
 
 
-def render_cards(
-    cards: Sequence[tuple[CardData, CardStyle]], cache_dir: Path | None, workers: int
-) -> list[CardResult]:
-    """Render many cards, reusing cached PNGs by hash and spreading the rest over ``workers``.
-
-    The cache holds ``<cache_dir>/cards/<hash[:2]>/<hash>.png`` (plus ``.json`` with the
-    warnings, if any); a damaged cached file is rendered again. Results keep the input order.
-    """
-    digests = [card_hash(card, style) for card, style in cards]
-    done: dict[str, CardResult] = {}
-    todo: dict[str, tuple[CardData, CardStyle]] = {}
-    for digest, job in zip(digests, cards, strict=True):
-        if digest in done or digest in todo:
-            continue
-        cached = _read_cached(cache_dir, digest) if cache_dir is not None else None
-        if cached is not None:
-            done[digest] = cached
-        else:
-            todo[digest] = job
-    jobs = list(todo.values())
+def render_cards(cards: Sequence[tuple[CardData, CardStyle]], workers: int) -> list[CardResult]:
+    """Render many cards, spreading them over ``workers``; results keep the input order."""
+    jobs = list(cards)
     workers = max(1, min(workers, len(jobs)))
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(jobs) // (workers * 4))
-            rendered = list(pool.map(_render_job, jobs, chunksize=chunk))
-    else:
-        rendered = [render_card(card, style) for card, style in jobs]
-    for digest, result in zip(todo, rendered, strict=True):
-        done[digest] = result
-        if cache_dir is not None:
-            _write_cached(cache_dir, digest, result)
-    return [CardResult(done[d].png, list(done[d].warnings)) for d in digests]
+            return list(pool.map(_render_job, jobs, chunksize=chunk))
+    return [render_card(card, style) for card, style in jobs]

@@ -2,6 +2,7 @@
 // JSON, or by URL (a credential page or a .json; also ?url=). Input is parsed, never inserted into
 // the page; every outcome, including bad input, is shown in the #cp-verify panel.
 import { verifyCredential, invalidResult, fetchLimited, Fail } from './verifier.js';
+import { previewMode } from './preview.js';
 import { render } from './verify-panel.js';
 import { crc32, isPng, OB_NS } from './bake.js';
 
@@ -123,6 +124,7 @@ async function fromFile(file) {
 }
 
 const panel = /** @type {HTMLElement} */ (document.getElementById('cp-verify'));
+const preview = previewMode(window.fetch.bind(window));
 let latest = 0;
 
 /** Verify whatever `get` produces; only the latest request may update the panel. @param {() => Promise<unknown>} get */
@@ -132,7 +134,7 @@ async function check(get) {
   let result;
   try {
     result = await verifyCredential(await get(), {
-      fetch: window.fetch.bind(window),
+      fetch: preview?.fetch ?? window.fetch.bind(window),
       now: Date.now(),
       pageOrigin: location.origin,
     });
@@ -144,6 +146,7 @@ async function check(get) {
   }
   if (mine !== latest) return;
   render(panel, result);
+  preview?.mark(panel);
 }
 
 function setUp() {
