@@ -104,7 +104,6 @@ def summaries(settings: Settings) -> dict[str, Summary]:
     known = _load_index(index_path) if index_path else {}
     found: dict[str, Summary] = {}
     keep: dict[str, Any] = {}
-    changed = False
     now = time.time_ns()
     with os.scandir(folder) as entries:
         listing = sorted(
@@ -121,7 +120,6 @@ def summaries(settings: Settings) -> dict[str, Summary]:
         if cached is not None and cached[0] == ident:
             summary = cached[1]
         else:
-            changed = True
             try:
                 summary = Summary.of(load_yaml(entry.path).data, settings)
             except CredpagesError:
@@ -130,9 +128,7 @@ def summaries(settings: Settings) -> dict[str, Summary]:
         if now - max(ident[1], ident[2]) > RACY_NS:
             emails = [list(pair) for pair in summary.emails]
             keep[entry.name] = [ident, summary.index, summary.slug, summary.achievement, emails]
-        else:
-            changed = True
-    if index_path and (changed or set(keep) != set(known)):
+    if index_path and keep != known:  # written only when it learnt something lasting
         try:
             index_path.parent.mkdir(parents=True, exist_ok=True)
             body = json.dumps({"version": VERSION, "files": keep}, separators=(",", ":"))
