@@ -70,6 +70,7 @@ from ..issuer.revocation import (
 from ..issuer.signing import Signer
 from ..issuer.site_init import QUESTIONS
 from ..site.publish import credential_json
+from ..site.svg_raster import svg_to_png
 from .credential_input import load_credential_input
 from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
 from .init import cmd_init
@@ -594,6 +595,9 @@ def cmd_resign(args: argparse.Namespace) -> int:
     return EXIT_FAIL if refused else 0
 
 
+BAKED_PNG_WIDTH = 512  # an SVG badge is drawn this wide, as bake.js does for a square badge
+
+
 def cmd_bake(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = check_out(args.out, settings, force=args.force)
@@ -609,7 +613,8 @@ def cmd_bake(args: argparse.Namespace) -> int:
     try:
         if out.suffix.lower() == ".png":
             if not data.startswith(PNG_SIGNATURE) and data.lstrip().startswith(b"<"):
-                raise CredpagesError("is an SVG: to bake a PNG, pass --image with a PNG image")
+                # as the page's "Download badge (PNG)" does: draw the SVG, then bake the PNG
+                data = svg_to_png(data, width=BAKED_PNG_WIDTH, source=display_path(image))
             baked = bake_png(data, credential_json(doc))
         else:
             try:

@@ -25,7 +25,7 @@ export function humanDate(/** @type {unknown} */ iso) {
 }
 
 /** A credential string for the sentence: one line, at most 200 characters, else ''. */
-const val = (/** @type {unknown} */ v) => {
+export const val = (/** @type {unknown} */ v) => {
   if (typeof v !== 'string') return '';
   const chars = Array.from(v.replace(/\s+/g, ' ').trim());
   return chars.length > 200 ? `${chars.slice(0, 200).join('')}…` : chars.join('');
