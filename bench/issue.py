@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from credpages.config import load_settings  # noqa: E402
+from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.keys import generate_seed  # noqa: E402
 from credpages.credential.model import Award, Recipient, build_credential, now_timestamp  # noqa: E402
 from credpages.credential.multikey import decode_secret_key, encode_secret_key  # noqa: E402

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from credpages.config import load_settings  # noqa: E402
+from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.multikey import decode_secret_key  # noqa: E402
 from credpages.issuer.issuing import Issuer, make_request  # noqa: E402
 from credpages.issuer.revocation import revoke  # noqa: E402

@@ -13,7 +13,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.repository import credential_files
 from credpages.issuer.revocation import load_ledger

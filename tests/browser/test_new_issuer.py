@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.keys import ENV_VAR, public_key_of, read_signing_key
 from preview_process import BUILD_PY, preview
 from test_init import ANSWERS, SITE_URL

@@ -41,6 +41,7 @@ from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from ..site.linkedin import add_to_profile_url
 from .holdings_index import Summary, summaries
+from .issuance_log import IssuanceLog
 from .repository import (
     AchievementDef,
     credential_files,
@@ -381,6 +382,13 @@ class Issuer:
         self.rng = rng
         self.holdings = Holdings.scan(settings)
         self._status_ready = False
+        self._log: IssuanceLog | None = None  # opened by the first commit
+        self._batch = False
+
+    def _save_log(self) -> None:
+        """Sign and write the issuance log: after each commit, or once after a batch."""
+        if self._log is not None and self.signer is not None:
+            self._log.save(self.signer)
 
     def plan(
         self,
@@ -420,6 +428,11 @@ class Issuer:
             self._status_ready = True
         signed = self.signer.sign(pending.document, canonical_document=pending.canonical)
         self._write_checked(pending.path, signed, pending)
+        if self._log is None:
+            self._log = IssuanceLog(self.settings)  # a new log also takes in what is already here
+        self._log.add(signed)
+        if not self._batch:
+            self._save_log()
         return self._outcome(pending.email, signed, pending.path, "issued")
 
     def issue(self, request: Request, *, allow_duplicate: bool = False) -> Outcome:
@@ -456,10 +469,15 @@ class Issuer:
         """Plan every request (a refusal stops the batch with nothing written), then sign."""
         planned = [self.plan(r, allow_duplicate=allow_duplicate) for r in requests]
         outcomes = []
-        for n, item in enumerate(planned, 1):
-            outcomes.append(item if isinstance(item, Outcome) else self.commit(item))
-            if progress:
-                progress(n)
+        self._batch = True
+        try:
+            for n, item in enumerate(planned, 1):
+                outcomes.append(item if isinstance(item, Outcome) else self.commit(item))
+                if progress:
+                    progress(n)
+        finally:
+            self._batch = False
+            self._save_log()  # what was written is logged, even if the batch stopped
         return outcomes
 
     def plan_file(self, path: Path, *, allow_duplicate: bool = False) -> Pending:

@@ -30,11 +30,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from ..config import MATERIAL_ACCENT, MATERIAL_PRIMARY
+from ..config import LAYOUTS, MATERIAL_ACCENT, MATERIAL_PRIMARY, Layout, parse_colour
 from ..errors import CredpagesError
 from . import card_text
 from .card_text import Block, TextSpec, Weight
@@ -50,35 +50,13 @@ PALETTE_COLOURS = (64, 32, 16, 8, 4)  # 4 colours = 2 bits/pixel: < 190 KB whate
 MAX_IMAGE_PIXELS = 25_000_000
 PARALLEL_THRESHOLD = 4  # fewer cards than this render faster in-process
 
-Layout = Literal["classic", "minimal"]
-LAYOUTS: tuple[Layout, ...] = ("classic", "minimal")
 RGB = tuple[int, int, int]
 
-_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SVG_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml|<svg|<!--|<!DOCTYPE\s+svg)", re.I)
 
 WHITE: RGB = (255, 255, 255)
 INK: RGB = (26, 28, 33)
 MUTED: RGB = (92, 97, 107)
-
-
-def parse_colour(value: str, *, palette: Mapping[str, str], fld: str) -> str:
-    """``#rgb``, ``#rrggbb`` or a Material palette name → ``#rrggbb`` (lowercase)."""
-    if not isinstance(value, str):
-        raise CredpagesError("must be a colour: #rrggbb or a Material palette name", field=fld)
-    name = re.sub(r"[\s_]+", "-", value.strip().lower())
-    if name in palette:
-        return palette[name]
-    match = _HEX.match(value.strip())
-    if not match:
-        raise CredpagesError(
-            f"{value!r} is not a colour: write #rrggbb or one of {', '.join(sorted(palette))}",
-            field=fld,
-        )
-    digits = match.group(1).lower()
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return "#" + digits
 
 
 @dataclass(frozen=True)
