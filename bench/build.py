@@ -90,8 +90,8 @@ def _sign_range(args: tuple[str, bytes, int, int]) -> None:
         write_yaml(settings.credentials_dir / f"python-basics-{i:08d}.yaml", signer.sign(doc))
 
 
-def generate(root: Path, n: int, *, return_seed: bool = False) -> Any:
-    seed = generate_seed()
+def generate(root: Path, n: int, seed: bytes | None = None, *, return_seed: bool = False) -> Any:
+    seed = seed or generate_seed()
     config = write_issuer(root, seed)
     settings = load_settings(config)
     ensure_status_list(settings, Signer(settings, seed))

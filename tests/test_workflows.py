@@ -103,8 +103,30 @@ def test_actionlint_finds_nothing() -> None:
 # ------------------------------------------------------------------------ structure
 
 
-def test_the_four_workflows_exist() -> None:
-    assert all_workflows() == ["issue.yml", "pages.yml", "revoke.yml", "verify-pr.yml"]
+def test_the_workflows_exist() -> None:
+    assert all_workflows() == [
+        "issue.yml",
+        "pages.yml",
+        "publish-s3.yml",
+        "revoke.yml",
+        "verify-pr.yml",
+    ]
+
+
+def test_publish_s3_syncs_the_build_with_rclone() -> None:
+    """Optional, run by hand; never holds the signing key; the bucket key only where it syncs."""
+    workflow = load_workflow("publish-s3.yml")
+    text = (WORKFLOWS / "publish-s3.yml").read_text(encoding="utf-8")
+    assert list(workflow["on"]) == ["workflow_dispatch"]
+    assert "CREDPAGES_SIGNING_KEY" not in text
+    ((_, job),) = workflow["jobs"].items()
+    runs = [st.get("run", "") for st in job["steps"]]
+    assert any(r.strip() == "credpages build" for r in runs)
+    (sync,) = [st for st in job["steps"] if "rclone sync" in st.get("run", "")]
+    assert "--checksum" in sync["run"] and '"store:$S3_BUCKET"' in sync["run"]
+    secrets = [k for k, v in sync["env"].items() if "secrets." in v]
+    assert secrets == ["RCLONE_CONFIG_STORE_ACCESS_KEY_ID", "RCLONE_CONFIG_STORE_SECRET_ACCESS_KEY"]
+    assert text.count("secrets.") == 2
 
 
 @pytest.mark.parametrize("name", all_workflows())
