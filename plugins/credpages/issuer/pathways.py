@@ -21,7 +21,7 @@ from ..config import Settings
 from ..credential.model import (
     Award,
     Recipient,
-    email_matches,
+    hashes_match,
     normalize_email,
     parse_timestamp,
     valid_until_for,
@@ -120,17 +120,21 @@ class _Learner:
         self.now = now
         self.by_id: dict[str, list[dict[str, Any]]] = {}
         prefix = settings.site_url + "achievements/"
-        for achievement_url, docs in holdings.by_achievement.items():
+        for achievement_url, held in holdings.by_achievement.items():
             if not achievement_url.startswith(prefix):
                 continue
             aid = achievement_url[len(prefix) :].rstrip("/")
             if aid not in relevant:  # each check hashes the e-mail: only what pathways name
                 continue
-            mine = [
-                signed.get(str(d.get("id")), d)  # as written, not as planned (unsigned)
-                for d in docs
-                if email_matches(d["credentialSubject"], recipient.email)
-            ]
+            mine = []
+            for summary, source in held:
+                if not hashes_match(summary.emails, recipient.email):
+                    continue
+                try:
+                    doc = source if isinstance(source, dict) else load_yaml(source).data
+                except CredpagesError:
+                    continue  # changed since it was summarised: `verify` reports it
+                mine.append(signed.get(str(doc.get("id")), doc))  # as written, not as planned
             if mine:
                 self.by_id[aid] = mine
         self.checked: dict[str, dict[str, Any] | None] = {}  # valid(): verified once each
