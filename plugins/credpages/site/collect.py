@@ -19,7 +19,7 @@ from typing import Any
 
 from ..config import Settings
 from ..credential.proofs import verify_proof_set
-from ..credential.status_list import Bits
+from ..credential.status_list import Bits, status_index
 from ..credential.verify import Report, check_integrity, keyring_resolver, verify_document
 from ..credential.yamlio import loads_yaml
 from ..errors import CredpagesError
@@ -173,6 +173,7 @@ def collect(
     store.flush()
     reports: list[Report] = []
     seen: dict[str, str] = {}
+    positions: dict[int, str] = {}  # status list index → the file that holds it
     for shown in sorted(documents):
         document = documents[shown]
         report = verify_document(
@@ -191,6 +192,20 @@ def collect(
                 )
             )
             continue
+        index = status_index(document)
+        holder = positions.get(index) if index is not None else None
+        if holder is not None:
+            failures.append(
+                CredpagesError(
+                    f"uses status list index {index}, as {holder} does: revoking one would "
+                    "revoke both. Reissue it (`credpages reissue`) to give it its own index",
+                    file=shown,
+                    field="credentialStatus.statusListIndex",
+                )
+            )
+            continue
+        if index is not None:
+            positions[index] = shown
         seen[str(document["id"])] = shown
         reports.append(report)
     achievements, achievement_failures = _load_achievements(settings)
