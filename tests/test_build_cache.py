@@ -235,6 +235,7 @@ def test_an_older_signed_version_of_the_same_credential_is_not_published(
     document.pop("proof")
     document["credentialSubject"]["name"] = "Ada King, Countess of Lovelace"  # a correction
     write_yaml(path, Signer(site.settings, site.seed).sign(document))
+    assert site.run("log", "sync").code == 0  # the corrected version is logged, as `sign` would
     reference = cold(site, caplog)
     # the attacker puts the old version's entries (from the saved cache) at the new one's keys
     saved = sqlite3.connect(old_cache)

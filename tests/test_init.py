@@ -99,6 +99,7 @@ def test_init_makes_a_site_that_depends_on_the_pinned_package(
         [
             ".github/workflows/issue.yml",
             ".github/workflows/pages.yml",
+            ".github/workflows/publish-s3.yml",  # optional, run by hand
             ".github/workflows/revoke.yml",
             ".github/workflows/verify-pr.yml",
             ".gitignore",

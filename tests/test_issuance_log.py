@@ -282,7 +282,10 @@ def test_a_credential_missing_from_the_log_is_not_published(site_with_three: Iss
     # a credential written without any command (never logged) is refused, the rest published
     stray = site.credentials / "stray.yaml"
     doc["id"] = doc["id"].replace(path.stem, "python-basics-zzzzzzzzzz")
-    doc["credentialStatus"] = dict(doc["credentialStatus"])
+    taken = {site.load(p)["credentialStatus"]["statusListIndex"] for p in site.credential_files()}
+    free = next(str(i) for i in range(1000, 2000) if str(i) not in taken)  # its own status index
+    doc["credentialStatus"] = dict(doc["credentialStatus"], statusListIndex=free)
+    doc["credentialStatus"]["id"] = doc["credentialStatus"]["statusListCredential"] + "#" + free
     unsigned = {k: v for k, v in doc.items() if k != "proof"}
     write_yaml(stray, sign_proof_set(unsigned, site.seed, vm, created))
     code, output = build(site)
