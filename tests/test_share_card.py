@@ -13,7 +13,6 @@ from credpages.errors import CredpagesError
 from credpages.site import card_text, share_card
 from credpages.site.cache import BuildCache, key_maker
 from credpages.site.cards import cached_cards
-from credpages.site.share_card import layouts
 from credpages.site.share_card import (
     CARD_HEIGHT,
     CARD_WIDTH,
@@ -21,6 +20,7 @@ from credpages.site.share_card import (
     CardStyle,
     card_hash,
     card_style,
+    layouts,
     render_card,
     render_cards,
 )
