@@ -1,8 +1,8 @@
 """Page contexts and rendering: plain data in, HTML out; no MkDocs, no file I/O but templates.
 
-This module holds the achievement, home, verify and 404 pages and is the one place the rest of the
-package imports pages from; the credential page is in ``credential_page``, the shared pieces in
-``page_base``, the data and display models in ``page_models``.
+This module holds the achievement, home, verify and 404 pages; the credential page is in
+``credential_page``, the shared pieces in ``page_base``, the data and display models in
+``page_models``; ``credpages.site.render`` exports the public names of all four.
 
 Each ``*_context`` function builds the complete dict a template needs, so the plugin (or a test,
 or a later Zensical adapter) only chooses where to write the returned string. Contexts contain the
@@ -18,28 +18,19 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from .credential_page import _share_image, credential_page_context, render_credential_page
+from .credential_page import _share_image
 from .page_base import _base_context, _drop_empty, _schema_credential, render_page, root_prefix
 from .page_models import (
     AchievementCard,
     AchievementEntry,
-    BadgeDownload,
-    CopyField,
-    CredentialStatusInfo,
     PageMeta,
-    Palette,
     RecipientEntry,
     RecipientView,
     ShareImage,
-    ShareLinks,
     SiteInfo,
-    State,
-    StatusView,
 )
 from .safety import clamp, plain, safe_url
 from .view import (
-    CredentialView,
-    Link,
     Paths,
     achievement_view,
     link,
@@ -201,35 +192,3 @@ def not_found_page_context(*, site: SiteInfo) -> dict[str, Any]:
 
 def render_not_found_page(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
     return render_page(env, "404.html", context)
-
-
-__all__ = [
-    "AchievementCard",
-    "AchievementEntry",
-    "BadgeDownload",
-    "CopyField",
-    "CredentialStatusInfo",
-    "CredentialView",
-    "Link",
-    "PageMeta",
-    "Palette",
-    "RecipientEntry",
-    "RecipientView",
-    "ShareImage",
-    "ShareLinks",
-    "SiteInfo",
-    "State",
-    "StatusView",
-    "achievement_page_context",
-    "credential_page_context",
-    "home_page_context",
-    "not_found_page_context",
-    "render_achievement_page",
-    "render_credential_page",
-    "render_home_page",
-    "render_not_found_page",
-    "render_page",
-    "render_verify_page",
-    "root_prefix",
-    "verify_page_context",
-]
