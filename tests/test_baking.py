@@ -328,17 +328,38 @@ def test_cli_bakes_the_achievement_png_and_an_svg(
     assert _verifies(config, extract_svg(out_svg.read_text(encoding="utf-8"))) == doc
 
 
-def test_cli_refuses_an_svg_image_for_a_png(
+def test_cli_bakes_a_png_from_an_svg_image_offline(
     site: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """As the page's "Download badge (PNG)" does: the SVG is drawn, then the PNG is baked."""
     config, path = site
+    doc = load_yaml(path).data
     svg_in = config.parent / "docs" / "assets" / "badge.svg"
     out_png = config.parent / "x.png"
     code, _, err = run(
         config, "bake", str(path), "--out", str(out_png), "--image", str(svg_in), capsys=capsys
     )
+    assert code == 0, err
+    baked = out_png.read_bytes()
+    assert _verifies(config, extract_png(baked)) == doc
+    with Image.open(io.BytesIO(baked)) as image:
+        assert image.width == 512
+        low, high = image.convert("L").getextrema()
+        assert low != high  # something was drawn
+
+
+def test_cli_refuses_an_svg_that_cannot_be_drawn(
+    site: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, path = site
+    svg_in = config.parent / "docs" / "assets" / "broken.svg"
+    svg_in.write_text("<svg xmlns='http://www.w3.org/2000/svg'><rect", encoding="utf-8")
+    out_png = config.parent / "x.png"
+    code, _, err = run(
+        config, "bake", str(path), "--out", str(out_png), "--image", str(svg_in), capsys=capsys
+    )
     assert code != 0
-    assert "badge.svg" in err and "pass --image with a PNG" in err
+    assert "broken.svg" in err and "cannot be drawn" in err
     assert not out_png.exists()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +124,26 @@ def test_issuer_files_achievements_verify_page_and_sitemap(demo: Path) -> None:
     assert settings.achievement_url("python-basics") in sitemap
     assert "/c/" not in sitemap  # credential pages are noindex by default
     assert (demo / "404.html").exists()
+
+
+def test_the_home_page_links_a_sample_credential_in_each_state(demo: Path) -> None:
+    """docs/index.md's table: each link is a built credential page in the state it claims."""
+    settings = load_settings(ROOT / "mkdocs.yml")
+    ledger = load_ledger(settings)
+    home = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\w+) \| \[[^]]+\]\(c/([a-z0-9-]+)/\)", home, re.M))
+    assert sorted(rows) == ["Expired", "Reissued", "Revoked", "Verified"]
+    by_slug = {d["id"].rstrip("/").rsplit("/", 1)[1]: d for d in credentials()}
+    now = dt.datetime.now(dt.UTC).isoformat()
+    for state, slug in rows.items():
+        doc = by_slug[slug]
+        assert (demo / "c" / slug / "index.html").is_file()
+        revoked = ledger.get(doc["id"])
+        expired = doc.get("validUntil", "9999") < now
+        assert {
+            "Verified": not revoked and not expired,
+            "Revoked": revoked is not None and not revoked.superseded_by,
+            "Expired": expired and not revoked,
+            "Reissued": revoked is not None and bool(revoked.superseded_by),
+        }[state], state
+    assert '<a href="c/python-basics-ria7nvc76i/">' in (demo / "index.html").read_text("utf-8")

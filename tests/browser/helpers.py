@@ -38,5 +38,18 @@ def panel(page: Any, *, timeout: float = 15_000) -> dict[str, Any]:
     )
 
 
+def drop_file(page: Any, text: str, name: str = "dropped.json") -> None:
+    """Drop a file holding ``text`` on #cp-drop, as a drag and drop from the desktop does."""
+    page.evaluate(
+        """([text, name]) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([text], name, {type: 'application/json'}));
+          const drop = new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true});
+          document.getElementById('cp-drop').dispatchEvent(drop);
+        }""",
+        [text, name],
+    )
+
+
 def states(result: dict[str, Any]) -> dict[str, str]:
     return {k: v["state"] for k, v in result["steps"].items()}

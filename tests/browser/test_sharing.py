@@ -418,8 +418,11 @@ def test_copy_buttons_put_each_value_on_the_clipboard(context: Any, built: Built
         assert aria == f"Copy {label}"
         button.click()
         page.wait_for_function("(b) => b.textContent === 'Copied'", arg=button)
+        page.wait_for_function(
+            "() => document.querySelector('.cp-status').textContent"
+            " === 'Copied to the clipboard.'"
+        )
         assert page.evaluate("navigator.clipboard.readText()") == value
-    assert page.text_content(".cp-status") == "Copied to the clipboard."
 
 
 def test_copy_link_copies_the_page_url(context: Any, built: BuiltSite) -> None:

@@ -19,7 +19,7 @@ from .fixtures import (
     tiny_png,
     write,
 )
-from .helpers import panel
+from .helpers import drop_file, panel
 
 pytestmark = pytest.mark.browser
 
@@ -95,15 +95,7 @@ def test_baked_svg(verify, tmp_path, good):
 
 def test_dropped_file(verify, good):
     reset(verify)
-    verify.evaluate(
-        """(text) => {
-          const dt = new DataTransfer();
-          dt.items.add(new File([text], 'dropped.json', {type: 'application/json'}));
-          const drop = new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true});
-          document.getElementById('cp-drop').dispatchEvent(drop);
-        }""",
-        json.dumps(good),
-    )
+    drop_file(verify, json.dumps(good))
     assert panel(verify)["verdict"] == "verified"
 
 

@@ -68,9 +68,12 @@ from ..issuer.revocation import (
     unrevoked_errors,
 )
 from ..issuer.signing import Signer
+from ..issuer.site_init import QUESTIONS
 from ..site.publish import credential_json
+from ..site.svg_raster import svg_to_png
 from .credential_input import load_credential_input
 from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
+from .init import cmd_init
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -592,6 +595,9 @@ def cmd_resign(args: argparse.Namespace) -> int:
     return EXIT_FAIL if refused else 0
 
 
+BAKED_PNG_WIDTH = 512  # an SVG badge is drawn this wide, as bake.js does for a square badge
+
+
 def cmd_bake(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = check_out(args.out, settings, force=args.force)
@@ -607,7 +613,8 @@ def cmd_bake(args: argparse.Namespace) -> int:
     try:
         if out.suffix.lower() == ".png":
             if not data.startswith(PNG_SIGNATURE) and data.lstrip().startswith(b"<"):
-                raise CredpagesError("is an SVG: to bake a PNG, pass --image with a PNG image")
+                # as the page's "Download badge (PNG)" does: draw the SVG, then bake the PNG
+                data = svg_to_png(data, width=BAKED_PNG_WIDTH, source=display_path(image))
             baked = bake_png(data, credential_json(doc))
         else:
             try:
@@ -763,14 +770,31 @@ def _build(args: argparse.Namespace, logged: _Collect) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import Abort, MkDocsException
+    """Preview the site as it will be published: real site_url, served from this machine."""
+    from .preview_server import serve_preview
 
-    _mkdocs_environment(args)
-    try:
-        serve(config_file=args.config, dev_addr=args.dev_addr)
-    except (Abort, MkDocsException) as exc:
-        raise CredpagesError(f"the site build failed: {exc}") from exc
+    host, port = None, args.port
+    if args.dev_addr:
+        host, _, port_text = args.dev_addr.rpartition(":")
+        if not host or not port_text.isdigit():
+            raise CredpagesError(f"{args.dev_addr!r} must be HOST:PORT", field="--dev-addr")
+        host = host.strip("[]")
+        port = int(port_text) if args.port is None else args.port
+
+    def announce(site_url: str, origin: str) -> None:
+        print(
+            f"Previewing {site_url} at {origin} (Ctrl+C to stop). Pages are verified against "
+            "this preview; rebuilt when a file changes.",
+            flush=True,
+        )
+
+    serve_preview(
+        args.config,
+        host=host,
+        port=port,
+        prepare=lambda: _mkdocs_environment(args),
+        announce=announce,
+    )
     return 0
 
 
@@ -931,12 +955,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("serve", help="build and serve the site, rebuilding on changes")
+    p = sub.add_parser(
+        "serve", help="preview the site as published at site_url, rebuilding on changes"
+    )
+    p.add_argument("--port", type=int, help="port to serve on (0: any free port)")
     p.add_argument(
-        "--dev-addr", default=None, help="address:port (default: dev_addr of mkdocs.yml)"
+        "--dev-addr",
+        default=None,
+        help="HOST:PORT (default: dev_addr of mkdocs.yml, 127.0.0.1:8000)",
     )
     p.add_argument("--skip-invalid", action="store_true")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("init", help="make a new issuer's site (mkdocs.yml, key, workflows) in DIR")
+    p.add_argument("dir", nargs="?", default=".", metavar="DIR", help="default: this folder")
+    for q in QUESTIONS:
+        p.add_argument(q.flag, dest=q.name, help=q.prompt)
+    p.add_argument(
+        "--credpages-spec",
+        metavar="REQUIREMENT",
+        help="the pinned credpages the site installs (default: the git commit this credpages "
+        f"was installed from, else credpages=={__version__}; "
+        "or e.g. 'credpages @ git+https://github.com/OWNER/credpages@v1.2.3')",
+    )
+    p.add_argument(
+        "--key-file", help=f"where to store the new secret key (default {default_secret_path()})"
+    )
+    p.add_argument(
+        "--key-stdout", action="store_true", help="print the new secret key instead of storing it"
+    )
+    p.add_argument(
+        "--print-lock",
+        action="store_true",
+        help="only print this version's requirements.lock (to upgrade a site: see the guide)",
+    )
+    p.set_defaults(func=cmd_init)
     return parser
 
 

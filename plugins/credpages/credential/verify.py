@@ -19,10 +19,11 @@ from typing import Any
 
 from jsonschema import Draft201909Validator
 
-from ..config import Settings
+from ..config import DEMO_PUBLIC_KEY, Settings
 from ..errors import CredpagesError
 from .model import CONTEXTS, parse_timestamp, slug_of
-from .proofs import verify_proof_set
+from .multikey import decode_public_key
+from .proofs import SUITE_JCS, verify_proof_set
 from .status_list import LIST_BITS, Bits, is_set, status_index
 
 VALID, REVOKED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "expired", "not-yet-valid"
@@ -128,6 +129,45 @@ def proof_methods(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
+DEMO_SIGNED = (
+    "signed by the public demo key (demo/DEMO-SIGNING-KEY-PUBLIC.txt, whose secret anyone can "
+    "read): this is {what} of the credpages demo, not yours. Delete it{then}"
+)
+DEMO_CREDENTIAL = DEMO_SIGNED.format(
+    what="a credential",
+    then=" (and the demo's other credentials and achievements), then award your own with "
+    "`credpages issue`",
+)
+DEMO_STATUS_LIST = DEMO_SIGNED.format(
+    what="the revocation list", then=": your first `credpages revoke` makes your own"
+)
+
+
+def signed_by_demo_key(doc: Mapping[str, Any]) -> bool:
+    """Whether the credential's jcs proof verifies with the public demo key (whatever key id it
+    names): a leftover demo credential, to be told apart from a tampered one."""
+    demo_key = decode_public_key(DEMO_PUBLIC_KEY)
+    try:
+        verify_proof_set(
+            dict(doc), lambda _vm: demo_key, required_suites=(SUITE_JCS,), only_suites=(SUITE_JCS,)
+        )
+    except CredpagesError:
+        return False
+    return True
+
+
+def demo_or(
+    error: CredpagesError,
+    doc: Mapping[str, Any],
+    settings: Settings,
+    message: str = DEMO_CREDENTIAL,
+) -> CredpagesError:
+    """``error``, or what to do if the document is a leftover of the demo (signed by its key)."""
+    if settings.demo or not signed_by_demo_key(doc):
+        return error
+    return CredpagesError(message, field="proof")
+
+
 def status_entry_errors(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesError]:
     """The one ``credentialStatus`` every credential needs: a revocation entry on this site's list.
 
@@ -220,12 +260,12 @@ def check_integrity(
     if "proof" not in doc:
         return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
     errors = check_content(doc, settings)
-    if errors:
-        return errors
+    if errors:  # a leftover demo credential names the demo's issuer: say what it is
+        return [demo_or(e, doc, settings) if e.field == "issuer.id" else e for e in errors]
     try:
         verify_proof_set(dict(doc), keyring_resolver(settings, allow_retired=allow_retired))
     except CredpagesError as exc:
-        return [exc]
+        return [demo_or(exc, doc, settings)]
     return []
 
 

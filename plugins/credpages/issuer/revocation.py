@@ -30,7 +30,13 @@ from ..credential.status_list import (
     status_index,
     status_list_credential,
 )
-from ..credential.verify import keyring_resolver, proof_methods, status_entry_errors
+from ..credential.verify import (
+    DEMO_STATUS_LIST,
+    demo_or,
+    keyring_resolver,
+    proof_methods,
+    status_entry_errors,
+)
 from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from .repository import LEDGER_FILE, STATUS_LIST_FILE, display_path
@@ -84,6 +90,7 @@ def _checked_bits(
         verify_proof_set(doc, key_for)
         bits = decode_bits(subject.get("encodedList"))  # type: ignore[arg-type]
     except CredpagesError as exc:
+        exc = demo_or(exc, doc, settings, DEMO_STATUS_LIST)
         raise exc.located(file=display_path(path), line=loaded.line_of(exc.field or "")) from exc
     return bytearray(bits)
 

@@ -19,6 +19,7 @@ from typing import Any, Literal, cast
 
 import jinja2
 
+from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..credential.yamlio import load_yaml
@@ -98,6 +99,17 @@ def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         _made_dirs.add(target.parent)
     target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+
+def write_builtin_assets(site_dir: Path) -> None:
+    """The verifier's CSS and modules from the package, unless the site's theme supplied its own.
+
+    MkDocs copies a ``custom_dir``'s ``assets/credpages/`` files before this runs: those win.
+    """
+    for source in sorted(ASSETS_DIR.iterdir()):
+        relative = f"{ASSETS_URL_DIR}/{source.name}"
+        if source.is_file() and not (site_dir / relative).exists():
+            _write(site_dir, relative, source.read_bytes())
 
 
 def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
@@ -321,6 +333,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         "page", files_digest([*theme.template_dirs, DEFAULT_TEMPLATE_DIR]), repr((info, theme))
     )
     write_machine_files(site, site_dir)
+    write_builtin_assets(site_dir)
     cards = Cards({}, {})
     if theme.docs_dir is not None:
         options = card_options(

@@ -38,13 +38,18 @@ const actions = {
   svg: bake,
 };
 
-/** "Copied" on the button for two seconds, announced by the status line. */
+let statusTimer = 0;
+
+/** "Copied" on the button for two seconds, announced by the one status line (one timer: an
+ * earlier button's timer must not clear a later button's message). */
 function flash(/** @type {HTMLButtonElement} */ b, /** @type {boolean} */ ok) {
   b.dataset.label ??= b.textContent ?? '';
   b.textContent = ok ? 'Copied' : 'Copy failed';
   status.textContent = ok ? 'Copied to the clipboard.' : '';
   clearTimeout(Number(b.dataset.timer));
-  b.dataset.timer = String(setTimeout(() => { b.textContent = b.dataset.label ?? ''; status.textContent = ''; }, 2000));
+  b.dataset.timer = String(setTimeout(() => { b.textContent = b.dataset.label ?? ''; }, 2000));
+  clearTimeout(statusTimer);
+  statusTimer = setTimeout(() => { status.textContent = ''; }, 2000);
 }
 
 async function bake(/** @type {HTMLButtonElement} */ b) {

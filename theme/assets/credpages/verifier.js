@@ -38,9 +38,9 @@ export class Fail extends Error {
 const fail = (verdict, msg) => {
   throw new Fail(verdict, msg);
 };
-const isObj = (/** @type {any} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObj = (/** @type {any} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** One value or an array of them, as an array. @returns {any[]} */
-const arr = (/** @type {any} */ v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+export const arr = (/** @type {any} */ v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const msg = (/** @type {any} */ e) => e?.message ?? String(e);
 
 // ---- JCS (RFC 8785). JSON.stringify writes numbers in ECMAScript shortest form and escapes
@@ -278,7 +278,7 @@ export async function fetchLimited(
 
 // ---- credential checks
 const DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
-const issuerOf = (/** @type {any} */ c) => (typeof c.issuer === 'string' ? c.issuer : c.issuer?.id);
+export const issuerOf = (/** @type {any} */ c) => (typeof c.issuer === 'string' ? c.issuer : c.issuer?.id);
 const when = (/** @type {string} */ s) => Date.parse(s);
 
 /** Structural checks of a VC 2.0 credential; throws Fail('invalid'). @param {any} c */
@@ -438,12 +438,15 @@ function checkValidity(c, now) {
   return `Valid from ${c.validFrom ?? 'issue'}${c.validUntil ? ` until ${c.validUntil}` : ', no end date'}.`;
 }
 
+/** The issuer's site: where its DID document is. */
+export const issuerSite = (/** @type {string} */ u) => u.replace(/(\.well-known\/)?did\.json$/, '');
+
 /**
  * Where the issuer publishes this credential: `<id>credential.json`, when the id is a page of the
  * issuer's own site (under the DID document's address). @param {any} c @param {Ctx} ctx
  */
-function publishedCopyUrl(c, ctx) {
-  const site = ctx.didUrl.replace(/(\.well-known\/)?did\.json$/, '');
+export function publishedCopyUrl(c, ctx) {
+  const site = issuerSite(ctx.didUrl);
   let id;
   try {
     id = new URL(c.id);

@@ -2,8 +2,10 @@
 // JSON, or by URL (a credential page or a .json; also ?url=). Input is parsed, never inserted into
 // the page; every outcome, including bad input, is shown in the #cp-verify panel.
 import { verifyCredential, invalidResult, fetchLimited, Fail } from './verifier.js';
+import { previewMode } from './preview.js';
 import { render } from './verify-panel.js';
 import { crc32, isPng, OB_NS } from './bake.js';
+import { publishedReason, reveal, showCard } from './verify-card.js';
 
 const MAX_INPUT = 2 << 20; // 2 MB: credentials are a few KB, baked images rarely more than 500 KB
 
@@ -123,27 +125,36 @@ async function fromFile(file) {
 }
 
 const panel = /** @type {HTMLElement} */ (document.getElementById('cp-verify'));
+const preview = previewMode(window.fetch.bind(window));
 let latest = 0;
 
-/** Verify whatever `get` produces; only the latest request may update the panel. @param {() => Promise<unknown>} get */
+/**
+ * Verify whatever `get` produces; only the latest request may update the panel. The outcome is
+ * the sentence (announced), the steps and, for a signed credential, its card, which is brought
+ * into view and focused. @param {() => Promise<unknown>} get
+ */
 async function check(get) {
   const mine = ++latest;
   render(panel, { verdict: 'pending', summary: '', steps: [], issuerDomain: null, credential: null });
+  showCard(panel, null);
+  const fetch = preview?.fetch ?? window.fetch.bind(window);
+  const pageOrigin = location.origin;
+  /** @type {import('./verifier.js').Result & {reason?: string}} */
   let result;
   try {
-    result = await verifyCredential(await get(), {
-      fetch: window.fetch.bind(window),
-      now: Date.now(),
-      pageOrigin: location.origin,
-    });
+    result = await verifyCredential(await get(), { fetch, now: Date.now(), pageOrigin });
   } catch (e) {
     result =
       e instanceof Fail
         ? invalidResult(e.message, e.verdict)
         : invalidResult(`Could not read the input: ${/** @type {Error} */ (e)?.message}`);
   }
+  if (result.verdict === 'revoked') result.reason = await publishedReason(result.credential, { pageOrigin, fetch });
   if (mine !== latest) return;
   render(panel, result);
+  preview?.mark(panel);
+  const siteUrl = document.querySelector('meta[name="cp:site-url"]')?.getAttribute('content') ?? '';
+  reveal(panel, showCard(panel, result, { siteUrl, pageOrigin }));
 }
 
 function setUp() {

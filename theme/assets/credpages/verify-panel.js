@@ -2,6 +2,7 @@
 // #cp-verify. Also exports render() for the /verify/ page. Credential data only ever reaches the
 // DOM through textContent.
 import { verifyCredential, invalidResult, RANK } from './verifier.js';
+import { previewMode } from './preview.js';
 
 const HEADLINE = {
   pending: 'Checking…',
@@ -24,7 +25,7 @@ export function humanDate(/** @type {unknown} */ iso) {
 }
 
 /** A credential string for the sentence: one line, at most 200 characters, else ''. */
-const val = (/** @type {unknown} */ v) => {
+export const val = (/** @type {unknown} */ v) => {
   if (typeof v !== 'string') return '';
   const chars = Array.from(v.replace(/\s+/g, ' ').trim());
   return chars.length > 200 ? `${chars.slice(0, 200).join('')}…` : chars.join('');
@@ -199,8 +200,9 @@ async function main() {
   } catch {
     result = invalidResult("The page's credential is not valid JSON.");
   }
+  const preview = previewMode(window.fetch.bind(window));
   result ??= await verifyCredential(credential, {
-    fetch: window.fetch.bind(window),
+    fetch: preview?.fetch ?? window.fetch.bind(window),
     now: Date.now(),
     pageOrigin: location.origin,
   });
@@ -211,6 +213,7 @@ async function main() {
       Object.assign(result, { verdict: 'tampered', summary: step.detail });
   }
   render(panel, { ...result, reason: issuerPageReason(credential) });
+  preview?.mark(panel);
   /** @type {any} */ (window).cpVerifyMs = performance.mark('cp-verify-end').startTime;
 }
 

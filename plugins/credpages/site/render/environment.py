@@ -12,10 +12,11 @@ from pathlib import Path
 
 import jinja2
 
+from ...bundled import TEMPLATE_DIR
 from .safety import json_script, safe_url
 
-#: The built-in templates: ``theme/credpages`` at the repository root (next to ``plugins/``).
-DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[4] / "theme" / "credpages"
+#: The built-in templates, shipped in the package (see ``credpages.bundled``).
+DEFAULT_TEMPLATE_DIR = TEMPLATE_DIR
 
 MONTHS = (
     "January",
