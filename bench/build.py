@@ -28,11 +28,12 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from credpages.config import load_settings  # noqa: E402
+from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.keys import generate_seed, public_key_of  # noqa: E402
 from credpages.credential.model import Award, Recipient, build_credential  # noqa: E402
 from credpages.credential.yamlio import write_yaml  # noqa: E402
@@ -89,8 +90,8 @@ def _sign_range(args: tuple[str, bytes, int, int]) -> None:
         write_yaml(settings.credentials_dir / f"python-basics-{i:08d}.yaml", signer.sign(doc))
 
 
-def generate(root: Path, n: int) -> Path:
-    seed = generate_seed()
+def generate(root: Path, n: int, seed: bytes | None = None, *, return_seed: bool = False) -> Any:
+    seed = seed or generate_seed()
     config = write_issuer(root, seed)
     settings = load_settings(config)
     ensure_status_list(settings, Signer(settings, seed))
@@ -100,7 +101,7 @@ def generate(root: Path, n: int) -> Path:
     if jobs:
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(_sign_range, jobs))
-    return config
+    return (config, seed) if return_seed else config
 
 
 def baseline(root: Path, n: int) -> Path:

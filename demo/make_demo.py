@@ -17,9 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from credpages.config import load_settings  # noqa: E402
+from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.multikey import decode_secret_key  # noqa: E402
 from credpages.issuer.issuing import Issuer, make_request  # noqa: E402
+from credpages.issuer.pathways import Catalog, award_pathways  # noqa: E402
 from credpages.issuer.revocation import revoke  # noqa: E402
 from credpages.issuer.signing import Signer  # noqa: E402
 
@@ -42,6 +43,16 @@ AWARDS = [
         {"issued": "2022-03-01", "expires": "2024-03-01"},
     ),
     ("open-source-contributor", "Alan Turnig", "alan@example.org", {}),
+    # The developer-pathway (all three achievements): Ada completes it with these two, so the
+    # run awards her the pathway credential too; Fatima holds two of three, still on her way.
+    ("data-literacy", "Ada Lovelace", "ada@example.org", {"issued": "2026-10-01"}),
+    (
+        "open-source-contributor",
+        "Ada Lovelace",
+        "ada@example.org",
+        {"issued": "2026-10-20", "evidence_url": "https://example.org/pull/7"},
+    ),
+    ("data-literacy", "فاطمة الزهراء", "fatima@example.org", {}),
 ]
 
 
@@ -59,11 +70,15 @@ def main(root: Path = ROOT) -> None:
     signer = Signer(settings, seed)
     issuer = Issuer(settings, signer, rng=random.Random(2026).randrange)
     docs = {}
+    requests, outcomes = [], []
     for achievement, name, email, extra in AWARDS:
         row = {"name": name, "email": email, "issued": "2026-09-15", **extra}
         request = make_request(settings, row, origin="demo", achievement_id=achievement)
+        requests.append(request)
         outcome = issuer.issue(request)
-        docs[name] = outcome
+        outcomes.append(outcome)
+        docs.setdefault(name, outcome)
+    award_pathways(issuer, requests, outcomes, Catalog.load(settings))
     _, revoked = _load(docs["José Müller-Ødegård"].path)
     revoke(settings, signer, revoked, reason="Issued in error: the capstone was not yet assessed")
     _, misspelled = _load(docs["Alan Turnig"].path)

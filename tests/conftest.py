@@ -19,44 +19,24 @@ from typing import Any
 import pytest
 
 from credpages.cli.commands import main
-from credpages.config import Settings, load_settings
-from credpages.credential.keys import ENV_VAR, generate_seed, public_key_of
+from credpages.cli.site_config import load_settings
+from credpages.config import Settings
+from credpages.credential.keys import ENV_VAR, public_key_of
 from credpages.credential.multikey import encode_secret_key
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.repository import credential_files
+from factories import (
+    ACHIEVEMENT_YAML,
+    CONFIG_TEMPLATE,
+    ISSUER_NAME,
+    ISSUER_URL,
+    SITE_URL,
+    write_issuer_site,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_PY = REPO / "build.py"
-SITE_URL = "https://example.test/awards/"
-ISSUER_NAME = "Test Academy"
-ISSUER_URL = "https://academy.example.test/"
-
-ACHIEVEMENT_YAML = """\
-name: Python Basics
-description: Writes, tests and debugs small Python programs.
-criteria: Passed the final practical exam with at least 70%.
-tags: [python, programming]
-alignments:
-  - name: Python language reference
-    url: https://docs.python.org/3/reference/
-"""
-
-CONFIG_TEMPLATE = """\
-# Test issuer. Comments and layout must survive `credpages rotate-key`.
-site_name: Test Awards
-site_url: {site_url}
-theme:
-  name: material
-plugins:
-  - credpages:
-      issuer:
-        name: {issuer_name}   # shown on every page
-        url: {issuer_url}
-      keyring:
-        - id: key-1
-          public_key: {public_key}
-          active_from: "2026-01-01"
-{extra}"""
+__all__ = ["CONFIG_TEMPLATE", "ISSUER_NAME", "ISSUER_URL", "SITE_URL"]  # re-exported for tests
 
 
 @dataclass
@@ -179,26 +159,18 @@ def make_site(
         config_text: str | None = None,
     ) -> IssuerSite:
         root = tmp_path / name
-        (root / "credentials" / "achievements").mkdir(parents=True)
-        (root / "docs").mkdir()
-        (root / "docs" / "index.md").write_text("# Awards\n", encoding="utf-8")
-        seed = seed or generate_seed()
-        public = public_key_of(seed)
-        text = config_text or CONFIG_TEMPLATE.format(
-            site_url=site_url,
-            issuer_name=ISSUER_NAME,
-            issuer_url=ISSUER_URL,
-            public_key=public,
-            extra=extra,
-        )
-        config = root / "mkdocs.yml"
-        config.write_text(text.replace("{public_key}", public), encoding="utf-8")
         achievement = ACHIEVEMENT_YAML
         if valid_for_days is not None:
             achievement += f"valid_for_days: {valid_for_days}\n"
-        (root / "credentials" / "achievements" / "python-basics.yaml").write_text(
-            achievement, encoding="utf-8"
+        config, seed = write_issuer_site(
+            root,
+            site_url=site_url,
+            extra=extra,
+            seed=seed,
+            config_text=config_text,
+            achievement=achievement,
         )
+        public = public_key_of(seed)
         return IssuerSite(
             root=root,
             config=config,

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from credpages.cli.commands import main
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.verify import VALID, verify_document
 from credpages.credential.yamlio import load_yaml
 from credpages.errors import CredpagesError

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import IssuerSite, subprocess_env
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -19,9 +20,7 @@ COUNT = "2 credentials and 1 achievement failed; nothing was published."
 
 def issue_three(site: IssuerSite) -> list[Path]:
     for i in range(3):
-        result = site.run(
-            "issue", "--achievement", "python-basics", "--name", f"P{i}", "--email", f"p{i}@x.org"
-        )
+        result = site.run(*issue_args(f"P{i}", f"p{i}@x.org"))
         assert result.code == 0, result
     return site.credential_files()
 

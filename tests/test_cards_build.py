@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageStat
 
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.issuer.issuing import Issuer, make_request
 from credpages.issuer.signing import Signer
 from htmltree import parse
@@ -43,7 +43,7 @@ def test_cards_show_each_achievements_svg_art_and_the_logo_and_achievement_pages
 ) -> None:
     config, seed = make_site(tmp_path, extra="")
     text = config.read_text(encoding="utf-8").replace(
-        "issuer: {name: Test Academy,", "issuer: {name: Test Academy, image: assets/logo.svg,"
+        "        name: Test Academy", "        image: assets/logo.svg\n        name: Test Academy"
     )
     config.write_text(text, encoding="utf-8")
     assets = tmp_path / "docs" / "assets"

@@ -30,6 +30,7 @@ from credpages.credential.multikey import decode_secret_key, encode_secret_key
 from credpages.credential.status_list import empty_bits, encode_bits
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.repository import STATUS_LIST_FILE
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -45,13 +46,7 @@ def issue(
 ) -> Path:
     before = set(site.credential_files())
     result = site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        name,
-        "--email",
-        email,
+        *issue_args(name, email),
         *extra,
         key=key,
     )
@@ -141,13 +136,7 @@ def test_keygen_out_and_use_it_as_key_file(make_site: MakeSite, tmp_path: Path) 
     seed = read_signing_key(target)
     other = make_site("other", seed=seed)
     result = other.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "A",
-        "--email",
-        "a@example.com",
+        *issue_args("A", "a@example.com"),
         "--key-file",
         target,
         key=None,
@@ -273,13 +262,7 @@ def test_retiring_the_old_key_after_rotation_keeps_the_issuer_working(
         )
     )
     result = issuer_site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "New",
-        "--email",
-        "new@example.com",
+        *issue_args("New", "new@example.com"),
         key=new_secret,
     )
     assert result.code == 0, result
@@ -598,13 +581,7 @@ def test_internal_error_is_one_line(
 def test_os_errors_are_one_line(issuer_site: IssuerSite) -> None:
     blocked = issuer_site.credentials / "achievements" / "python-basics.yaml" / "out.csv"
     result = issuer_site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "A",
-        "--email",
-        "a@example.com",
+        *issue_args("A", "a@example.com"),
         "--out",
         blocked,
     )
@@ -619,13 +596,7 @@ def test_os_errors_are_one_line(issuer_site: IssuerSite) -> None:
 def test_build_py_exit_codes_and_no_traceback(issuer_site: IssuerSite, run_process: Run) -> None:
     ok = run_process(
         issuer_site,
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "Ada",
-        "--email",
-        "ada@example.com",
+        *issue_args("Ada", "ada@example.com"),
     )
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.startswith("name,email,page_url,linkedin_add_to_profile,status\n")

@@ -9,10 +9,12 @@ import pytest
 
 from conftest import SITE_URL, IssuerSite, MakeSite
 from credpages import config
-from credpages.config import Settings, load_settings, normalize_site_url, parse_settings
+from credpages.cli.site_config import load_settings
+from credpages.config import Settings, normalize_site_url, parse_settings
 from credpages.credential.keys import generate_seed, public_key_of
 from credpages.credential.multikey import encode_secret_key
 from credpages.errors import CredpagesError
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -41,6 +43,7 @@ def error_of(tmp_path: Path, site_url: Any = SITE_URL, **overrides: Any) -> Cred
 def write_config(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "mkdocs.yml"
     path.write_text(text, encoding="utf-8")
+    (tmp_path / "docs").mkdir(exist_ok=True)  # MkDocs' loader requires docs_dir, as the build does
     return path
 
 
@@ -111,7 +114,7 @@ def test_all_optional_settings(tmp_path: Path) -> None:
     assert s.credentials_dir == (tmp_path / "awards").resolve()
     assert s.credential_url("a-b") == SITE_URL + "badge/a-b/"
     assert s.indexable and s.list_recipients
-    assert s.extra == {"cname": "awards.example.test"}
+    assert s.cname == "awards.example.test"
 
 
 def test_current_key_is_the_newest_live_one(tmp_path: Path) -> None:
@@ -360,7 +363,7 @@ def test_mkdocs_yml_not_found(tmp_path: Path) -> None:
 
 
 def test_no_credpages_entry(tmp_path: Path) -> None:
-    path = write_config(tmp_path, f"site_url: {SITE_URL}\nplugins:\n  - search\n")
+    path = write_config(tmp_path, f"site_name: T\nsite_url: {SITE_URL}\nplugins:\n  - search\n")
     with pytest.raises(CredpagesError, match="no `credpages` entry") as err:
         load_settings(path)
     assert err.value.file == str(path)
@@ -373,7 +376,7 @@ def test_no_plugins_at_all(tmp_path: Path) -> None:
 
 
 def test_bare_credpages_entry_needs_its_settings(tmp_path: Path) -> None:
-    path = write_config(tmp_path, f"site_url: {SITE_URL}\nplugins:\n  - credpages\n")
+    path = write_config(tmp_path, f"site_name: T\nsite_url: {SITE_URL}\nplugins:\n  - credpages\n")
     with pytest.raises(CredpagesError) as err:
         load_settings(path)
     assert err.value.field == "plugins.credpages.issuer"
@@ -381,6 +384,7 @@ def test_bare_credpages_entry_needs_its_settings(tmp_path: Path) -> None:
 
 def test_plugins_in_mapping_form(tmp_path: Path) -> None:
     text = f"""\
+site_name: T
 site_url: {SITE_URL}
 plugins:
   search: {{}}
@@ -484,8 +488,76 @@ def test_cli_config_option(issuer_site: IssuerSite, tmp_path: Path) -> None:
 def test_cli_demo_key_refused(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site()
     monkeypatch.setattr(config, "DEMO_PUBLIC_KEY", site.public_key)
-    result = site.run("issue", "--achievement", "python-basics", "--name", "A", "--email", "a@b.cd")
+    result = site.run(*issue_args("A", "a@b.cd"))
     assert result.code == 1
     assert "keyring[0].public_key: this is the public demo key" in result.err
     assert not list(site.credentials.glob("*.yaml"))
     assert not site.status.exists()
+
+
+# ------------------------------------------------------------------------ MkDocs' own loader
+
+
+def issued(site: IssuerSite) -> dict[str, Any]:
+    result = site.run(*issue_args("A", "a@b.cd"))
+    assert result.code == 0, result
+    (path,) = site.credential_files()
+    return site.load(path)
+
+
+def test_cli_follows_inherit_as_mkdocs_build_does(make_site: MakeSite) -> None:
+    """The plugin entry and site_url live in a parent file; mkdocs.yml only inherits them."""
+    site = make_site()
+    (site.root / "base.yml").write_text(site.config.read_text(encoding="utf-8"), encoding="utf-8")
+    site.config.write_text("INHERIT: base.yml\nsite_name: Child Awards\n", encoding="utf-8")
+    doc = issued(site)
+    assert doc["issuer"]["id"] == "did:web:example.test:awards"
+    assert doc["issuer"]["name"] == "Test Academy"
+    assert site.run("build").code == 0
+    assert (site.root / "site" / "did.json").is_file()
+
+
+def test_cli_resolves_env_tags_as_mkdocs_build_does(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site()
+    text = site.config.read_text(encoding="utf-8")
+    site.config.write_text(
+        text.replace("site_url: https://example.test/awards/", "site_url: !ENV CP_TEST_SITE_URL"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CP_TEST_SITE_URL", "https://env.example.test/badges/")
+    doc = issued(site)
+    assert doc["id"].startswith("https://env.example.test/badges/c/")
+    assert doc["issuer"]["id"] == "did:web:env.example.test:badges"
+
+
+@pytest.mark.parametrize(
+    ("share_cards", "says"),
+    [
+        ("{per: everyone}", "plugins.credpages.share_cards.per: must be one of credential"),
+        ("{primary: blurple}", "plugins.credpages.share_cards.primary: 'blurple' is not a colour"),
+        ("{layout: fancy}", "plugins.credpages.share_cards.layout: 'fancy' is not a layout"),
+        ("{enabled: 1}", "plugins.credpages.share_cards.enabled: must be true or false"),
+        ("{colour: red}", "plugins.credpages.share_cards: unknown setting(s) ['colour']"),
+        ("[1]", "plugins.credpages.share_cards: must be a mapping"),
+    ],
+)
+def test_bad_share_cards_stop_the_build_before_any_page(
+    make_site: MakeSite, share_cards: str, says: str
+) -> None:
+    site = make_site(extra=f"      share_cards: {share_cards}\n")
+    issued_ok = site.run(*issue_args("A", "a@b"))
+    assert issued_ok.code == 1 and "mkdocs.yml: " + says in issued_ok.err, issued_ok
+    result = site.run("build")
+    assert result.code == 1
+    assert "mkdocs.yml: " + says in result.err, result
+    assert not (site.root / "site").exists()  # on_config: nothing was built or written
+
+
+def test_share_cards_are_typed_settings(tmp_path: Path) -> None:
+    s = parse(tmp_path, share_cards={"per": "achievement", "primary": "Deep Orange"})
+    assert s.share_cards.per == "achievement"
+    assert s.share_cards.primary == "#ff6e42"
+    assert s.share_cards.accent is None  # follows the site's palette
+    assert s.share_cards.enabled and s.share_cards.layout == "classic"

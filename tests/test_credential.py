@@ -37,6 +37,7 @@ from credpages.credential.yamlio import dump_yaml, loads_yaml
 from credpages.errors import CredpagesError
 from credpages.issuer.signing import Signer
 from credpages.site.linkedin import add_to_profile_url, share_url
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -190,9 +191,7 @@ def test_email_matches_ignores_malformed_identifiers() -> None:
 
 
 def test_plain_email_appears_nowhere_in_the_written_files(issuer_site: IssuerSite) -> None:
-    result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "Ada@Example.com"
-    )
+    result = issuer_site.run(*issue_args("Ada", "Ada@Example.com"))
     assert result.code == 0, result
     assert "Ada@Example.com".lower() in result.out  # the mail-merge CSV is for the issuer
     for path in issuer_site.root.rglob("*"):
@@ -337,13 +336,7 @@ def test_valid_for_days() -> None:
 def test_issue_with_valid_for_days_sets_valid_until(make_site: MakeSite) -> None:
     site = make_site(valid_for_days=30)
     result = site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "Ada",
-        "--email",
-        "a@example.com",
+        *issue_args("Ada", "a@example.com"),
         "--issued",
         "2026-01-10",
     )
@@ -483,9 +476,7 @@ def test_linkedin_prefers_the_organization_id(tmp_path: Path) -> None:
 
 def test_now_is_used_when_no_date_is_given(issuer_site: IssuerSite) -> None:
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "A", "--email", "a@example.com"
-    )
+    result = issuer_site.run(*issue_args("A", "a@example.com"))
     assert result.code == 0, result
     (path,) = issuer_site.credential_files()
     issued = dt.datetime.fromisoformat(issuer_site.load(path)["validFrom"].replace("Z", "+00:00"))

@@ -13,7 +13,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.repository import credential_files
 from credpages.issuer.revocation import load_ledger
@@ -132,7 +132,7 @@ def test_the_home_page_links_a_sample_credential_in_each_state(demo: Path) -> No
     ledger = load_ledger(settings)
     home = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| (\w+) \| \[[^]]+\]\(c/([a-z0-9-]+)/\)", home, re.M))
-    assert sorted(rows) == ["Expired", "Reissued", "Revoked", "Verified"]
+    assert sorted(rows) == ["Expired", "Pathway", "Reissued", "Revoked", "Verified"]
     by_slug = {d["id"].rstrip("/").rsplit("/", 1)[1]: d for d in credentials()}
     now = dt.datetime.now(dt.UTC).isoformat()
     for state, slug in rows.items():
@@ -145,5 +145,6 @@ def test_the_home_page_links_a_sample_credential_in_each_state(demo: Path) -> No
             "Revoked": revoked is not None and not revoked.superseded_by,
             "Expired": expired and not revoked,
             "Reissued": revoked is not None and bool(revoked.superseded_by),
+            "Pathway": not revoked and not expired and len(doc.get("evidence", [])) == 3,
         }[state], state
-    assert '<a href="c/python-basics-ria7nvc76i/">' in (demo / "index.html").read_text("utf-8")
+    assert '<a href="c/python-basics-xizp4qbgau/">' in (demo / "index.html").read_text("utf-8")

@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, IssuerSite, MakeSite
-from credpages.credential import yamlio
+from credpages.credential import yaml_load
 from credpages.credential.yamlio import dump_yaml
 from credpages.issuer.repository import STATUS_LIST_FILE
+from factories import issue_args
 
-DEFAULT_PARSER = yamlio._Loader
+DEFAULT_PARSER = yaml_load._Loader
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -84,9 +85,7 @@ def test_a_broken_achievement_does_not_stop_other_awards_and_fails_the_build_by_
     issuer_site.write_achievement(
         "bad", 'name: Bad\ndescription: d\ncriteria: c\ncriteria_url: "http://[::1/"\n'
     )
-    ok = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@b.co"
-    )
+    ok = issuer_site.run(*issue_args("Ada", "a@b.co"))
     assert ok.code == 0, ok
     verified = issuer_site.run("verify")
     assert verified.code == 0, verified
@@ -196,8 +195,7 @@ def test_recipient_names_are_one_line_without_control_characters(
     issuer_site: IssuerSite, char: str
 ) -> None:
     result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", f"Ada{char}Lovelace", "--email",
-        "ada@example.com",
+        *issue_args(f"Ada{char}Lovelace", "ada@example.com"),
     )  # fmt: skip
     assert result.code == 1, result
     assert "name: " in result.err and ("one line" in result.err or "control" in result.err)
@@ -243,8 +241,7 @@ def test_evidence_text_from_a_csv_refuses_controls(issuer_site: IssuerSite) -> N
 
 def test_nothing_printed_starts_a_workflow_command(issuer_site: IssuerSite) -> None:
     result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "::add-mask::x", "--email",
-        "a@b.co",
+        *issue_args("::add-mask::x", "a@b.co"),
     )  # fmt: skip
     assert result.code == 0, result
     lines = (result.out + result.err).replace("\r", "\n").splitlines()
@@ -331,7 +328,7 @@ def test_issue_out_is_checked_before_anything_is_signed(
 ) -> None:
     before = snapshot(issuer_site)
     result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@b.co",
+        *issue_args("Ada", "a@b.co"),
         "--out", out,
     )  # fmt: skip
     no_internal_error(result)
@@ -359,9 +356,7 @@ def test_out_never_renames_over_a_device_or_fifo(issuer_site: IssuerSite) -> Non
 def test_out_may_replace_a_docs_file_only_with_force_and_never_a_credential(
     issuer_site: IssuerSite,
 ) -> None:
-    first = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@b.co"
-    )
+    first = issuer_site.run(*issue_args("Ada", "a@b.co"))
     assert first.code == 0
     (credential,) = issuer_site.credential_files()
     kept = credential.read_bytes()
@@ -376,7 +371,7 @@ def test_out_may_replace_a_docs_file_only_with_force_and_never_a_credential(
     assert refused.code == 1 and "--force" in refused.err, refused
     assert logo.read_bytes() == b"not really"
     forced = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Bob", "--email", "b@b.co",
+        *issue_args("Bob", "b@b.co"),
         "--out", "docs/index.md", "--force",
     )  # fmt: skip
     assert forced.code == 0, forced
@@ -425,9 +420,7 @@ def test_a_nul_in_the_logo_fails_the_build_with_a_message(
 def test_achievement_image_outside_docs_is_refused(issuer_site: IssuerSite) -> None:
     text = (issuer_site.achievements / "python-basics.yaml").read_text("utf-8")
     issuer_site.write_achievement("python-basics", text + "image: ../../etc/passwd\n")
-    result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@b.co"
-    )
+    result = issuer_site.run(*issue_args("Ada", "a@b.co"))
     assert result.code == 1
     assert "credentials/achievements/python-basics.yaml:8: image: " in result.err
     assert "climbs out of the docs folder" in result.err
@@ -508,9 +501,7 @@ def test_an_unsigned_full_credential_is_pre_checked_as_sign_checks_it(
     issuer_site: IssuerSite,
 ) -> None:
     """Such files used to pass the pre-check unchecked ("checked in full once signed")."""
-    first = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@b.co"
-    )
+    first = issuer_site.run(*issue_args("Ada", "a@b.co"))
     assert first.code == 0, first
     (signed,) = issuer_site.credential_files()
     doc = issuer_site.load(signed)

@@ -23,7 +23,7 @@ from conftest import REPO, CliResult, git_init
 from credpages import __version__
 from credpages.bundled import ASSETS_DIR, LOCK_FILE, PACKAGE_DIR, TEMPLATE_DIR, WORKFLOWS_DIR
 from credpages.cli import main
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.keys import public_key_of, read_signing_key
 from credpages.issuer.site_init import (
     EXAMPLE_ACHIEVEMENT,

@@ -29,6 +29,7 @@ from credpages.credential.status_list import is_set
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.repository import LEDGER_FILE, STATUS_LIST_FILE
 from credpages.issuer.revocation import load_ledger, load_status_bits
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -68,9 +69,7 @@ def issue_one(
     site: IssuerSite, name: str = "Ada Lovelace", email: str = "ada@example.com", *extra: str
 ) -> Path:
     before = set(site.credential_files())
-    result = site.run(
-        "issue", "--achievement", "python-basics", "--name", name, "--email", email, *extra
-    )
+    result = site.run(*issue_args(name, email), *extra)
     assert result.code == 0, result
     (path,) = set(site.credential_files()) - before
     return path
@@ -90,13 +89,7 @@ def assert_one_error_line(err: str) -> None:
 
 def test_issue_one(issuer_site: IssuerSite) -> None:
     result = issuer_site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "Ada Lovelace",
-        "--email",
-        "ada@example.com",
+        *issue_args("Ada Lovelace", "ada@example.com"),
     )
     assert result.code == 0, result
     assert result.err.strip() == "issued 1 credential(s)"
@@ -144,13 +137,7 @@ def test_issue_with_all_command_line_fields(issuer_site: IssuerSite) -> None:
 def test_issue_out_writes_the_mail_merge_file(issuer_site: IssuerSite) -> None:
     out = issuer_site.root / "mail-merge.csv"
     result = issuer_site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "Ada",
-        "--email",
-        "a@example.com",
+        *issue_args("Ada", "a@example.com"),
         "--out",
         out,
     )
@@ -161,9 +148,7 @@ def test_issue_out_writes_the_mail_merge_file(issuer_site: IssuerSite) -> None:
 
 def test_second_award_to_the_same_email_is_not_issued(issuer_site: IssuerSite) -> None:
     first = issue_one(issuer_site, "Ada", "ada@example.com")
-    result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada L.", "--email", "ADA@example.com"
-    )
+    result = issuer_site.run(*issue_args("Ada L.", "ADA@example.com"))
     assert result.code == 0, result
     assert "issued 0 credential(s), 1 already held it (use --allow-duplicate" in result.err
     (row,) = read_mail_merge(result.out)
@@ -171,13 +156,7 @@ def test_second_award_to_the_same_email_is_not_issued(issuer_site: IssuerSite) -
     assert row["page_url"] == issuer_site.load(first)["id"]
     assert issuer_site.credential_files() == [first]
     again = issuer_site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "Ada",
-        "--email",
-        "ada@example.com",
+        *issue_args("Ada", "ada@example.com"),
         "--allow-duplicate",
     )
     assert again.code == 0 and "issued 1 credential(s)" in again.err
@@ -253,13 +232,7 @@ def test_issue_refuses_bad_input_before_writing(
 
 def test_issue_without_a_key_writes_nothing(issuer_site: IssuerSite) -> None:
     result = issuer_site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "A",
-        "--email",
-        "a@example.com",
+        *issue_args("A", "a@example.com"),
         key=None,
     )
     assert result.code == 1
@@ -270,13 +243,7 @@ def test_issue_without_a_key_writes_nothing(issuer_site: IssuerSite) -> None:
 def test_issue_with_a_key_outside_the_keyring_is_refused(issuer_site: IssuerSite) -> None:
     stranger = encode_secret_key(generate_seed())
     result = issuer_site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "A",
-        "--email",
-        "a@example.com",
+        *issue_args("A", "a@example.com"),
         key=stranger,
     )
     assert result.code == 1
@@ -290,13 +257,7 @@ def test_key_file_option(issuer_site: IssuerSite, tmp_path: Path) -> None:
     key_file = tmp_path / "secret"
     key_file.write_text(issuer_site.secret + "\n")
     result = issuer_site.run(
-        "issue",
-        "--achievement",
-        "python-basics",
-        "--name",
-        "A",
-        "--email",
-        "a@example.com",
+        *issue_args("A", "a@example.com"),
         "--key-file",
         key_file,
         key=encode_secret_key(generate_seed()),  # the file wins

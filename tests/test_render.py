@@ -394,10 +394,10 @@ def test_json_ld_stays_a_valid_script_body(env: jinja2.Environment, evil: str) -
     html = render_cred(env, cred)
     doc = parse(html)
     assert credential_ld(doc) == cred
-    # Exactly our four scripts: the signed credential, the schema.org data, the verifier and
-    # share.js (copy buttons, print, badge downloads).
-    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 4
-    assert len(doc.find_all("script")) == 4
+    # Exactly our five scripts: the signed credential, the schema.org data, the verifier, the
+    # issuance log check (tlog.js) and share.js (copy buttons, print, badge downloads).
+    assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 5
+    assert len(doc.find_all("script")) == 5
 
 
 def test_schema_org_description(env: jinja2.Environment) -> None:
@@ -940,9 +940,10 @@ def test_typical_page_stays_small(env: jinja2.Environment) -> None:
     # Share links, download buttons and the certificate included; the QR code and LinkedIn
     # values are measured in test_sharing_render.py.
     # The verification panel's disclosure and the checked links (data-field-href) cost ~120 bytes;
-    # the skip link, favicon, no-JS stylesheet and the hero's logo and dates ~400.
+    # the skip link, favicon, no-JS stylesheet and the hero's logo and dates ~400; the issuance
+    # log's line in the panel and its module (tlog.js) ~100.
     html = render_cred(env, make_credential())
-    assert len(html.encode("utf-8")) < 11_600
+    assert len(html.encode("utf-8")) < 11_700
 
 
 def test_the_hero_shows_the_issuer_logo_and_checkable_dates_and_links_the_issuers_page(

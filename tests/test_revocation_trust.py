@@ -367,3 +367,26 @@ def test_revoke_refuses_an_entry_on_another_list(issuer_site: IssuerSite) -> Non
     )
     assert (issuer_site.root / LIST).read_bytes() == before
     assert not (issuer_site.root / LEDGER).exists()
+
+
+def test_two_credentials_on_one_status_index_fail_the_build(
+    issuer_site: IssuerSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Revoking one would revoke both: the build names the second file and says to reissue it."""
+    first, second = award(issuer_site, "Ada Lovelace", "Grace Hopper")
+    doc = issuer_site.load(second)
+    del doc["proof"]
+    taken = index_of(issuer_site, first)
+    doc["credentialStatus"]["statusListIndex"] = str(taken)
+    doc["credentialStatus"]["id"] = f"{SITE_URL}status/revocation.json#{taken}"
+    write_yaml(second, Signer(issuer_site.settings, issuer_site.seed).sign(doc))
+    synced = issuer_site.run("log", "sync")
+    assert synced.code == 0, synced
+    assert issuer_site.run("verify", second).code == 0  # each alone is a valid credential
+    build = issuer_site.run("build")
+    a, b = sorted(str(p.relative_to(issuer_site.root)) for p in (first, second))
+    log = build_log(caplog)
+    assert build.code == 1
+    assert f"{b}: credentialStatus.statusListIndex: uses status list index {taken}, as {a}" in log
+    assert "credpages reissue" in log
+    assert not (issuer_site.root / "site" / "c").exists()

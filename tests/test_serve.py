@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -124,6 +125,23 @@ def test_preview_of_a_site_that_fails_to_build_says_why(issuer_site: IssuerSite)
     result = issuer_site.run("serve", "--port", "0")
     assert result.code == 1 and "the site build failed" in result.err
     assert not list(Path(issuer_site.root).glob("site"))
+
+
+def test_skip_invalid_previews_the_rest_without_the_broken_credential(
+    issuer_site: IssuerSite,
+) -> None:
+    """--skip-invalid reaches the plugin through its config, as for `build` (no environment)."""
+    slug = award(issuer_site)
+    path = issuer_site.credentials / f"{slug}.yaml"
+    path.write_text(path.read_text().replace("name: Ada", "name: Eve"), encoding="utf-8")
+    with preview(issuer_site.root, subprocess_env(issuer_site), "--skip-invalid") as served:
+        assert "achievements" in get(f"{served.origin}achievements/")
+        try:
+            get(f"{served.origin}c/{slug}/")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+        else:
+            raise AssertionError("the broken credential was previewed")
 
 
 def test_a_site_without_a_theme_folder_gets_the_packaged_assets_and_may_replace_one(

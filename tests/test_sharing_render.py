@@ -414,7 +414,8 @@ def test_revoked_page_has_no_sharing_downloads_certificate_or_qr(
         assert not doc.find_all(class_=cls), cls
     assert "<svg" not in html and not doc.find_all(data_cp="print")
     assert [s.attrs.get("src") for s in doc.find_all("script", type="module")] == [
-        "../../assets/credpages/verify-panel.js"
+        "../../assets/credpages/verify-panel.js",
+        "../../assets/credpages/tlog.js",
     ]
     assert doc.find("a", href="credential.json")  # the signed data stays downloadable
 
@@ -452,6 +453,7 @@ def test_share_module_is_loaded_as_a_small_module(env: jinja2.Environment) -> No
     srcs = [s.attrs["src"] for s in doc.find_all("script", type="module")]
     assert srcs == [
         "../../assets/credpages/verify-panel.js",
+        "../../assets/credpages/tlog.js",
         "../../assets/credpages/share.js",
     ]
     # its size (budget 3 KiB): bench/budgets.py

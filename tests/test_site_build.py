@@ -13,14 +13,16 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
-from credpages.config import DEMO_PUBLIC_KEY, load_settings
+from credpages.cli.site_config import load_settings
+from credpages.config import DEMO_PUBLIC_KEY
 from credpages.credential.did import did_document_path
-from credpages.credential.keys import generate_seed, public_key_of
+from credpages.credential.keys import public_key_of
 from credpages.credential.status_list import decode_bits, is_set
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.issuing import Issuer, make_request
 from credpages.issuer.revocation import revoke
 from credpages.issuer.signing import Signer
+from factories import write_issuer_site
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -40,28 +42,14 @@ def make_site(
     public_key: str | None = None,
     extra: str = "",
 ) -> tuple[Path, bytes]:
-    """A minimal issuer repository with one achievement; returns (mkdocs.yml, seed)."""
-    seed = generate_seed()
-    (root / "docs").mkdir(parents=True)
-    (root / "docs" / "index.md").write_text("# Awards\n", encoding="utf-8")
-    (root / "credentials" / "achievements").mkdir(parents=True)
-    (root / "credentials" / "achievements" / "python-basics.yaml").write_text(ACHIEVEMENT)
-    config = root / "mkdocs.yml"
-    lines = [
-        "site_name: Test Awards",
-        f"site_url: {site_url}",
-        "theme: {name: material, font: false}",
-        "plugins:",
-        "  - credpages:",
-        "      issuer: {name: Test Academy, url: 'https://example.test/'}",
-        "      keyring:",
-        "        - id: key-1",
-        f"          public_key: {public_key or public_key_of(seed)}",
-        "          active_from: '2026-01-01'",
-        *(f"      {line}" for line in extra.splitlines()),
-    ]
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return config, seed
+    """The shared issuer site with this file's achievement; ``extra`` are plugin settings."""
+    return write_issuer_site(
+        root,
+        site_url=site_url,
+        public_key=public_key,
+        extra="".join(f"      {line}\n" for line in extra.splitlines()),
+        achievement=ACHIEVEMENT,
+    )
 
 
 def award(config: Path, seed: bytes, names: list[str], **fields: str) -> list[Path]:
@@ -198,6 +186,7 @@ HOSTILE = "</script><script>alert(1)</script>\"'<b onmouseover=x>&amp;\u202eevil
 def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
     from credpages.credential.model import Award, Recipient, build_credential
     from credpages.credential.yamlio import write_yaml
+    from credpages.issuer.issuance_log import IssuanceLog
     from credpages.issuer.repository import load_achievement
     from htmltree import credential_ld, parse
 
@@ -221,6 +210,9 @@ def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
     doc["evidence"] = [{"type": ["Evidence"], "id": "javascript:alert(4)", "name": HOSTILE}]
     signed = Signer(settings, seed).sign(doc)
     write_yaml(settings.credentials_dir / "hostile.yaml", signed)
+    log = IssuanceLog(settings)  # written by hand, so logged by hand
+    log.add(signed)
+    log.save(Signer(settings, seed))
     site = run_build(config)
 
     html = (site / "c" / "python-basics-hostile" / "index.html").read_text(encoding="utf-8")
@@ -231,6 +223,7 @@ def test_hostile_credential_text_and_urls_render_inert(tmp_path: Path) -> None:
         "application/ld+json",
         "application/ld+json",
         "module",  # verify-panel.js
+        "module",  # tlog.js
         "module",  # share.js
     ]
     assert not tree.find_all("b") and not [n for n in tree.iter() if "onerror" in n.attrs]

@@ -14,6 +14,7 @@ from conftest import IssuerSite
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.baking import bake_png, bake_svg
 from credpages.site.publish import credential_json
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -28,9 +29,7 @@ def tiny_png() -> bytes:
 
 @pytest.fixture
 def signed(issuer_site: IssuerSite) -> dict[str, object]:
-    result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "ada@x.org"
-    )
+    result = issuer_site.run(*issue_args("Ada", "ada@x.org"))
     assert result.code == 0, result
     (path,) = issuer_site.credential_files()
     return load_yaml(path).data
@@ -89,6 +88,7 @@ def test_a_tampered_baked_badge_fails_with_its_file(
         ("plain.png", "png", "PNG: has no openbadgecredential iTXt chunk"),
         ("plain.svg", SVG.encode(), "SVG: has no openbadges:credential element"),
         ("two.png", "two", "PNG: holds 2 baked credentials: refused"),
+        ("two.svg", "two-svg", "SVG: holds 2 baked credentials: refused"),
         ("list.json", b"[1, 2]", "the file is not a JSON object"),
         ("dup.json", b'{"id": "a", "id": "b"}', "duplicate key 'id'"),
         ("nan.json", b'{"n": NaN}', "NaN is not JSON"),
@@ -108,6 +108,11 @@ def test_files_that_hold_no_credential_are_refused_clearly(
         once = bake_png(tiny_png(), credential_json(signed))
         chunk = once[33 : 33 + len(once) - len(tiny_png())]
         content = once[:33] + chunk + once[33:]
+    elif content == "two-svg":
+        once = bake_svg(SVG, credential_json(signed))
+        at = once.index("<openbadges:credential")
+        end = once.index("</openbadges:credential>") + len("</openbadges:credential>")
+        content = (once[:end] + once[at:end] + once[end:]).encode()
     elif content == b"svg-jwt":
         content = SVG.replace(
             "/>",

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from credpages.config import Settings, load_settings
+from credpages.cli.site_config import load_settings
+from credpages.config import Settings
 from credpages.credential.multikey import decode_secret_key
 from credpages.credential.status_list import is_set, status_index
 from credpages.credential.yamlio import load_yaml, write_yaml

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credpages.credential import yamlio
+from credpages.credential import bounded_read, yaml_dump, yaml_load
 from credpages.credential.yamlio import (
     FLOAT_FIELDS,
     MAX_BYTES,
@@ -30,7 +30,7 @@ from credpages.credential.yamlio import (
 )
 from credpages.errors import CredpagesError
 
-DEFAULT_PARSER = yamlio._Loader
+DEFAULT_PARSER = yaml_load._Loader
 PARSERS: list[Any] = [yaml.SafeLoader]
 if hasattr(yaml, "CSafeLoader"):
     PARSERS.insert(0, yaml.CSafeLoader)
@@ -39,7 +39,7 @@ if hasattr(yaml, "CSafeLoader"):
 @pytest.fixture(params=PARSERS, ids=lambda loader: loader.__name__)
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Run a test against libyaml and against the pure-Python parser: the rules must not differ."""
-    monkeypatch.setattr(yamlio, "_Loader", request.param)
+    monkeypatch.setattr(yaml_load, "_Loader", request.param)
     return request.param
 
 
@@ -681,7 +681,7 @@ YAML_BITS = [
 @given(st.lists(st.sampled_from(YAML_BITS), max_size=40))
 def test_yaml_like_garbage_only_ever_raises_credpages_error(bits: list[str]) -> None:
     for loader in PARSERS:
-        yamlio._Loader = loader
+        yaml_load._Loader = loader
         try:
             loaded = loads_yaml("".join(bits), source="g.yaml")
         except CredpagesError as error:
@@ -690,7 +690,7 @@ def test_yaml_like_garbage_only_ever_raises_credpages_error(bits: list[str]) -> 
             assert isinstance(loaded.data, dict)
             assert loads_yaml(dump_yaml(loaded.data)).data == loaded.data
         finally:
-            yamlio._Loader = DEFAULT_PARSER
+            yaml_load._Loader = DEFAULT_PARSER
 
 
 # --------------------------------------------------------------------------------------------
@@ -727,7 +727,7 @@ def test_load_yaml_refuses_huge_file_from_stat_without_reading(
     def no_open(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the file must not be opened")
 
-    monkeypatch.setattr(yamlio, "open", no_open, raising=False)
+    monkeypatch.setattr(bounded_read, "open", no_open, raising=False)
     with pytest.raises(CredpagesError) as info:
         load_yaml(path)
     assert info.value.file == str(path)
@@ -1011,11 +1011,11 @@ def test_round_trip_is_exact(data: dict[str, Any]) -> None:
     assert rfc8785.dumps(loaded.data) == rfc8785.dumps(data)
     assert dump_yaml(loaded.data) == dumped  # canonical: dumping again changes nothing
     for loader in PARSERS[1:]:  # the other parser reads the same data
-        yamlio._Loader = loader
+        yaml_load._Loader = loader
         try:
             assert_identical(loads_yaml(dumped).data, data)
         finally:
-            yamlio._Loader = DEFAULT_PARSER
+            yaml_load._Loader = DEFAULT_PARSER
 
 
 # --------------------------------------------------------------------------------------------
@@ -1109,13 +1109,13 @@ def test_write_yaml_refuses_yaml_that_would_read_back_differently(
 ) -> None:
     path = tmp_path / "ada.yaml"
     path.write_text("old: content\n")
-    monkeypatch.setattr(yamlio, "_dump_plain", lambda data: "a: 1\nb: 'changed'\n")
+    monkeypatch.setattr(yaml_dump, "_dump_plain", lambda data: "a: 1\nb: 'changed'\n")
     with pytest.raises(CredpagesError) as info:
         write_yaml(path, {"a": 1, "b": "original"})
     assert info.value.field == "b"
     assert info.value.line == 2
     assert "not written" in info.value.message
-    monkeypatch.setattr(yamlio, "_dump_plain", lambda data: "a: yes\n")
+    monkeypatch.setattr(yaml_dump, "_dump_plain", lambda data: "a: yes\n")
     with pytest.raises(CredpagesError, match="would not read back"):
         write_yaml(path, {"a": "yes"})
     assert path.read_text() == "old: content\n"
@@ -1177,8 +1177,8 @@ def test_escaped_breaks_plain_and_block_scalars_and_crlf_still_load(parser: Any,
 def test_dump_never_writes_what_the_loader_refuses(value: str, pad: int) -> None:
     data = {"name": value, "long": "word " * pad + value}
     for loader in PARSERS:
-        yamlio._Loader = loader
+        yaml_load._Loader = loader
         try:
             assert loads_yaml(dump_yaml(data)).data == data
         finally:
-            yamlio._Loader = DEFAULT_PARSER
+            yaml_load._Loader = DEFAULT_PARSER

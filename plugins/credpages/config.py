@@ -7,19 +7,22 @@ set of error messages. Nothing here imports MkDocs.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 from urllib.parse import SplitResult, unquote, urlsplit
-
-import yaml
 
 from .credential.did import did_from_site_url
 from .credential.multikey import decode_public_key
 from .errors import CredpagesError
+
+Layout = Literal["classic", "minimal"]
+#: Share card layouts (``share_cards.layout``), drawn by ``site.share_card``.
+LAYOUTS: tuple[Layout, ...] = ("classic", "minimal")
+#: ``share_cards.per``: one card per credential, or one per achievement (saves space).
+CARDS_PER = ("credential", "achievement")
 
 #: The demo issuer's public key. Its secret is committed on purpose (demo/), so the build refuses
 #: any site that trusts this key unless the config says ``demo: true``.
@@ -32,6 +35,7 @@ _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 # Characters a web address cannot carry unescaped (a signed document holding them cannot be
 # signed: see jsonld), in a path written in an achievement or the issuer's image.
 _BAD_PATH_CHAR = re.compile(r"[\x00-\x20\x7f-\x9f\"<>\\^`{|}\u2028\u2029]")
+_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 #: Material for MkDocs' palette names (``theme.palette.primary`` / ``accent``), as its CSS defines.
 MATERIAL_PRIMARY = {
@@ -58,6 +62,7 @@ KNOWN_KEYS = {
     "indexable",
     "list_recipients",
     "skip_invalid",
+    "log_previous",
     "cache_dir",
     "share_cards",
     "cname",
@@ -72,6 +77,7 @@ ISSUER_KEYS = {
     "earn_url",
 }
 KEY_KEYS = {"id", "public_key", "active_from", "retired"}
+SHARE_CARD_KEYS = {"enabled", "per", "primary", "accent", "layout"}
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,17 @@ class KeyEntry:
 
 
 @dataclass(frozen=True)
+class ShareCards:
+    """``share_cards:``: colours are ``#rrggbb`` as given, None to follow the site's palette."""
+
+    enabled: bool = True
+    per: str = "credential"
+    primary: str | None = None
+    accent: str | None = None
+    layout: Layout = "classic"
+
+
+@dataclass(frozen=True)
 class Settings:
     site_url: str
     did: str
@@ -107,8 +124,10 @@ class Settings:
     indexable: bool = False
     list_recipients: bool = False
     skip_invalid: bool = False
+    log_previous: str | None = None  # the published log (URL or folder) this build must extend
     cache_dir: Path | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    share_cards: ShareCards = field(default_factory=ShareCards)
+    cname: str | None = None
     docs_dir: Path | None = None
 
     @property
@@ -242,10 +261,10 @@ def _str(entry: Mapping[str, Any], key: str, fld: str, *, required: bool = False
     return value.strip()
 
 
-def _bool(entry: Mapping[str, Any], key: str, default: bool) -> bool:
+def _bool(entry: Mapping[str, Any], key: str, default: bool, fld: str | None = None) -> bool:
     value = entry.get(key, default)
     if not isinstance(value, bool):
-        raise _err("must be true or false", key)
+        raise _err("must be true or false", fld or key)
     return value
 
 
@@ -287,6 +306,70 @@ def _parse_issuer(raw: Any) -> IssuerProfile:
         ),
         earn_url=_http_url(_str(raw, "earn_url", "issuer.earn_url"), "issuer.earn_url"),
     )
+
+
+def parse_colour(value: Any, *, palette: Mapping[str, str], fld: str) -> str:
+    """``#rgb``, ``#rrggbb`` or a Material palette name → ``#rrggbb`` (lowercase)."""
+    if not isinstance(value, str):
+        raise CredpagesError("must be a colour: #rrggbb or a Material palette name", field=fld)
+    name = re.sub(r"[\s_]+", "-", value.strip().lower())
+    if name in palette:
+        return palette[name]
+    match = _HEX.match(value.strip())
+    if not match:
+        raise CredpagesError(
+            f"{value!r} is not a colour: write #rrggbb or one of {', '.join(sorted(palette))}",
+            field=fld,
+        )
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return "#" + digits
+
+
+def _parse_share_cards(raw: Any) -> ShareCards:
+    """Checked with the other settings, before anything is built (not after the pages)."""
+    if raw is None:
+        return ShareCards()
+    if not isinstance(raw, Mapping):
+        raise _err(f"must be a mapping of {sorted(SHARE_CARD_KEYS)}", "share_cards")
+    unknown = set(raw) - SHARE_CARD_KEYS
+    if unknown:
+        raise _err(
+            f"unknown setting(s) {sorted(unknown)}; known: {sorted(SHARE_CARD_KEYS)}",
+            "share_cards",
+        )
+    per = raw.get("per", "credential")
+    if per not in CARDS_PER:
+        raise _err(
+            f"must be one of {', '.join(CARDS_PER)} (one card per achievement saves space)",
+            "share_cards.per",
+        )
+    layout = raw.get("layout", "classic")
+    if layout not in LAYOUTS:
+        raise _err(
+            f"{layout!r} is not a layout: use one of {', '.join(LAYOUTS)}", "share_cards.layout"
+        )
+    colours = {
+        key: parse_colour(raw[key], palette=names, fld=f"plugins.credpages.share_cards.{key}")
+        for key, names in (("primary", MATERIAL_PRIMARY), ("accent", MATERIAL_ACCENT))
+        if raw.get(key) is not None
+    }
+    return ShareCards(
+        enabled=_bool(raw, "enabled", True, "share_cards.enabled"),
+        per=per,
+        layout=cast(Layout, layout),
+        **colours,
+    )
+
+
+def _cname(value: Any) -> str | None:
+    """The custom domain written to ``CNAME``; empty means none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise _err("must be a domain name such as awards.example.org", "cname")
+    return value.strip()
 
 
 def _parse_date(value: Any, fld: str) -> str:
@@ -385,37 +468,12 @@ def parse_settings(
         indexable=_bool(entry, "indexable", False),
         list_recipients=_bool(entry, "list_recipients", False),
         skip_invalid=_bool(entry, "skip_invalid", False),
+        log_previous=_str(entry, "log_previous", "log_previous"),
         cache_dir=(base_dir / cache).resolve(),
-        extra={k: entry[k] for k in ("share_cards", "cname") if k in entry},
+        share_cards=_parse_share_cards(entry.get("share_cards")),
+        cname=_cname(entry.get("cname")),
         docs_dir=(docs_dir or base_dir / "docs").resolve(),
     )
-
-
-class _MkDocsYamlLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml as MkDocs would for our purposes: ``!ENV`` resolved, Python tags ignored."""
-
-
-def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        names, default = [loader.construct_scalar(node)], None
-    else:
-        items = loader.construct_sequence(node)  # type: ignore[arg-type]
-        names, default = items[:-1], items[-1] if len(items) > 1 else None
-        if len(items) == 1:
-            names = items
-    for name in names:
-        if isinstance(name, str) and name in os.environ:
-            return os.environ[name]
-    return default
-
-
-def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
-    return None
-
-
-_MkDocsYamlLoader.add_constructor("!ENV", _env_tag)
-_MkDocsYamlLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
-_MkDocsYamlLoader.add_multi_constructor("!", _ignore_tag)
 
 
 def check_palette(palette: Any) -> None:
@@ -438,60 +496,3 @@ def check_palette(palette: Any) -> None:
                     f"{', '.join(known)} (custom: set the colour in your own CSS)",
                     field=where or f"theme.palette.{key}",
                 )
-
-
-def find_plugin_entry(mkdocs_config: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The ``credpages`` entry of ``plugins:`` (list or mapping form), or None if absent."""
-    plugins = mkdocs_config.get("plugins") or []
-    if isinstance(plugins, Mapping):
-        plugins = [{k: v} for k, v in plugins.items()]
-    for item in plugins:
-        if item == "credpages":
-            return {}
-        if isinstance(item, Mapping) and "credpages" in item:
-            return dict(item["credpages"] or {})
-    return None
-
-
-def load_settings(config_file: str | Path = "mkdocs.yml") -> Settings:
-    """Settings for the CLI, read from the same ``mkdocs.yml`` the site build uses."""
-    path = Path(config_file)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CredpagesError(
-            "not found: run credpages in the folder that holds mkdocs.yml, or pass --config",
-            file=path,
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CredpagesError(f"cannot read: {exc}", file=path) from exc
-    try:
-        data = yaml.load(text, Loader=_MkDocsYamlLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CredpagesError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            line=mark.line + 1 if mark else None,
-        ) from exc
-    if not isinstance(data, Mapping):
-        raise CredpagesError("must be a YAML mapping", file=path)
-    entry = find_plugin_entry(data)
-    if entry is None:
-        raise CredpagesError(
-            "has no `credpages` entry under `plugins:`; add one (see the README)", file=path
-        )
-    theme = data.get("theme")
-    try:
-        check_palette(theme.get("palette") if isinstance(theme, Mapping) else None)
-    except CredpagesError as exc:
-        raise exc.located(file=path) from exc
-    base_dir = path.resolve().parent
-    docs = data.get("docs_dir")
-    docs_dir = base_dir / docs if isinstance(docs, str) and docs.strip() else None
-    try:
-        return parse_settings(
-            entry, data.get("site_url"), base_dir, config_file=path, docs_dir=docs_dir
-        )
-    except CredpagesError as exc:
-        raise exc.located(file=path) from exc

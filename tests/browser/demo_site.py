@@ -41,7 +41,7 @@ def build_demo(root: Path, site_url: str) -> DemoSite:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from credpages.config import load_settings
+    from credpages.cli.site_config import load_settings
     from credpages.site.collect import collect
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")

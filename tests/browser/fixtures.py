@@ -1,15 +1,14 @@
 """Fixture sites for the browser tests: a did:web issuer, its status list and signed credentials.
 
-Signing goes through the project's own ``credpages.credential.proofs.sign_proof_set`` (rdfc +
-jcs proof set, exactly what a build publishes) when it is importable; otherwise a minimal
-eddsa-jcs-2022 signer here (rfc8785 + PyNaCl) stands in, which is all the browser checks anyway.
+Signing goes through the project's own ``credpages.credential.proofs`` (the rdfc + jcs proof set
+a build publishes; ``sign_jcs`` adds one more jcs proof, with the project's hash data), and keys
+through ``credpages.credential.multikey``: the browser is checked against the signer it must
+agree with, not against a copy.
 """
 
 from __future__ import annotations
 
-import base64
 import copy
-import gzip
 import hashlib
 import html
 import json
@@ -19,12 +18,15 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-import rfc8785
 from nacl.signing import SigningKey
+
+from credpages.credential.did import did_from_site_url
+from credpages.credential.multikey import b58encode, encode_public_key
+from credpages.credential.proofs import jcs_hash_data, sign_proof_set
+from credpages.credential.status_list import encode_bits
 
 from .harness import PAGES, Server
 
-B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
@@ -34,21 +36,12 @@ CREATED = "2024-01-01T00:00:00Z"
 LIST_BITS = 131_072
 
 
-def b58encode(data: bytes) -> str:
-    n = int.from_bytes(data, "big")
-    out = ""
-    while n:
-        n, r = divmod(n, 58)
-        out = B58[r] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
 def multikey(public_key: bytes) -> str:
-    return "z" + b58encode(b"\xed\x01" + public_key)
+    return encode_public_key(public_key)
 
 
 def sign_jcs(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) -> dict[str, Any]:
-    """eddsa-jcs-2022 (Data Integrity EdDSA §3.3), appending to any existing proofs."""
+    """One more eddsa-jcs-2022 proof (Data Integrity EdDSA §3.3), after any existing proofs."""
     unsecured = {k: v for k, v in doc.items() if k != "proof"}
     options = {
         "type": "DataIntegrityProof",
@@ -58,11 +51,8 @@ def sign_jcs(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) 
         "proofPurpose": "assertionMethod",
         "@context": copy.deepcopy(doc["@context"]),
     }
-    data = (
-        hashlib.sha256(rfc8785.dumps(options)).digest()
-        + hashlib.sha256(rfc8785.dumps(unsecured)).digest()
-    )
-    proof = {**options, "proofValue": "z" + b58encode(SigningKey(seed).sign(data).signature)}
+    signature = SigningKey(seed).sign(jcs_hash_data(unsecured, options)).signature
+    proof = {**options, "proofValue": "z" + b58encode(signature)}
     signed = copy.deepcopy(unsecured)
     signed["proof"] = [*copy.deepcopy(_as_list(doc.get("proof", []))), proof]
     return signed
@@ -73,26 +63,11 @@ def _as_list(v: Any) -> list[Any]:
 
 
 def sign(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) -> dict[str, Any]:
-    """The project's proof set when available, else a jcs-only proof."""
-    try:
-        from credpages.credential.proofs import sign_proof_set
-    except ImportError:
-        return sign_jcs(doc, seed, vm, created)
+    """The project's proof set (rdfc + jcs), exactly what a build publishes."""
     return sign_proof_set(doc, seed, vm, created)
 
 
-def encode_bits(bits: bytes) -> str:
-    try:
-        from credpages.credential.status_list import encode_bits as project_encode
-    except ImportError:
-        compressed = gzip.compress(bits, mtime=0)
-        return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
-    return project_encode(bits)
-
-
 def did_from_url(site_url: str) -> str:
-    from credpages.credential.did import did_from_site_url
-
     return did_from_site_url(site_url)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from credpages.config import load_settings
+from credpages.cli.site_config import load_settings
 from credpages.credential.keys import ENV_VAR, public_key_of, read_signing_key
 from preview_process import BUILD_PY, preview
 from test_init import ANSWERS, SITE_URL
@@ -160,7 +160,7 @@ def test_the_demo_previews_on_any_port(browser: Any) -> None:
     try:
         with preview(REPO, env) as served:
             assert served.origin != "http://127.0.0.1:8000/"
-            url = f"{served.origin}c/python-basics-ria7nvc76i/"
+            url = f"{served.origin}c/python-basics-xizp4qbgau/"
             state, text = verdict(context.new_page(), url)
     finally:
         context.close()

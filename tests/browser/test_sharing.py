@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from credpages.config import Settings, load_settings
+from credpages.cli.site_config import load_settings
+from credpages.config import Settings
 from credpages.credential.verify import verify_document
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.baking import bake_png, extract_png, extract_svg, png_chunks
@@ -84,16 +85,13 @@ def write_issuer(root: Path, site_url: str) -> tuple[Path, bytes]:
 
     config, seed = make_site(root, site_url=site_url)
     text = config.read_text(encoding="utf-8")
-    issuer = "issuer: {name: Test Academy, url: 'https://example.test/'"
-    assert issuer in text
-    text = text.replace(
-        issuer, f"{issuer}, image: assets/logo.svg, linkedin_organization_id: '1234567'"
-    )
+    issuer = "        name: Test Academy"
+    theme = "theme:\n  name: material\n"
+    assert issuer in text and theme in text
+    logo = "        image: assets/logo.svg\n        linkedin_organization_id: '1234567'\n"
+    text = text.replace(issuer, logo + issuer)
     # The theme folder of this repository: its CSS and ES modules are copied into the site.
-    text = text.replace(
-        "theme: {name: material, font: false}",
-        f"theme: {{name: material, font: false, custom_dir: '{REPO / 'theme'}'}}",
-    )
+    text = text.replace(theme, f"{theme}  font: false\n  custom_dir: '{REPO / 'theme'}'\n")
     config.write_text(text, encoding="utf-8")
     assets = root / "docs" / "assets"
     assets.mkdir(parents=True)

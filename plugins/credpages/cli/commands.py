@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..config import Settings, load_settings
+from ..config import Settings
 from ..credential.keys import (
     default_secret_path,
     generate_seed,
@@ -28,16 +28,18 @@ from ..credential.keys import (
     read_signing_key,
     write_secret_key,
 )
-from ..credential.model import slug_of
+from ..credential.model import check_recipient, slug_of
 from ..credential.multikey import decode_public_key, encode_secret_key
 from ..credential.status_list import count_set
-from ..credential.verify import VALID, Report, verify_document
+from ..credential.verify import VALID, Report, check_integrity, verify_document
 from ..credential.yamlio import Loaded, load_yaml
 from ..errors import CredpagesError
 from ..fsio import atomic_write
 from ..issuer.baking import PNG_SIGNATURE, achievement_image, bake_png, bake_svg
 from ..issuer.config_edit import add_key, retire_key
+from ..issuer.issuance_log import IssuanceLog, log_path
 from ..issuer.issuing import (
+    Holdings,
     Issuer,
     Outcome,
     Pending,
@@ -48,6 +50,7 @@ from ..issuer.issuing import (
     read_csv_rows,
     unsigned_files,
 )
+from ..issuer.pathways import Catalog, award_pathways, standings, standings_csv
 from ..issuer.repository import (
     STATUS_LIST_FILE,
     AchievementDef,
@@ -69,11 +72,13 @@ from ..issuer.revocation import (
 )
 from ..issuer.signing import Signer
 from ..issuer.site_init import QUESTIONS
+from ..site.log_audit import audit
 from ..site.publish import credential_json
 from ..site.svg_raster import svg_to_png
 from .credential_input import load_credential_input
 from .github_actions import annotate, cell, code_block, table, url_cell, write_summary
 from .init import cmd_init
+from .site_config import load_mkdocs_config, load_settings
 
 EXIT_FAIL = 1
 EXIT_USAGE = 2
@@ -218,19 +223,58 @@ def cmd_issue(args: argparse.Namespace) -> int:
         requests = [
             make_request(settings, row, origin="command line", achievement_id=args.achievement)
         ]
+    catalog = None if args.no_pathways else Catalog.load(settings)  # checked before any write
+    for broken in catalog.skipped if catalog else []:
+        say(f"credpages: warning: {broken} (left out of pathways; the build reports it)", err=True)
     issuer = Issuer(settings, _signer(args, settings), rng=secrets.randbelow)
     progress = _progress(len(requests)) if len(requests) > 1 else None
     outcomes = issuer.issue_all(requests, allow_duplicate=args.allow_duplicate, progress=progress)
+    pathways = award_pathways(issuer, requests, outcomes, catalog)[0] if catalog else []
+    outcomes += pathways
     report = outcomes_csv(outcomes)
-    if out is not None:
-        atomic_write(out, report)
-    else:
-        say(report, end="")
+    _report(out, report)
     issued = sum(o.status == "issued" for o in outcomes)
     _summarize_pages("Awarded", outcomes)
-    skipped = len(outcomes) - issued
+    skipped = len(outcomes) - issued - len(pathways)
     note = f", {skipped} already held it (use --allow-duplicate to award again)" if skipped else ""
+    if pathways:
+        note += f"; {len(pathways)} pathway credential(s) awarded too (their parts are complete)"
     say(f"issued {issued} credential(s){note}", err=True)
+    return 0
+
+
+def _report(out: Path | None, text: str) -> None:
+    """A command's CSV report: to ``--out`` (checked by :func:`check_out`), else stdout."""
+    if out is not None:
+        atomic_write(out, text)
+    else:
+        say(text, end="")
+
+
+def cmd_pathways(args: argparse.Namespace) -> int:
+    """Where each learner of a CSV stands on each pathway; reads only (no key, no writes)."""
+    settings = _settings(args)
+    out = check_out(args.out, settings, force=args.force) if args.out else None
+    catalog = Catalog.load(settings)
+    if not catalog.order:
+        raise CredpagesError(
+            "no achievement is a pathway yet: add `requires:` to one (see the guide's Pathways "
+            "page)",
+            file=display_path(settings.achievements_dir),
+        )
+    learners = []
+    for n, row in read_csv_rows(Path(args.csv)):
+        try:
+            learners.append(check_recipient(row.get("name"), row.get("email")))
+        except CredpagesError as exc:
+            raise CredpagesError(exc.message, file=args.csv, line=n, field=exc.field) from exc
+    found = standings(settings, catalog, Holdings.scan(settings), learners)
+    report = standings_csv(found)
+    _report(out, report)
+    held = sum(s.status == "held" for s in found)
+    ready = sum(s.status == "ready" for s in found)
+    note = f"; {ready} complete, not awarded yet: `credpages issue` awards them" if ready else ""
+    say(f"{len(learners)} learner(s), {len(catalog.order)} pathway(s): {held} held{note}", err=True)
     return 0
 
 
@@ -571,6 +615,7 @@ def cmd_resign(args: argparse.Namespace) -> int:
             except CredpagesError:
                 continue  # unreadable: the build reports it, re-signing cannot help
     done = refused = 0
+    log = IssuanceLog(settings) if signer is not None else None
     for path in files:
         shown = display_path(path)
         try:
@@ -580,12 +625,16 @@ def cmd_resign(args: argparse.Namespace) -> int:
             refused += 1
             continue
         if result.status == RESIGNED:
+            if log is not None:
+                log.add(load_yaml(path).data)  # the new bytes are a new leaf of the same id
             done += 1
             say(f"{shown}: {verb} (signed by {', '.join(result.old_keys)})")
         elif result.status == UNSIGNED:
             say(f"{shown}: unsigned: sign it with `credpages sign`; left as it is")
         else:
             say(f"{shown}: already signed with a current key; left as it is")
+    if log is not None and signer is not None:
+        log.save(signer, force=True)  # the checkpoint, too, is signed with the current key
     key = f" with {signer.entry.id}" if signer is not None else ""
     say(
         f"{done} credential(s) {verb}{key}; ids and pages unchanged"
@@ -593,6 +642,53 @@ def cmd_resign(args: argparse.Namespace) -> int:
         err=True,
     )
     return EXIT_FAIL if refused else 0
+
+
+def cmd_log_sync(args: argparse.Namespace) -> int:
+    """Start the issuance log, or append what is missing from it, and sign its checkpoint."""
+    settings = _settings(args)
+    log = IssuanceLog(settings)
+    started = not log_path(settings).exists()
+    added = 0
+    for path in credential_files(settings):
+        try:
+            doc = load_yaml(path).data
+        except CredpagesError:
+            continue  # the build reports it
+        if not is_signed(doc):
+            continue
+        problems = check_integrity(doc, settings)
+        if problems:
+            print(f"not logged: {problems[0].located(file=display_path(path))}", file=sys.stderr)
+            continue
+        if log.add(doc) is not None:
+            added += 1
+    log.save(_signer(args, settings), force=True)
+    what = "started with" if started else "appended"
+    count = len(log.entries) if started else added
+    print(
+        f"{display_path(log_path(settings))}: {what} {count} leaf(s); "
+        f"{len(log.entries)} in all, checkpoint signed",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_log_audit(args: argparse.Namespace) -> int:
+    result, note = audit(args.source, saved=args.checkpoint)
+    print(f"log {result.origin}: {result.size} leaves, root {result.root}")
+    print("checkpoint signature: verified against the site's DID document keys")
+    print("tiles and entry bundles: consistent with the recomputed tree")
+    print(
+        f"credentials: {result.published} published match their leaves"
+        + (f", {result.withdrawn} logged but no longer published" if result.withdrawn else "")
+    )
+    if result.extends:
+        print(result.extends)
+    if args.save:
+        atomic_write(args.save, note)
+        print(f"checkpoint saved to {args.save}: pass it with --checkpoint next time")
+    return 0
 
 
 BAKED_PNG_WIDTH = 512  # an SVG badge is drawn this wide, as bake.js does for a square badge
@@ -631,28 +727,21 @@ def cmd_bake(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mkdocs_environment(args: argparse.Namespace) -> None:
-    """Material's banner off; for `serve` only, --skip-invalid (`build` sets the plugin config)."""
-    if args.skip_invalid and args.func is cmd_serve:
-        os.environ["CREDPAGES_SKIP_INVALID"] = "1"
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-
-
-def _mkdocs_config(args: argparse.Namespace) -> Any:
-    """MkDocs' own config (imported here only: the rest of the CLI does not need MkDocs)."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
-    _mkdocs_environment(args)
-    try:
-        config = load_config(config_file=args.config)
-    except ConfigurationError as exc:
-        raise CredpagesError(str(exc), file=args.config) from exc
-    if getattr(args, "skip_invalid", False):
-        plugin = config.plugins.get("credpages")
-        if plugin is None:
-            raise CredpagesError("the credpages plugin is not in plugins:", file=args.config)
-        plugin.config["skip_invalid"] = True
+def _mkdocs_config(args: argparse.Namespace, **overrides: Any) -> Any:
+    """MkDocs' own config, with --skip-invalid set in the plugin's config (MkDocs is imported
+    only at this edge: the rest of the CLI does not need it)."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner off
+    config = load_mkdocs_config(args.config, **overrides)
+    options = {
+        "skip_invalid": True if getattr(args, "skip_invalid", False) else None,
+        "log_previous": getattr(args, "log_previous", None) or None,
+    }
+    for name, value in options.items():
+        if value is not None:
+            plugin = config.plugins.get("credpages")
+            if plugin is None:
+                raise CredpagesError("the credpages plugin is not in plugins:", file=args.config)
+            plugin.config[name] = value
     return config
 
 
@@ -690,12 +779,12 @@ def _check_publishing_url(settings: Settings, expect_url: str) -> None:
             "credentials signed for another site_url must be reissued), or publish at site_url "
             "(for a custom domain, set `cname` and site_url to it)"
         )
-    cname = settings.extra.get("cname")
+    cname = settings.cname
     host = urlsplit(settings.site_url).hostname or ""
-    if isinstance(cname, str) and cname.strip() and cname.strip().lower() != host:
+    if cname and cname.lower() != host:
         problems.append(
-            f"cname is {cname.strip()!r} but site_url's host is {host!r}: the issuer's DID "
-            f"follows site_url, so set site_url to https://{cname.strip()}/"
+            f"cname is {cname!r} but site_url's host is {host!r}: the issuer's DID "
+            f"follows site_url, so set site_url to https://{cname}/"
         )
     for problem in problems:
         if not settings.demo:
@@ -743,11 +832,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, logged: _Collect) -> int:
+    if args.expect_url is not None:
+        _check_publishing_url(load_settings(args.config), args.expect_url)
+    return _build_site(args, logged)
+
+
+def _build_site(args: argparse.Namespace, logged: _Collect) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
-    if args.expect_url is not None:
-        _check_publishing_url(load_settings(args.config), args.expect_url)
     config = _mkdocs_config(args)
     if args.site_dir:
         config["site_dir"] = str(Path(args.site_dir).resolve())
@@ -789,10 +882,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
 
     serve_preview(
-        args.config,
         host=host,
         port=port,
-        prepare=lambda: _mkdocs_environment(args),
+        load=lambda site_dir: _mkdocs_config(args, site_dir=site_dir),
         announce=announce,
     )
     return 0
@@ -841,8 +933,23 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="award again to recipients who already hold the achievement",
     )
+    p.add_argument(
+        "--no-pathways",
+        action="store_true",
+        help="do not award the pathways these recipients complete (see `credpages pathways`)",
+    )
     key_option(p)
     p.set_defaults(func=cmd_issue)
+
+    p = sub.add_parser(
+        "pathways", help="report what each learner in a CSV holds and misses of each pathway"
+    )
+    p.add_argument("--csv", required=True, help="CSV with name and email columns")
+    p.add_argument("--out", help="write the report CSV here instead of stdout")
+    p.add_argument(
+        "--force", action="store_true", help="let --out replace a file of the site's docs"
+    )
+    p.set_defaults(func=cmd_pathways)
 
     p = sub.add_parser("sign", help="turn authoring YAML files into signed credentials in place")
     p.add_argument("files", nargs="*", metavar="FILE")
@@ -953,7 +1060,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out credentials that fail verification instead of failing",
     )
+    p.add_argument(
+        "--log-previous",
+        metavar="URL_OR_FOLDER",
+        help="fail unless the issuance log extends the one this site (usually the live site) "
+        "publishes; the Pages workflow passes the deployed address",
+    )
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("log", help="the issuance log: start or complete it, audit a site's log")
+    log_sub = p.add_subparsers(dest="log_command", required=True, metavar="ACTION")
+    lp = log_sub.add_parser("sync", help="start the log or append unlogged credentials, and sign")
+    key_option(lp)
+    lp.set_defaults(func=cmd_log_sync)
+    lp = log_sub.add_parser("audit", help="check a deployed site's or a built folder's log")
+    lp.add_argument("source", metavar="URL_OR_FOLDER", help="the site's address or a built site")
+    lp.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="a checkpoint saved earlier (or a saved copy of the site): the log must extend it",
+    )
+    lp.add_argument("--save", metavar="FILE", help="save the verified checkpoint to FILE")
+    lp.set_defaults(func=cmd_log_audit)
 
     p = sub.add_parser(
         "serve", help="preview the site as published at site_url, rebuilding on changes"

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from ..bundled import LOCK_FILE, WORKFLOWS_DIR
-from ..config import load_settings
 from ..credential.keys import default_secret_path, generate_seed, public_key_of, write_secret_key
 from ..credential.multikey import encode_secret_key
 from ..errors import CredpagesError
@@ -25,6 +24,7 @@ from ..issuer.site_init import (
     starter_files,
     write_site,
 )
+from .site_config import load_settings
 
 
 def _ask(question: Question, base_dir: Path) -> str | None:

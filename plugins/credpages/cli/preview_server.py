@@ -83,26 +83,20 @@ def _server_class() -> Any:
 
 
 def serve_preview(
-    config_file: str,
     *,
     host: str | None,
     port: int | None,
-    prepare: Callable[[], None],
+    load: Callable[[str], Any],
     announce: Callable[[str, str], None],
 ) -> None:
     """Build into a temporary folder, serve it, rebuild on changes; until interrupted."""
     from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+    from mkdocs.exceptions import Abort, MkDocsException
 
     site_dir = tempfile.mkdtemp(prefix="credpages-preview-")
 
     def get_config() -> Any:
-        prepare()
-        try:
-            return load_config(config_file=config_file, site_dir=site_dir)
-        except ConfigurationError as exc:
-            raise CredpagesError(str(exc), file=config_file) from exc
+        return load(site_dir)
 
     config = get_config()
     config.plugins.on_startup(command="serve", dirty=False)

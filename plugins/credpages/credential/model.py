@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,7 @@ ACHIEVEMENT_KEYS = {
     "human_code",
     "in_language",
     "version",
+    "requires",  # a pathway's parts: read by issuer.pathway_defs, not part of the Achievement
 }
 ALIGNMENT_KEYS = {"name", "url", "code", "description", "framework", "type"}
 
@@ -80,6 +81,7 @@ class Award:
     evidence_narrative: str | None = None
     result: str | None = None
     narrative: str | None = None
+    evidence: tuple[Mapping[str, Any], ...] = ()  # more OB 3.0 Evidence (a pathway's parts)
 
 
 def check_characters(value: str, fld: str, *, prose: bool = False) -> str:
@@ -207,20 +209,28 @@ def check_recipient(name: Any, email: Any) -> Recipient:
     return Recipient(name=text.strip(), email=normalize_email(email))
 
 
+def email_hashes(subject: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(salt, lowercase identityHash) of each hashed e-mail identifier of a subject."""
+    identifiers = subject.get("identifier")
+    return [
+        (ident["salt"], str(ident.get("identityHash", "")).lower())
+        for ident in (identifiers if isinstance(identifiers, list) else [])
+        if isinstance(ident, Mapping)
+        and ident.get("identityType") == "emailAddress"
+        and ident.get("hashed") is True
+        and isinstance(ident.get("salt"), str)
+    ]
+
+
 def email_matches(subject: Mapping[str, Any], email: str) -> bool:
     """True if the subject's hashed e-mail identifier is this address (dedup without plain text)."""
-    identifiers = subject.get("identifier")
-    for ident in identifiers if isinstance(identifiers, list) else []:
-        if (
-            isinstance(ident, Mapping)
-            and ident.get("identityType") == "emailAddress"
-            and ident.get("hashed") is True
-            and isinstance(ident.get("salt"), str)
-        ):
-            expected = str(ident.get("identityHash", "")).lower()
-            if hash_identity(normalize_email(email), ident["salt"]) == expected:
-                return True
-    return False
+    return hashes_match(email_hashes(subject), email)
+
+
+def hashes_match(hashes: Iterable[tuple[str, str]], email: str) -> bool:
+    """True if one of these (salt, identityHash) pairs is the hash of this address."""
+    address = normalize_email(email)
+    return any(hash_identity(address, salt) == expected for salt, expected in hashes)
 
 
 def achievement_from_definition(
@@ -382,6 +392,8 @@ def build_credential(
         if award.evidence_narrative:
             evidence["narrative"] = award.evidence_narrative
         doc["evidence"] = [evidence]
+    if award.evidence:
+        doc["evidence"] = [*doc.get("evidence", []), *(dict(e) for e in award.evidence)]
     doc["credentialStatus"] = status_entry(settings.status_list_url, status_index)
     doc["credentialSchema"] = [dict(SCHEMA)]
     return doc

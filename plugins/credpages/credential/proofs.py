@@ -318,6 +318,7 @@ def verify_proof_set(
     required_suites: Iterable[str] = (SUITE_RDFC, SUITE_JCS),
     extra_contexts: Mapping[str, Path] | None = None,
     only_suites: Iterable[str] | None = None,
+    canonical_document: str | None = None,
 ) -> None:
     """Raise :class:`CredpagesError` unless every proof verifies and each required suite is there.
 
@@ -325,6 +326,8 @@ def verify_proof_set(
     public key or raises :class:`CredpagesError`, which is passed on. ``only_suites`` limits the
     signature checks to those suites (the build's cache re-check of a document whose every proof
     was verified when it was cached); every proof's shape is still checked.
+    ``canonical_document`` is the document's RDFC N-Quads when the caller made them from this
+    very document (``issue`` checks what it just signed); the signatures are still checked.
     """
     checked_suites = None if only_suites is None else set(only_suites)
     if not isinstance(document, Mapping):
@@ -347,7 +350,7 @@ def verify_proof_set(
             )
 
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    canonical_document: str | None = None  # shared by all rdfc proofs
+    # canonical_document: shared by all rdfc proofs
     for proof, where, (suite, signature) in zip(proofs, wheres, checked, strict=True):
         if checked_suites is not None and suite not in checked_suites:
             continue

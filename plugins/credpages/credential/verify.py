@@ -251,11 +251,16 @@ def check_content(doc: Mapping[str, Any], settings: Settings) -> list[CredpagesE
 
 
 def check_integrity(
-    doc: Mapping[str, Any], settings: Settings, *, allow_retired: bool = False
+    doc: Mapping[str, Any],
+    settings: Settings,
+    *,
+    allow_retired: bool = False,
+    canonical_document: str | None = None,
 ) -> list[CredpagesError]:
     """Everything that must hold for the file to be published at all (cacheable by content).
 
     ``allow_retired`` is for ``credpages resign`` only (see :func:`keyring_resolver`).
+    ``canonical_document``: the RDFC N-Quads of ``doc`` without its proof, if already made.
     """
     if "proof" not in doc:
         return [CredpagesError("unsigned: run `credpages sign FILE`", field="proof")]
@@ -263,7 +268,11 @@ def check_integrity(
     if errors:  # a leftover demo credential names the demo's issuer: say what it is
         return [demo_or(e, doc, settings) if e.field == "issuer.id" else e for e in errors]
     try:
-        verify_proof_set(dict(doc), keyring_resolver(settings, allow_retired=allow_retired))
+        verify_proof_set(
+            dict(doc),
+            keyring_resolver(settings, allow_retired=allow_retired),
+            canonical_document=canonical_document,
+        )
     except CredpagesError as exc:
         return [demo_or(exc, doc, settings)]
     return []

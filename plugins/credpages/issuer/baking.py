@@ -170,11 +170,21 @@ def _parse_svg(svg: str) -> ET.Element:
 
 
 def extract_svg(svg: str) -> str:
-    """The credential baked into ``svg``: the first ``openbadges:credential`` element's body."""
+    """The credential baked into ``svg``: its one ``openbadges:credential`` element's body.
+
+    An image holding two is refused: which one was meant cannot be known, and verifying the first
+    would say nothing of the second.
+    """
     root = _parse_svg(svg)
-    element = next(root.iter(f"{{{OB_NAMESPACE}}}credential"), None)
-    if element is None:
+    found = list(root.iter(f"{{{OB_NAMESPACE}}}credential"))
+    if not found:
         raise _svg_error("has no openbadges:credential element: this image is not a baked badge")
+    if len(found) > 1:
+        raise _svg_error(
+            f"holds {len(found)} baked credentials: refused (which one would be meant?); "
+            "bake one credential per image"
+        )
+    element = found[0]
     text = element.text or ""
     if not text.strip():
         text = element.get("verify", "")  # VC-JWT form: the compact JWS in an attribute

@@ -56,8 +56,8 @@ def _line_after(node: yaml.Node, lines: list[str]) -> int:
     return insert_at
 
 
-def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -> None:
-    """Append ``{id, public_key, active_from}`` to the keyring, keeping the rest byte for byte."""
+def _compose(config_file: Path) -> tuple[str, yaml.Node]:
+    """The file's text and its YAML node tree (positions kept, for edits in place)."""
     text = config_file.read_text(encoding="utf-8")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -65,6 +65,12 @@ def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -
         raise CredpagesError(f"not valid YAML: {exc}", file=config_file) from exc
     if root is None:
         raise CredpagesError("is empty", file=config_file)
+    return text, root
+
+
+def add_key(config_file: Path, key_id: str, public_key: str, active_from: str) -> None:
+    """Append ``{id, public_key, active_from}`` to the keyring, keeping the rest byte for byte."""
+    text, root = _compose(config_file)
     keyring = _keyring_node(root)
     first = keyring.value[0]
     indent = " " * max(first.start_mark.column - 2, 0)
@@ -110,13 +116,7 @@ def _retired_value(text: str, key_id: str) -> str | None:
 
 def retire_key(config_file: Path, key_id: str) -> None:
     """Mark keyring entry ``key_id`` ``retired: true``, keeping the rest byte for byte."""
-    text = config_file.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise CredpagesError(f"not valid YAML: {exc}", file=config_file) from exc
-    if root is None:
-        raise CredpagesError("is empty", file=config_file)
+    text, root = _compose(config_file)
     try:
         keyring = _keyring_node(root)
     except CredpagesError as exc:

@@ -25,7 +25,7 @@ from ..credential.model import (
     build_credential,
     check_characters,
     check_recipient,
-    email_matches,
+    hashes_match,
     new_slug,
     now_timestamp,
     parse_timestamp,
@@ -35,11 +35,14 @@ from ..credential.model import (
 )
 from ..credential.model import _url as check_url
 from ..credential.proofs import jcs_bytes
-from ..credential.status_list import LIST_BITS, status_index
+from ..credential.status_list import LIST_BITS
 from ..credential.verify import check_content, check_integrity
 from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from ..site.linkedin import add_to_profile_url
+from .holdings_index import Summary, summaries
+from .issuance_log import IssuanceLog
+from .pathway_defs import refuse_by_hand
 from .repository import (
     AchievementDef,
     credential_files,
@@ -89,40 +92,47 @@ class Outcome:
 
 @dataclass
 class Holdings:
-    """What the issuer has already awarded: used indices, slugs, and who holds what."""
+    """What the issuer has already awarded: used indices, slugs, and who holds what.
+
+    ``by_achievement`` maps an achievement id to (hashed e-mails, file or document) per
+    credential: files are read from :func:`holdings_index.summaries`, and only the one that
+    turns out to be a duplicate is loaded whole.
+    """
 
     indices: set[int] = field(default_factory=set)
     slugs: set[str] = field(default_factory=set)
-    by_achievement: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    by_achievement: dict[str, list[tuple[Summary, str | dict[str, Any]]]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def scan(cls, settings: Settings) -> Holdings:
         found = cls()
-        for path in credential_files(settings):
-            try:
-                doc = load_yaml(path).data
-            except CredpagesError:
-                continue  # `verify` reports broken files; issuing must not be blocked by them
-            found.add(doc, settings)
+        for path, summary in summaries(settings).items():
+            found._record(summary, path)
         return found
 
     def add(self, doc: Mapping[str, Any], settings: Settings) -> None:
-        index = status_index(doc)
-        if index is not None:
-            self.indices.add(index)
-        slug = slug_of(str(doc.get("id", "")), settings)
-        if slug:
-            self.slugs.add(slug)
-        subject = doc.get("credentialSubject")
-        achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
-        if isinstance(achievement, Mapping):
-            self.by_achievement.setdefault(str(achievement.get("id")), []).append(dict(doc))
+        self._record(Summary.of(doc, settings), dict(doc))
+
+    def _record(self, summary: Summary, source: str | dict[str, Any]) -> None:
+        if summary.index is not None:
+            self.indices.add(summary.index)
+        if summary.slug:
+            self.slugs.add(summary.slug)
+        if summary.achievement is not None:
+            self.by_achievement.setdefault(summary.achievement, []).append((summary, source))
 
     def holder(self, request: Request) -> dict[str, Any] | None:
         """An existing credential for the same achievement and e-mail, if any."""
-        for doc in self.by_achievement.get(request.achievement.achievement["id"], []):
-            if email_matches(doc["credentialSubject"], request.recipient.email):
-                return doc
+        for summary, source in self.by_achievement.get(request.achievement.achievement["id"], []):
+            if hashes_match(summary.emails, request.recipient.email):
+                if isinstance(source, dict):
+                    return source
+                try:
+                    return load_yaml(source).data
+                except CredpagesError:
+                    continue  # changed since it was summarised: `verify` reports it
         return None
 
     def new_index(self, rng: Callable[[int], int]) -> int:
@@ -175,6 +185,7 @@ def make_request(
     if aid not in cache:
         cache[aid] = load_achievement(settings, aid)
     definition = cache[aid]
+    refuse_by_hand(aid, definition.rule)  # issuer.pathways awards pathways, with their evidence
     recipient = check_recipient(row.get("name"), row.get("email"))
     issued = to_datetime_stamp(_optional(row, "issued") or now_timestamp(), "issued")
     expires = _optional(row, "expires")
@@ -373,6 +384,13 @@ class Issuer:
         self.rng = rng
         self.holdings = Holdings.scan(settings)
         self._status_ready = False
+        self._log: IssuanceLog | None = None  # opened by the first commit
+        self._batch = False
+
+    def _save_log(self) -> None:
+        """Sign and write the issuance log: after each commit, or once after a batch."""
+        if self._log is not None and self.signer is not None:
+            self._log.save(self.signer)
 
     def plan(
         self,
@@ -411,7 +429,12 @@ class Issuer:
             ensure_status_list(self.settings, self.signer)
             self._status_ready = True
         signed = self.signer.sign(pending.document, canonical_document=pending.canonical)
-        self._write_checked(pending.path, signed)
+        self._write_checked(pending.path, signed, pending)
+        if self._log is None:
+            self._log = IssuanceLog(self.settings)  # a new log also takes in what is already here
+        self._log.add(signed)
+        if not self._batch:
+            self._save_log()
         return self._outcome(pending.email, signed, pending.path, "issued")
 
     def issue(self, request: Request, *, allow_duplicate: bool = False) -> Outcome:
@@ -425,9 +448,15 @@ class Issuer:
         url = str(doc["id"])
         return Outcome(name, email, url, add_to_profile_url(doc, self.settings), path, status)
 
-    def _write_checked(self, path: Path, signed: dict[str, Any]) -> None:
-        """Refuse to write anything the build would refuse to publish."""
-        problems = check_integrity(signed, self.settings)
+    def _write_checked(self, path: Path, signed: dict[str, Any], pending: Pending) -> None:
+        """Refuse to write anything the build would refuse to publish.
+
+        Every check the build makes, with one piece of work reused: the RDFC N-Quads the plan
+        made, if the signed document is (compared whole) the one they were made from.
+        """
+        unsecured = {k: v for k, v in signed.items() if k != "proof"}
+        canonical = pending.canonical if unsecured == pending.document else None
+        problems = check_integrity(signed, self.settings, canonical_document=canonical)
         if problems:
             raise problems[0].located(file=display_path(path))
         write_yaml(path, signed)
@@ -442,10 +471,15 @@ class Issuer:
         """Plan every request (a refusal stops the batch with nothing written), then sign."""
         planned = [self.plan(r, allow_duplicate=allow_duplicate) for r in requests]
         outcomes = []
-        for n, item in enumerate(planned, 1):
-            outcomes.append(item if isinstance(item, Outcome) else self.commit(item))
-            if progress:
-                progress(n)
+        self._batch = True
+        try:
+            for n, item in enumerate(planned, 1):
+                outcomes.append(item if isinstance(item, Outcome) else self.commit(item))
+                if progress:
+                    progress(n)
+        finally:
+            self._batch = False
+            self._save_log()  # what was written is logged, even if the batch stopped
         return outcomes
 
     def plan_file(self, path: Path, *, allow_duplicate: bool = False) -> Pending:
@@ -585,8 +619,8 @@ def outcomes_csv(outcomes: Iterable[Outcome]) -> str:
     for o in outcomes:
         writer.writerow(
             [
-                _csv_safe(o.name),
-                _csv_safe(o.email),
+                csv_safe(o.name),
+                csv_safe(o.email),
                 o.url,
                 o.linkedin,
                 o.status,
@@ -595,7 +629,7 @@ def outcomes_csv(outcomes: Iterable[Outcome]) -> str:
     return out.getvalue()
 
 
-def _csv_safe(text: str) -> str:
+def csv_safe(text: str) -> str:
     """Defuse spreadsheet formulas (=, +, -, @) in names and e-mails from hostile input."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

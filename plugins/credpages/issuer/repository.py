@@ -16,6 +16,8 @@ from ..config import Settings
 from ..credential.model import ACHIEVEMENT_ID, achievement_from_definition
 from ..credential.yamlio import Loaded, load_yaml
 from ..errors import CredpagesError
+from .pathway_defs import criteria_with_parts, part_names, requirement
+from .pathway_rules import Rule
 
 STATUS_LIST_FILE = Path("status") / "revocation-list.yaml"
 LEDGER_FILE = Path("status") / "revocations.yaml"
@@ -27,6 +29,7 @@ class AchievementDef:
     path: Path
     raw: dict[str, Any]
     achievement: dict[str, Any]
+    rule: Rule | None = None  # a pathway's parts (``requires:``), see issuer.pathway_defs
 
 
 def credential_files(settings: Settings) -> list[Path]:
@@ -58,9 +61,14 @@ def load_achievement(settings: Settings, achievement_id: str) -> AchievementDef:
     loaded = load_yaml(Path(shown))
     try:
         achievement = achievement_from_definition(achievement_id, loaded.data, settings)
+        rule = requirement(settings, achievement_id, loaded.data)
     except CredpagesError as exc:
         raise exc.located(file=shown, line=loaded.line_of(exc.field or "")) from exc
-    return AchievementDef(achievement_id, path, loaded.data, achievement)
+    if rule is not None:
+        names = part_names(settings, rule)
+        criteria = str(achievement["criteria"]["narrative"])
+        achievement["criteria"]["narrative"] = criteria_with_parts(criteria, rule, names)
+    return AchievementDef(achievement_id, path, loaded.data, achievement, rule)
 
 
 def all_achievement_ids(settings: Settings) -> list[str]:

@@ -53,13 +53,19 @@ class Revocation:
     entry: str | None = field(default=None, compare=False)  # e.g. "revocations[2]"
 
 
-def load_status_bits(settings: Settings) -> bytearray | None:
-    """The verified revocation bits, or None if the issuer has no list yet."""
+def load_status_list(settings: Settings) -> tuple[dict[str, Any], bytearray] | None:
+    """The verified status list credential and its bits, or None if the issuer has no list yet."""
     path = settings.credentials_dir / STATUS_LIST_FILE
     if not path.exists():
         return None
     loaded = load_yaml(path)
-    return _checked_bits(loaded, settings, keyring_resolver(settings), path)
+    return loaded.data, _checked_bits(loaded, settings, keyring_resolver(settings), path)
+
+
+def load_status_bits(settings: Settings) -> bytearray | None:
+    """The verified revocation bits, or None if the issuer has no list yet."""
+    status_list = load_status_list(settings)
+    return status_list[1] if status_list else None
 
 
 def load_list_file(path: Path, settings: Settings) -> bytearray:

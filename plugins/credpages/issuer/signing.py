@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nacl.signing import SigningKey
+
 from ..config import KeyEntry, Settings
 from ..credential.keys import public_key_of
 from ..credential.model import now_timestamp
@@ -35,6 +37,10 @@ class Signer:
     @property
     def verification_method(self) -> str:
         return f"{self.settings.did}#{self.entry.id}"
+
+    def sign_bytes(self, message: bytes) -> bytes:
+        """A raw Ed25519 signature (the issuance log's signed checkpoint)."""
+        return bytes(SigningKey(self._seed).sign(message).signature)
 
     def sign(
         self,

@@ -7,7 +7,6 @@ the credential pages and machine-readable files, ``on_serve`` watches the creden
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,19 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from ..config import Settings, check_palette, parse_settings
+from ..config import Settings
 from ..errors import CredpagesError
 from ..site.collect import SiteData, collect, failure_count, failure_message
+from ..site.log_files import (
+    PublishedLog,
+    Unreachable,
+    read_published,
+    reader_for,
+)
 from ..site.publish import ThemeInfo, publish
-from .config import CredpagesConfig
+from .config import CredpagesConfig, settings_from
 
 log = get_plugin_logger(__name__)
-SKIP_ENV = "CREDPAGES_SKIP_INVALID"  # `credpages serve --skip-invalid` only (build sets the config)
 
 
 class CredpagesPlugin(BasePlugin[CredpagesConfig]):
@@ -31,13 +35,8 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         self.site: SiteData | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        entry = {k: v for k, v in self.config.items() if v is not None}
-        base_dir = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         try:
-            check_palette(config.theme.get("palette"))
-            self.settings = parse_settings(
-                entry, config.site_url, base_dir, docs_dir=Path(config.docs_dir)
-            )
+            self.settings = settings_from(config, self.config)
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
         return config
@@ -45,12 +44,14 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
         try:
-            self.site = collect(self.settings)
+            self.site = collect(
+                self.settings, log_previous=_previous_log(self.settings.log_previous)
+            )
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
         failures, achievements = self.site.failures, self.site.achievement_failures
         if failures or achievements:
-            skip = self.settings.skip_invalid or os.environ.get(SKIP_ENV) == "1"
+            skip = self.settings.skip_invalid
             if not skip:
                 raise PluginError("credpages: " + failure_message(failures, achievements))
             for failure in [*achievements, *failures]:
@@ -74,6 +75,21 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         if self.settings is not None and self.settings.credentials_dir.is_dir():
             server.watch(str(self.settings.credentials_dir))
         return server
+
+
+def _previous_log(source: str | None) -> PublishedLog | None:
+    if not source:
+        return None
+    read, label = reader_for(source)
+    try:
+        return read_published(read, label)
+    except Unreachable as exc:  # the site is down or offline: say so, loudly, and go on
+        log.warning(
+            "the live issuance log could not be fetched, so this build was not checked against "
+            "it: %s",
+            exc,
+        )
+        return None
 
 
 def _theme_info(config: MkDocsConfig) -> ThemeInfo:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
+from ..config import Settings, ShareCards
 from ..errors import CredpagesError
 from .cache import BuildCache, key_maker
 from .collect import SiteData
@@ -34,8 +34,6 @@ from .share_card import (
 )
 
 WIDTH, HEIGHT = CARD_WIDTH, CARD_HEIGHT  # what publish puts in og:image:width/height
-PER = ("credential", "achievement")
-FIELD = "plugins.credpages.share_cards"
 
 
 @dataclass(frozen=True)
@@ -53,25 +51,17 @@ class Card:
     alt: str
 
 
-def card_options(raw: Mapping[str, Any] | None, *, primary: str, accent: str) -> CardOptions:
-    """``share_cards:`` settings; colours default to the site's Material palette."""
-    raw = dict(raw or {})
-    enabled = raw.pop("enabled", True)
-    if not isinstance(enabled, bool):
-        raise CredpagesError("must be true or false", field=f"{FIELD}.enabled")
-    per = raw.pop("per", "credential")
-    if per not in PER:
-        raise CredpagesError(
-            f"must be one of {', '.join(PER)} (one card per achievement saves space)",
-            field=f"{FIELD}.per",
-        )
+def card_options(share: ShareCards, *, primary: str, accent: str) -> CardOptions:
+    """The checked ``share_cards:`` settings; colours default to the site's Material palette."""
     palette: dict[str, Any] = {"primary": primary, "accent": accent}
     try:
         card_style(palette)
     except CredpagesError:
         palette = {}  # a palette the cards don't know (e.g. "custom"): use the card defaults
-    style = card_style({**palette, **raw})
-    return CardOptions(enabled=enabled, per=per, style=style)
+    chosen = {"primary": share.primary, "accent": share.accent}
+    palette.update({k: v for k, v in chosen.items() if v is not None})
+    style = card_style({**palette, "layout": share.layout})
+    return CardOptions(enabled=share.enabled, per=share.per, style=style)
 
 
 def site_file(settings: Settings, url: str | None) -> bytes | None:

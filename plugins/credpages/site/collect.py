@@ -19,10 +19,11 @@ from typing import Any
 
 from ..config import Settings
 from ..credential.proofs import verify_proof_set
-from ..credential.status_list import Bits
+from ..credential.status_list import Bits, status_index
 from ..credential.verify import Report, check_integrity, keyring_resolver, verify_document
 from ..credential.yamlio import loads_yaml
 from ..errors import CredpagesError
+from ..issuer.issuance_log import LogCheck
 from ..issuer.repository import (
     AchievementDef,
     all_achievement_ids,
@@ -33,11 +34,13 @@ from ..issuer.repository import (
 from ..issuer.revocation import (
     Revocation,
     load_ledger,
-    load_status_bits,
+    load_status_list,
     status_indices,
     unrevoked_errors,
 )
 from .cache import BuildCache, key_maker, open_cache
+from .log_files import PublishedLog
+from .log_gate import check_site_log
 
 PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
 PARALLEL_CHEAP = 200  # the same for files that only need the cheap checks
@@ -58,6 +61,7 @@ class SiteData:
     stats: dict[str, int] = field(default_factory=dict)
     cache: BuildCache = field(default_factory=lambda: BuildCache(None, None))
     achievement_failures: list[CredpagesError] = field(default_factory=list)
+    log: LogCheck | None = None  # the verified issuance log, when the issuer keeps one
 
 
 def verify_key_maker(settings: Settings) -> Callable[..., str]:
@@ -114,15 +118,17 @@ def collect(
     now: dt.datetime | None = None,
     use_cache: bool = True,
     workers: int | None = None,
+    log_previous: PublishedLog | None = None,
 ) -> SiteData:
     """Verify every credential; failures are collected, not raised, so all are reported at once."""
     now = now or dt.datetime.now(dt.UTC)
     files = credential_files(settings)
     status_error: CredpagesError | None = None
     try:
-        bits = load_status_bits(settings)
+        status_list = load_status_list(settings)
     except CredpagesError as exc:  # still verify the credentials, so every failure is listed
-        bits, status_error = None, exc
+        status_list, status_error = None, exc
+    bits = status_list[1] if status_list else None
     if bits is None and files and status_error is None:
         raise CredpagesError(
             "the signed revocation list is missing: `credpages issue` or `credpages sign` "
@@ -167,6 +173,7 @@ def collect(
     store.flush()
     reports: list[Report] = []
     seen: dict[str, str] = {}
+    positions: dict[int, str] = {}  # status list index → the file that holds it
     for shown in sorted(documents):
         document = documents[shown]
         report = verify_document(
@@ -185,6 +192,20 @@ def collect(
                 )
             )
             continue
+        index = status_index(document)
+        holder = positions.get(index) if index is not None else None
+        if holder is not None:
+            failures.append(
+                CredpagesError(
+                    f"uses status list index {index}, as {holder} does: revoking one would "
+                    "revoke both. Reissue it (`credpages reissue`) to give it its own index",
+                    file=shown,
+                    field="credentialStatus.statusListIndex",
+                )
+            )
+            continue
+        if index is not None:
+            positions[index] = shown
         seen[str(document["id"])] = shown
         reports.append(report)
     achievements, achievement_failures = _load_achievements(settings)
@@ -198,16 +219,20 @@ def collect(
         undone = unrevoked_errors(settings, ledger, status_indices(documents_ok), bits)
         if undone:
             raise CredpagesError(rollback_failure_message(undone))
+    log, reports, unlogged = check_site_log(settings, reports, previous=log_previous)
+    failures.extend(unlogged)
     return SiteData(
         settings=settings,
         credentials=reports,
         failures=failures,
         status_bits=bits,
+        status_list_document=status_list[0] if status_list else None,
         ledger=ledger,
         achievements=achievements,
         achievement_failures=achievement_failures,
         stats={"files": len(files), "cached": hits, "verified": len(files) - hits},
         cache=store,
+        log=log,
     )
 
 

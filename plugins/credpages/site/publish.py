@@ -14,21 +14,24 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
 import jinja2
 
 from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
+from ..config import ShareCards
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
-from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
-from ..issuer.repository import STATUS_LIST_FILE
+from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
 from .collect import SiteData
 from .linkedin import add_to_profile_url
+from .log_files import write_log
+from .pathways import pathway_warnings, rule_view
 from .qr import qr_svg
 from .render import (
     DEFAULT_TEMPLATE_DIR,
@@ -47,9 +50,11 @@ from .render import (
     render_home_page,
     render_not_found_page,
     render_verify_page,
+    root_prefix,
     sitemap_files,
     verify_page_context,
 )
+from .render.view import Paths
 
 PAGES_WARN_BYTES = 800 * 1000 * 1000
 PARALLEL_PAGES = 64  # fewer pages than this render faster in-process
@@ -80,9 +85,6 @@ def credential_json(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-_made_dirs: set[Path] = set()
-
-
 def published_json(report: Report) -> str:
     """``credential.json`` of a verified credential, made once per build and reused."""
     if report.published is None:
@@ -95,10 +97,12 @@ def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
     target = site_dir / relative
     if ".." in Path(relative).parts or Path(relative).is_absolute():
         raise CredpagesError(f"refusing to write outside the site folder: {relative}")
-    if target.parent not in _made_dirs:  # thousands of pages: skip repeated mkdir calls
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:  # thousands of pages: make a folder only when it is missing, no state between builds
+        target.write_bytes(data)
+    except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _made_dirs.add(target.parent)
-    target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        target.write_bytes(data)
 
 
 def write_builtin_assets(site_dir: Path) -> None:
@@ -136,19 +140,20 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
 def write_machine_files(site: SiteData, site_dir: Path) -> None:
     """did.json (both resolution paths), the status list, CNAME and each credential.json."""
     settings = site.settings
-    did_json = json.dumps(did_document(settings), indent=2) + "\n"
+    document = did_document(settings)
+    if site.log is not None:
+        document["service"] = [log_service(settings)]
+    did_json = json.dumps(document, indent=2) + "\n"
     for path in {did_document_path(settings.did), "did.json", ".well-known/did.json"}:
         _write(site_dir, path, did_json)
-    status_file = settings.credentials_dir / STATUS_LIST_FILE
-    if status_file.exists():
-        _write(site_dir, "status/revocation.json", credential_json(load_yaml(status_file).data))
+    if site.status_list_document is not None:  # verified by collect, not read again
+        _write(site_dir, "status/revocation.json", credential_json(site.status_list_document))
     for report in site.credentials:
         assert report.credential is not None and report.slug is not None
         path = f"{settings.page_prefix}/{report.slug}/credential.json"
         _write(site_dir, path, published_json(report))
-    cname = settings.extra.get("cname")
-    if isinstance(cname, str) and cname.strip():
-        _write(site_dir, "CNAME", cname.strip() + "\n")
+    if settings.cname:
+        _write(site_dir, "CNAME", settings.cname + "\n")
 
 
 def _status(site: SiteData, document: dict[str, Any], state: str) -> CredentialStatusInfo:
@@ -298,6 +303,10 @@ def write_achievement_pages(
             earn_url=settings.issuer.earn_url,
             share_image=_share(card),
         )
+        definition = site.achievements.get(slug)
+        if definition is not None and definition.rule is not None:  # a pathway: its parts
+            paths = Paths(settings.site_url, root_prefix(info, achievement_id))
+            context["pathway"] = rule_view(definition.rule, achievements, settings.site_url, paths)
         _write(site_dir, f"achievements/{slug}/index.html", render_achievement_page(env, context))
         urls.append(achievement_id)
         entries.append(AchievementEntry(achievement, awarded=len(held)))
@@ -325,7 +334,6 @@ def write_sitemap(site_dir: Path, site_url: str, urls: Iterable[str]) -> None:
 
 def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     """Write everything a verified site publishes into ``site_dir``; returns warnings."""
-    _made_dirs.clear()  # MkDocs may have cleaned site_dir since the last build (serve)
     warnings: list[str] = []
     env = make_environment(list(theme.template_dirs))
     info = site_info(site, theme)
@@ -333,11 +341,16 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         "page", files_digest([*theme.template_dirs, DEFAULT_TEMPLATE_DIR]), repr((info, theme))
     )
     write_machine_files(site, site_dir)
+    if site.log is not None:
+        slugs = {
+            str(r.credential["id"]): r.slug for r in site.credentials if r.credential and r.slug
+        }
+        write_log(partial(_write, site_dir), site.log, slugs, site.settings.page_prefix)
     write_builtin_assets(site_dir)
     cards = Cards({}, {})
     if theme.docs_dir is not None:
         options = card_options(
-            _mapping(site.settings.extra.get("share_cards")),
+            site.settings.share_cards,
             primary=theme.primary,
             accent=theme.accent,
         )
@@ -362,15 +375,10 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     if site.settings.indexable:
         urls += credential_urls
     write_sitemap(site_dir, site.settings.site_url, urls)
-    warnings += size_warnings(site_dir, site.settings.extra.get("share_cards"))
+    warnings += size_warnings(site_dir, site.settings.share_cards)
+    warnings += pathway_warnings(site)
     warnings += site.cache.close()
     return warnings
-
-
-def _mapping(value: Any) -> Mapping[str, Any] | None:
-    if value is None or isinstance(value, Mapping):
-        return value
-    raise CredpagesError("must be a mapping", field="plugins.credpages.share_cards")
 
 
 def site_bytes(site_dir: Path) -> int:
@@ -381,12 +389,12 @@ def site_bytes(site_dir: Path) -> int:
     return total
 
 
-def size_warnings(site_dir: Path, share_cards: Any) -> list[str]:
+def size_warnings(site_dir: Path, share_cards: ShareCards) -> list[str]:
     """Warn well before GitHub Pages' 1 GB limit, and say which switch helps."""
     total = site_bytes(site_dir)
     if total < PAGES_WARN_BYTES:
         return []
-    per_credential = isinstance(share_cards, Mapping) and share_cards.get("per") == "achievement"
+    per_credential = share_cards.per == "achievement"
     hint = (
         "split the credentials over several sites"
         if per_credential

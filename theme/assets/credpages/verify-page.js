@@ -155,6 +155,7 @@ async function check(get) {
   preview?.mark(panel);
   const siteUrl = document.querySelector('meta[name="cp:site-url"]')?.getAttribute('content') ?? '';
   reveal(panel, showCard(panel, result, { siteUrl, pageOrigin }));
+  document.dispatchEvent(new CustomEvent('cp:credential', { detail: result.credential })); // tlog.js
 }
 
 function setUp() {

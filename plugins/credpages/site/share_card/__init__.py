@@ -29,13 +29,13 @@ from concurrent.futures import ProcessPoolExecutor
 
 from PIL import Image, ImageFont
 
+from ...config import LAYOUTS
 from .. import card_text
 from .images import Canvas
 from .layouts import _LAYOUT_FUNCTIONS
 from .style import (
     CARD_HEIGHT,
     CARD_WIDTH,
-    LAYOUTS,
     WHITE,
     CardData,
     CardResult,

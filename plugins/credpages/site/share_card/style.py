@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from ...config import MATERIAL_ACCENT, MATERIAL_PRIMARY
+from ...config import LAYOUTS, MATERIAL_ACCENT, MATERIAL_PRIMARY, Layout, parse_colour
 from ...errors import CredpagesError
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 
-Layout = Literal["classic", "minimal"]
-LAYOUTS: tuple[Layout, ...] = ("classic", "minimal")
 RGB = tuple[int, int, int]
 
-_HEX = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 WHITE: RGB = (255, 255, 255)
 INK: RGB = (26, 28, 33)
 MUTED: RGB = (92, 97, 107)
-
-
-def parse_colour(value: str, *, palette: Mapping[str, str], fld: str) -> str:
-    """``#rgb``, ``#rrggbb`` or a Material palette name → ``#rrggbb`` (lowercase)."""
-    if not isinstance(value, str):
-        raise CredpagesError("must be a colour: #rrggbb or a Material palette name", field=fld)
-    name = re.sub(r"[\s_]+", "-", value.strip().lower())
-    if name in palette:
-        return palette[name]
-    match = _HEX.match(value.strip())
-    if not match:
-        raise CredpagesError(
-            f"{value!r} is not a colour: write #rrggbb or one of {', '.join(sorted(palette))}",
-            field=fld,
-        )
-    digits = match.group(1).lower()
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return "#" + digits
 
 
 @dataclass(frozen=True)

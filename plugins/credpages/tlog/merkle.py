@@ -1,0 +1,214 @@
+"""RFC 9162 §2.1 Merkle trees (the RFC 6962 hashing): tree hashes, inclusion and consistency proofs.
+
+Hashes of complete subtrees are looked up through a ``NodeSource`` (``(level, index) -> hash`` of
+the subtree over leaves ``[index * 2**level, (index + 1) * 2**level)``), so the same proof code
+works over an in-memory ``Tree`` and over published tiles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+
+from ..errors import CredpagesError
+
+HASH_SIZE = 32
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+NodeSource = Callable[[int, int], bytes]
+
+
+class ProofError(CredpagesError):
+    """A proof that does not verify, or parameters no proof can exist for."""
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """MTH({d}) = SHA-256(0x00 || d): the 0x00 prefix keeps leaves and inner nodes apart."""
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than ``n`` (n > 1): where RFC 9162 splits D[n]."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def range_hash(start: int, end: int, node: NodeSource) -> bytes:
+    """MTH(D[start:end]) for a range that the RFC's recursion produces (start aligned)."""
+    n = end - start
+    if n <= 0:
+        raise ProofError(f"empty range {start}:{end}")
+    if n & (n - 1) == 0:
+        level = n.bit_length() - 1
+        return node(level, start >> level)
+    k = _split(n)
+    return node_hash(range_hash(start, start + k, node), range_hash(start + k, end, node))
+
+
+def root_hash(size: int, node: NodeSource) -> bytes:
+    return EMPTY_ROOT if size == 0 else range_hash(0, size, node)
+
+
+def inclusion_proof(index: int, size: int, node: NodeSource) -> list[bytes]:
+    """PATH(index, D[size]) of RFC 9162 §2.1.3.1."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of size {size}")
+    proof: list[bytes] = []
+    start, n, m = 0, size, index
+    while n > 1:
+        k = _split(n)
+        if m < k:
+            proof.append(range_hash(start + k, start + n, node))
+            n = k
+        else:
+            proof.append(range_hash(start, start + k, node))
+            start, n, m = start + k, n - k, m - k
+    proof.reverse()
+    return proof
+
+
+def consistency_proof(old_size: int, new_size: int, node: NodeSource) -> list[bytes]:
+    """PROOF(old_size, D[new_size]) of RFC 9162 §2.1.4.1 (empty when the sizes are equal)."""
+    if not 0 < old_size <= new_size:
+        raise ProofError(f"no consistency proof from size {old_size} to size {new_size}")
+    proof: list[bytes] = []
+    start, n, m, whole = 0, new_size, old_size, True
+    while m != n:
+        k = _split(n)
+        if m <= k:
+            proof.append(range_hash(start + k, start + n, node))
+            n = k
+        else:
+            proof.append(range_hash(start, start + k, node))
+            start, n, m, whole = start + k, n - k, m - k, False
+    if not whole:
+        proof.append(range_hash(start, start + n, node))
+    proof.reverse()
+    return proof
+
+
+def _check_hashes(*hashes: bytes) -> None:
+    for h in hashes:
+        if len(h) != HASH_SIZE:
+            raise ProofError(f"a hash of {len(h)} bytes (SHA-256 hashes have {HASH_SIZE})")
+
+
+def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
+    """The root an inclusion proof leads to (RFC 9162 §2.1.3.2, steps 1 to 5)."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of size {size}")
+    _check_hashes(leaf, *proof)
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise ProofError("the inclusion proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise ProofError("the inclusion proof is shorter than the tree is deep")
+    return r
+
+
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes
+) -> None:
+    if root_from_inclusion(index, size, leaf, proof) != root:
+        raise ProofError(f"leaf {index} is not in the tree of size {size} with that root")
+
+
+def verify_consistency(
+    old_size: int, new_size: int, proof: Sequence[bytes], old_root: bytes, new_root: bytes
+) -> None:
+    """RFC 9162 §2.1.4.2: the tree ``new_root`` extends the tree ``old_root``, or ProofError."""
+    _check_hashes(old_root, new_root, *proof)
+    if not 0 <= old_size <= new_size:
+        raise ProofError(f"a tree of size {new_size} cannot extend one of size {old_size}")
+    if old_size == new_size:
+        if proof or old_root != new_root:
+            raise ProofError(f"two different trees of the same size {new_size}")
+        return
+    if old_size == 0:
+        if proof:
+            raise ProofError("a consistency proof from the empty tree must be empty")
+        return
+    if not proof:
+        raise ProofError("empty consistency proof")
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise ProofError("the consistency proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise ProofError("the consistency proof is shorter than the tree is deep")
+    if fr != old_root:
+        raise ProofError(f"the tree of size {new_size} does not extend the tree of size {old_size}")
+    if sr != new_root:
+        raise ProofError(f"the consistency proof does not lead to the root of size {new_size}")
+
+
+class Tree:
+    """Every complete subtree hash of a list of leaves, level by level (built in O(n))."""
+
+    def __init__(self, leaf_hashes: Sequence[bytes] = ()) -> None:
+        self.levels: list[list[bytes]] = [list(leaf_hashes)]
+        self._fill(0)
+
+    def _fill(self, start: int) -> None:
+        """Hash the complete pairs above leaf ``start`` onwards (after appends)."""
+        level = 0
+        while True:
+            below = self.levels[level]
+            if len(below) < 2:
+                return
+            if level + 1 == len(self.levels):
+                self.levels.append([])
+            above = self.levels[level + 1]
+            first = min(len(above), start >> (level + 1))
+            del above[first:]
+            for i in range(first, len(below) // 2):
+                above.append(node_hash(below[2 * i], below[2 * i + 1]))
+            level += 1
+
+    def append(self, hashes: Sequence[bytes]) -> None:
+        start = len(self.levels[0])
+        self.levels[0].extend(hashes)
+        self._fill(start)
+
+    @property
+    def size(self) -> int:
+        return len(self.levels[0])
+
+    def node(self, level: int, index: int) -> bytes:
+        try:
+            return self.levels[level][index]
+        except IndexError:
+            raise ProofError(f"no complete subtree at level {level}, index {index}") from None
+
+    def root(self, size: int | None = None) -> bytes:
+        return root_hash(self.size if size is None else size, self.node)
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        return inclusion_proof(index, self.size if size is None else size, self.node)
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        return consistency_proof(old_size, self.size if new_size is None else new_size, self.node)

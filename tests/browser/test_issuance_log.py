@@ -1,0 +1,190 @@
+"""tlog.js in Chromium, on a site built by `credpages build`: the credential page and /verify/ show
+"Entry N in <issuer>'s public issuance log since <date>" only after checking the checkpoint's
+signature and the inclusion proof from the tiles. A removed leaf, reordered leaves, a forked
+tree, a backdated entry, a bad checkpoint signature and altered tiles are each reported; the
+verdict (signature, status, validity) stays what it is: the log is a separate line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nacl.signing import SigningKey
+
+from credpages.issuer.issuance_log import Entry, LogCheck, log_origin, parse_log
+from credpages.site.log_files import write_log
+from credpages.tlog import merkle
+from credpages.tlog.checkpoint import Checkpoint
+from credpages.tlog.note import sign_note
+
+from .fixtures import write
+from .helpers import panel
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("isolated_env")]
+
+NAMES = ("Ada Lovelace", "Grace Hopper", "Alan Turing")
+
+
+class Built:
+    def __init__(self, site: Any, out: Path, url: str) -> None:
+        self.site, self.out, self.url = site, out, url
+        log = parse_log((site.credentials / "log" / "log.txt").read_text(encoding="utf-8"), "log")
+        self.entries = log.entries
+
+    def slug(self, i: int) -> str:
+        return self.entries[i].id.rstrip("/").rsplit("/", 1)[1]
+
+    def publish(self, entries: list[Entry], *, hints: bool = True) -> None:
+        """Replace the published log by one over ``entries``, signed with the issuer's key."""
+        tree = merkle.Tree([merkle.leaf_hash(e.data) for e in entries])
+        origin = log_origin(self.url)
+        key = SigningKey(self.site.seed)
+        note = sign_note(
+            Checkpoint(origin, tree.size, tree.root()).text(),
+            origin,
+            bytes(key.verify_key),
+            lambda m: key.sign(m).signature,
+        )
+        shutil.rmtree(self.out / "log")
+        slugs = {e.id: e.id.rstrip("/").rsplit("/", 1)[1] for e in entries} if hints else {}
+        write_log(
+            lambda rel, data: write(self.out / rel, data),
+            LogCheck(entries, tree, Checkpoint(origin, tree.size, tree.root()), note),
+            slugs,
+            "c",
+        )
+
+
+@pytest.fixture
+def built(make_site: Callable[..., Any], server: Any, request: pytest.FixtureRequest) -> Built:
+    name = "log-" + request.node.name.replace("[", "-").replace("]", "").lower()[:40]
+    url = f"{server.url}{name}/"
+    site = make_site(name, site_url=url)
+    for person in NAMES:
+        email = person.lower().replace(" ", ".") + "@example.org"
+        result = site.run(
+            "issue", "--achievement", "python-basics", "--name", person, "--email", email
+        )
+        assert result.code == 0, result
+    out = Path(server.root) / name
+    result = site.run("build", "--site-dir", out)
+    assert result.code == 0, result
+    server.install_assets(out)
+    return Built(site, out, url)
+
+
+def log_line(page: Any) -> dict[str, str]:
+    page.wait_for_function(
+        "() => { const p = document.querySelector('[data-cp-log]');"
+        " return p && p.dataset.state && p.dataset.state !== 'none'; }",
+        timeout=15_000,
+    )
+    return page.evaluate(
+        "() => { const p = document.querySelector('[data-cp-log]');"
+        " return {state: p.dataset.state, text: p.textContent, hidden: String(p.hidden)}; }"
+    )
+
+
+def test_a_logged_credential_shows_its_entry(page: Any, built: Built) -> None:
+    page.goto(f"{built.url}c/{built.slug(1)}/")
+    line = log_line(page)
+    host = built.url.removeprefix("http://").rstrip("/")
+    date = built.entries[1].date
+    assert line == {
+        "state": "ok",
+        "text": f"Entry 1 in {host}'s public issuance log since {date} "
+        "(inclusion proof and log signature checked).",
+        "hidden": "false",
+    }
+    assert panel(page)["verdict"] == "verified"
+
+
+def test_a_removed_leaf_leaves_the_credential_unlogged_with_a_warning(
+    page: Any, built: Built
+) -> None:
+    built.publish([built.entries[0], built.entries[2]], hints=False)  # re-signed without leaf 1
+    page.goto(f"{built.url}c/{built.slug(1)}/")  # its old hint still says index 1
+    line = log_line(page)
+    assert line["state"] == "missing" and "is not in the public issuance log" in line["text"], line
+    # documented: the signature is still the issuer's, so the verdict stands beside the warning
+    assert panel(page)["verdict"] == "verified"
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (lambda e: e[:2], "the log shrank since this browser last checked it (3 entries, now 2)"),
+        (lambda e: [e[1], e[0], e[2]], "the log was rewritten since this browser last checked it"),
+        (
+            lambda e: [e[0], e[1], Entry(e[2].date, "0" * 64, e[2].id)],
+            "the log was rewritten since this browser last checked it",
+        ),
+    ],
+    ids=["removed", "reordered", "forked"],
+)
+def test_a_log_rewritten_between_two_visits_is_caught(
+    page: Any, built: Built, tamper: Callable[[list[Entry]], list[Entry]], message: str
+) -> None:
+    page.goto(f"{built.url}c/{built.slug(0)}/")
+    assert log_line(page)["state"] == "ok"
+    built.publish(tamper(built.entries))
+    page.goto(f"{built.url}c/{built.slug(0)}/")
+    line = log_line(page)
+    assert line["state"] == "fail" and message in line["text"], line
+
+
+def test_a_backdated_entry_is_caught(page: Any, built: Built) -> None:
+    built.publish([Entry("2020-01-01", e.sha256, e.id) for e in built.entries])
+    page.goto(f"{built.url}c/{built.slug(2)}/")
+    line = log_line(page)
+    assert line["state"] == "fail", line
+    assert (
+        "backdated entry: entry 2 is dated 2020-01-01, before the credential was signed"
+        in line["text"]
+    )
+
+
+def test_a_bad_checkpoint_signature_is_caught(page: Any, built: Built) -> None:
+    checkpoint = built.out / "log" / "checkpoint"
+    text = checkpoint.read_text(encoding="utf-8")
+    checkpoint.write_text(text.replace("\n3\n", "\n2\n"), encoding="utf-8")  # signed text altered
+    page.goto(f"{built.url}c/{built.slug(0)}/")
+    line = log_line(page)
+    assert line["state"] == "fail" and "bad checkpoint signature" in line["text"], line
+    other = SigningKey.generate()  # signed by a key the DID document does not list
+    origin = log_origin(built.url)
+    body = text.split("\n\n")[0] + "\n"
+    checkpoint.write_text(
+        sign_note(body, origin, bytes(other.verify_key), lambda m: other.sign(m).signature),
+        encoding="utf-8",
+    )
+    page.goto(f"{built.url}c/{built.slug(1)}/")
+    line = log_line(page)
+    assert (
+        line["state"] == "fail"
+        and "not signed by a key of the issuer's DID document" in line["text"]
+    )
+
+
+def test_altered_tiles_fail_the_inclusion_proof(page: Any, built: Built) -> None:
+    tile = built.out / "log" / "tile" / "0" / "000.p" / "3"
+    data = bytearray(tile.read_bytes())
+    data[0] ^= 1  # the leaf hash of entry 0, needed in entry 1's proof
+    tile.write_bytes(bytes(data))
+    page.goto(f"{built.url}c/{built.slug(1)}/")
+    line = log_line(page)
+    assert line["state"] == "fail" and "entry 1 is not in the signed tree" in line["text"], line
+
+
+def test_the_verify_page_checks_the_log_too(page: Any, built: Built) -> None:
+    credential = json.loads((built.out / "c" / built.slug(2) / "credential.json").read_text())
+    page.goto(f"{built.url}verify/")
+    page.eval_on_selector("#cp-paste", "(el, t) => { el.value = t; }", json.dumps(credential))
+    page.click("button[value=paste]")
+    assert panel(page)["verdict"] == "verified"
+    line = log_line(page)
+    assert line["state"] == "ok" and line["text"].startswith("Entry 2 in "), line
