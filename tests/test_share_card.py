@@ -20,6 +20,7 @@ from credpages.site.share_card import (
     CardStyle,
     card_hash,
     card_style,
+    layouts,
     render_card,
     render_cards,
 )
@@ -105,7 +106,7 @@ def only_colour(image: Image.Image, colour: tuple[int, int, int]) -> bool:
 @pytest.fixture
 def basic_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pillow without libraqm: the fallback shaping and bidi in card_text."""
-    monkeypatch.setattr(card_text, "raqm_available", lambda: False)
+    monkeypatch.setattr(card_text.fonts, "raqm_available", lambda: False)
 
 
 # --- size and format ---------------------------------------------------------------------------
@@ -161,7 +162,7 @@ def test_the_size_fallback_stays_under_the_cap_with_a_noise_badge(
     monkeypatch.setattr(share_card, "TARGET_PNG_BYTES", 0)  # force the fewer-colours path
     result = render_card(card(badge_image=png_bytes(noise)), CardStyle())
     assert len(result.png) < 300 * 1024
-    four = share_card._quantize(share_card._classic(card(), share_card.colours(CardStyle()), []), 4)
+    four = share_card._quantize(layouts._classic(card(), share_card.colours(CardStyle()), []), 4)
     assert len(png_bytes(four)) < 300 * 1024 and len(four.getpalette() or []) <= 4 * 3
 
 
@@ -198,7 +199,7 @@ def test_the_fallback_draws_right_to_left_names_like_raqm(
     monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     shaped = _ink(render_card(card(recipient=name, achievement=""), CardStyle()).png)
-    monkeypatch.setattr(card_text, "raqm_available", lambda: False)
+    monkeypatch.setattr(card_text.fonts, "raqm_available", lambda: False)
     fallback = _ink(render_card(card(recipient=name, achievement=""), CardStyle()).png)
     both = ImageChops.logical_and(shaped.convert("1"), fallback.convert("1")).histogram()[-1]
     either = ImageChops.logical_or(shaped.convert("1"), fallback.convert("1")).histogram()[-1]

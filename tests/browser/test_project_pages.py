@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from credpages.site.render import environment, pages
+from credpages.site import render
+from credpages.site.render import environment
 
 from .fixtures import Site, sign
 from .harness import ASSETS
@@ -24,15 +25,15 @@ def site(server) -> Site:
 
 
 def site_info(site: Site):
-    return pages.SiteInfo(
+    return render.SiteInfo(
         site_url=site.url, site_name="Test Awards", issuer_name="Example Academy", did=site.did
     )
 
 
 def render_credential(site: Site, slug: str, credential: dict, status: Any = None) -> str:
     env = environment.make_environment()
-    context = pages.credential_page_context(credential, site=site_info(site), status=status)
-    html = pages.render_credential_page(env, context)
+    context = render.credential_page_context(credential, site=site_info(site), status=status)
+    html = render.render_credential_page(env, context)
     site.write_json(f"c/{slug}/credential.json", credential)
     (site.dir / "c" / slug / "index.html").write_text(html, encoding="utf-8")
     return html
@@ -63,7 +64,7 @@ def test_rendered_page_with_edited_text_is_caught(page, site):
 
 def test_rendered_verify_page(page, site):
     env = environment.make_environment()
-    html = pages.render_verify_page(env, pages.verify_page_context(site=site_info(site)))
+    html = render.render_verify_page(env, render.verify_page_context(site=site_info(site)))
     (site.dir / "verify").mkdir(exist_ok=True)
     (site.dir / "verify" / "index.html").write_text(html, encoding="utf-8")
     cred = site.signed("pasted")
@@ -111,7 +112,7 @@ def test_rendered_revoked_page_states_the_reason(page, site):
     site.write_status_list()
     try:
         cred = site.signed("gone")
-        status = pages.CredentialStatusInfo(state="revoked", reason="Issued in error")
+        status = render.CredentialStatusInfo(state="revoked", reason="Issued in error")
         render_credential(site, "gone", cred, status)
         page.goto(f"{site.url}c/gone/")
         result = panel(page)

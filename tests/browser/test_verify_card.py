@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from credpages.site.render import environment, pages
+from credpages.site import render
+from credpages.site.render import environment
 
 from .fixtures import Site, sign, tiny_png, write
 from .harness import ASSETS
@@ -25,11 +26,11 @@ REVOKED_INDEX = 77
 def site(server) -> Site:
     """An issuer whose own /verify/ page is the one the build renders, with its stylesheet."""
     s = Site(server, "card-site", revoked={REVOKED_INDEX})
-    info = pages.SiteInfo(
+    info = render.SiteInfo(
         site_url=s.url, site_name="Card Awards", issuer_name="Example Academy", did=s.did
     )
-    html = pages.render_verify_page(
-        environment.make_environment(), pages.verify_page_context(site=info)
+    html = render.render_verify_page(
+        environment.make_environment(), render.verify_page_context(site=info)
     )
     write(s.dir / "verify" / "index.html", html)
     shutil.copy(ASSETS / "credpages.css", s.dir / "assets" / "credpages" / "credpages.css")

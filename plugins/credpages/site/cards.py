@@ -22,6 +22,8 @@ from .cache import BuildCache, key_maker
 from .collect import SiteData
 from .render import format_date
 from .share_card import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
     CardData,
     CardResult,
     CardStyle,
@@ -31,7 +33,7 @@ from .share_card import (
     render_cards,
 )
 
-WIDTH, HEIGHT = 1200, 627
+WIDTH, HEIGHT = CARD_WIDTH, CARD_HEIGHT  # what publish puts in og:image:width/height
 
 
 @dataclass(frozen=True)

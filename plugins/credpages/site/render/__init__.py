@@ -10,24 +10,24 @@ Usage::
     html = render_credential_page(env, ctx)
 """
 
+from .credential_page import credential_page_context, render_credential_page
 from .environment import DEFAULT_TEMPLATE_DIR, format_date, make_environment
-from .pages import (
+from .page_base import render_page, root_prefix
+from .page_models import (
     AchievementEntry,
     CredentialStatusInfo,
     RecipientEntry,
     ShareImage,
     SiteInfo,
+)
+from .pages import (
     achievement_page_context,
-    credential_page_context,
     home_page_context,
     not_found_page_context,
     render_achievement_page,
-    render_credential_page,
     render_home_page,
     render_not_found_page,
-    render_page,
     render_verify_page,
-    root_prefix,
     verify_page_context,
 )
 from .safety import json_script, safe_url

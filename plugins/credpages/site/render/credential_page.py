@@ -1,0 +1,217 @@
+"""The credential page: status, share links and LinkedIn fields, QR code, badge download."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from ..linkedin import share_url as linkedin_share_url
+from .environment import MONTHS
+from .page_base import _base_context, _robots, _schema_credential, render_page, root_prefix
+from .page_models import (
+    BadgeDownload,
+    CopyField,
+    CredentialStatusInfo,
+    PageMeta,
+    ShareImage,
+    ShareLinks,
+    SiteInfo,
+    StatusView,
+)
+from .safety import plain, safe_url
+from .view import (
+    Image,
+    Paths,
+    credential_view,
+    first_text,
+    mapping,
+    shown,
+    text_of,
+    when,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Credential page
+
+
+def credential_page_context(
+    credential: Mapping[str, Any],
+    *,
+    site: SiteInfo,
+    status: CredentialStatusInfo | None = None,
+    page_url: str | None = None,
+    linkedin_url: str | None = None,
+    share_image: ShareImage | None = None,
+    qr_svg: str | None = None,
+) -> dict[str, Any]:
+    """Context for ``credential.html``; ``page_url`` defaults to the credential's id (its page).
+
+    ``linkedin_url`` is the "Add to profile" link (``credpages.site.linkedin.add_to_profile_url``);
+    it and the form values it pre-fills are shown only while the credential is valid.
+    ``share_image`` is the page's Open Graph card (``og:image``; its URL made absolute).
+    ``qr_svg`` is trusted markup from ``credpages.site.qr.qr_svg`` (never credential data): shown on
+    the page and on the printed certificate. Sharing, downloads, the certificate and the QR code
+    are left out when the credential is revoked.
+
+    Template variables (besides those of every page): ``credential`` (the signed document, for the
+    ``#cp-credential`` JSON-LD), ``c`` (:class:`~credpages.site.render.view.CredentialView`),
+    ``status`` (:class:`StatusView`), ``json_href``, ``earn_url``, ``linkedin_url``,
+    ``linkedin_fields`` (tuple of :class:`CopyField`), ``share`` (:class:`ShareLinks` or None),
+    ``issuer_page_href`` (the issuer's page on this site: its achievements listing),
+    ``badge`` (:class:`BadgeDownload` or None), ``qr`` (Markup or None), ``certificate`` (bool),
+    ``cert_issuer`` (Shown or None), ``cert_summary`` (the achievement's description, one line of
+    plain text, clamped) and ``cert_logo`` (Image or None).
+    """
+    status = status or CredentialStatusInfo()
+    url = page_url or text_of(credential.get("id")) or site.site_url
+    prefix = root_prefix(site, url)
+    paths = Paths(site.site_url, prefix)
+    view = credential_view(credential, paths)
+    subjects = credential.get("credentialSubject")
+    subject = mapping(subjects[0] if isinstance(subjects, list) and subjects else subjects)
+    achievement = mapping(subject.get("achievement"))
+    issuer = mapping(credential.get("issuer"))
+    canonical = safe_url(url)
+
+    achievement_name = first_text(achievement.get("name"), credential.get("name")) or "Credential"
+    recipient = text_of(subject.get("name"))
+    issuer_name = first_text(issuer.get("name"), site.issuer_name)
+    og_title = plain(achievement_name, 150)
+    if recipient:
+        og_title = f"{og_title} — {plain(recipient, 100)}"
+    summary = f"{plain(recipient, 100)} was awarded" if recipient else "Awarded"
+    summary += f" {plain(achievement_name, 150)}"
+    if issuer_name:
+        summary += f" by {plain(issuer_name, 100)}"
+    if view.valid_from:
+        summary += f" on {view.valid_from.text}"
+    meta = PageMeta(
+        title=f"{og_title} | {plain(site.site_name, 100)}",
+        og_title=og_title,
+        description=f"{summary}.",
+        canonical=canonical,
+        robots=_robots(site.indexable),
+        image=_share_image(share_image, canonical or site.site_url, og_title),
+    )
+    json_ld = [
+        _schema_credential(
+            achievement, issuer_name, first_text(issuer.get("url"), site.issuer_url), canonical
+        )
+    ]
+    context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld)
+    live = status.state != "revoked"
+    valid_linkedin = safe_url(linkedin_url) if status.state == "valid" else None
+    context.update(
+        credential=credential,
+        c=view,
+        status=StatusView(
+            state=status.state,
+            reason=shown(status.reason, None, 2000),
+            superseded_by=paths.href(status.superseded_by),
+            revoked_on=when(status.revoked_on),
+        ),
+        json_href="credential.json",
+        # "by Issuer" leads to the issuer's page on this site (its achievements), in this look
+        issuer_page_href=f"{prefix}achievements/",
+        earn_url=None if status.state == "revoked" else safe_url(site.earn_url),
+        linkedin_url=valid_linkedin,
+        linkedin_fields=_linkedin_fields(valid_linkedin, issuer_name) if valid_linkedin else (),
+        share=_share_links(canonical, og_title) if live and canonical else None,
+        badge=_badge_download(view.achievement.image) if live else None,
+        qr=_qr_markup(qr_svg) if live and qr_svg else None,
+        certificate=live,
+        cert_issuer=shown(issuer_name),
+        cert_summary=plain(achievement.get("description"), 240),
+        cert_logo=view.issuer.logo or context["site_logo"],
+    )
+    return context
+
+
+def _qr_markup(svg: str) -> Markup:
+    """``credpages.site.qr``'s SVG (trusted: made from the page URL by our code) as markup."""
+    return Markup(svg)
+
+
+def _share_image(image: ShareImage | None, page_url: str, alt: str) -> ShareImage | None:
+    """``image`` with an absolute URL (a path is resolved against the page) and plain alt text."""
+    if image is None:
+        return None
+    ref = image.url if isinstance(image.url, str) else ""
+    absolute = None if ref.startswith("//") else safe_url(ref) or safe_url(urljoin(page_url, ref))
+    if absolute is None:
+        raise ValueError(f"ShareImage.url must be an http(s) URL or a path: {image.url!r}")
+    return ShareImage(absolute, image.width, image.height, image.type, plain(image.alt, 420) or alt)
+
+
+def _month_year(year: str | None, month: str | None) -> str | None:
+    if not year:
+        return None
+    if month and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return year
+
+
+def _linkedin_fields(url: str, organization: str | None) -> tuple[CopyField, ...]:
+    """The values the "Add to profile" link pre-fills, read back from the link itself (so the text
+    is exactly what LinkedIn receives), in the order of LinkedIn's form."""
+    query = parse_qs(urlsplit(url).query)
+
+    def one(key: str) -> str | None:
+        values = query.get(key)
+        return values[0] if values else None
+
+    org = one("organizationName") or (organization if one("organizationId") else None)
+    cert_id, cert_url = one("certId"), one("certUrl")
+    pairs = [
+        ("Name", one("name")),
+        ("Issuing organization", org),
+        ("Issue date", _month_year(one("issueYear"), one("issueMonth"))),
+        ("Expiration date", _month_year(one("expirationYear"), one("expirationMonth"))),
+    ]
+    if cert_id == cert_url:  # the usual case: the credential's id is its page's URL
+        pairs.append(("Credential ID and URL", cert_id))
+    else:
+        pairs += [("Credential ID", cert_id), ("Credential URL", cert_url)]
+    out = []
+    for label, value in pairs:
+        text = shown(value)
+        if text is not None:
+            out.append(CopyField(label, text))
+    return tuple(out)
+
+
+def _share_links(page_url: str, title: str) -> ShareLinks:
+    """LinkedIn, X, Facebook and e-mail links sharing ``page_url`` (values percent-encoded; the
+    e-mail's subject is ``title``, its body the bare URL, which every mail client links)."""
+
+    def enc(value: str) -> str:
+        return quote(value, safe="")
+
+    page = enc(page_url)
+    return ShareLinks(
+        linkedin=linkedin_share_url(page_url),
+        x=f"https://twitter.com/intent/tweet?url={page}&text={enc(title)}",
+        facebook=f"https://www.facebook.com/sharer/sharer.php?u={page}",
+        email=f"mailto:?subject={enc(title)}&body={page}",
+    )
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
+def _badge_download(image: Image | None) -> BadgeDownload | None:
+    """Baked-badge downloads when the achievement image is a PNG or SVG file of this site."""
+    if image is None or _SCHEME.match(image.src):
+        return None  # no image, or on another host: the browser could not fetch it same-origin
+    kind = urlsplit(image.src).path.lower().rsplit(".", 1)[-1]
+    formats = {"png": ("png",), "svg": ("png", "svg")}.get(kind)
+    return BadgeDownload(image.src, formats) if formats else None
+
+
+def render_credential_page(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
+    return render_page(env, "credential.html", context)
