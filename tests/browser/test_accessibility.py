@@ -172,6 +172,13 @@ def test_first_tab_reaches_a_skip_link_to_the_main_content(
     site = demo
     for kind, url in page_urls(site).items():
         desktop_page.goto(url)
+        if kind == "verify-result":
+            # a check moves focus to its result on purpose (issue 11): the empty verify page
+            # ("verify") is where its skip link is checked; here the result must hold focus
+            desktop_page.wait_for_function(
+                "() => !!document.activeElement?.closest('#cp-verify, .cp-result')"
+            )
+            continue
         desktop_page.keyboard.press("Tab")
         focused = desktop_page.evaluate(
             """() => { const a = document.activeElement;
