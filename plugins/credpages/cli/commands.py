@@ -73,6 +73,7 @@ from ..issuer.revocation import (
 from ..issuer.signing import Signer
 from ..issuer.site_init import QUESTIONS
 from ..site.log_audit import audit
+from ..site.output import STASH
 from ..site.publish import credential_json
 from ..site.svg_raster import svg_to_png
 from .credential_input import load_credential_input
@@ -746,16 +747,24 @@ def _mkdocs_config(args: argparse.Namespace, **overrides: Any) -> Any:
 
 
 def _remove_previous_build(site_dir: Path) -> None:
-    """Delete an earlier build, but never a folder that does not look like one."""
-    if any(site_dir.iterdir()) and not any(
-        (site_dir / name).exists() for name in ("sitemap.xml", "404.html", "did.json")
-    ):
+    """Clear what MkDocs' own clean leaves of an earlier build (top-level dot entries, such as
+    a stale ``.well-known``), but never in a folder that does not look like a built site.
+
+    MkDocs empties the rest; credpages keeps its own folders for an incremental build."""
+    names = {entry.name for entry in site_dir.iterdir()}
+    if names and not names & {"sitemap.xml", "404.html", "did.json", STASH}:
         raise CredpagesError(
             "is not empty and does not look like a built site; refusing to delete it "
             "(choose another --site-dir or empty it yourself)",
             file=display_path(site_dir),
         )
-    shutil.rmtree(site_dir)
+    for name in sorted(names):
+        if name.startswith(".") and name != STASH:
+            path = site_dir / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
 
 def _same_site(a: str, b: str) -> bool:
@@ -814,7 +823,8 @@ class _Collect(logging.Handler):
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """``mkdocs build`` with a clean site folder; in Actions, failures go to the job summary."""
+    """``mkdocs build`` (incremental: see ``site.output``); in Actions, failures go to the job
+    summary."""
     logged = _Collect()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(logged)

@@ -39,6 +39,7 @@ class Report:
     state: str = VALID
     slug: str | None = None
     published: str | None = None  # credential.json text, once the build has made it
+    sorted_hash: str | None = None  # SHA-256 of its sorted compact JSON (the log's quick check)
 
     @property
     def ok(self) -> bool:

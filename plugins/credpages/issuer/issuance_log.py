@@ -67,18 +67,27 @@ def credential_hash(doc: Mapping[str, Any]) -> str:
     return hashlib.sha256(jcs_bytes(doc)).hexdigest()
 
 
-def matches_entry(doc: Mapping[str, Any], sha256_hex: str) -> bool:
-    """``credential_hash(doc) == sha256_hex``, cheaply when it holds.
+def sorted_json_hash(doc: Mapping[str, Any]) -> str | None:
+    """SHA-256 of the C encoder's sorted compact JSON of ``doc`` (None if it cannot encode it).
 
-    The C encoder's sorted compact JSON is tried first: if its hash matches, those bytes are the
-    JCS bytes of the logged document, so both are the same JSON data; only a mismatch pays for the
-    exact RFC 8785 serialisation (which differs from it only for floats and astral keys)."""
+    Where it equals a log entry's hash, those bytes are the JCS bytes of the logged document, so
+    both are the same JSON data: the cheap half of :func:`matches_entry`, which the build keeps
+    with each verified file in its cache."""
     try:
         quick = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        if hashlib.sha256(quick.encode("utf-8")).hexdigest() == sha256_hex:
-            return True
+        return hashlib.sha256(quick.encode("utf-8")).hexdigest()
     except (TypeError, ValueError, UnicodeEncodeError):
-        pass
+        return None
+
+
+def matches_entry(doc: Mapping[str, Any], sha256_hex: str, quick: str | None = None) -> bool:
+    """``credential_hash(doc) == sha256_hex``, cheaply when it holds.
+
+    The sorted compact JSON (``quick``, or :func:`sorted_json_hash` now) is tried first; only a
+    mismatch pays for the exact RFC 8785 serialisation (which differs from it only for floats
+    and astral keys)."""
+    if (quick or sorted_json_hash(doc)) == sha256_hex:
+        return True
     return credential_hash(doc) == sha256_hex
 
 
@@ -294,10 +303,14 @@ def check_log(
 
 
 def check_published(
-    check: LogCheck, documents: Iterable[tuple[str, Mapping[str, Any]]]
+    check: LogCheck,
+    documents: Iterable[tuple[str, Mapping[str, Any]]],
+    quick: Mapping[str, str] | None = None,
 ) -> list[CredpagesError]:
-    """Each published credential must be its id's newest leaf, logged no earlier than signed."""
+    """Each published credential must be its id's newest leaf, logged no earlier than signed
+    (``quick``: file → :func:`sorted_json_hash` of its document, where known already)."""
     problems = []
+    quick = quick or {}
     for shown, doc in documents:
         index = check.latest.get(str(doc.get("id")))
         if index is None:
@@ -311,7 +324,7 @@ def check_published(
             )
             continue
         entry = check.entries[index]
-        if not matches_entry(doc, entry.sha256):
+        if not matches_entry(doc, entry.sha256, quick.get(shown)):
             problems.append(
                 CredpagesError(
                     f"differs from its issuance log entry (leaf {index}): it was changed after "

@@ -1,8 +1,9 @@
 """The MkDocs plugin: hooks that only delegate to the core.
 
-``on_config`` validates the settings, ``on_pre_build`` verifies every credential before
-anything is written (failing the build, or skipping with a warning), ``on_post_build`` writes
-the credential pages and machine-readable files, ``on_serve`` watches the credentials.
+``on_config`` validates the settings, ``on_pre_build`` keeps the previous output of
+credpages' own folders out of MkDocs' clean and verifies every credential before anything is
+written (failing the build, or skipping with a warning), ``on_post_build`` writes the credential
+pages and machine-readable files (only what changed), ``on_serve`` watches the credentials.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..site.log_files import (
     read_published,
     reader_for,
 )
+from ..site.output import keep_previous, owned_folders
 from ..site.publish import ThemeInfo, publish
 from .config import CredpagesConfig, settings_from
 
@@ -57,6 +59,10 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
             for failure in [*achievements, *failures]:
                 log.warning("left out (failed verification): %s", failure)
             log.warning("%s and are left out (skip_invalid)", failure_count(failures, achievements))
+        # MkDocs empties site_dir next: the folders only credpages writes are moved aside
+        # and put back by ``publish``, which rewrites only what changed (a build that stopped
+        # above leaves the last output as it was, e.g. for ``credpages serve``).
+        keep_previous(Path(config.site_dir), owned_folders(self.settings.page_prefix))
         stats = self.site.stats
         log.info(
             "%d credential(s) verified (%d from cache)", len(self.site.credentials), stats["cached"]

@@ -38,7 +38,7 @@ from ..errors import CredpagesError
 FILE_NAME = "cache.sqlite"
 KEY_ENV = "CREDPAGES_CACHE_KEY"
 MIN_SECRET_CHARS = 32
-KINDS = frozenset({"verify", "page", "card"})
+KINDS = frozenset({"verify", "page", "card", "output"})
 #: ``PRAGMA application_id`` ("cpgc") and ``user_version``: a file without both is not ours.
 APPLICATION_ID = 0x63706763
 FORMAT = 2
@@ -235,6 +235,10 @@ class BuildCache:
             self.ignored += 1
             return None
         return value
+
+    def touch(self, kind: str, key: str) -> None:
+        """Keep an entry this build did not need to read (its output was already in place)."""
+        self._used.add((kind, key))
 
     def reject(self) -> None:
         """A caller found an authentic entry unusable (count it like a forged one)."""

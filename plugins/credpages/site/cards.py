@@ -13,13 +13,13 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..config import Settings, ShareCards
 from ..errors import CredpagesError
 from .cache import BuildCache, key_maker
 from .collect import SiteData
+from .output import Output
 from .render import format_date
 from .share_card import (
     CARD_HEIGHT,
@@ -131,10 +131,12 @@ class Cards:
 
 
 def write_cards(
-    site: SiteData, site_dir: Path, options: CardOptions, cache: BuildCache
+    site: SiteData, out: Output, options: CardOptions, cache: BuildCache
 ) -> tuple[Cards, list[str]]:
     """Render (or reuse from the cache) and write the cards: one per credential (or, with
-    ``per: achievement``, its achievement's) and one per achievement page; plus warnings."""
+    ``per: achievement``, its achievement's) and one per achievement page; plus warnings.
+    A card file the last build wrote and nobody touched since is kept, unread (``output``);
+    its warnings were given when it was drawn."""
     settings = site.settings
     if not options.enabled:
         return Cards({}, {}), []
@@ -194,18 +196,26 @@ def write_cards(
             jobs.append((card, options.style))
             folder = achievement_id[len(settings.site_url) :].strip("/")
             targets.append((f"a:{achievement_id}", folder, _alt(card)))
-    results = cached_cards(jobs, cache, os.cpu_count() or 1)
+    digests = [card_hash(card, style) for card, style in jobs]
+    names = [f"{t[1]}/card-{d[:16]}.png" for t, d in zip(targets, digests, strict=True)]
+    needed: dict[str, int] = {}  # file → its job
+    seen: set[str] = set()
+    key_of = key_maker("card")
+    for i, (name, digest) in enumerate(zip(names, digests, strict=True)):
+        if name in seen:
+            continue
+        seen.add(name)
+        if out.needs(name, digest):
+            needed[name] = i
+        else:
+            cache.touch("card", key_of(digest))  # kept for a build without this folder
+    made = cached_cards([jobs[i] for i in needed.values()], cache, os.cpu_count() or 1)
     cards = Cards({}, {})
     warnings: list[str] = []
-    written: set[str] = set()
-    for (key, folder, alt), (digest, result) in zip(targets, results, strict=True):
-        name = f"{folder}/card-{digest[:16]}.png"
-        if name not in written:
-            target = site_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(result.png)
-            written.add(name)
-            warnings += [f"{folder}: {w}" for w in result.warnings]
+    for (name, i), (digest, result) in zip(needed.items(), made, strict=True):
+        out.store(name, digest, result.png)
+        warnings += [f"{targets[i][1]}: {w}" for w in result.warnings]
+    for (key, _, alt), name in zip(targets, names, strict=True):
         kind, _, ident = key.partition(":")
         (cards.credentials if kind == "c" else cards.achievements)[ident] = Card(
             url=settings.site_url + name, alt=alt

@@ -1,16 +1,19 @@
 """Load and verify everything a site build publishes, before anything is written.
 
 This is the build's gate: a credential that fails any check is reported (file:line: field:
-reason) and never rendered. Every file is read and parsed, and its eddsa-jcs-2022 proof checked,
-on every build: what is published comes from the committed bytes alone. The build cache only
-lets a file whose exact bytes passed every check before (an authenticated ``verify`` entry, see
-``cache``) skip the expensive part: the eddsa-rdfc-2022 proof and the Open Badges schema.
-Work is spread over all cores when there is enough of it.
-"""
+reason) and never rendered. Every credential file is read on every build, and what is published
+comes from those bytes alone: a file is parsed and checked in full (both proofs, the Open Badges
+schema, this site's settings) unless the build cache holds an authenticated ``verify`` entry
+for exactly these bytes under exactly these settings and keyring, which only a build holding
+the cache secret can have made after every check passed; that entry carries the document it
+parsed (as ``credential.json``), so a warm build neither parses YAML nor re-checks a proof.
+What a leaked cache secret would allow is in DESIGN.md ("The build cache"). Work is spread over
+all cores when there is enough of it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -18,12 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Settings
-from ..credential.proofs import verify_proof_set
 from ..credential.status_list import Bits, status_index
-from ..credential.verify import Report, check_integrity, keyring_resolver, verify_document
+from ..credential.verify import Report, check_integrity, verify_document
 from ..credential.yamlio import loads_yaml
 from ..errors import CredpagesError
-from ..issuer.issuance_log import LogCheck
+from ..issuer.issuance_log import LogCheck, sorted_json_hash
 from ..issuer.repository import (
     AchievementDef,
     all_achievement_ids,
@@ -43,8 +45,7 @@ from .log_files import PublishedLog
 from .log_gate import check_site_log
 
 PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
-PARALLEL_CHEAP = 200  # the same for files that only need the cheap checks
-VERIFIED = b"verified"  # the value of a ``verify`` entry: its key names the bytes and settings
+VERIFIED = b"credpages verified 2\n"  # starts a ``verify`` entry (see ``verified_entry``)
 
 
 @dataclass
@@ -77,35 +78,56 @@ def verify_key_maker(settings: Settings) -> Callable[..., str]:
     )
 
 
+def credential_json(document: dict[str, Any]) -> str:
+    """The signed credential as published: the data that was signed, as compact JSON.
+
+    Compact, because every byte counts against GitHub Pages' 1 GB (browsers pretty-print it).
+    """
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def verified_entry(document: dict[str, Any]) -> bytes:
+    """The value of a ``verify`` entry: the log's quick hash and ``credential.json`` of the
+    document parsed from the exact bytes the key names, which passed every check."""
+    quick = sorted_json_hash(document) or "-"
+    return VERIFIED + quick.encode("ascii") + b"\n" + credential_json(document).encode("utf-8")
+
+
+def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
+    """(document, credential.json, quick hash) from a ``verify`` entry, None if malformed."""
+    if not value.startswith(VERIFIED):
+        return None
+    quick, _, published = value[len(VERIFIED) :].partition(b"\n")
+    try:
+        text = published.decode("utf-8")
+        document = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(document, dict) or credential_json(document) != text:
+        return None
+    return document, text, quick.decode("ascii", "replace") if quick != b"-" else None
+
+
 def _verify_file(
-    args: tuple[str, bytes, Settings, bool],
-) -> tuple[str, dict[str, Any] | None, list[CredpagesError]]:
-    """Parse one file and check it (runs in a worker process): in full, or, for bytes that
-    passed every check before, only the cheap eddsa-jcs-2022 proof (an empty error list and no
-    document means: verify in full after all)."""
-    shown, content, settings, verified_before = args
+    args: tuple[str, bytes, Settings],
+) -> tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]:
+    """Parse one file and check it in full (runs in a worker process); with the ``verify``
+    entry to store when it passed."""
+    shown, content, settings = args
     try:
         loaded = loads_yaml(content, source=shown)
     except CredpagesError as exc:
-        return shown, None, [exc]
-    if verified_before:
-        try:
-            verify_proof_set(
-                loaded.data, keyring_resolver(settings), only_suites=("eddsa-jcs-2022",)
-            )
-        except CredpagesError:
-            return shown, None, []
-        return shown, loaded.data, []
+        return shown, None, [exc], None
     errors = check_integrity(loaded.data, settings)
     located = [e.located(file=shown, line=loaded.line_of(e.field or "")) for e in errors]
-    return shown, loaded.data, located
+    entry = None if located else verified_entry(loaded.data)
+    return shown, loaded.data, located, entry
 
 
 def _verify_all(
-    jobs: list[tuple[str, bytes, Settings, bool]], workers: int
-) -> Iterable[tuple[str, dict[str, Any] | None, list[CredpagesError]]]:
-    full = sum(1 for job in jobs if not job[3])
-    if workers > 1 and (full >= PARALLEL_THRESHOLD or len(jobs) >= PARALLEL_CHEAP):
+    jobs: list[tuple[str, bytes, Settings]], workers: int
+) -> Iterable[tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]]:
+    if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             yield from pool.map(_verify_file, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
     else:
@@ -138,38 +160,30 @@ def collect(
     store = open_cache(settings.cache_dir if use_cache else None)
     key_of = verify_key_maker(settings)
     documents: dict[str, dict[str, Any]] = {}
+    published: dict[str, tuple[str, str | None]] = {}  # file → (credential.json, quick hash)
     failures: list[CredpagesError] = []
-    jobs: list[tuple[str, bytes, Settings, bool]] = []
+    jobs: list[tuple[str, bytes, Settings]] = []
     keys: dict[str, str] = {}
     for path in files:
         shown = display_path(path)
         content = path.read_bytes()
         keys[shown] = key_of(content)
-        verified_before = store.get("verify", keys[shown]) == VERIFIED
-        jobs.append((shown, content, settings, verified_before))
-    hits = 0
-    again: list[tuple[str, bytes, Settings, bool]] = []
-
-    def record(shown: str, document: dict[str, Any] | None, errors: list[CredpagesError]) -> None:
-        if errors or document is None:
+        value = store.get("verify", keys[shown])
+        entry = read_entry(value) if value is not None else None
+        if entry is not None:  # these exact bytes passed every check under these settings
+            documents[shown] = entry[0]
+            published[shown] = entry[1:]
+            continue
+        if value is not None:  # authentic, but not what this code stores: verify again
+            store.reject()
+        jobs.append((shown, content, settings))
+    hits = len(documents)
+    for shown, document, errors, made in _verify_all(jobs, workers or os.cpu_count() or 1):
+        if errors or document is None or made is None:
             failures.extend(errors)
         else:
             documents[shown] = document
-            store.put("verify", keys[shown], VERIFIED)
-
-    for (shown, document, errors), job in zip(
-        _verify_all(jobs, workers or os.cpu_count() or 1), jobs, strict=True
-    ):
-        if job[3] and document is not None:
-            documents[shown] = document
-            hits += 1
-        elif job[3] and not errors:  # an authentic entry, but the signature fails now
-            store.reject()
-            again.append((*job[:3], False))
-        else:
-            record(shown, document, errors)
-    for result in _verify_all(again, 1):
-        record(*result)
+            store.put("verify", keys[shown], made)
     store.flush()
     reports: list[Report] = []
     seen: dict[str, str] = {}
@@ -207,6 +221,8 @@ def collect(
         if index is not None:
             positions[index] = shown
         seen[str(document["id"])] = shown
+        if shown in published:
+            report.published, report.sorted_hash = published[shown]
         reports.append(report)
     achievements, achievement_failures = _load_achievements(settings)
     if status_error is not None:

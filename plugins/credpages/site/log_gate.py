@@ -62,7 +62,9 @@ def check_site_log(
             previous_entries=previous.entries,
         )
     problems = check_published(
-        check, [(r.source, r.credential) for r in reports if r.credential is not None]
+        check,
+        [(r.source, r.credential) for r in reports if r.credential is not None],
+        {r.source: r.sorted_hash for r in reports if r.sorted_hash},
     )
     refused = {p.file for p in problems}
     return check, [r for r in reports if r.source not in refused], problems

@@ -11,10 +11,9 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -24,13 +23,14 @@ from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
 from ..config import ShareCards
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
-from ..errors import CredpagesError
 from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
 from .collect import SiteData
+from .collect import credential_json as credential_json  # where callers import it from
 from .linkedin import add_to_profile_url
 from .log_files import write_log
+from .output import Output, owned_folders
 from .pathways import pathway_warnings, rule_view
 from .qr import qr_svg
 from .render import (
@@ -77,14 +77,6 @@ class ThemeInfo:
     docs_dir: Path | None = None
 
 
-def credential_json(document: dict[str, Any]) -> str:
-    """The signed credential as published: the data that was signed, as compact JSON.
-
-    Compact, because every byte counts against GitHub Pages' 1 GB (browsers pretty-print it).
-    """
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-
 def published_json(report: Report) -> str:
     """``credential.json`` of a verified credential, made once per build and reused."""
     if report.published is None:
@@ -93,27 +85,15 @@ def published_json(report: Report) -> str:
     return report.published
 
 
-def _write(site_dir: Path, relative: str, content: str | bytes) -> None:
-    target = site_dir / relative
-    if ".." in Path(relative).parts or Path(relative).is_absolute():
-        raise CredpagesError(f"refusing to write outside the site folder: {relative}")
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    try:  # thousands of pages: make a folder only when it is missing, no state between builds
-        target.write_bytes(data)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
-def write_builtin_assets(site_dir: Path) -> None:
+def write_builtin_assets(out: Output) -> None:
     """The verifier's CSS and modules from the package, unless the site's theme supplied its own.
 
     MkDocs copies a ``custom_dir``'s ``assets/credpages/`` files before this runs: those win.
     """
     for source in sorted(ASSETS_DIR.iterdir()):
         relative = f"{ASSETS_URL_DIR}/{source.name}"
-        if source.is_file() and not (site_dir / relative).exists():
-            _write(site_dir, relative, source.read_bytes())
+        if source.is_file() and not (out.site_dir / relative).exists():
+            out.write(relative, source.read_bytes())
 
 
 def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
@@ -137,23 +117,19 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
     )
 
 
-def write_machine_files(site: SiteData, site_dir: Path) -> None:
-    """did.json (both resolution paths), the status list, CNAME and each credential.json."""
+def write_machine_files(site: SiteData, out: Output) -> None:
+    """did.json (both resolution paths), the status list and CNAME."""
     settings = site.settings
     document = did_document(settings)
     if site.log is not None:
         document["service"] = [log_service(settings)]
     did_json = json.dumps(document, indent=2) + "\n"
     for path in {did_document_path(settings.did), "did.json", ".well-known/did.json"}:
-        _write(site_dir, path, did_json)
+        out.write(path, did_json)
     if site.status_list_document is not None:  # verified by collect, not read again
-        _write(site_dir, "status/revocation.json", credential_json(site.status_list_document))
-    for report in site.credentials:
-        assert report.credential is not None and report.slug is not None
-        path = f"{settings.page_prefix}/{report.slug}/credential.json"
-        _write(site_dir, path, published_json(report))
+        out.write("status/revocation.json", credential_json(site.status_list_document))
     if settings.cname:
-        _write(site_dir, "CNAME", settings.cname + "\n")
+        out.write("CNAME", settings.cname + "\n")
 
 
 def _status(site: SiteData, document: dict[str, Any], state: str) -> CredentialStatusInfo:
@@ -201,35 +177,41 @@ def _render_job(job: PageJob) -> bytes:
 
 def render_pages(
     jobs: list[PageJob], template_dirs: tuple[Path, ...], info: SiteInfo, workers: int
-) -> list[bytes]:
-    """Render pages, on all cores when there are enough to pay for the worker start-up."""
+) -> Iterator[bytes]:
+    """Render pages in order, on all cores when there are enough to pay for the worker start-up
+    (yielded as they come, so the build never holds every page)."""
     if workers > 1 and len(jobs) >= PARALLEL_PAGES:
+        chunk = max(1, min(64, len(jobs) // (workers * 8)))
         with ProcessPoolExecutor(
             workers, initializer=_init_worker, initargs=(template_dirs, info)
         ) as pool:
-            return list(pool.map(_render_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+            yield from pool.map(_render_job, jobs, chunksize=chunk)
+        return
     _init_worker(template_dirs, info)
-    return [_render_job(job) for job in jobs]
+    yield from map(_render_job, jobs)
 
 
 def write_credential_pages(
     site: SiteData,
-    site_dir: Path,
+    out: Output,
     template_dirs: tuple[Path, ...],
     info: SiteInfo,
     cache: BuildCache,
     page_key: Callable[..., str],
     cards: Mapping[str, Card],
 ) -> list[str]:
-    """Each credential's page: from the build cache when an authentic entry was made from
-    exactly these inputs (the credential's bytes, its status, links and card, plus the
-    templates, settings and code in ``page_key``), else rendered."""
+    """Each credential's page and JSON. A page is made from exactly these inputs (the
+    credential's bytes, its status, links and card, plus the templates, settings and code in
+    ``page_key``): kept when the file from the last build provably holds it, else taken from
+    an authentic cache entry, else rendered."""
     settings = site.settings
     urls = []
     missing: list[tuple[str, str, PageJob]] = []  # (target, cache key, job)
     for report in site.credentials:
         document = report.credential
         assert document is not None and report.slug is not None
+        folder = f"{settings.page_prefix}/{report.slug}"
+        out.write(f"{folder}/credential.json", published_json(report))
         card = cards.get(report.slug)
         job = PageJob(
             document=document,
@@ -238,19 +220,22 @@ def write_credential_pages(
             share=_share(card),
         )
         key = page_key(published_json(report), repr(job.status), job.linkedin, repr(job.share))
-        target = f"{settings.page_prefix}/{report.slug}/index.html"
+        target = f"{folder}/index.html"
+        urls.append(str(document["id"]))
+        if not out.needs(target, key):
+            cache.touch("page", key)
+            continue
         html = cache.get("page", key)
         if html is None:
             missing.append((target, key, job))
         else:
-            _write(site_dir, target, html)
-        urls.append(str(document["id"]))
+            out.store(target, key, html)
     rendered = render_pages(
         [job for _, _, job in missing], template_dirs, info, os.cpu_count() or 1
     )
     for (target, key, _), html in zip(missing, rendered, strict=True):
         cache.put("page", key, html)
-        _write(site_dir, target, html)
+        out.store(target, key, html)
     return urls
 
 
@@ -260,7 +245,7 @@ def _share(card: Card | None) -> ShareImage | None:
 
 def write_achievement_pages(
     site: SiteData,
-    site_dir: Path,
+    out: Output,
     env: jinja2.Environment,
     info: SiteInfo,
     *,
@@ -307,46 +292,50 @@ def write_achievement_pages(
         if definition is not None and definition.rule is not None:  # a pathway: its parts
             paths = Paths(settings.site_url, root_prefix(info, achievement_id))
             context["pathway"] = rule_view(definition.rule, achievements, settings.site_url, paths)
-        _write(site_dir, f"achievements/{slug}/index.html", render_achievement_page(env, context))
+        out.write(f"achievements/{slug}/index.html", render_achievement_page(env, context))
         urls.append(achievement_id)
         entries.append(AchievementEntry(achievement, awarded=len(held)))
     listing = home_page_context(site=info, achievements=entries, page_url=prefix)
-    _write(site_dir, "achievements/index.html", render_home_page(env, listing))
+    out.write("achievements/index.html", render_home_page(env, listing))
     urls.append(prefix)
     if write_home:
         home = home_page_context(site=info, achievements=entries)
-        _write(site_dir, "index.html", render_home_page(env, home))
+        out.write("index.html", render_home_page(env, home))
     return urls
 
 
-def write_sitemap(site_dir: Path, site_url: str, urls: Iterable[str]) -> None:
+def write_sitemap(out: Output, site_url: str, urls: Iterable[str]) -> None:
     """Replace MkDocs' sitemap with one that also lists our pages (split at 50,000 URLs)."""
-    existing = site_dir / "sitemap.xml"
+    existing = out.site_dir / "sitemap.xml"
     known: list[str] = []
     if existing.exists():
         known = _LOC.findall(existing.read_text(encoding="utf-8"))
     seen = dict.fromkeys([*known, *urls])
     for name, xml in sitemap_files(list(seen), site_url=site_url):
-        _write(site_dir, name, xml)
+        out.write(name, xml)
         if name == "sitemap.xml":
-            _write(site_dir, "sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
+            out.write("sitemap.xml.gz", gzip.compress(xml.encode("utf-8"), mtime=0))
 
 
 def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
-    """Write everything a verified site publishes into ``site_dir``; returns warnings."""
+    """Write everything a verified site publishes into ``site_dir``; returns warnings.
+
+    What the previous build left in the folders credpages owns is kept where it provably is
+    what this build would write (``output``): the result is a cold build's, file for file."""
     warnings: list[str] = []
     env = make_environment(list(theme.template_dirs))
     info = site_info(site, theme)
     page_key = key_maker(
         "page", files_digest([*theme.template_dirs, DEFAULT_TEMPLATE_DIR]), repr((info, theme))
     )
-    write_machine_files(site, site_dir)
+    out = Output.open(site_dir, owned_folders(site.settings.page_prefix), site.cache)
+    write_machine_files(site, out)
     if site.log is not None:
         slugs = {
             str(r.credential["id"]): r.slug for r in site.credentials if r.credential and r.slug
         }
-        write_log(partial(_write, site_dir), site.log, slugs, site.settings.page_prefix)
-    write_builtin_assets(site_dir)
+        write_log(out.write, site.log, slugs, site.settings.page_prefix)
+    write_builtin_assets(out)
     cards = Cards({}, {})
     if theme.docs_dir is not None:
         options = card_options(
@@ -354,44 +343,48 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
             primary=theme.primary,
             accent=theme.accent,
         )
-        cards, card_warnings = write_cards(site, site_dir, options, site.cache)
+        cards, card_warnings = write_cards(site, out, options, site.cache)
         warnings += card_warnings
     credential_urls = write_credential_pages(
-        site, site_dir, tuple(theme.template_dirs), info, site.cache, page_key, cards.credentials
+        site, out, tuple(theme.template_dirs), info, site.cache, page_key, cards.credentials
     )
     achievement_urls = write_achievement_pages(
-        site, site_dir, env, info, write_home=theme.write_home, cards=cards.achievements
+        site, out, env, info, write_home=theme.write_home, cards=cards.achievements
     )
-    _write(
-        site_dir,
+    out.write(
         "verify/index.html",
         render_verify_page(
             env, verify_page_context(site=info, page_url=site.settings.site_url + "verify/")
         ),
     )
     if not (site_dir / "404.html").exists():
-        _write(site_dir, "404.html", render_not_found_page(env, not_found_page_context(site=info)))
+        out.write("404.html", render_not_found_page(env, not_found_page_context(site=info)))
     urls = [*achievement_urls, site.settings.site_url + "verify/", *theme.extra_sitemap_urls]
     if site.settings.indexable:
         urls += credential_urls
-    write_sitemap(site_dir, site.settings.site_url, urls)
-    warnings += size_warnings(site_dir, site.settings.share_cards)
+    write_sitemap(out, site.settings.site_url, urls)
+    out.finish()
+    site.stats.update(written=out.written, kept=out.kept)
+    warnings += size_warnings(out, site.settings.share_cards)
     warnings += pathway_warnings(site)
     warnings += site.cache.close()
     return warnings
 
 
-def site_bytes(site_dir: Path) -> int:
+def site_bytes(site_dir: Path, skip: Iterable[str] = ()) -> int:
+    """Bytes of every file in ``site_dir``, the top-level folders in ``skip`` aside."""
     total = 0
-    for folder, _, files in os.walk(site_dir):
+    for folder, subfolders, files in os.walk(site_dir):
+        if folder == str(site_dir):
+            subfolders[:] = [name for name in subfolders if name not in skip]
         for name in files:
             total += os.stat(os.path.join(folder, name)).st_size
     return total
 
 
-def size_warnings(site_dir: Path, share_cards: ShareCards) -> list[str]:
+def size_warnings(out: Output, share_cards: ShareCards) -> list[str]:
     """Warn well before GitHub Pages' 1 GB limit, and say which switch helps."""
-    total = site_bytes(site_dir)
+    total = out.bytes + site_bytes(out.site_dir, skip=out.owned)
     if total < PAGES_WARN_BYTES:
         return []
     per_credential = share_cards.per == "achievement"

@@ -1,0 +1,287 @@
+"""Incremental builds: the previous output only saves work.
+
+After each kind of change (a credential added, revoked, re-signed or removed, a template, a
+setting or the keyring changed, files of the output folder or the cache tampered with) the
+incremental build must publish, file for file, what a cold build of the same files makes in an
+empty folder with an empty cache; and it must rewrite only what the change touches.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import IssuerSite
+from credpages.bundled import TEMPLATE_DIR
+from credpages.credential.yamlio import load_yaml, write_yaml
+from credpages.site.output import STASH
+
+NAMES = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
+Tree = dict[str, bytes | str]
+
+
+def tree(folder: Path) -> Tree:
+    """Every entry under ``folder``: files by their bytes, links and other entries by kind."""
+    found: Tree = {}
+    for top, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(top, name)
+            relative = path.relative_to(folder).as_posix()
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
+                found[relative] = "link"
+            elif stat.S_ISREG(mode):
+                found[relative] = path.read_bytes()
+            elif not stat.S_ISDIR(mode):
+                found[relative] = "other"
+    return found
+
+
+def identities(folder: Path) -> dict[str, tuple[int, int]]:
+    """(inode, ctime) of each file under the folders credpages owns: changes when rewritten."""
+    ids = {}
+    for owned in ("c", "log"):
+        for path in (folder / owned).rglob("*"):
+            if path.is_file():
+                st = path.lstat()
+                ids[path.relative_to(folder).as_posix()] = (st.st_ino, st.st_ctime_ns)
+    return ids
+
+
+def build(site: IssuerSite) -> Path:
+    result = site.run("build")
+    assert result.code == 0, result
+    return site.root / "site"
+
+
+def cold(site: IssuerSite, name: str = "cold") -> Tree:
+    """A cold build of the same files: an empty output folder and no cache."""
+    cache, parked = site.root / ".cache", site.root / ".cache-parked"
+    if cache.exists():
+        cache.rename(parked)
+    out = site.root.parent / f"{site.root.name}-{name}"
+    shutil.rmtree(out, ignore_errors=True)
+    try:
+        result = site.run("build", "--site-dir", out)
+        assert result.code == 0, result
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+        if parked.exists():
+            parked.rename(cache)
+    return tree(out)
+
+
+def assert_same(incremental: Path, reference: Tree) -> None:
+    got = tree(incremental)
+    assert sorted(got) == sorted(reference)
+    differ = [name for name in reference if got[name] != reference[name]]
+    assert differ == [], f"differs from a cold build: {differ}"
+
+
+def issue(site: IssuerSite, name: str, i: int) -> Path:
+    before = set(site.credential_files())
+    result = site.run(
+        "issue", "--achievement", "python-basics", "--name", name, "--email", f"r{i}@example.test"
+    )
+    assert result.code == 0, result
+    (path,) = set(site.credential_files()) - before
+    return path
+
+
+@pytest.fixture
+def site(issuer_site: IssuerSite) -> IssuerSite:
+    for i, name in enumerate(NAMES):
+        issue(issuer_site, name, i)
+    build(issuer_site)
+    return issuer_site
+
+
+def rewritten(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    """Files written again, created or removed between two builds."""
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
+def folder_of(site: IssuerSite, path: Path) -> str:
+    return "c/" + str(load_yaml(path).data["id"]).rstrip("/").rsplit("/", 1)[1]
+
+
+def test_a_warm_build_rewrites_nothing_and_equals_a_cold_build(site: IssuerSite) -> None:
+    out = build(site)  # the records of the first build were too fresh to trust: compared here
+    before = identities(out)
+    build(site)
+    assert rewritten(before, identities(out)) == set()
+    assert not (out / STASH).exists()
+    assert_same(out, cold(site))
+
+
+def test_adding_a_credential_writes_its_folder_and_the_log_only(site: IssuerSite) -> None:
+    out = build(site)
+    before = identities(out)
+    added = issue(site, "Mary Jackson", 9)
+    build(site)
+    changed = rewritten(before, identities(out))
+    assert {name.rsplit("/", 1)[0] for name in changed if name.startswith("c/")} == {
+        folder_of(site, added)
+    }
+    assert {name for name in changed if name.startswith("log/")}  # the tree grew
+    assert_same(out, cold(site))
+
+
+def test_revoking_rewrites_that_page_only(site: IssuerSite) -> None:
+    out = build(site)
+    before = identities(out)
+    path = site.credential_files()[1]
+    assert site.run("revoke", path.stem, "--reason", "plagiarised project").code == 0
+    build(site)
+    assert rewritten(before, identities(out)) == {f"{folder_of(site, path)}/index.html"}
+    assert_same(out, cold(site))
+
+
+def test_re_signing_one_credential_rewrites_its_files(site: IssuerSite) -> None:
+    out = build(site)
+    before = identities(out)
+    path = site.credential_files()[0]
+    document = load_yaml(path).data
+    document.pop("proof")
+    document["credentialSubject"]["name"] = "Ada King"
+    write_yaml(path, document)
+    result = site.run("sign", path)
+    assert result.code == 0, result
+    build(site)
+    changed = rewritten(before, identities(out))
+    folder = folder_of(site, path)
+    assert {n.rsplit("/", 1)[0] for n in changed if n.startswith("c/")} == {folder}
+    assert f"{folder}/credential.json" in changed
+    assert_same(out, cold(site))
+
+
+def test_a_removed_credential_disappears(site: IssuerSite) -> None:
+    out = build(site)
+    path = site.credential_files()[2]
+    folder = folder_of(site, path)
+    assert (out / folder).is_dir()
+    path.unlink()
+    build(site)
+    assert not (out / folder).exists()
+    assert_same(out, cold(site))
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["template", "setting", "key"],
+)
+def test_templates_settings_and_keys_invalidate_what_they_touch(
+    site: IssuerSite, change: str
+) -> None:
+    out = build(site)
+    before = identities(out)
+    text = site.config.read_text()
+    if change == "template":
+        theme = site.root / "overrides" / "credpages"
+        theme.mkdir(parents=True)
+        original = (TEMPLATE_DIR / "credential.html").read_text(encoding="utf-8")
+        (theme / "credential.html").write_text(original + "<!-- ours -->\n", encoding="utf-8")
+        site.config.write_text(text.replace("theme:\n", "theme:\n  custom_dir: overrides\n", 1))
+        assert "custom_dir" in site.config.read_text()
+    elif change == "setting":
+        site.config.write_text(text.replace("site_name:", "site_name: Renamed", 1))
+    else:
+        assert site.run("rotate-key", "--stdout").code == 0
+    build(site)
+    changed = rewritten(before, identities(out))
+    pages = {n for n in changed if n.endswith("index.html")}
+    if change == "key":  # the keyring is in no page: nothing credpages owns is rewritten
+        assert changed == set()
+    else:
+        assert len(pages) == len(NAMES)
+        assert not any(n.endswith("credential.json") for n in changed)
+    assert_same(out, cold(site))
+
+
+def tamper_files(out: Path) -> list[Callable[[], object]]:
+    page = sorted(out.glob("c/*/index.html"))[0]
+    data = sorted(out.glob("c/*/credential.json"))[1]
+    other = sorted(out.glob("c/*/index.html"))[2]
+    tile = sorted(p for p in (out / "log").rglob("*") if p.is_file() and p.name != "checkpoint")[0]
+    same_size = page.read_bytes().replace(b"Ada", b"Eve")
+
+    def link_json() -> None:
+        data.unlink()
+        data.symlink_to(page)
+
+    return [
+        lambda: page.write_bytes(same_size),  # same size, same mtime restored below
+        lambda: os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns - 10**9)),
+        link_json,
+        lambda: other.chmod(0o777),
+        lambda: (page.parent / "evil.html").write_text("<script>alert(1)</script>"),
+        lambda: (out / "c" / "stray").mkdir(),
+        lambda: (out / "c" / "stray" / "index.html").write_text("stray"),
+        lambda: tile.write_bytes(b"\0" * len(tile.read_bytes())),
+        lambda: (out / "log" / "extra").write_text("x"),
+    ]
+
+
+def test_tampered_output_files_are_put_right(site: IssuerSite) -> None:
+    out = build(site)
+    build(site)
+    for tamper in tamper_files(out):
+        tamper()
+    build(site)
+    assert_same(out, cold(site))
+    assert stat.S_IMODE(sorted(out.glob("c/*/index.html"))[2].stat().st_mode) != 0o777
+
+
+def test_a_folder_replaced_by_a_link_is_not_written_through(
+    site: IssuerSite, tmp_path: Path
+) -> None:
+    out = build(site)
+    folder = sorted(p for p in (out / "c").iterdir())[0]
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(folder, elsewhere)
+    (elsewhere / "index.html").write_text("outside")
+    shutil.rmtree(folder)
+    folder.symlink_to(elsewhere)
+    build(site)
+    assert (elsewhere / "index.html").read_text() == "outside"
+    assert_same(out, cold(site))
+
+
+def test_a_tampered_or_foreign_manifest_only_costs_time(site: IssuerSite) -> None:
+    out = build(site)
+    build(site)
+    page = sorted(out.glob("c/*/index.html"))[0]
+    page.write_bytes(page.read_bytes().replace(b"Ada", b"Eve"))
+    connection = sqlite3.connect(site.root / ".cache" / "credpages" / "cache.sqlite")
+    with connection:  # claim the tampered file is what the build wrote
+        ((value,),) = connection.execute("SELECT value FROM entries WHERE kind = 'output'")
+        connection.execute(
+            "UPDATE entries SET value = ? WHERE kind = 'output'", (value.replace(b"a", b"b"),)
+        )
+    connection.close()
+    build(site)
+    assert_same(out, cold(site))
+
+
+def test_a_build_that_fails_leaves_the_previous_output_for_the_next(site: IssuerSite) -> None:
+    out = build(site)
+    (path,) = [p for p in site.credential_files() if b"Ada Lovelace" in p.read_bytes()]
+    good = path.read_bytes()
+    path.write_bytes(good.replace(b"Ada Lovelace", b"Mallory"))
+    assert site.run("build").code != 0
+    assert (out / "c").is_dir() and not (out / STASH).exists()  # stopped before MkDocs' clean
+    path.write_bytes(good)
+    before = identities(out)
+    (out / STASH).mkdir()  # as a build that failed after MkDocs' clean leaves it
+    (out / "c").rename(out / STASH / "c")
+    build(site)
+    assert not (out / STASH).exists()
+    assert_same(out, cold(site))
+    kept = {name: ids for name, ids in identities(out).items()}
+    assert set(before.values()) & set(kept.values())  # files were moved back, not rewritten
