@@ -1,16 +1,24 @@
 #!/usr/bin/env python3
-"""Site build cost per credential: credpages cold and warm vs plain MkDocs + Material.
+"""Site builds at scale (issue 16): credpages against plain MkDocs + Material, one run.
 
-For each size N it generates an issuer with N signed credentials, then times (wall clock, one
-`mkdocs build` process each, same machine, same run):
-  * baseline: MkDocs + Material building N one-paragraph Markdown pages kept out of the nav;
-  * cold: credpages with an empty cache (every proof of every credential verified);
-  * warm: the same build again, nothing changed (cache filled).
-It prints seconds per credential, the ratios against the baseline, linearity between sizes and
-the published size per credential.
+Baseline: MkDocs + Material building the same number of one-paragraph Markdown pages kept out
+of the nav. For each size N an issuer with N signed credentials and its issuance log is made
+once and kept (``--sites``, default /tmp/bench-sites: signing 10,000 takes many minutes on two
+cores) and copied for each run; share cards are off for the timings (their bytes are measured
+on their own). Every figure is a whole ``mkdocs build`` process (wall clock, CPU = user + system
+of the process and its workers, peak resident memory of the largest process), rounds of the
+baseline and credpages interleaved, medians printed with the load average beside them:
 
-    python bench/build.py                 # N = 1,000 and 10,000 (signing 10,000 takes a while)
-    python bench/build.py --sizes 200,1000
+  * empty site; cold (no cache, empty folder: every proof verified); warm (nothing changed,
+    the site folder kept); one credential added to the largest site (signed and logged, then
+    built; the credential is new in every round);
+  * bytes per credential: page + credential.json, and the share card (``bench/budgets.py``
+    holds the size budgets of single pages; this is the mean over a built site);
+  * ``--huge``: the same at 100,000 (signing it takes hours here: made once, kept).
+
+    python bench/build.py                        # N = 1,000 and 10,000
+    python bench/build.py --sizes 1000 --rounds 5
+    python bench/build.py --huge --cold-rounds 0 # 100,000 as well (warm only)
 """
 
 from __future__ import annotations
@@ -21,12 +29,14 @@ import os
 import random
 import secrets
 import shutil
-import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +47,14 @@ from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.keys import generate_seed, public_key_of  # noqa: E402
 from credpages.credential.model import Award, Recipient, build_credential  # noqa: E402
 from credpages.credential.yamlio import write_yaml  # noqa: E402
+from credpages.issuer.issuance_log import IssuanceLog  # noqa: E402
 from credpages.issuer.repository import load_achievement  # noqa: E402
 from credpages.issuer.revocation import ensure_status_list  # noqa: E402
 from credpages.issuer.signing import Signer  # noqa: E402
 
 CACHE_KEY = os.environ.get("CREDPAGES_CACHE_KEY") or secrets.token_hex(32)
 NAMES = ["Ada Lovelace", "Анна Каренина", "王芳", "فاطمة الزهراء", "José Müller", "Grace Hopper"]
+HUGE = 100_000
 
 
 def set_cards(config: Path, enabled: bool) -> None:
@@ -71,26 +83,32 @@ def write_issuer(root: Path, seed: bytes) -> Path:
     return config
 
 
+def sign_one(config: Path, seed: bytes, i: int) -> dict[str, Any]:
+    """Sign credential number ``i`` and write it (as `credpages issue` would, minus checks)."""
+    settings = load_settings(config)
+    achievement = load_achievement(settings, "python-basics").achievement
+    recipient = Recipient(f"{NAMES[i % len(NAMES)]} {i}", f"learner{i}@example.org")
+    doc = build_credential(
+        settings,
+        achievement,
+        recipient,
+        Award(issued="2026-09-01T00:00:00Z"),
+        slug=f"python-basics-{i:08d}{random.Random(i).randrange(10**6):06d}",
+        status_index=i,
+    )
+    signed = Signer(settings, seed).sign(doc)
+    write_yaml(settings.credentials_dir / f"python-basics-{i:08d}.yaml", signed)
+    return signed
+
+
 def _sign_range(args: tuple[str, bytes, int, int]) -> None:
     config, seed, start, stop = args
-    settings = load_settings(config)
-    signer = Signer(settings, seed)
-    achievement = load_achievement(settings, "python-basics").achievement
-    rng = random.Random(start)
     for i in range(start, stop):
-        recipient = Recipient(f"{NAMES[i % len(NAMES)]} {i}", f"learner{i}@example.org")
-        doc = build_credential(
-            settings,
-            achievement,
-            recipient,
-            Award(issued="2026-09-01T00:00:00Z"),
-            slug=f"python-basics-{i:08d}{rng.randrange(10**6):06d}",
-            status_index=i,
-        )
-        write_yaml(settings.credentials_dir / f"python-basics-{i:08d}.yaml", signer.sign(doc))
+        sign_one(Path(config), seed, i)
 
 
 def generate(root: Path, n: int, seed: bytes | None = None, *, return_seed: bool = False) -> Any:
+    """An issuer with ``n`` signed credentials (no log), signed on all cores."""
     seed = seed or generate_seed()
     config = write_issuer(root, seed)
     settings = load_settings(config)
@@ -102,6 +120,41 @@ def generate(root: Path, n: int, seed: bytes | None = None, *, return_seed: bool
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(_sign_range, jobs))
     return (config, seed) if return_seed else config
+
+
+def add_to_log(config: Path, seed: bytes, docs: list[dict[str, Any]] | None = None) -> None:
+    """Start the issuance log (every signed credential) or append ``docs``, and sign it."""
+    settings = load_settings(config)
+    log = IssuanceLog(settings)
+    for doc in docs or []:
+        log.add(doc)
+    log.save(Signer(settings, seed))
+
+
+def fixture(sites: Path, n: int) -> tuple[Path, bytes]:
+    """The kept issuer with ``n`` credentials and its log (made once; ``seed.hex`` marks it
+    complete). The theme is refreshed from this checkout on every use."""
+    root = sites / f"site{n}"
+    marker = root / "seed.hex"
+    if not marker.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        started = time.perf_counter()
+        _, seed = generate(root, n, return_seed=True)
+        print(f"N={n}: signed in {time.perf_counter() - started:.0f} s", flush=True)
+        marker.write_text(seed.hex())
+    seed = bytes.fromhex(marker.read_text())
+    if not (root / "credentials" / "log" / "log.txt").exists():
+        add_to_log(root / "mkdocs.yml", seed)
+    shutil.rmtree(root / "theme")
+    shutil.copytree(ROOT / "theme", root / "theme")
+    return root / "mkdocs.yml", seed
+
+
+def working_copy(config: Path, target: Path) -> Path:
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(config.parent, target, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    shutil.rmtree(target / ".cache", ignore_errors=True)
+    return target / "mkdocs.yml"
 
 
 def baseline(root: Path, n: int) -> Path:
@@ -121,98 +174,196 @@ def baseline(root: Path, n: int) -> Path:
     return config
 
 
-def timed_build(config: Path, *, cold: bool = False, repeat: int = 3) -> float:
-    """Best of ``repeat`` builds (the machine is shared: the minimum is the stable figure).
-    ``cold`` empties the credpages cache before each build."""
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_mb: float
+    load: float
+
+
+def build_once(config: Path, *, cold: bool = False) -> Run:
+    """One ``mkdocs build`` process; ``cold``: no cache and no previous output."""
+    if cold:
+        shutil.rmtree(config.parent / ".cache", ignore_errors=True)
+        shutil.rmtree(config.parent / "site", ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CREDPAGES_CACHE_KEY": CACHE_KEY}
-    best = float("inf")
-    for _ in range(repeat):
-        if cold:
-            shutil.rmtree(config.parent / ".cache", ignore_errors=True)
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], env=env
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"the build of {config} failed")
+    # ru_maxrss of a waited child: the largest of it and its own waited children, in KiB
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load)
+
+
+def timed_build(config: Path, *, cold: bool = False, repeat: int = 3) -> float:
+    """Best wall time of ``repeat`` builds (kept for bench/issuance_log.py)."""
+    return min(build_once(config, cold=cold).wall for _ in range(repeat))
+
+
+@dataclass
+class Series:
+    runs: list[Run] = field(default_factory=list)
+
+    def add(self, run: Run) -> None:
+        self.runs.append(run)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
+    def rss(self) -> float:
+        return max(r.rss_mb for r in self.runs)
+
+    def load(self) -> str:
+        loads = [r.load for r in self.runs]
+        return f"{min(loads):.1f}-{max(loads):.1f}" if len(loads) > 1 else f"{loads[0]:.1f}"
+
+
+def interleave(rounds: int, *kinds: Callable[[], Run]) -> list[Series]:
+    series = [Series() for _ in kinds]
+    for _ in range(rounds):
+        for s, kind in zip(series, kinds, strict=True):
+            s.add(kind())
+    return series
+
+
+def credential_bytes(site: Path) -> tuple[float, float, float]:
+    """Mean bytes per credential: page, credential.json, share card (0 without cards)."""
+    folders = [p for p in (site / "c").iterdir() if p.is_dir()]
+    page = sum((p / "index.html").stat().st_size for p in folders) / len(folders)
+    data = sum((p / "credential.json").stat().st_size for p in folders) / len(folders)
+    card = sum(c.stat().st_size for p in folders for c in p.glob("card-*.png")) / len(folders)
+    return page, data, card
+
+
+Row = tuple[str, str, str, str, str, str]
+rows: list[Row] = []
+
+
+def row(
+    what: str, ours: str, base: str = "", ratio: str = "", target: str = "", load: str = ""
+) -> None:
+    rows.append((what, ours, base, ratio, target, load))
+    print(" | ".join(x for x in (what, ours, base, ratio, target, f"load {load}") if x), flush=True)
+
+
+def seconds(s: Series) -> str:
+    return f"{s.wall:.2f} s wall, {s.cpu:.2f} s CPU"
+
+
+def measure(tmp: Path, sites: Path, n: int, rounds: int, cold_rounds: int, add: bool) -> None:
+    config, seed = fixture(sites, n)
+    work = working_copy(config, tmp / f"work{n}")
+    set_cards(work, False)
+    base = baseline(tmp / f"base{n}", n)
+    build_once(base)  # caches warm for both (the first build of a tree pays for imports)
+    cold = Series()
+    for _ in range(cold_rounds):
+        cold.add(build_once(work, cold=True))
+    build_once(work)
+    base_runs, warm = interleave(rounds, lambda: build_once(base), lambda: build_once(work))
+    if cold.runs:
+        row(
+            f"{n:,} cold (every proof verified)",
+            seconds(cold),
+            seconds(base_runs),
+            f"{cold.wall / base_runs.wall:.2f}x",
+            "<= 2x the baseline",
+            cold.load(),
         )
-        best = min(best, time.perf_counter() - start)
-    return best
+        row(f"{n:,} cold, peak memory", f"{cold.rss:.0f} MB", "", "", "", cold.load())
+    row(
+        f"{n:,} warm (nothing changed)",
+        seconds(warm),
+        seconds(base_runs),
+        f"{base_runs.wall / warm.wall:.1f}x faster",
+        ">= 4x faster",
+        f"{base_runs.load()} / {warm.load()}",
+    )
+    row(f"{n:,} warm, peak memory", f"{warm.rss:.0f} MB", f"{base_runs.rss:.0f} MB", "", "", "")
+    if add:
+        added = Series()
+        for r in range(rounds):
+            doc = sign_one(work, seed, n + r)
+            add_to_log(work, seed, [doc])
+            added.add(build_once(work))
+        row(
+            f"{n:,} + one credential added",
+            seconds(added),
+            f"{seconds(base_runs)} (the whole {n:,})",
+            f"{added.wall / base_runs.wall:.3f} of it",
+            "<= 0.1 of the baseline",
+            added.load(),
+        )
 
 
-def drop_cards(cache_file: Path) -> None:
-    """Forget the cached share cards only (verifications and pages stay)."""
-    with contextlib.closing(sqlite3.connect(cache_file)) as db, db:
-        db.execute("DELETE FROM entries WHERE kind = 'card'")
+def empty_site(tmp: Path, rounds: int) -> None:
+    base = baseline(tmp / "base0", 0)
+    ours = generate(tmp / "site0", 0)
+    set_cards(ours, False)
+    build_once(base)
+    build_once(ours)
+    b, o = interleave(rounds, lambda: build_once(base), lambda: build_once(ours))
+    row("empty site", seconds(o), seconds(b), f"{o.wall / b.wall:.2f}x", "", o.load())
 
 
-def tree_bytes(folder: Path, *, skip: tuple[str, ...] = ()) -> int:
-    """Bytes of every file, leaving out theme assets and share cards (``skip`` prefixes)."""
-    return sum(
-        p.stat().st_size
-        for p in folder.rglob("*")
-        if p.is_file()
-        and not p.relative_to(folder).as_posix().startswith(skip)
-        and not p.name.startswith("card-")
+def sizes_row(tmp: Path, sites: Path, n: int) -> None:
+    """Bytes per credential with share cards, on a copy of the ``n`` site."""
+    config, _ = fixture(sites, n)
+    work = working_copy(config, tmp / "cards")
+    set_cards(work, True)
+    build_once(work)
+    page, data, card = credential_bytes(work.parent / "site")
+    row(
+        "bytes per credential",
+        f"page {page / 1024:.1f} KB + JSON {data / 1024:.1f} KB = {(page + data) / 1024:.1f} KB;"
+        f" with its share card {(page + data + card) / 1024:.1f} KB",
+        "",
+        "",
+        "<= 10 KB; <= 25 KB with the card",
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved warm rounds")
+    parser.add_argument("--cold-rounds", type=int, default=1, help="cold builds per size")
+    parser.add_argument("--huge", action="store_true", help=f"also N = {HUGE:,}")
+    parser.add_argument("--sites", type=Path, default=Path("/tmp/bench-sites"))
+    parser.add_argument("--no-sizes", action="store_true", help="skip the bytes row")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        base0 = timed_build(baseline(Path(tmp) / "base0", 0))
-        empty = generate(Path(tmp) / "site0", 0)
-        set_cards(empty, False)
-        ours0 = timed_build(empty)
-        print(f"fixed cost (no pages): baseline {base0:.2f} s, credpages {ours0:.2f} s")
+    sizes = [int(s) for s in args.sizes.split(",")] + ([HUGE] if args.huge else [])
+    args.sites.mkdir(parents=True, exist_ok=True)
+    print(f"{os.cpu_count()} cores; load {os.getloadavg()[0]:.1f} at the start", flush=True)
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        empty_site(tmp, args.rounds)
         for n in sizes:
-            t_base = timed_build(baseline(Path(tmp) / f"base{n}", n))
-            t0 = time.perf_counter()
-            cfg = generate(Path(tmp) / f"site{n}", n)
-            print(f"N={n}: generated and signed in {time.perf_counter() - t0:.1f} s", flush=True)
-            set_cards(cfg, False)
-            t_cold = timed_build(cfg, cold=True)
-            t_warm = timed_build(cfg)
-            site = cfg.parent / "site"
-            per_cred = tree_bytes(site, skip=("assets/", "search/")) / n
-            t_cards = t_cards_cached = float("nan")
-            if n == sizes[0]:  # cards cost ~50-100 ms each cold: measured on the smallest site
-                set_cards(cfg, True)
-                drop_cards(cfg.parent / ".cache" / "credpages" / "cache.sqlite")
-                t_cards = timed_build(cfg, repeat=1)  # renders every card once
-                t_cards_cached = timed_build(cfg)
-            rows.append((n, t_base, t_cold, t_warm, t_cards, t_cards_cached, per_cred))
+            largest = n == max(s for s in sizes if s <= 10_000) or n == HUGE
+            measure(tmp, args.sites, n, args.rounds, args.cold_rounds, add=largest)
+            with contextlib.suppress(FileNotFoundError):
+                shutil.rmtree(tmp / f"work{n}")
+                shutil.rmtree(tmp / f"base{n}")
+        if not args.no_sizes:
+            sizes_row(tmp, args.sites, min(sizes))
     print()
-    print("Per credential (ms), whole build divided by N; in brackets the same after taking")
-    print("off each tool's fixed cost (a build with no pages).")
-    print(
-        f"{'N':>6} {'baseline':>15} {'cold':>15} {'warm':>15} {'cold/base':>10} "
-        f"{'base/warm':>10} {'KB/cred':>8} {'cards cold':>11} {'cards cached':>13}"
-    )
-    for n, t_base, t_cold, t_warm, t_cards, t_cached, per_cred in rows:
-
-        def cell(t: float, fixed: float, n: int = n) -> str:
-            return f"{1000 * t / n:6.2f} ({1000 * (t - fixed) / n:5.2f})"
-
-        print(
-            f"{n:>6} {cell(t_base, base0):>15} {cell(t_cold, ours0):>15} "
-            f"{cell(t_warm, ours0):>15} {t_cold / t_base:>10.2f} {t_base / t_warm:>10.2f} "
-            f"{per_cred / 1024:>8.1f} {1000 * (t_cards - t_warm) / n:>11.2f} "
-            f"{1000 * (t_cached - t_warm) / n:>13.2f}"
-        )
-        marginal = (t_base - base0) / max(t_warm - ours0, 1e-9)
-        print(
-            f"{'':>6} marginal: cold/base {(t_cold - ours0) / (t_base - base0):.2f}, "
-            f"base/warm {marginal:.2f}"
-        )
-    print("targets: cold/base <= 3, base/warm >= 4, KB/cred < 12 (share cards aside)")
-    if len(rows) >= 2:
-        (n1, _, c1, w1, *_), (n2, _, c2, w2, *_) = rows[0], rows[-1]
-        print(
-            f"linearity {n2}/{n1}: cold x{c2 / c1:.2f}, warm x{w2 / w1:.2f} "
-            f"(linear would be x{n2 / n1:.1f}; target <= x{1.05 * n2 / n1:.2f})"
-        )
+    print("| figure | credpages | baseline | ratio | target | load (1 min) |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
 
 
 if __name__ == "__main__":
