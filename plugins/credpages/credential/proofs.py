@@ -22,8 +22,18 @@ from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 from ..errors import CredpagesError
-from .jsonld import canonicalize_rdfc
 from .multikey import multibase_decode, multibase_encode
+
+
+def canonicalize_rdfc(
+    doc: Mapping[str, Any], extra_contexts: Mapping[str, Path] | None = None
+) -> str:
+    """``jsonld.canonicalize_rdfc``, imported on first use: PyLD costs a warm build (which
+    checks no proof) a good part of its start-up."""
+    from .jsonld import canonicalize_rdfc as canonicalize
+
+    return canonicalize(dict(doc), extra_contexts)
+
 
 __all__ = [
     "PROOF_PURPOSE",

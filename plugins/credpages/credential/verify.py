@@ -15,9 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft201909Validator
+from typing import TYPE_CHECKING, Any
 
 from ..config import DEMO_PUBLIC_KEY, Settings
 from ..errors import CredpagesError
@@ -25,6 +23,9 @@ from .model import CONTEXTS, parse_timestamp, slug_of
 from .multikey import decode_public_key
 from .proofs import SUITE_JCS, verify_proof_set
 from .status_list import LIST_BITS, Bits, is_set, status_index
+
+if TYPE_CHECKING:  # imported on first use: a warm build checks no schema
+    from jsonschema import Draft201909Validator
 
 VALID, REVOKED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "expired", "not-yet-valid"
 
@@ -85,6 +86,8 @@ def keyring_resolver(settings: Settings, *, allow_retired: bool = False) -> Call
 
 @cache
 def _schema_validator() -> Draft201909Validator:
+    from jsonschema import Draft201909Validator
+
     text = (
         resources.files("credpages.credential")
         .joinpath("schemas/ob_v3p0_achievementcredential_schema.json")
