@@ -7,23 +7,14 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from ..credential.keys import (
-    default_secret_path,
-    generate_seed,
-    public_key_of,
-    write_secret_key,
-)
+from ..credential.keys import default_secret_path, generate_seed, public_key_of, write_secret_key
 from ..credential.multikey import decode_public_key, encode_secret_key
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
 from ..fsio import atomic_write
 from ..issuer.config_edit import add_key, retire_key
 from ..issuer.issuance_log import IssuanceLog
-from ..issuer.repository import (
-    STATUS_LIST_FILE,
-    credential_files,
-    display_path,
-)
+from ..issuer.repository import STATUS_LIST_FILE, credential_files, display_path
 from ..issuer.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
 from ..issuer.revocation import resign_status_list
 from .args import settings_of, signer_of
