@@ -608,7 +608,7 @@ def _start_batch(site: IssuerSite, batch: Path) -> subprocess.Popen[str]:
             "-c",
             SIGINT_DEFAULT_THEN_EXEC,
             str(BUILD_PY),
-            *csv_issue_args(str)(batch),
+            *csv_issue_args(batch),
             "--out",
             str(site.root / "mail-merge.csv"),
         ],
