@@ -31,6 +31,7 @@ from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
 from .collect import SiteData
 from .linkedin import add_to_profile_url
 from .log_files import write_log
+from .minify import minify_folder
 from .pathways import pathway_warnings, rule_view
 from .qr import qr_svg
 from .render import (
@@ -347,6 +348,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         }
         write_log(partial(_write, site_dir), site.log, slugs, site.settings.page_prefix)
     write_builtin_assets(site_dir)
+    minify_folder(site_dir / ASSETS_URL_DIR)
     cards = Cards({}, {})
     if theme.docs_dir is not None:
         options = card_options(

@@ -54,10 +54,11 @@ export function jcs(v) {
   if (Array.isArray(v)) return `[${v.map(jcs).join(',')}]`;
   if (isObj(v)) {
     const o = /** @type {Record<string, unknown>} */ (v);
-    return `{${Object.keys(o)
+    const members = Object.keys(o)
       .sort()
       .map((k) => `${jcs(k)}:${jcs(o[k])}`)
-      .join(',')}}`;
+      .join(',');
+    return `{${members}}`;
   }
   throw new TypeError(`${typeof v} is not JSON`);
 }
@@ -435,7 +436,8 @@ async function checkStatus(c, ctx) {
 function checkValidity(c, now) {
   if (when(c.validFrom) > now + CLOCK_SKEW_MS) fail('not-yet-valid', `Not valid before ${c.validFrom}.`);
   if (when(c.validUntil) < now - CLOCK_SKEW_MS) fail('expired', `Expired on ${c.validUntil}.`);
-  return `Valid from ${c.validFrom ?? 'issue'}${c.validUntil ? ` until ${c.validUntil}` : ', no end date'}.`;
+  const until = c.validUntil ? ' until ' + c.validUntil : ', no end date';
+  return `Valid from ${c.validFrom ?? 'issue'}${until}.`;
 }
 
 /** The issuer's site: where its DID document is. */
