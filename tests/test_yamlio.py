@@ -1025,8 +1025,11 @@ MULTILINE = st.lists(
 ).map("\n".join)
 
 
+WORDS = st.from_regex(r"[A-Za-z0-9À-ÿА-я٠-٩][A-Za-z0-9À-ÿА-я٠-٩ .()/+:#,-]{0,12}", fullmatch=True)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mappings(JSON | MULTILINE))
+@given(mappings(JSON | MULTILINE | WORDS | st.lists(WORDS, max_size=3)))
 def test_the_fast_writer_writes_what_pyyaml_writes(data: dict[str, Any]) -> None:
     # dump_yaml writes credentials without PyYAML's emitter when it can: byte for byte the same
     clean = yaml_dump._plain_data(data, "", 1, None, yaml_load.FLOAT_FIELDS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -194,6 +195,7 @@ class _Fallback(Exception):
 
 _ANALYSER = _Dumper(io.StringIO(), allow_unicode=True, width=sys.maxsize)
 _BREAKS = "\n\x85\u2028\u2029"
+_SIMPLE = re.compile("[^\\W_][\\w .()/+-]{0,98}[\\w.)/]|[^\\W_]")
 
 
 def _double_quoted(text: str) -> str:
@@ -227,6 +229,14 @@ def _scalar(text: str, tag: str, simple_key: bool) -> tuple[str, str]:
         elif "\n" in text:
             style = "|"
     implicit = _ANALYSER.resolve(yaml.ScalarNode, text, (True, False)) == tag
+    if style is None and _SIMPLE.fullmatch(text) and max(text) <= "\uffff":
+        # words, digits, inner spaces and . / ( ) + - only, in the BMP: PyYAML's analysis allows
+        # every style and finds no line break, so plain unless a reader would see a non-string
+        if implicit:
+            return "", text
+        if tag != _STR_TAG:
+            raise _Fallback
+        return '"', _double_quoted(text)
     analysis = _ANALYSER.analyze_scalar(text)
     chosen = None
     if style == '"':
