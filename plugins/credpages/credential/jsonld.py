@@ -9,6 +9,10 @@ processing would silently drop a property or leave a relative IRI (PyLD would ot
 
 PyLD 3.3 writes string literals in URDNA2015's older N-Quads form; importing this module switches
 its escaping to RDFC-1.0's (:func:`rdfc_escape`), which jsonld.js also uses.
+
+Over ~400 lines on purpose: every place credpages reaches into PyLD (the loader, the escaping, the
+safe-mode processor and its processed-context memo) is in this one file, which
+tests/test_dependencies.py pins against PyLD's sources.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Each credential carries two proofs by the same Ed25519 key: rdfc for the 1EdTech
 JSON-LD wallets, jcs for the browser verifier (no JSON-LD processor needed). Verification here is
 strict: EVERY proof must verify, because third-party verifiers accept a set when any one proof
 does (NOTES §7, gotcha 1), so a broken proof would otherwise go unnoticed.
+
+Over ~400 lines on purpose: both suites' signing and verifying steps side by side, as the spec
+lays them out, so each step can be checked against it.
 """
 
 from __future__ import annotations
