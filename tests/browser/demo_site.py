@@ -36,6 +36,19 @@ def _make_demo() -> Any:
     return module
 
 
+def theme_language(tag: str) -> str:
+    """What a site writes in ``theme.language`` for the catalog ``tag``: Material's own name for
+    that language (``pt-BR``, ``ar``; Simplified Chinese is Material's ``zh``), which credpages
+    maps back to the catalog."""
+    import material
+
+    from credpages import i18n
+
+    lang = i18n.language(tag)
+    partials = Path(material.__file__).parent / "templates" / "partials" / "languages"
+    return lang.tag if (partials / f"{lang.tag}.html").is_file() else lang.tag.split("-")[0]
+
+
 def build_demo(root: Path, site_url: str, *, language: str | None = None) -> DemoSite:
     """Copy the demo issuer into ``root`` for ``site_url``, sign its credentials, build it
     (with ``theme.language`` set to ``language`` if given)."""
@@ -103,7 +116,11 @@ def settle(page: Any) -> None:
     page.wait_for_load_state("load")
     empty_verify_page = page.url.endswith("/verify/")  # nothing to check yet
     if page.locator("#cp-verify").count() and not empty_verify_page:
-        page.wait_for_function("document.querySelector('#cp-verify').dataset.verdict !== 'pending'")
+        # a function, not an expression: Playwright polls an expression with eval(), which the
+        # pages' CSP refuses once the first check finds the verdict still pending
+        page.wait_for_function(
+            "() => document.querySelector('#cp-verify').dataset.verdict !== 'pending'"
+        )
 
 
 def set_scheme(page: Any, scheme: str) -> None:
