@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: the one schema (issue 12), every option with its parser and message;
+# split, the options would be checked in two places.
 """The issuer's settings: the ``credpages`` plugin entry of ``mkdocs.yml``, validated once.
 
 Both the CLI and the MkDocs plugin call :func:`parse_settings`, so there is one schema and one

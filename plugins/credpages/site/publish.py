@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: the build's one writer, in publishing order; cards, log files and
+# rendering already have their own modules.
 """Write the verified site: credential pages and JSON, DID document, status list, sitemap.
 
 Runs only after ``collect`` has verified everything; it renders from verified data and never

@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: every display model the templates get and its builder, one contract
+# with the verifier's data-field marks (`_attr`, clamping).
 """Display models: credential values made ready for templates (clamped, linked only if safe).
 
 Templates never look into the raw credential except to embed it as JSON-LD; they get these small
@@ -53,23 +55,31 @@ def _attr(path: str | None, exact: bool) -> str:
     return cached
 
 
+class _Marked:
+    """``attr`` for a displayed value: where it came from (``path``) and whether it is exact."""
+
+    __slots__ = ()
+    path: str | None
+    exact: bool
+
+    @property
+    def attr(self) -> Markup:
+        """`` data-field="path"`` (or ``data-field-partial``) for the element holding the value."""
+        return Markup(_attr(self.path, self.exact))
+
+
 def at(path: str | None, key: str | int) -> str | None:
     """``path.key``, or None when the parent has no path (values not checked by the verifier)."""
     return None if path is None else f"{path}.{key}"
 
 
 @dataclass(frozen=True, slots=True)
-class Shown:
+class Shown(_Marked):
     """A one-line credential string as shown: ``text`` (clamped) and whether it is exact."""
 
     text: str
     exact: bool = True
     path: str | None = None
-
-    @property
-    def attr(self) -> Markup:
-        """`` data-field="path"`` (or ``data-field-partial``) for the element holding ``text``."""
-        return Markup(_attr(self.path, self.exact))
 
     @property
     def bare(self) -> Markup:
@@ -82,7 +92,7 @@ class Shown:
 
 
 @dataclass(frozen=True, slots=True)
-class Prose:
+class Prose(_Marked):
     """Multi-paragraph text: ``lead`` whitespace, then (paragraph, whitespace after) pairs.
 
     Emitting the separating whitespace as text between ``<p>`` elements keeps the container's
@@ -94,10 +104,6 @@ class Prose:
     exact: bool = True
     path: str | None = None
 
-    @property
-    def attr(self) -> Markup:
-        return Markup(_attr(self.path, self.exact))
-
     def __html__(self) -> str:
         """``<div class="cp-prose">`` of ``<p dir="auto">`` paragraphs (each isolated by itself)."""
         parts = [f'<div class="cp-prose"{_attr(self.path, self.exact)}>', escape_text(self.lead)]
@@ -108,17 +114,13 @@ class Prose:
 
 
 @dataclass(frozen=True, slots=True)
-class When:
+class When(_Marked):
     """A date: ``iso`` exactly as written (for ``<time datetime>``) and ``text`` for people."""
 
     iso: str
     text: str
     exact: bool = True
     path: str | None = None
-
-    @property
-    def attr(self) -> Markup:
-        return Markup(_attr(self.path, self.exact))
 
     @property
     def bare(self) -> Markup:
