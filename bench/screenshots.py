@@ -50,6 +50,21 @@ DEFAULT_OUT = REPO / "bench" / "out" / "screenshots"
 CARD_PAGES = ("credential-verified", "credential-rtl", "credential-expired", "achievement")
 
 
+def legible_fonts(tmp: Path) -> None:
+    """Let Chromium fall back to the share cards' bundled fonts (CJK, Devanagari, Arabic, Hebrew):
+    a machine without such system fonts would show boxes where a visitor's system draws the text."""
+    from credpages.site.card_text import FONT_DIR
+
+    conf = tmp / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{FONT_DIR}</dir><cachedir>{tmp / 'fontconfig'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
 def og_image(page: Any) -> str | None:
     found = page.locator('meta[property="og:image"]')
     return found.get_attribute("content") if found.count() else None
@@ -131,6 +146,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="credpages-demo-") as tmp:
         server = Server(Path(tmp) / "site")  # bound first: its address is the site_url
         site = build_demo(Path(tmp), server.url, language=language)
+        legible_fonts(Path(tmp))
         urls = page_urls(site)
         if args.only:
             wanted = set(args.only.split(","))
