@@ -181,6 +181,16 @@ def test_the_layout_follows_the_text_direction(demo: DemoSite, wide: Any) -> Non
     settle(wide)
     page_pairs = [(".cp-hero .cp-badge", ".cp-hero h1"), (".cp-brand", ".cp-nav")]
     assert first_is_right_of_second(wide, page_pairs) == [rtl, rtl]
+    # the title (the demo's is Latin) lines up with the recipient's line, on the page's start side
+    edges = wide.evaluate(
+        """() => ['.cp-hero h1', '.cp-recipient'].map((s) => {
+             const range = document.createRange();
+             range.selectNodeContents(document.querySelector(s));
+             const box = range.getBoundingClientRect();
+             return [box.left, box.right]; })"""
+    )
+    side = 1 if rtl else 0
+    assert abs(edges[0][side] - edges[1][side]) < 2, edges
     accent = wide.evaluate(
         """() => { const s = getComputedStyle(document.getElementById('cp-verify'));
                    return [parseFloat(s.borderLeftWidth), parseFloat(s.borderRightWidth)]; }"""
