@@ -39,10 +39,10 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 from browser.chromium import find_chromium  # noqa: E402
 from browser.demo_site import (  # noqa: E402
     build_demo,
+    material_language,
     page_urls,
     set_scheme,
     settle,
-    theme_language,
 )
 from browser.harness import Server, launch_chromium  # noqa: E402
 
@@ -136,7 +136,7 @@ def main() -> int:
             known = ", ".join(sorted(lang.catalog for lang in i18n.shipped().values()))
             print(f"error: no catalog for --language {args.language!r}; shipped: {known}")
             return 2
-        language, catalog = theme_language(found.tag), found.catalog
+        language, catalog = material_language(found), found.catalog
     chromium, why = find_chromium()
     if chromium is None:
         print(f"error: {why}", file=sys.stderr)

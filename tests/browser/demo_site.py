@@ -36,17 +36,17 @@ def _make_demo() -> Any:
     return module
 
 
-def theme_language(tag: str) -> str:
-    """What a site writes in ``theme.language`` for the catalog ``tag``: Material's own name for
-    that language (``pt-BR``, ``ar``; Simplified Chinese is Material's ``zh``), which credpages
-    maps back to the catalog."""
+def material_language(lang: Any) -> str:
+    """``theme.language`` as a site sets it for the catalog ``lang`` (an ``i18n.Language``):
+    Material's own code for the language (``pt-BR``, ``zh``), since Material fails the build on a
+    code it has no partial for (``pt-br``, ``zh-Hans``)."""
     import material
 
-    from credpages import i18n
-
-    lang = i18n.language(tag)
     partials = Path(material.__file__).parent / "templates" / "partials" / "languages"
-    return lang.tag if (partials / f"{lang.tag}.html").is_file() else lang.tag.split("-")[0]
+    for code in (lang.tag, lang.tag.split("-")[0]):
+        if (partials / f"{code}.html").is_file():
+            return str(code)
+    raise AssertionError(f"Material has no language {lang.tag}")
 
 
 def build_demo(root: Path, site_url: str, *, language: str | None = None) -> DemoSite:
@@ -116,8 +116,8 @@ def settle(page: Any) -> None:
     page.wait_for_load_state("load")
     empty_verify_page = page.url.endswith("/verify/")  # nothing to check yet
     if page.locator("#cp-verify").count() and not empty_verify_page:
-        # a function, not an expression: Playwright polls an expression with eval(), which the
-        # pages' CSP refuses once the first check finds the verdict still pending
+        # a function, not an expression: Playwright evals an expression in the page while it
+        # polls, which the pages' CSP (no 'unsafe-eval') refuses when the check is not done yet
         page.wait_for_function(
             "() => document.querySelector('#cp-verify').dataset.verdict !== 'pending'"
         )
