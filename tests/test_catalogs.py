@@ -179,3 +179,10 @@ def test_an_unknown_language_builds_in_english_with_a_warning(issuer_site: Issue
     page = next((issuer_site.root / "site" / "c").glob("*/index.html")).read_text("utf-8")
     assert '<html lang="en" dir="ltr">' in page
     assert not (issuer_site.root / "site" / "assets" / "credpages" / "strings").exists()
+
+
+def test_a_right_to_left_language_sets_the_page_direction() -> None:
+    """Arabic ships (its catalog is the one right-to-left language today)."""
+    assert i18n.shipped()["ar"].dir == "rtl" and i18n.shipped()["fr"].dir == "ltr"
+    html = _page("ar").find("html")
+    assert (html.attrs["lang"], html.attrs["dir"]) == ("ar", "rtl")

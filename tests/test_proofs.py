@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
+import factories
 from credpages.credential.jsonld import bundled_context_urls, canonicalize_rdfc, document_loader
 from credpages.credential.multikey import decode_public_key, decode_secret_key, multibase_encode
 from credpages.credential.proofs import (
@@ -32,6 +33,7 @@ from credpages.credential.proofs import (
     verify_proof_set,
 )
 from credpages.errors import CredpagesError
+from factories import OB_CONTEXTS
 
 VECTORS = Path(__file__).parent / "vectors"
 JCS = VECTORS / "eddsa-jcs-2022"
@@ -258,6 +260,77 @@ def test_loader_serves_bundled_contexts_as_static_documents() -> None:
     assert loader("https://www.w3.org/ns/credentials/v2", {})["document"]["@context"]
 
 
+def _fresh_pyld_nquads(doc: dict[str, Any], extra: Any = None) -> str:
+    """Plain PyLD with a cache of its own: nothing processed earlier can be reused."""
+    from pyld import jsonld
+    from pyld.context_resolver import ContextResolver
+
+    loader = document_loader(extra)
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "base": None,
+        "documentLoader": loader,
+        "contextResolver": ContextResolver({}, loader),
+    }
+    nquads: str = jsonld.normalize(copy.deepcopy(doc), options)
+    return nquads
+
+
+def test_reused_processed_contexts_give_the_nquads_of_a_fresh_processor() -> None:
+    # canonicalize_rdfc keeps processed contexts across documents: the output must not depend on
+    # what was canonicalised before, in either order, nor differ from PyLD starting afresh.
+    docs = [ob_credential(), load(RDFC / "unsigned.json"), load(RDFC / "employ" / "unsigned.json")]
+    docs += _demo_documents()
+    bare = ob_credential("Zoë")
+    del bare["credentialSubject"]["result"], bare["evidence"], bare["validUntil"]
+    subject = {**bare["credentialSubject"], "type": "AchievementSubject"}
+    docs += [bare, {**bare, "credentialSubject": subject}]
+    docs += [{**PROOF_CONFIG, "@context": d["@context"]} for d in docs[:2]]
+    expected = [_fresh_pyld_nquads(doc, TEST_CONTEXTS) for doc in docs]
+    for order in (range(len(docs)), reversed(range(len(docs)))):
+        for i in order:
+            assert canonicalize_rdfc(docs[i], TEST_CONTEXTS) == expected[i], i
+    assert canonicalize_rdfc(load(RDFC / "unsigned.json"), TEST_CONTEXTS) == text(
+        RDFC / "canonDocDataInt.txt"
+    )
+
+
+def test_a_context_reused_as_type_scoped_and_property_scoped_keeps_each_meaning() -> None:
+    # The same scoped context does not propagate to nested nodes when a type brings it, and does
+    # when a property brings it: a processed context is reused only under the same flags.
+    scoped = {"q": "https://other.example/q"}
+    context = {
+        "@vocab": "https://ex.example/",
+        "T": {"@id": "https://ex.example/T", "@context": scoped},
+        "p": {"@id": "https://ex.example/p", "@context": scoped},
+    }
+    by_type = {"@context": context, "@type": "T", "child": {"q": "b"}}
+    by_property = {"@context": context, "p": {"child": {"q": "d"}}}
+    for first, second in ((by_type, by_property), (by_property, by_type)):
+        for doc in (first, second):
+            assert canonicalize_rdfc(doc) == _fresh_pyld_nquads(doc)
+    assert '<https://ex.example/q> "b"' in canonicalize_rdfc(by_type)
+    assert '<https://other.example/q> "d"' in canonicalize_rdfc(by_property)
+
+
+def _demo_documents() -> list[dict[str, Any]]:
+    """The demo site's signed credentials, proofs included (varied shapes, one pathway)."""
+    from credpages.credential.yamlio import load_yaml
+
+    demo = Path(__file__).parent.parent / "credentials"
+    return [load_yaml(path).data for path in sorted(demo.glob("*.yaml"))]
+
+
+PROOF_CONFIG = {
+    "type": "DataIntegrityProof",
+    "cryptosuite": "eddsa-rdfc-2022",
+    "created": VECTOR_CREATED,
+    "verificationMethod": VECTOR_VM,
+    "proofPurpose": "assertionMethod",
+}
+
+
 def test_loader_refuses_unbundled_urls_even_after_tests_added_them() -> None:
     assert EXAMPLES_V2 not in bundled_context_urls()
     assert document_loader(TEST_CONTEXTS)(EXAMPLES_V2, {})["document"]
@@ -281,74 +354,40 @@ VM = f"{DID}#key-1"
 SEED = bytes(range(32))
 PUB = bytes(SigningKey(SEED).verify_key)
 CREATED = "2026-11-28T09:30:00Z"
-OB_CONTEXTS = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
-]
 
 
 def ob_credential(name: str = "Ada Lovelace") -> dict[str, Any]:
-    """A realistic OpenBadgeCredential in the shape DESIGN.md fixes."""
-    slug = "python-basics-k3x9q2m7ab"
-    status_list = f"{SITE}status/revocation.json"
-    return {
-        "@context": list(OB_CONTEXTS),
-        "id": f"{SITE}c/{slug}/",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Python Basics",
-        "issuer": {
-            "id": DID,
-            "type": ["Profile"],
-            "name": "Example Academy",
-            "url": "https://example.org/",
-            "image": {"id": "https://example.org/logo.png", "type": "Image"},
-        },
-        "validFrom": "2026-11-28T00:00:00Z",
-        "validUntil": "2027-11-28T00:00:00Z",
-        "awardedDate": "2026-11-28T00:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "name": name,
-            "identifier": [
+    """A realistic OpenBadgeCredential (``factories.ob_credential``) with results and evidence."""
+    email_hash = "sha256$" + hashlib.sha256(b"ada@example.org" + b"Kosher").hexdigest()
+    return factories.ob_credential(
+        SITE,
+        "python-basics-k3x9q2m7ab",
+        {
+            "id": f"{SITE}achievements/python-basics/",
+            "type": ["Achievement"],
+            "name": "Python Basics",
+            "description": "Writes, tests and packages small Python programs.",
+            "criteria": {"narrative": "Passed the **final project** with a score ≥ 80 %."},
+            "image": {"id": f"{SITE}achievements/python-basics/badge.png", "type": "Image"},
+            "achievementType": "Course",
+            "tag": ["python", "testing", "packaging"],
+            "alignment": [
                 {
-                    "type": "IdentityObject",
-                    "identityType": "name",
-                    "hashed": False,
-                    "identityHash": name,
-                },
-                {
-                    "type": "IdentityObject",
-                    "identityType": "emailAddress",
-                    "hashed": True,
-                    "identityHash": "sha256$"
-                    + hashlib.sha256(b"ada@example.org" + b"Kosher").hexdigest(),
-                    "salt": "Kosher",
-                },
+                    "type": ["Alignment"],
+                    "targetName": "Programming in Python",
+                    "targetUrl": "https://example.org/frameworks/python",
+                    "targetFramework": "Example Skills",
+                    "targetType": "ceasn:Competency",
+                }
             ],
-            "achievement": {
-                "id": f"{SITE}achievements/python-basics/",
-                "type": ["Achievement"],
-                "name": "Python Basics",
-                "description": "Writes, tests and packages small Python programs.",
-                "criteria": {"narrative": "Passed the **final project** with a score ≥ 80 %."},
-                "image": {"id": f"{SITE}achievements/python-basics/badge.png", "type": "Image"},
-                "achievementType": "Course",
-                "tag": ["python", "testing", "packaging"],
-                "alignment": [
-                    {
-                        "type": ["Alignment"],
-                        "targetName": "Programming in Python",
-                        "targetUrl": "https://example.org/frameworks/python",
-                        "targetFramework": "Example Skills",
-                        "targetType": "ceasn:Competency",
-                    }
-                ],
-                "creditsAvailable": 2.5,
-            },
-            "result": [{"type": ["Result"], "value": "92 %", "status": "Completed"}],
+            "creditsAvailable": 2.5,
         },
-        "evidence": [
+        did=DID,
+        name=name,
+        email=(email_hash, "Kosher"),
+        subject={"result": [{"type": ["Result"], "value": "92 %", "status": "Completed"}]},
+        status_index=94567,
+        evidence=[
             {
                 "id": "https://github.com/ada/final-project",
                 "type": ["Evidence"],
@@ -356,21 +395,7 @@ def ob_credential(name: str = "Ada Lovelace") -> dict[str, Any]:
                 "narrative": "A packaged CLI with 100 % test coverage.",
             }
         ],
-        "credentialStatus": {
-            "id": f"{status_list}#94567",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": "94567",
-            "statusListCredential": status_list,
-        },
-        "credentialSchema": [
-            {
-                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
-                "ob_v3p0_achievementcredential_schema.json",
-                "type": "1EdTechJsonSchemaValidator2019",
-            }
-        ],
-    }
+    )
 
 
 def our_key(vm: str) -> bytes:
