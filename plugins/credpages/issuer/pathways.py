@@ -30,6 +30,7 @@ from ..credential.status_list import Bits
 from ..credential.verify import REVOKED, VALID, check_integrity, credential_state
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
+from .clr_files import write_clr
 from .issuing import Holdings, Issuer, Outcome, Request, csv_safe
 from .pathway_defs import FIELD
 from .pathway_rules import chosen, evaluation_order, missing, referenced
@@ -244,7 +245,8 @@ def award(
     recipient: Recipient,
     docs: list[dict[str, Any]],
 ) -> Outcome:
-    """Sign the pathway credential: issued when its last part was, its parts as evidence."""
+    """Sign the pathway credential (issued when its last part was, its parts as evidence) and
+    its CLR (``issuer.clr_files``)."""
     issued = max((str(d.get("awardedDate") or d["validFrom"]) for d in docs), key=parse_timestamp)
     evidence = tuple(
         {
@@ -266,6 +268,9 @@ def award(
         origin="pathway",
     )
     outcome = issuer.issue(request, allow_duplicate=True)
+    if issuer.signer is not None and outcome.path is not None:  # its CLR, signed alongside
+        parts = {str(d["id"]): d for d in docs}
+        write_clr(issuer.settings, issuer.signer, load_yaml(outcome.path).data, parts.get)
     return dataclasses.replace(outcome, status=PATHWAY_STATUS)
 
 

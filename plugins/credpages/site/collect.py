@@ -39,6 +39,7 @@ from ..issuer.revocation import (
     unrevoked_errors,
 )
 from .cache import BuildCache, key_maker, open_cache
+from .clr_gate import check_site_clrs
 from .log_files import PublishedLog
 from .log_gate import check_site_log
 
@@ -62,6 +63,7 @@ class SiteData:
     cache: BuildCache = field(default_factory=lambda: BuildCache(None, None))
     achievement_failures: list[CredpagesError] = field(default_factory=list)
     log: LogCheck | None = None  # the verified issuance log, when the issuer keeps one
+    clrs: dict[str, dict[str, Any]] = field(default_factory=dict)  # pathway slug → its CLR
 
 
 def verify_key_maker(settings: Settings) -> Callable[..., str]:
@@ -221,6 +223,8 @@ def collect(
             raise CredpagesError(rollback_failure_message(undone))
     log, reports, unlogged = check_site_log(settings, reports, previous=log_previous)
     failures.extend(unlogged)
+    clrs, clr_failures = check_site_clrs(settings, reports, store, key_of)
+    failures.extend(clr_failures)
     return SiteData(
         settings=settings,
         credentials=reports,
@@ -233,6 +237,7 @@ def collect(
         stats={"files": len(files), "cached": hits, "verified": len(files) - hits},
         cache=store,
         log=log,
+        clrs=clrs,
     )
 
 

@@ -22,12 +22,14 @@ import jinja2
 
 from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
 from ..config import ShareCards
+from ..credential.clr import CLR_FILE
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..errors import CredpagesError
 from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
+from .clr_gate import missing_clr_warnings
 from .collect import SiteData
 from .linkedin import add_to_profile_url
 from .log_files import write_log
@@ -152,6 +154,9 @@ def write_machine_files(site: SiteData, site_dir: Path) -> None:
         assert report.credential is not None and report.slug is not None
         path = f"{settings.page_prefix}/{report.slug}/credential.json"
         _write(site_dir, path, published_json(report))
+        if report.slug in site.clrs:  # verified by collect (site.clr_gate)
+            clr = credential_json(site.clrs[report.slug])
+            _write(site_dir, f"{settings.page_prefix}/{report.slug}/{CLR_FILE}", clr)
     if settings.cname:
         _write(site_dir, "CNAME", settings.cname + "\n")
 
@@ -174,6 +179,7 @@ class PageJob:
     status: CredentialStatusInfo
     linkedin: str
     share: ShareImage | None
+    clr: bool = False  # a pathway credential whose CLR is published beside it
 
 
 _worker_env: tuple[jinja2.Environment, SiteInfo] | None = None
@@ -195,6 +201,7 @@ def _render_job(job: PageJob) -> bytes:
         linkedin_url=job.linkedin,
         share_image=job.share,
         qr_svg=qr_svg(str(job.document["id"])),
+        clr_href=CLR_FILE if job.clr else None,
     )
     return render_credential_page(env, context).encode("utf-8")
 
@@ -236,8 +243,11 @@ def write_credential_pages(
             status=_status(site, document, report.state),
             linkedin=add_to_profile_url(document, settings),
             share=_share(card),
+            clr=report.slug in site.clrs,
         )
-        key = page_key(published_json(report), repr(job.status), job.linkedin, repr(job.share))
+        key = page_key(
+            published_json(report), repr(job.status), job.linkedin, repr(job.share), str(job.clr)
+        )
         target = f"{settings.page_prefix}/{report.slug}/index.html"
         html = cache.get("page", key)
         if html is None:
@@ -377,6 +387,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     write_sitemap(site_dir, site.settings.site_url, urls)
     warnings += size_warnings(site_dir, site.settings.share_cards)
     warnings += pathway_warnings(site)
+    warnings += missing_clr_warnings(site.settings, site.credentials, site.achievements, site.clrs)
     warnings += site.cache.close()
     return warnings
 

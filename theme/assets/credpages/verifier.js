@@ -443,7 +443,8 @@ export const issuerSite = (/** @type {string} */ u) => u.replace(/(\.well-known\
 
 /**
  * Where the issuer publishes this credential: `<id>credential.json`, when the id is a page of the
- * issuer's own site (under the DID document's address). @param {any} c @param {Ctx} ctx
+ * issuer's own site (under the DID document's address); a learner record (CLR) is published at
+ * its id, `<page>clr.json`. @param {any} c @param {Ctx} ctx
  */
 export function publishedCopyUrl(c, ctx) {
   const site = issuerSite(ctx.didUrl);
@@ -453,9 +454,10 @@ export function publishedCopyUrl(c, ctx) {
   } catch {
     id = null;
   }
-  if (!id || !id.href.startsWith(site) || id.search || id.hash || !id.pathname.endsWith('/'))
+  const clr = arr(c.type).includes('ClrCredential') && id?.pathname.endsWith('/clr.json');
+  if (!id || !id.href.startsWith(site) || id.search || id.hash || !(clr || id.pathname.endsWith('/')))
     fail('cannot-verify', `its id (${c.id ?? 'none'}) is not a page of the issuer's site ${site}`);
-  return `${id.href}credential.json`;
+  return clr ? id.href : `${id.href}credential.json`;
 }
 
 /**
