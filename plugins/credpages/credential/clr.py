@@ -228,7 +228,7 @@ def check_clr(
         errors = _embedded_errors(credential, settings, published)
         if errors:
             return [_embedded_field(index, e) for e in errors]
-    return _bundle_errors(doc, pathway_id, embedded) or _proof_errors(
+    return _bundle_errors(doc, pathway_id, embedded, settings) or _proof_errors(
         doc, settings, canonical_document, cached
     )
 
@@ -262,7 +262,10 @@ def _embedded_errors(
 
 
 def _bundle_errors(
-    doc: Mapping[str, Any], pathway_id: str, embedded: list[Mapping[str, Any]]
+    doc: Mapping[str, Any],
+    pathway_id: str,
+    embedded: list[Mapping[str, Any]],
+    settings: Settings,
 ) -> list[CredpagesError]:
     pathway = embedded[0]
     if pathway.get("id") != pathway_id:
@@ -273,6 +276,15 @@ def _bundle_errors(
             )
         ]
     by_id = {str(c.get("id")): c for c in embedded}
+    for index, credential in enumerate(embedded):
+        for part_id in _evidence_ids(credential):
+            if part_id not in by_id and slug_of(part_id, settings) is not None:
+                return [
+                    CredpagesError(
+                        f"misses {part_id}, which the evidence of {credential.get('id')} names",
+                        field=f"{EMBEDDED}[{index}].evidence",
+                    )
+                ]
     expected = stack(pathway, by_id.get)
     if [c.get("id") for c in expected] != [c.get("id") for c in embedded]:
         return [
