@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -233,3 +234,91 @@ def test_the_clr_document_is_built_from_the_committed_files_only(issuer_site: Is
     assert clr_document(pathway, lookup) == first
     assert "proof" not in first
     assert lookup(f"{SITE_URL}c/not-there-0000000000/") is None
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_sign_awards_pathways_like_issue(issuer_site: IssuerSite) -> None:
+    site = pathway_site(issuer_site)
+    hold(site, EMAIL, "python-basics", "data-literacy")
+    authoring = site.credentials / "ada-git.yaml"
+    authoring.write_text("achievement: git-basics\nname: Ada\nemail: ADA@example.test\n", "utf-8")
+    result = site.run("sign", "--unsigned")
+    assert result.code == 0, result
+    assert "1 pathway credential(s) awarded too" in result.err, result
+    (pathway,) = credentials_of(site, "junior-developer", EMAIL)
+    (git,) = credentials_of(site, "git-basics", EMAIL)
+    assert pathway["evidence"][-1]["id"] == git["id"]
+    clr = site.load(clr_path(site.settings, slug(pathway)))
+    assert check_clr(clr, site.settings) == []
+    assert site.run("verify").code == 0
+
+
+def test_sign_with_no_pathways_awards_none(issuer_site: IssuerSite) -> None:
+    site = pathway_site(issuer_site)
+    hold(site, EMAIL, "python-basics", "data-literacy")
+    authoring = site.credentials / "ada-git.yaml"
+    authoring.write_text("achievement: git-basics\nname: Ada\nemail: ada@example.test\n", "utf-8")
+    result = site.run("sign", authoring, "--no-pathways")
+    assert result.code == 0, result
+    assert credentials_of(site, "junior-developer", EMAIL) == []
+
+
+def test_verify_accepts_a_clr_and_says_what_it_checked(issuer_site: IssuerSite) -> None:
+    pathway, path = awarded(issuer_site)
+    out = issuer_site.root / "built"
+    assert issuer_site.run("build", "--site-dir", out).code == 0
+    published = out / "c" / slug(pathway) / "clr.json"
+    for given in (path, published):
+        result = issuer_site.run("verify", given)
+        assert result.code == 0, result
+        assert "CLR 2.0 schema, both proofs" in result.out, result
+        assert "each of its 4 credentials" in result.out
+    # Checked by default with every credential, as the build does.
+    everything = issuer_site.run("verify")
+    assert everything.code == 0 and "5 of 5 credential(s) verified" in everything.err, everything
+    # A revoked part is a state of the record, as for a credential; --strict fails on it.
+    part = pathway["evidence"][0]["id"]
+    assert issuer_site.run("revoke", part, "--reason", "copied").code == 0
+    revoked = issuer_site.run("verify", path)
+    assert revoked.code == 0, revoked
+    line = f"credentialSubject.verifiableCredential[1]: revoked ({part})"
+    assert line in revoked.out, revoked
+    assert issuer_site.run("verify", "--strict", path).code == 1
+
+
+def test_verify_refuses_a_tampered_clr_naming_file_and_field(issuer_site: IssuerSite) -> None:
+    _, path = awarded(issuer_site)
+    clr = issuer_site.load(path)
+    clr["credentialSubject"]["verifiableCredential"][3]["name"] = "Git Wizardry"
+    bad = issuer_site.root / "tampered.json"
+    bad.write_text(json.dumps(clr), "utf-8")
+    result = issuer_site.run("verify", bad)
+    assert result.code == 1
+    assert "tampered.json: credentialSubject.verifiableCredential[3].proof[0].proofValue: " in (
+        result.err
+    ), result
+    assert "Traceback" not in result.err
+    clr = issuer_site.load(path)
+    clr["credentialSubject"]["association"] = "isParentOf"
+    write_yaml(bad.with_suffix(".yaml"), clr)
+    result = issuer_site.run("verify", bad.with_suffix(".yaml"))
+    assert result.code == 1
+    line = next(ln for ln in result.err.splitlines() if "tampered.yaml:" in ln)
+    assert re.match(r"tampered\.yaml:\d+: credentialSubject\.association: ", line), line
+
+
+def test_pathways_clr_makes_missing_and_outdated_clrs(issuer_site: IssuerSite) -> None:
+    _, path = awarded(issuer_site)
+    before = path.read_bytes()
+    path.unlink()
+    result = issuer_site.run("pathways", "--clr")
+    assert result.code == 0, result
+    assert path.read_bytes() == before  # the same files give the same CLR
+    assert f"credentials/clr/{path.name}" in result.out
+    again = issuer_site.run("pathways", "--clr", key=None)  # nothing to sign: no key needed
+    assert again.code == 0 and "every pathway credential has an up-to-date CLR" in again.err
+    path.unlink()
+    keyless = issuer_site.run("pathways", "--clr", key=None)
+    assert keyless.code != 0 and not path.exists(), keyless

@@ -10,6 +10,7 @@ functions over plain data, no I/O.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
@@ -22,7 +23,8 @@ from ..config import Settings
 from ..errors import CredpagesError
 from .model import CONTEXTS, slug_of
 from .proofs import SUITE_JCS, jcs_bytes, verify_proof_set
-from .verify import check_integrity, keyring_resolver
+from .status_list import Bits
+from .verify import VALID, check_integrity, credential_state, keyring_resolver
 
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 CLR_CONTEXTS = [CONTEXTS[0], CLR_CONTEXT, *CONTEXTS[1:]]
@@ -329,3 +331,18 @@ def _proof_errors(
     except CredpagesError as exc:
         return [exc]
     return []
+
+
+def embedded_states(
+    doc: Mapping[str, Any], revoked_bits: Bits | None, now: dt.datetime
+) -> list[tuple[str, str, str]]:
+    """Each embedded credential that is not valid now: (field, its id, its state). Like a
+    credential's, these are states, not failures (``verify --strict`` makes them failures)."""
+    out = []
+    subject = doc.get("credentialSubject")
+    embedded = subject.get("verifiableCredential") if isinstance(subject, Mapping) else None
+    for index, credential in enumerate(embedded if isinstance(embedded, list) else []):
+        state = credential_state(credential, revoked_bits, now)
+        if state != VALID:
+            out.append((f"{EMBEDDED}[{index}]", str(credential.get("id")), state))
+    return out

@@ -18,6 +18,7 @@ from ..config import Settings
 from ..credential.clr import Lookup, check_clr, clr_document, pathway_id_of, stack
 from ..credential.jsonld import canonicalize_rdfc
 from ..credential.model import SLUG, slug_of
+from ..credential.verify import check_integrity
 from ..credential.yamlio import load_yaml, write_yaml
 from ..errors import CredpagesError
 from .pathway_defs import FIELD
@@ -78,11 +79,28 @@ def is_pathway_credential(doc: Mapping[str, Any], pathways: set[str]) -> bool:
 def make_clr(
     settings: Settings, signer: Signer, pathway: Mapping[str, Any], lookup: Lookup | None = None
 ) -> dict[str, Any]:
-    """The signed, checked CLR of a signed pathway credential (``lookup`` first, then the
-    committed files, find its parts)."""
+    """The signed, checked CLR of a signed pathway credential. ``lookup`` (the credentials the
+    caller has just verified: the pathway credential and the parts ``issue`` awarded it for)
+    first, then the committed files, find its parts; what comes from a file is checked in full
+    before anything is signed."""
     files = committed_lookup(settings)
-    find: Lookup = files if lookup is None else (lambda i: lookup(i) or files(i))
+    trusted = {str(pathway["id"])} if lookup is not None else set()
+
+    def find(credential_id: str) -> Mapping[str, Any] | None:
+        found = lookup(credential_id) if lookup is not None else None
+        if found is not None:
+            trusted.add(credential_id)
+        return found or files(credential_id)
+
     unsigned = clr_document(pathway, find)
+    for credential in unsigned["credentialSubject"]["verifiableCredential"]:
+        if str(credential["id"]) not in trusted:  # read from a file: checked before it is signed
+            problems = check_integrity(credential, settings)
+            if problems:
+                raise CredpagesError(
+                    f"cannot make the CLR of {pathway['id']}: the credential {credential['id']} "
+                    f"it embeds does not verify ({problems[0]}); `credpages verify` shows why"
+                )
     proofs = pathway.get("proof")
     created = proofs[0].get("created") if isinstance(proofs, list) and proofs else None
     canonical = canonicalize_rdfc(unsigned)

@@ -288,7 +288,23 @@ def award_pathways(
     Load ``catalog`` before issuing anything, so a broken pathway definition stops the run
     before any credential is written.
     """
-    learners = learners_of(requests)
+    return award_learners(issuer, learners_of(requests), outcomes, catalog, now=now)
+
+
+def award_learners(
+    issuer: Issuer,
+    learners: list[Recipient],
+    outcomes: Iterable[Outcome],
+    catalog: Catalog,
+    *,
+    now: dt.datetime | None = None,
+) -> tuple[list[Outcome], list[Standing]]:
+    """:func:`award_pathways` for ``learners`` given directly (``sign`` knows them from the
+    authoring files it signed: each outcome's name and e-mail), each e-mail once."""
+    unique: dict[str, Recipient] = {}
+    for learner in learners:
+        unique.setdefault(normalize_email(learner.email), learner)
+    learners = list(unique.values())
     if not catalog.order or not learners:
         return [], []
     signed = {o.url: load_yaml(o.path).data for o in outcomes if o.status == "issued" and o.path}
