@@ -24,7 +24,7 @@ from conftest import (
     git_init,
 )
 from credpages import __version__
-from credpages.cli import commands as cli
+from credpages.cli import verify as verify_command
 from credpages.credential.keys import generate_seed, public_key_of, read_signing_key
 from credpages.credential.multikey import decode_secret_key, encode_secret_key
 from credpages.credential.status_list import empty_bits, encode_bits
@@ -570,7 +570,7 @@ def test_internal_error_is_one_line(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "verify_document", boom)
+    monkeypatch.setattr(verify_command, "verify_document", boom)
     result = issuer_site.run("verify")
     assert result.code == 3
     assert result.err.strip() == (
