@@ -161,10 +161,13 @@ def _differs(settings: Settings, target: Path, pathway: Mapping[str, Any], looku
     )
 
 
-def remake_clrs(settings: Settings, signer: Signer) -> list[Path]:
-    """Write the CLR of every pathway credential that has none or an outdated one."""
+def remake_clrs(
+    settings: Settings, signer: Signer, stale: list[tuple[Path, dict[str, Any]]] | None = None
+) -> list[Path]:
+    """Write the CLR of every pathway credential that has none or an outdated one (``stale``,
+    if the caller has listed them already)."""
     written = []
-    for target, pathway in stale_clrs(settings):
+    for target, pathway in stale_clrs(settings) if stale is None else stale:
         try:
             written.append(write_clr(settings, signer, pathway))
         except CredpagesError as exc:
