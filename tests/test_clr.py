@@ -27,6 +27,7 @@ from credpages.credential.verify import keyring_resolver
 from credpages.credential.yamlio import write_yaml
 from credpages.issuer.clr_files import clr_path, committed_lookup, make_clr
 from credpages.issuer.signing import Signer
+from test_key_lifecycle import rotated
 from test_pathways import PATHWAY, credentials_of, hold, pathway_site
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
@@ -322,3 +323,19 @@ def test_pathways_clr_makes_missing_and_outdated_clrs(issuer_site: IssuerSite) -
     path.unlink()
     keyless = issuer_site.run("pathways", "--clr", key=None)
     assert keyless.code != 0 and not path.exists(), keyless
+
+
+def test_resign_after_a_key_rotation_signs_the_clrs_again(issuer_site: IssuerSite) -> None:
+    pathway, path = awarded(issuer_site)
+    secret = rotated(issuer_site)
+    assert issuer_site.run("retire-key", "key-1").code == 0
+    result = issuer_site.run("resign", key=secret)
+    assert result.code == 0, result
+    assert f"credentials/clr/{path.name}: CLR re-signed" in result.out, result
+    clr = issuer_site.load(path)
+    assert {p["verificationMethod"].rsplit("#", 1)[1] for p in clr["proof"]} == {"key-2"}
+    assert clr["credentialSubject"]["verifiableCredential"][0] == issuer_site.load(
+        issuer_site.credentials / f"{slug(pathway)}.yaml"
+    )
+    built = issuer_site.run("build", "--site-dir", issuer_site.root / "built")
+    assert built.code == 0, built

@@ -23,6 +23,7 @@ from ..credential.yamlio import load_yaml, write_yaml
 from ..errors import CredpagesError
 from .pathway_defs import FIELD
 from .repository import display_path
+from .resign import needs_resign
 from .signing import Signer
 
 CLR_DIR = "clr"
@@ -129,8 +130,8 @@ def slug_of_clr_file(path: Path) -> str | None:
 
 
 def stale_clrs(settings: Settings) -> list[tuple[Path, dict[str, Any]]]:
-    """Pathway credentials whose CLR is missing or no longer matches the committed files:
-    (CLR path, pathway credential)."""
+    """Pathway credentials whose CLR is missing, no longer matches the committed files or is
+    signed with a retired key: (CLR path, pathway credential)."""
     lookup = committed_lookup(settings)
     pathways = pathway_achievement_urls(settings)
     out = []
@@ -158,6 +159,7 @@ def _differs(settings: Settings, target: Path, pathway: Mapping[str, Any], looku
         pathway_id_of(str(current.get("id"))) != pathway.get("id")
         or not isinstance(embedded, list)
         or embedded != expected
+        or needs_resign(current, settings)  # signed with a retired key
     )
 
 
