@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.multikey import decode_secret_key  # noqa: E402
-from credpages.issuer.issuing import Issuer, make_request  # noqa: E402
+from credpages.issuer.award_request import make_request  # noqa: E402
+from credpages.issuer.issuing import Issuer  # noqa: E402
 from credpages.issuer.pathways import Catalog, award_pathways  # noqa: E402
 from credpages.issuer.revocation import revoke  # noqa: E402
 from credpages.issuer.signing import Signer  # noqa: E402

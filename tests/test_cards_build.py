@@ -11,7 +11,8 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageStat
 
 from credpages.cli.site_config import load_settings
-from credpages.issuer.issuing import Issuer, make_request
+from credpages.issuer.award_request import make_request
+from credpages.issuer.issuing import Issuer
 from credpages.issuer.signing import Signer
 from htmltree import parse
 from test_site_build import ACHIEVEMENT, make_site, run_build

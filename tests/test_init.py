@@ -25,6 +25,7 @@ from credpages.bundled import ASSETS_DIR, LOCK_FILE, PACKAGE_DIR, TEMPLATE_DIR, 
 from credpages.cli import main
 from credpages.cli.site_config import load_settings
 from credpages.credential.keys import public_key_of, read_signing_key
+from credpages.i18n import LOCALES_DIR
 from credpages.issuer.site_init import (
     EXAMPLE_ACHIEVEMENT,
     INSTALL_RUN,
@@ -336,12 +337,13 @@ def test_the_package_ships_the_theme_and_the_workflows() -> None:
         LOCK_FILE,
         *(
             p
-            for d in (TEMPLATE_DIR, ASSETS_DIR, WORKFLOWS_DIR)
+            for d in (TEMPLATE_DIR, ASSETS_DIR, WORKFLOWS_DIR, LOCALES_DIR)
             for p in d.rglob("*")
             if p.is_file()
         ),
     ]
     assert any(p.suffix == ".js" for p in bundled) and any(p.suffix == ".html" for p in bundled)
+    assert any(p.suffix == ".po" for p in bundled) and any(p.suffix == ".pot" for p in bundled)
     for path in bundled:
         relative = path.relative_to(PACKAGE_DIR)
         assert any(relative.match(pattern) for pattern in patterns), relative

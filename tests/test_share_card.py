@@ -377,6 +377,19 @@ def test_a_right_to_left_name_mirrors_the_card_and_aligns_every_text_right() -> 
     assert max(b[0] for b in right_bands) - min(b[0] for b in right_bands) > 100
 
 
+def test_a_right_to_left_page_language_mirrors_a_card_with_latin_names() -> None:
+    """An Arabic page's card reads right to left like its page, whatever the names' script."""
+    style = CardStyle()
+    primary = share_card.colours(style).primary
+    ltr = card(recipient="Ada Lovelace")
+    rtl = card(recipient="Ada Lovelace", rtl=True)
+    assert image_of(render_card(rtl, style).png).convert("RGB").getpixel(
+        (CARD_WIDTH - 100, 40)
+    ) == primary
+    assert image_of(render_card(ltr, style).png).convert("RGB").getpixel((100, 40)) == primary
+    assert card_hash(rtl, style) != card_hash(ltr, style)
+
+
 def test_an_unreadable_badge_gets_the_placeholder_and_a_warning() -> None:
     result = render_card(card(badge_image=b"\x89PNG\r\n\x1a\nbroken"), CardStyle())
     assert len(result.warnings) == 1 and "badge image" in result.warnings[0]

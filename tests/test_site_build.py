@@ -19,7 +19,8 @@ from credpages.credential.did import did_document_path
 from credpages.credential.keys import public_key_of
 from credpages.credential.status_list import decode_bits, is_set
 from credpages.credential.yamlio import load_yaml
-from credpages.issuer.issuing import Issuer, make_request
+from credpages.issuer.award_request import make_request
+from credpages.issuer.issuing import Issuer
 from credpages.issuer.revocation import revoke
 from credpages.issuer.signing import Signer
 from factories import write_issuer_site

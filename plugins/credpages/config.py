@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: the one schema (issue 12), every option with its parser and message;
+# split, the options would be checked in two places.
 """The issuer's settings: the ``credpages`` plugin entry of ``mkdocs.yml``, validated once.
 
 Both the CLI and the MkDocs plugin call :func:`parse_settings`, so there is one schema and one
@@ -29,6 +31,7 @@ CARDS_PER = ("credential", "achievement")
 DEMO_PUBLIC_KEY = "z6MkfjxWuNDEoY6FpHsKS8BL3LgZqckLB4WRPuQuK2X2P2hN"
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 _URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -129,6 +132,9 @@ class Settings:
     share_cards: ShareCards = field(default_factory=ShareCards)
     cname: str | None = None
     docs_dir: Path | None = None
+    #: ``theme.language`` as written (a BCP 47 tag); credpages' pages use the shipped catalog that
+    #: matches it, else English with a build warning (``credpages.i18n``).
+    language: str = "en"
 
     @property
     def status_list_url(self) -> str:
@@ -440,8 +446,12 @@ def parse_settings(
     *,
     config_file: Path | None = None,
     docs_dir: Path | None = None,
+    language: Any = None,
 ) -> Settings:
-    """Validate the plugin entry; every error names the setting and says what to write."""
+    """Validate the plugin entry; every error names the setting and says what to write.
+
+    ``language`` is the site's ``theme.language`` (MkDocs' theme setting, read at the edge).
+    """
     entry = dict(entry or {})
     unknown = set(entry) - KNOWN_KEYS
     if unknown:
@@ -473,7 +483,17 @@ def parse_settings(
         share_cards=_parse_share_cards(entry.get("share_cards")),
         cname=_cname(entry.get("cname")),
         docs_dir=(docs_dir or base_dir / "docs").resolve(),
+        language=_language(language),
     )
+
+
+def _language(value: Any) -> str:
+    """``theme.language``: a language tag such as ``en``, ``fr`` or ``pt-BR`` (default ``en``)."""
+    if value is None or value == "":
+        return "en"
+    if not isinstance(value, str) or not _LANGUAGE_TAG.match(value):
+        raise _err("must be a language tag such as en, fr, pt-BR or zh-Hans", "theme.language")
+    return value
 
 
 def check_palette(palette: Any) -> None:

@@ -36,8 +36,9 @@ def _make_demo() -> Any:
     return module
 
 
-def build_demo(root: Path, site_url: str) -> DemoSite:
-    """Copy the demo issuer into ``root`` for ``site_url``, sign its credentials, build it."""
+def build_demo(root: Path, site_url: str, *, language: str | None = None) -> DemoSite:
+    """Copy the demo issuer into ``root`` for ``site_url``, sign its credentials, build it
+    (with ``theme.language`` set to ``language`` if given)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -46,6 +47,9 @@ def build_demo(root: Path, site_url: str) -> DemoSite:
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     text = (REPO / "mkdocs.yml").read_text(encoding="utf-8").replace(DEMO_URL, site_url)
+    if language is not None:
+        assert "\n  language: en\n" in text
+        text = text.replace("\n  language: en\n", f"\n  language: {language}\n")
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copytree(REPO / "credentials" / "achievements", root / "credentials" / "achievements")

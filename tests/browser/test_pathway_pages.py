@@ -19,7 +19,8 @@ import pytest
 
 from credpages.cli.site_config import load_settings
 from credpages.credential.yamlio import load_yaml
-from credpages.issuer.issuing import Issuer, make_request
+from credpages.issuer.award_request import make_request
+from credpages.issuer.issuing import Issuer
 from credpages.issuer.pathways import Catalog, award_pathways
 from credpages.issuer.signing import Signer
 

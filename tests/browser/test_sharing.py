@@ -26,8 +26,9 @@ from credpages.cli.site_config import load_settings
 from credpages.config import Settings
 from credpages.credential.verify import verify_document
 from credpages.credential.yamlio import load_yaml
+from credpages.issuer.award_request import make_request
 from credpages.issuer.baking import bake_png, extract_png, extract_svg, png_chunks
-from credpages.issuer.issuing import Issuer, make_request
+from credpages.issuer.issuing import Issuer
 from credpages.issuer.signing import Signer
 from credpages.site.collect import collect
 from credpages.site.linkedin import add_to_profile_url

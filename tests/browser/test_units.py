@@ -216,8 +216,8 @@ def test_fetch_limits(module_page, server):
              .then((r) => 'ok ' + r.bytes.length, (e) => e.verdict + ': ' + e.message);
            return Promise.all([
              run(arg + 'blank.html', {}),
-             run(arg + 'big.json', {what: 'DID document'}),
-             run(arg + 'missing.json', {what: 'DID document'}),
+             run(arg + 'big.json', {what: 'the DID document'}),
+             run(arg + 'missing.json', {what: 'the DID document'}),
              run(arg + '__slow/2/x.json', {timeoutMs: 300}),
            ]);""",
         server.url,

@@ -9,8 +9,7 @@ from ..credential.verify import VALID, verify_document
 from ..errors import CredpagesError
 from ..fsio import atomic_write
 from ..issuer.baking import PNG_SIGNATURE, achievement_image, bake_png, bake_svg
-from ..issuer.issuing import find_credential
-from ..issuer.repository import display_path
+from ..issuer.repository import display_path, find_credential
 from ..issuer.revocation import load_status_bits
 from ..site.publish import credential_json
 from ..site.svg_raster import svg_to_png

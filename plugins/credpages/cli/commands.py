@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"secret key file (default: $CREDPAGES_SIGNING_KEY, else {default_secret_path()})",
         )
 
+    def force_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--force", action="store_true", help="let --out replace a file of the site's docs"
+        )
+
     p = sub.add_parser("keygen", help="make a new Ed25519 signing key pair")
     p.add_argument("--out", help=f"where to store the secret key (default {default_secret_path()})")
     p.add_argument("--stdout", action="store_true", help="print the secret key (for a CI secret)")
@@ -64,9 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "expires,evidence_url,evidence_name,evidence_narrative,result,narrative",
     )
     p.add_argument("--out", help="write the mail-merge CSV here instead of stdout")
-    p.add_argument(
-        "--force", action="store_true", help="let --out replace a file of the site's docs"
-    )
+    force_option(p)
     p.add_argument(
         "--allow-duplicate",
         action="store_true",
@@ -85,9 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--csv", help="CSV with name and email columns")
     p.add_argument("--out", help="write the report CSV here instead of stdout")
-    p.add_argument(
-        "--force", action="store_true", help="let --out replace a file of the site's docs"
-    )
+    force_option(p)
     p.add_argument(
         "--clr",
         action="store_true",
@@ -193,9 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("credential", metavar="CREDENTIAL", help="page URL, slug or file")
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.png or FILE.svg to write")
     p.add_argument("--image", help="PNG or SVG to bake into (default: the achievement's image)")
-    p.add_argument(
-        "--force", action="store_true", help="let --out replace a file of the site's docs"
-    )
+    force_option(p)
     p.set_defaults(func=cmd_bake)
 
     p = sub.add_parser("build", help="verify every credential and build the site (mkdocs build)")

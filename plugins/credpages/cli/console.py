@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..fsio import atomic_write
-from ..issuer.issuing import Outcome
+from ..issuer.award_request import Outcome
 from .github_actions import cell, table, url_cell, write_summary
 
 EXIT_FAIL = 1

@@ -12,21 +12,11 @@ from pathlib import Path
 from ..config import Settings
 from ..credential.model import Recipient
 from ..errors import CredpagesError
-from ..issuer.issuing import (
-    Issuer,
-    Outcome,
-    Pending,
-    find_credential,
-    make_request,
-    outcomes_csv,
-    read_csv_rows,
-    unsigned_files,
-)
+from ..issuer.award_request import Outcome, make_request
+from ..issuer.batch_csv import outcomes_csv, read_csv_rows
+from ..issuer.issuing import Issuer, Pending, unsigned_files
 from ..issuer.pathways import Catalog, award_learners, award_pathways
-from ..issuer.repository import (
-    AchievementDef,
-    display_path,
-)
+from ..issuer.repository import AchievementDef, display_path, find_credential
 from .args import check_out, issuer_of, settings_of, signer_of
 from .console import say, summarize_pages, write_report
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
-from ..credential.keys import (
-    default_secret_path,
-    generate_seed,
-    public_key_of,
-    write_secret_key,
-)
+from ..config import Settings
+from ..credential.keys import default_secret_path, generate_seed, public_key_of, write_secret_key
 from ..credential.multikey import decode_public_key, encode_secret_key
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
@@ -20,11 +17,7 @@ from ..fsio import atomic_write
 from ..issuer.clr_files import remake_clrs, stale_clrs
 from ..issuer.config_edit import add_key, retire_key
 from ..issuer.issuance_log import IssuanceLog
-from ..issuer.repository import (
-    STATUS_LIST_FILE,
-    credential_files,
-    display_path,
-)
+from ..issuer.repository import STATUS_LIST_FILE, credential_files, display_path
 from ..issuer.resign import RESIGNED, UNSIGNED, needs_resign, resign_file
 from ..issuer.revocation import resign_status_list
 from .args import settings_of, signer_of
@@ -46,6 +39,19 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     say("add this public key to the keyring in mkdocs.yml:")
     say(f"  public_key: {public}")
     return 0
+
+
+def _edit_config(settings: Settings, edit: Callable[[Path], None]) -> Path:
+    """Edit mkdocs.yml's text, then load it: a file that no longer loads is put back as it was."""
+    assert settings.config_file is not None
+    original = settings.config_file.read_bytes()
+    edit(settings.config_file)
+    try:
+        load_settings(settings.config_file)  # the edited file must still be valid
+    except CredpagesError:
+        atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
+        raise
+    return settings.config_file
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
@@ -73,16 +79,11 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     n = len(ids) + 1
     while f"key-{n}" in ids:
         n += 1
-    assert settings.config_file is not None
-    original = settings.config_file.read_bytes()
-    add_key(settings.config_file, f"key-{n}", public, dt.date.today().isoformat())
-    try:
-        load_settings(settings.config_file)  # the edited file must still be valid
-    except CredpagesError:
-        atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
-        raise
+    config_file = _edit_config(
+        settings, lambda path: add_key(path, f"key-{n}", public, dt.date.today().isoformat())
+    )
     say(
-        f"added key-{n} ({public}) to the keyring in {display_path(settings.config_file)}; "
+        f"added key-{n} ({public}) to the keyring in {display_path(config_file)}; "
         "new credentials are signed with it, older ones still verify",
         err=True,
     )
@@ -102,16 +103,9 @@ def cmd_retire_key(args: argparse.Namespace) -> int:
             f"{entry.id} is the only key that is not retired: add its successor first with "
             "`credpages rotate-key` (and store the new secret), then retire this one"
         )
-    assert settings.config_file is not None
-    original = settings.config_file.read_bytes()
-    retire_key(settings.config_file, entry.id)
-    try:
-        load_settings(settings.config_file)  # the edited file must still be valid
-    except CredpagesError:
-        atomic_write(settings.config_file, original)  # never leave a broken mkdocs.yml behind
-        raise
+    config_file = _edit_config(settings, lambda path: retire_key(path, entry.id))
     say(
-        f"retired {entry.id} in {display_path(settings.config_file)}: the DID document no longer "
+        f"retired {entry.id} in {display_path(config_file)}: the DID document no longer "
         "lists it, and what it signed no longer verifies. Re-sign with the current key: "
         "`credpages resign` (`credpages resign --dry-run` lists the files)",
         err=True,

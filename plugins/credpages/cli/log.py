@@ -11,11 +11,7 @@ from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
 from ..fsio import atomic_write
 from ..issuer.issuance_log import IssuanceLog, log_path
-from ..issuer.repository import (
-    credential_files,
-    display_path,
-    is_signed,
-)
+from ..issuer.repository import credential_files, display_path, is_signed
 from ..site.log_audit import audit
 from .args import settings_of, signer_of
 

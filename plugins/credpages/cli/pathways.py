@@ -8,11 +8,9 @@ from pathlib import Path
 
 from ..credential.model import check_recipient
 from ..errors import CredpagesError
+from ..issuer.batch_csv import read_csv_rows
 from ..issuer.clr_files import remake_clrs, stale_clrs
-from ..issuer.issuing import (
-    Holdings,
-    read_csv_rows,
-)
+from ..issuer.holdings import Holdings
 from ..issuer.pathways import Catalog, standings, standings_csv
 from ..issuer.repository import display_path
 from .args import check_out, settings_of, signer_of

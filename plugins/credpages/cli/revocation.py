@@ -10,12 +10,7 @@ from ..credential.model import slug_of
 from ..credential.status_list import count_set
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
-from ..issuer.issuing import find_credential
-from ..issuer.repository import (
-    STATUS_LIST_FILE,
-    credential_files,
-    display_path,
-)
+from ..issuer.repository import STATUS_LIST_FILE, credential_files, display_path, find_credential
 from ..issuer.revocation import (
     load_ledger,
     load_list_file,

@@ -15,20 +15,9 @@ from ..credential.verify import VALID, Report, verify_document
 from ..credential.yamlio import Loaded
 from ..errors import CredpagesError
 from ..issuer.clr_files import clr_files
-from ..issuer.issuing import (
-    Issuer,
-    check_authoring_file,
-)
-from ..issuer.repository import (
-    credential_files,
-    display_path,
-    is_signed,
-)
-from ..issuer.revocation import (
-    Revocation,
-    load_ledger,
-    load_status_bits,
-)
+from ..issuer.issuing import Issuer, check_authoring_file
+from ..issuer.repository import credential_files, display_path, is_signed
+from ..issuer.revocation import Revocation, load_ledger, load_status_bits
 from .args import settings_of
 from .console import EXIT_FAIL, say
 from .credential_input import load_credential_input

@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: every field of an OB 3.0 credential with its check; the builder and
+# the recipient's identity share the text rules (`_text`), so a split would import both ways.
 """Building Open Badges 3.0 credentials: achievements, recipients, ids, hashed e-mails, dates.
 
 Pure functions over plain data. The result is the unsigned ``OpenBadgeCredential`` dict that
@@ -10,7 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,6 +127,21 @@ def _text(
     if len(value) > limit:
         raise CredpagesError(f"is longer than {limit} characters", field=fld)
     return check_characters(value, fld, prose=prose)
+
+
+def _copy_texts(
+    raw: Mapping[str, Any],
+    out: dict[str, Any],
+    targets: Mapping[str, str],
+    *,
+    where: str,
+    limit: int,
+    prose: Set[str] = frozenset(),
+) -> None:
+    """Each optional text ``raw[key]`` that is given, checked, into ``out[targets[key]]``."""
+    for key, target in targets.items():
+        if raw.get(key) is not None:
+            out[target] = _text(raw[key], where + key, limit=limit, prose=key in prose)
 
 
 def site_path(value: Any, fld: str) -> str:
@@ -275,14 +292,18 @@ def achievement_from_definition(
         if not isinstance(alignments, list) or not alignments:
             raise CredpagesError("must be a list of {name, url, …}", field="alignments")
         out["alignment"] = [_alignment(a, f"alignments[{i}]") for i, a in enumerate(alignments)]
-    for key, target in (
-        ("field_of_study", "fieldOfStudy"),
-        ("human_code", "humanCode"),
-        ("in_language", "inLanguage"),
-        ("version", "version"),
-    ):
-        if raw.get(key) is not None:
-            out[target] = _text(raw[key], key, limit=200)
+    _copy_texts(
+        raw,
+        out,
+        {
+            "field_of_study": "fieldOfStudy",
+            "human_code": "humanCode",
+            "in_language": "inLanguage",
+            "version": "version",
+        },
+        where="",
+        limit=200,
+    )
     return out
 
 
@@ -297,15 +318,19 @@ def _alignment(raw: Any, fld: str) -> dict[str, Any]:
         "targetName": _text(raw.get("name"), f"{fld}.name", limit=500),
         "targetUrl": _url(raw.get("url"), f"{fld}.url", required=True),
     }
-    for key, target in (
-        ("code", "targetCode"),
-        ("description", "targetDescription"),
-        ("framework", "targetFramework"),
-        ("type", "targetType"),
-    ):
-        if raw.get(key) is not None:
-            prose = key == "description"
-            out[target] = _text(raw[key], f"{fld}.{key}", limit=2000, prose=prose)
+    _copy_texts(
+        raw,
+        out,
+        {
+            "code": "targetCode",
+            "description": "targetDescription",
+            "framework": "targetFramework",
+            "type": "targetType",
+        },
+        where=f"{fld}.",
+        limit=2000,
+        prose={"description"},
+    )
     return out
 
 

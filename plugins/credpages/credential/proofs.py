@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: both cryptosuites' signing and verification, which share the proof
+# options, hashing and shape checks, read as the spec is written.
 """Data Integrity proof sets: eddsa-rdfc-2022 and eddsa-jcs-2022, as the W3C spec writes them.
 
 Each credential carries two proofs by the same Ed25519 key: rdfc for the 1EdTech validator and

@@ -3,310 +3,32 @@
 Every input row or file is validated before anything is written; each credential is written
 atomically, so an interrupted batch leaves only complete files, and a rerun skips recipients
 who already hold the achievement (matched through the salted e-mail hash, since the plain
-address is never stored).
+address is never stored). The request itself (``award_request``), what is already held
+(``holdings``) and a batch's CSV files (``batch_csv``) have their own modules.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..config import Settings
 from ..credential.jsonld import canonicalize_rdfc
-from ..credential.model import (
-    Award,
-    Recipient,
-    build_credential,
-    check_characters,
-    check_recipient,
-    hashes_match,
-    new_slug,
-    now_timestamp,
-    parse_timestamp,
-    slug_of,
-    to_datetime_stamp,
-    valid_until_for,
-)
-from ..credential.model import _url as check_url
+from ..credential.model import Award, build_credential, check_recipient, now_timestamp
 from ..credential.proofs import jcs_bytes
-from ..credential.status_list import LIST_BITS
 from ..credential.verify import check_content, check_integrity
 from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from ..site.linkedin import add_to_profile_url
-from .holdings_index import Summary, summaries
+from .award_request import Outcome, Request, make_request
+from .holdings import Holdings
 from .issuance_log import IssuanceLog
-from .pathway_defs import refuse_by_hand
-from .repository import (
-    AchievementDef,
-    credential_files,
-    display_path,
-    is_signed,
-    load_achievement,
-)
+from .repository import credential_files, display_path, is_signed, load_achievement
 from .revocation import ensure_status_list, load_ledger, revoke
 from .signing import Signer
-
-#: Columns of a batch CSV and keys of an authoring YAML (the same names, on purpose).
-FIELDS = {
-    "achievement",
-    "name",
-    "email",
-    "issued",
-    "expires",
-    "evidence_url",
-    "evidence_name",
-    "evidence_narrative",
-    "result",
-    "narrative",
-}
-MAX_CSV_BYTES = 20 * 1024 * 1024
-_LINE_BREAK = re.compile("\r\n|\r|\n")  # how csv counts lines (line_num) inside quoted cells
-
-
-@dataclass(frozen=True)
-class Request:
-    """One validated award: who gets what, before any id or signature exists."""
-
-    achievement: AchievementDef
-    recipient: Recipient
-    award: Award
-    origin: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    name: str
-    email: str
-    url: str
-    linkedin: str
-    path: Path | None
-    status: str  # "issued" or "existing"
-
-
-@dataclass
-class Holdings:
-    """What the issuer has already awarded: used indices, slugs, and who holds what.
-
-    ``by_achievement`` maps an achievement id to (hashed e-mails, file or document) per
-    credential: files are read from :func:`holdings_index.summaries`, and only the one that
-    turns out to be a duplicate is loaded whole.
-    """
-
-    indices: set[int] = field(default_factory=set)
-    slugs: set[str] = field(default_factory=set)
-    by_achievement: dict[str, list[tuple[Summary, str | dict[str, Any]]]] = field(
-        default_factory=dict
-    )
-
-    @classmethod
-    def scan(cls, settings: Settings) -> Holdings:
-        found = cls()
-        for path, summary in summaries(settings).items():
-            found._record(summary, path)
-        return found
-
-    def add(self, doc: Mapping[str, Any], settings: Settings) -> None:
-        self._record(Summary.of(doc, settings), dict(doc))
-
-    def _record(self, summary: Summary, source: str | dict[str, Any]) -> None:
-        if summary.index is not None:
-            self.indices.add(summary.index)
-        if summary.slug:
-            self.slugs.add(summary.slug)
-        if summary.achievement is not None:
-            self.by_achievement.setdefault(summary.achievement, []).append((summary, source))
-
-    def holder(self, request: Request) -> dict[str, Any] | None:
-        """An existing credential for the same achievement and e-mail, if any."""
-        for summary, source in self.by_achievement.get(request.achievement.achievement["id"], []):
-            if hashes_match(summary.emails, request.recipient.email):
-                if isinstance(source, dict):
-                    return source
-                try:
-                    return load_yaml(source).data
-                except CredpagesError:
-                    continue  # changed since it was summarised: `verify` reports it
-        return None
-
-    def new_index(self, rng: Callable[[int], int]) -> int:
-        if len(self.indices) >= LIST_BITS // 2:
-            raise CredpagesError("the revocation list is half full; it needs a second list")
-        while True:
-            index = rng(LIST_BITS)
-            if index not in self.indices:
-                self.indices.add(index)
-                return index
-
-    def new_slug(self, achievement_id: str) -> str:
-        while True:
-            slug = new_slug(achievement_id)
-            if slug not in self.slugs:
-                self.slugs.add(slug)
-                return slug
-
-
-def _optional(row: Mapping[str, Any], key: str, *, prose: bool = False) -> str | None:
-    value = row.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise CredpagesError("must be text (quote it in YAML)", field=key)
-    return check_characters(value.strip(), key, prose=prose)
-
-
-def make_request(
-    settings: Settings,
-    row: Mapping[str, Any],
-    *,
-    origin: str,
-    achievement_id: str | None = None,
-    cache: dict[str, AchievementDef] | None = None,
-) -> Request:
-    """Validate one CSV row or authoring file into a :class:`Request`."""
-    unknown = set(row) - FIELDS
-    if unknown:
-        raise CredpagesError(
-            f"unknown column(s) {sorted(unknown)}; known: {sorted(FIELDS)}",
-            field=sorted(unknown)[0],
-        )
-    aid = _optional(row, "achievement") or achievement_id
-    if not aid:
-        raise CredpagesError(
-            "which achievement? give --achievement or an achievement column", field="achievement"
-        )
-    cache = {} if cache is None else cache
-    if aid not in cache:
-        cache[aid] = load_achievement(settings, aid)
-    definition = cache[aid]
-    refuse_by_hand(aid, definition.rule)  # issuer.pathways awards pathways, with their evidence
-    recipient = check_recipient(row.get("name"), row.get("email"))
-    issued = to_datetime_stamp(_optional(row, "issued") or now_timestamp(), "issued")
-    expires = _optional(row, "expires")
-    valid_until = (
-        to_datetime_stamp(expires, "expires")
-        if expires
-        else valid_until_for(definition.raw, issued)
-    )
-    if valid_until and parse_timestamp(valid_until) <= parse_timestamp(issued):
-        raise CredpagesError("the expiry date must be after the issue date", field="expires")
-    evidence_url = _optional(row, "evidence_url")
-    if evidence_url:
-        check_url(evidence_url, "evidence_url")  # scheme, host, no spaces (rdfc needs an IRI)
-    award = Award(
-        issued=issued,
-        valid_until=valid_until,
-        evidence_url=evidence_url,
-        evidence_name=_optional(row, "evidence_name"),
-        evidence_narrative=_optional(row, "evidence_narrative", prose=True),
-        result=_optional(row, "result"),
-        narrative=_optional(row, "narrative", prose=True),
-    )
-    return Request(definition, recipient, award, origin)
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    """Rows of a batch file; a BOM, blank lines and surrounding spaces in headers are tolerated."""
-    return [row for _, row in read_csv_rows(path)]
-
-
-_DELIMITERS = (",", ";", "\t")
-_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
-
-
-def _decode_csv(data: bytes, path: Path) -> str:
-    """UTF-8 text (a BOM is fine), or an error naming the line and how to save the file."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
-        raise CredpagesError(
-            "is UTF-16 text: save it as UTF-8 (in Excel: Save As → CSV UTF-8)", file=path, line=1
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CredpagesError(
-            f"byte 0x{data[exc.start]:02X} is not UTF-8 (the file looks like Windows-1252 or "
-            "Latin-1 text): save it as UTF-8 (in Excel: Save As → CSV UTF-8)",
-            file=path,
-            line=line,
-        ) from None
-
-
-def _header(text: str, path: Path) -> tuple[str, list[str]]:
-    """The delimiter (",", ";" or tab: the first that gives a name and an email column) and
-    the normalised column names; duplicate columns are refused, since one would be lost."""
-    first = next(csv.reader(io.StringIO(text, newline="")), None)
-    if first is None:
-        raise CredpagesError("is empty: it needs a header row with name,email", file=path)
-    chosen = ","
-    for delimiter in _DELIMITERS:
-        row = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        if {"name", "email"} <= {h.strip().lower() for h in row}:
-            chosen = delimiter
-            break
-    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=chosen))
-    names = [h.strip().lower() for h in header]
-    missing = {"name", "email"} - set(names)
-    if missing:
-        found = max(_DELIMITERS, key=lambda d: header[0].count(d) if header else 0)
-        hint = ""
-        if header and header[0].count(found):
-            hint = (
-                f" (the header row is separated by {_DELIMITER_NAMES[found]}; it needs "
-                "name and email columns)"
-            )
-        raise CredpagesError(
-            f"has no {', '.join(sorted(missing))} column{hint}: the first row names the "
-            "columns, e.g. name,email",
-            file=path,
-            line=1,
-        )
-    seen: set[str] = set()
-    for name in names:
-        if name in seen and name:
-            raise CredpagesError(
-                f"has the column {name!r} twice: remove one (only one value per row can be used)",
-                file=path,
-                line=1,
-                field=name,
-            )
-        seen.add(name)
-    return chosen, names
-
-
-def read_csv_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """:func:`read_csv` with the line each row starts on, for messages (blank lines skipped)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise CredpagesError(f"is {size} bytes; the limit is {MAX_CSV_BYTES}", file=path)
-        text = _decode_csv(path.read_bytes(), path)
-    except FileNotFoundError:
-        raise CredpagesError("not found", file=path) from None
-    delimiter, names = _header(text, path)
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    reader.fieldnames = names
-    rows = []
-    try:
-        next(reader.reader)  # the header, already read
-        for row in reader:
-            if None in row:
-                raise CredpagesError(
-                    "has more cells than the header", file=path, line=reader.line_num
-                )
-            if any(v and v.strip() for v in row.values()):
-                breaks = sum(len(_LINE_BREAK.findall(v)) for v in row.values() if v)
-                cells = {k: v.replace("\r\n", "\n") for k, v in row.items() if v is not None}
-                rows.append((reader.line_num - breaks, cells))
-    except csv.Error as exc:
-        raise CredpagesError(f"is not valid CSV: {exc}", file=path, line=reader.line_num) from exc
-    return rows
 
 
 @dataclass(frozen=True)
@@ -594,44 +316,6 @@ def _achievement_id(doc: Mapping[str, Any], settings: Settings) -> str:
             f"achievement id must start with {prefix}", field="credentialSubject.achievement.id"
         )
     return achievement_url[len(prefix) :].rstrip("/")
-
-
-def find_credential(settings: Settings, ref: str) -> tuple[Path, dict[str, Any]]:
-    """A credential by file path, page URL/id, or slug."""
-    candidate = Path(ref)
-    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
-        return candidate, load_yaml(candidate).data
-    for path in credential_files(settings):
-        try:
-            doc = load_yaml(path).data
-        except CredpagesError:
-            continue
-        if ref in (doc.get("id"), slug_of(str(doc.get("id", "")), settings), path.stem):
-            return path, doc
-    raise CredpagesError(f"no credential {ref!r} under {display_path(settings.credentials_dir)}")
-
-
-def outcomes_csv(outcomes: Iterable[Outcome]) -> str:
-    """Mail-merge CSV: recipient, e-mail, page URL, LinkedIn add-to-profile link, status."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["name", "email", "page_url", "linkedin_add_to_profile", "status"])
-    for o in outcomes:
-        writer.writerow(
-            [
-                csv_safe(o.name),
-                csv_safe(o.email),
-                o.url,
-                o.linkedin,
-                o.status,
-            ]
-        )
-    return out.getvalue()
-
-
-def csv_safe(text: str) -> str:
-    """Defuse spreadsheet formulas (=, +, -, @) in names and e-mails from hostile input."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def unsigned_files(settings: Settings) -> tuple[list[Path], list[CredpagesError]]:

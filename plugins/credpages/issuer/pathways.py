@@ -30,8 +30,11 @@ from ..credential.status_list import Bits
 from ..credential.verify import REVOKED, VALID, check_integrity, credential_state
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
+from .award_request import Outcome, Request
+from .batch_csv import csv_safe
 from .clr_files import write_clr
-from .issuing import Holdings, Issuer, Outcome, Request, csv_safe
+from .holdings import Holdings
+from .issuing import Issuer
 from .pathway_defs import FIELD
 from .pathway_rules import chosen, evaluation_order, missing, referenced
 from .repository import AchievementDef, all_achievement_ids, load_achievement

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..credential.model import ACHIEVEMENT_ID, achievement_from_definition
+from ..credential.model import ACHIEVEMENT_ID, achievement_from_definition, slug_of
 from ..credential.yamlio import Loaded, load_yaml
 from ..errors import CredpagesError
 from .pathway_defs import criteria_with_parts, part_names, requirement
@@ -93,3 +93,18 @@ def display_path(path: Path) -> str:
 
 def load_credential(path: Path) -> Loaded:
     return load_yaml(path)
+
+
+def find_credential(settings: Settings, ref: str) -> tuple[Path, dict[str, Any]]:
+    """A credential by file path, page URL/id, or slug."""
+    candidate = Path(ref)
+    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+        return candidate, load_yaml(candidate).data
+    for path in credential_files(settings):
+        try:
+            doc = load_yaml(path).data
+        except CredpagesError:
+            continue
+        if ref in (doc.get("id"), slug_of(str(doc.get("id", "")), settings), path.stem):
+            return path, doc
+    raise CredpagesError(f"no credential {ref!r} under {display_path(settings.credentials_dir)}")

@@ -1,3 +1,4 @@
+# Over 400 lines on purpose: most of it is the text of the files `init` writes.
 """``credpages init``: the files of a new issuer's site repository, made from a few answers.
 
 The new site depends on credpages as a pinned package (``requirements.txt``), never on a copy of

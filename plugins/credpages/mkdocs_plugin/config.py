@@ -68,6 +68,7 @@ def settings_from(
             base_dir,
             config_file=config_file,
             docs_dir=Path(config.docs_dir),
+            language=config.theme.get("language"),
         )
     except CredpagesError as exc:
         raise exc.located(file=config_file) from exc

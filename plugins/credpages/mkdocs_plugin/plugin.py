@@ -103,7 +103,6 @@ def _theme_info(config: MkDocsConfig) -> ThemeInfo:
     overrides = (Path(custom_dir) / "credpages",) if custom_dir else ()
     return ThemeInfo(
         site_name=config.site_name,
-        language=theme.get("language") or "en",
         primary=str(first.get("primary", "indigo")),
         accent=str(first.get("accent", "indigo")),
         dark_toggle=len(palettes) > 1,

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from ..config import Settings, ShareCards
 from ..errors import CredpagesError
 from .cache import BuildCache, key_maker
 from .collect import SiteData
-from .render import format_date
 from .share_card import (
     CARD_HEIGHT,
     CARD_WIDTH,
@@ -148,6 +148,11 @@ def write_cards(
             images[url] = site_file(settings, url)
         return images[url]
 
+    def language(achievement: Mapping[str, Any]) -> i18n.Language:
+        """The language of the achievement's pages (as ``render.page_language`` decides)."""
+        own = i18n.find_language(achievement.get("inLanguage"))
+        return own or i18n.language(settings.language)
+
     def achievement_card(achievement: Mapping[str, Any]) -> CardData:
         return CardData(
             recipient="",
@@ -156,6 +161,7 @@ def write_cards(
             issued_date_text="",
             badge_image=badge(achievement),
             logo_image=logo,
+            rtl=language(achievement).dir == "rtl",
         )
 
     prefix = settings.site_url + "achievements/"
@@ -181,19 +187,20 @@ def write_cards(
                 recipient=str(doc["credentialSubject"].get("name", "")),
                 achievement=str(achievement.get("name", "")),
                 issuer=settings.issuer.name,
-                issued_date_text=format_date(doc.get("validFrom")),
+                issued_date_text=i18n.format_date(doc.get("validFrom"), language(achievement).tag),
                 badge_image=badge(achievement),
                 logo_image=logo,
+                rtl=language(achievement).dir == "rtl",
             )
             folder = f"{settings.page_prefix}/{report.slug}"
         jobs.append((card, options.style))
-        targets.append((f"c:{report.slug}", folder, _alt(card)))
+        targets.append((f"c:{report.slug}", folder, _alt(card, language(achievement).tag)))
     for achievement_id, achievement in sorted(achievements.items()):
         if achievement_id.startswith(prefix):
             card = achievement_card(achievement)
             jobs.append((card, options.style))
             folder = achievement_id[len(settings.site_url) :].strip("/")
-            targets.append((f"a:{achievement_id}", folder, _alt(card)))
+            targets.append((f"a:{achievement_id}", folder, _alt(card, language(achievement).tag)))
     results = cached_cards(jobs, cache, os.cpu_count() or 1)
     cards = Cards({}, {})
     warnings: list[str] = []
@@ -213,7 +220,10 @@ def write_cards(
     return cards, warnings
 
 
-def _alt(card: CardData) -> str:
+def _alt(card: CardData, lang: str) -> str:
+    """The card's alt text (``og:image:alt``) in the page's language."""
+    _ = i18n.translator(lang)
+    facts = {"achievement": card.achievement, "recipient": card.recipient, "issuer": card.issuer}
     if card.recipient:
-        return f"{card.achievement} awarded to {card.recipient} by {card.issuer}"
-    return f"{card.achievement}, awarded by {card.issuer}"
+        return _("%(achievement)s awarded to %(recipient)s by %(issuer)s", **facts)
+    return _("%(achievement)s, awarded by %(issuer)s", **facts)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
+from .. import i18n
 from ..credential.verify import REVOKED, VALID
 from ..issuer.pathway_rules import Rule
 from .collect import SiteData
@@ -33,23 +34,28 @@ class RuleView:
 
 
 def rule_view(
-    rule: Rule, achievements: Mapping[str, Mapping[str, Any]], site_url: str, paths: Paths
+    rule: Rule,
+    achievements: Mapping[str, Mapping[str, Any]],
+    site_url: str,
+    paths: Paths,
+    lang: str = i18n.SOURCE,
 ) -> RuleView:
     """``rule`` with each id shown by its achievement's name, linked to its page."""
     items: list[PartView | RuleView] = []
     for part in rule.parts:
         if isinstance(part, Rule):
-            items.append(rule_view(part, achievements, site_url, paths))
+            items.append(rule_view(part, achievements, site_url, paths, lang))
             continue
         url = f"{site_url}achievements/{part}/"
         name = achievements.get(url, {}).get("name")
         items.append(PartView(shown(name if isinstance(name, str) else part), paths.href(url)))
+    _ = i18n.translator(lang)
     if rule.kind == "all":
-        heading = "All of these"
+        heading = _("All of these")
     elif rule.need == 1:
-        heading = "Any one of these"
+        heading = _("Any one of these")
     else:
-        heading = f"Any {rule.need} of these"
+        heading = i18n.ngettext(lang, "Any %(num)s of these", "Any %(num)s of these", rule.need)
     return RuleView(heading, tuple(items))
 
 

@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: the build's one writer, in publishing order; cards, log files and
+# rendering already have their own modules.
 """Write the verified site: credential pages and JSON, DID document, status list, sitemap.
 
 Runs only after ``collect`` has verified everything; it renders from verified data and never
@@ -20,6 +22,7 @@ from typing import Any, Literal, cast
 
 import jinja2
 
+from .. import i18n
 from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
 from ..config import ShareCards
 from ..credential.clr import CLR_FILE
@@ -69,7 +72,6 @@ class ThemeInfo:
     """What credpages' own pages borrow from the site generator's configuration."""
 
     site_name: str
-    language: str = "en"
     primary: str = "indigo"
     accent: str = "indigo"
     dark_toggle: bool = False
@@ -118,6 +120,46 @@ def write_builtin_assets(site_dir: Path) -> None:
             _write(site_dir, relative, source.read_bytes())
 
 
+def site_languages(site: SiteData) -> tuple[list[i18n.Language], list[str]]:
+    """The interface languages this site's pages use (``theme.language`` and the achievements'
+    ``inLanguage``), and a warning for each language credpages has no catalog for."""
+    settings = site.settings
+    warnings = [w for w in [i18n.unknown_language(settings.language, "theme.language")] if w]
+    languages = {i18n.language(settings.language)}
+    seen: set[str] = set()
+    achievements = [d.achievement for d in site.achievements.values()]
+    achievements += [
+        r.credential["credentialSubject"]["achievement"] for r in site.credentials if r.credential
+    ]
+    for achievement in achievements:
+        value = achievement.get("inLanguage")
+        if not isinstance(value, str) or value in seen:
+            continue
+        seen.add(value)
+        found = i18n.find_language(value)
+        if found is None:
+            where = f"achievement {achievement.get('id')}: inLanguage"
+            warnings.append(
+                f"{where}: credpages has no catalog for {value!r}; its pages use the site's "
+                f"language ({i18n.language(settings.language).tag})."
+            )
+        else:
+            languages.add(found)
+    return sorted(languages, key=lambda lang: lang.tag), warnings
+
+
+def write_strings_modules(site_dir: Path, languages: Iterable[i18n.Language]) -> None:
+    """``assets/credpages/strings/<tag>.js`` for each non-English language the pages use: the
+    browser modules' messages from the same catalog as the templates (see ``credpages.i18n``).
+    A file the site's ``custom_dir`` supplied wins, like the other assets."""
+    for lang in languages:
+        if lang.catalog == i18n.SOURCE:
+            continue
+        relative = f"{ASSETS_URL_DIR}/strings/{lang.tag}.js"
+        if not (site_dir / relative).exists():
+            _write(site_dir, relative, i18n.strings_module(lang.tag))
+
+
 def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
     settings = site.settings
     issuer = settings.issuer
@@ -129,7 +171,7 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
         issuer_logo=settings.absolute_url(issuer.image) if issuer.image else None,
         issuer_description=issuer.description,
         did=settings.did,
-        language=theme.language,
+        language=settings.language,
         primary=theme.primary,
         accent=theme.accent,
         dark_toggle=theme.dark_toggle,
@@ -316,7 +358,9 @@ def write_achievement_pages(
         definition = site.achievements.get(slug)
         if definition is not None and definition.rule is not None:  # a pathway: its parts
             paths = Paths(settings.site_url, root_prefix(info, achievement_id))
-            context["pathway"] = rule_view(definition.rule, achievements, settings.site_url, paths)
+            context["pathway"] = rule_view(
+                definition.rule, achievements, settings.site_url, paths, context["lang"]
+            )
         _write(site_dir, f"achievements/{slug}/index.html", render_achievement_page(env, context))
         urls.append(achievement_id)
         entries.append(AchievementEntry(achievement, awarded=len(held)))
@@ -357,6 +401,9 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         }
         write_log(partial(_write, site_dir), site.log, slugs, site.settings.page_prefix)
     write_builtin_assets(site_dir)
+    languages, language_warnings = site_languages(site)
+    warnings += language_warnings
+    write_strings_modules(site_dir, languages)
     cards = Cards({}, {})
     if theme.docs_dir is not None:
         options = card_options(

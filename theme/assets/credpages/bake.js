@@ -5,6 +5,8 @@
 // the JSON as CDATA right after its start tag. A PNG of an SVG image is rasterised first.
 // Loaded by share.js on the first click of a badge download button.
 
+import { t } from './i18n.js';
+
 export const OB_NS = 'https://purl.imsglobal.org/ob/v3p0';
 const KEYWORD = 'openbadgecredential';
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
@@ -44,7 +46,7 @@ export const isPng = (/** @type {Uint8Array} */ bytes) => SIGNATURE.every((b, i)
 /** `png` with `json` in one iTXt chunk right after IHDR (keyword, NUL, flag 0, method 0, empty
  * language tag and translated keyword, the UTF-8 text); other chunks are kept byte for byte. */
 export function bakePng(/** @type {Uint8Array} */ png, /** @type {string} */ json) {
-  if (!isPng(png)) throw new Error('the image is not a PNG');
+  if (!isPng(png)) throw new Error(t('the image is not a PNG'));
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const text = encoder.encode(json);
   const data = new Uint8Array(KEYWORD.length + 5 + text.length);
@@ -59,13 +61,13 @@ export function bakePng(/** @type {Uint8Array} */ png, /** @type {string} */ jso
     const end = at + 12 + length;
     if (end > png.length) break;
     const keyword = type === 'iTXt' ? String.fromCharCode(...png.subarray(at + 8, at + 8 + Math.min(length, KEYWORD.length + 1))) : '';
-    if (at === 8 && type !== 'IHDR') throw new Error('the PNG does not start with IHDR');
+    if (at === 8 && type !== 'IHDR') throw new Error(t('the PNG does not start with IHDR'));
     if (keyword !== `${KEYWORD}\0`) parts.push(png.subarray(at, end));
     if (at === 8) parts.push(chunk('iTXt', data));
     at = end;
     if (type === 'IEND') return concat(parts);
   }
-  throw new Error('the PNG is truncated');
+  throw new Error(t('the PNG is truncated'));
 }
 
 function concat(/** @type {Uint8Array[]} */ parts) {
@@ -87,9 +89,9 @@ export function bakeSvg(/** @type {string} */ svg, /** @type {string} */ json) {
   if (doctype) svg = svg.slice(0, at) + svg.slice(at + doctype[0].length);
   at += PROLOG.exec(svg.slice(at))?.[0].length ?? 0;
   const tag = START_TAG.exec(svg.slice(at));
-  if (!tag) throw new Error('the image does not start with an <svg> element');
+  if (!tag) throw new Error(t('the image does not start with an <svg> element'));
   const bound = /\sxmlns:openbadges\s*=\s*(["'])(.*?)\1/.exec(tag[0]);
-  if (bound && bound[2] !== OB_NS) throw new Error('the SVG binds the prefix openbadges to another namespace');
+  if (bound && bound[2] !== OB_NS) throw new Error(t('the SVG binds the prefix openbadges to another namespace'));
   let head = tag[0].slice(0, tag[1] ? -2 : -1).trimEnd();
   if (!bound) head += ` xmlns:openbadges="${OB_NS}"`;
   let body = svg.slice(at + tag[0].length);
@@ -99,7 +101,7 @@ export function bakeSvg(/** @type {string} */ svg, /** @type {string} */ json) {
   const doc = new DOMParser().parseFromString(baked, 'image/svg+xml');
   const found = doc.getElementsByTagNameNS(OB_NS, 'credential');
   if (doc.getElementsByTagName('parsererror').length || found.length !== 1 || found[0].textContent !== json) {
-    throw new Error('the SVG could not be baked (is it well-formed, without a DOCTYPE?)');
+    throw new Error(t('the SVG could not be baked (is it well-formed, without a DOCTYPE?)'));
   }
   return baked;
 }
@@ -108,7 +110,7 @@ export function bakeSvg(/** @type {string} */ svg, /** @type {string} */ json) {
 export async function rasterise(/** @type {string} */ svg, size = 512) {
   const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   const root = doc.documentElement;
-  if (root.localName !== 'svg' || doc.getElementsByTagName('parsererror').length) throw new Error('the image is not a well-formed SVG');
+  if (root.localName !== 'svg' || doc.getElementsByTagName('parsererror').length) throw new Error(t('the image is not a well-formed SVG'));
   const box = (root.getAttribute('viewBox') ?? '').split(/[\s,]+/).map(Number);
   let ratio = box.length === 4 && box[2] > 0 && box[3] > 0 ? box[2] / box[3] : parseFloat(root.getAttribute('width') ?? '') / parseFloat(root.getAttribute('height') ?? '');
   if (!(ratio > 0 && Number.isFinite(ratio))) ratio = 1;
@@ -126,7 +128,7 @@ export async function rasterise(/** @type {string} */ svg, size = 512) {
     canvas.height = height;
     /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d')).drawImage(image, 0, 0, width, height);
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-    if (!blob) throw new Error('the browser could not draw the image');
+    if (!blob) throw new Error(t('the browser could not draw the image'));
     return new Uint8Array(await blob.arrayBuffer());
   } finally {
     URL.revokeObjectURL(url);
@@ -136,15 +138,15 @@ export async function rasterise(/** @type {string} */ svg, size = 512) {
 /** Bake the page's credential into the image at `src` and save it as <slug>.png / .svg. */
 export async function downloadBadge(/** @type {'png'|'svg'} */ kind, /** @type {string} */ src) {
   const json = document.getElementById('cp-credential')?.textContent ?? '';
-  if (!json) throw new Error('the page holds no credential');
+  if (!json) throw new Error(t('the page holds no credential'));
   const url = new URL(src, location.href);
-  if (url.origin !== location.origin) throw new Error('the badge image is on another site');
+  if (url.origin !== location.origin) throw new Error(t('the badge image is on another site'));
   const response = await fetch(url, { credentials: 'same-origin' });
-  if (!response.ok) throw new Error(`the badge image could not be loaded (HTTP ${response.status})`);
+  if (!response.ok) throw new Error(t('the badge image could not be loaded (HTTP {status})', { status: response.status }));
   const bytes = new Uint8Array(await response.arrayBuffer());
   let baked;
   if (kind === 'svg') {
-    if (isPng(bytes)) throw new Error('the badge image is a PNG, not an SVG');
+    if (isPng(bytes)) throw new Error(t('the badge image is a PNG, not an SVG'));
     baked = new Blob([bakeSvg(new TextDecoder().decode(bytes), json)], { type: 'image/svg+xml' });
   } else {
     const png = isPng(bytes) ? bytes : await rasterise(new TextDecoder().decode(bytes));

@@ -4,6 +4,8 @@
 // DID document, the status list) is fetched from the preview server, and the verdict says
 // "Preview". Anywhere else this returns null and changes nothing.
 
+import { t } from './i18n.js';
+
 /**
  * @param {typeof fetch} get @param {Document} [doc] @param {{hostname: string, origin: string}} [loc]
  * @returns {{fetch: typeof fetch, mark: (panel: HTMLElement) => void} | null}
@@ -20,8 +22,8 @@ export function previewMode(get, doc = document, loc = location) {
     mark(panel) {
       panel.dataset.preview = 'true';
       const verdict = panel.querySelector('.cp-verdict'); // its children (e.g. <bdi>) stay as they are
-      verdict?.prepend('Preview: ');
-      verdict?.append(` (served by credpages serve at ${local})`);
+      verdict?.prepend(t('Preview:'), ' ');
+      verdict?.append(' ', t('(served by credpages serve at {origin})', { origin: local }));
     },
   };
 }

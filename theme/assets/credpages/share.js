@@ -1,6 +1,8 @@
 // Credential page extras: copy buttons (LinkedIn values, page link), "Print or save as PDF" (prints the
 // certificate), baked badge downloads (bake.js, imported on first click). Buttons marked data-cp
 // stay hidden until this module has run (html.cp-js).
+import { t } from './i18n.js';
+
 document.documentElement.classList.add('cp-js');
 
 /** Copy with the Clipboard API, else through a hidden textarea. @returns {Promise<boolean>} */
@@ -23,9 +25,9 @@ status.setAttribute('role', 'status');
 document.querySelector('[data-cp=print]')?.parentElement?.after(status);
 
 for (const dd of document.querySelectorAll('.cp-copylist dd')) {
-  const button = Object.assign(document.createElement('button'), { type: 'button', className: 'cp-copy', value: dd.textContent, textContent: 'Copy' });
+  const button = Object.assign(document.createElement('button'), { type: 'button', className: 'cp-copy', value: dd.textContent, textContent: t('Copy') });
   button.dataset.cp = 'copy';
-  button.setAttribute('aria-label', `Copy ${dd.previousElementSibling?.textContent}`);
+  button.setAttribute('aria-label', t('Copy {label}', { label: dd.previousElementSibling?.textContent }));
   dd.append(' ', button);
 }
 
@@ -44,8 +46,8 @@ let statusTimer = 0;
  * earlier button's timer must not clear a later button's message). */
 function flash(/** @type {HTMLButtonElement} */ b, /** @type {boolean} */ ok) {
   b.dataset.label ??= b.textContent ?? '';
-  b.textContent = ok ? 'Copied' : 'Copy failed';
-  status.textContent = ok ? 'Copied to the clipboard.' : '';
+  b.textContent = ok ? t('Copied') : t('Copy failed');
+  status.textContent = ok ? t('Copied to the clipboard.') : '';
   clearTimeout(Number(b.dataset.timer));
   b.dataset.timer = String(setTimeout(() => { b.textContent = b.dataset.label ?? ''; }, 2000));
   clearTimeout(statusTimer);
@@ -54,13 +56,13 @@ function flash(/** @type {HTMLButtonElement} */ b, /** @type {boolean} */ ok) {
 
 async function bake(/** @type {HTMLButtonElement} */ b) {
   b.disabled = true;
-  status.textContent = 'Baking the badge…';
+  status.textContent = t('Baking the badge…');
   try {
     const { downloadBadge } = await import('./bake.js');
     await downloadBadge(/** @type {'png'|'svg'} */ (b.dataset.cp), b.closest('p')?.dataset.cpImage ?? '');
     status.textContent = '';
   } catch (e) {
-    status.textContent = `The badge could not be made: ${e instanceof Error ? e.message : e}`;
+    status.textContent = t('The badge could not be made: {error}', { error: e instanceof Error ? e.message : e });
   } finally {
     b.disabled = false;
   }

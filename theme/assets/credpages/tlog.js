@@ -7,6 +7,7 @@
 // one extends it (a consistency proof, RFC 9162 §2.1.4), so a log rewritten or shrunk between two
 // visits is noticed. Nothing here changes the verdict: the result is shown on its own line.
 import { checkUrl, decodeMultikey, didWebUrl, jcs } from './verifier.js';
+import { t } from './i18n.js';
 
 const SERVICE = 'CredpagesIssuanceLog';
 const utf8 = new TextEncoder();
@@ -54,7 +55,7 @@ export async function rangeHash(start, end, node) {
 
 /** PATH(index, D[size]). @param {number} index @param {number} size @param {NodeSource} node */
 export async function inclusionProof(index, size, node) {
-  if (!(index >= 0 && index < size)) fail(`entry ${index} is not in a log of ${size} entries`);
+  if (!(index >= 0 && index < size)) fail(t('entry {index} is not in a log of {size} entries', { index, size }));
   const jobs = [];
   let [start, n, m] = [0, size, index];
   while (n > 1) {
@@ -72,7 +73,7 @@ export async function inclusionProof(index, size, node) {
 
 /** PROOF(m, D[n]). @param {number} m @param {number} n @param {NodeSource} node */
 export async function consistencyProof(m, n, node) {
-  if (!(m > 0 && m <= n)) fail(`no consistency proof from ${m} to ${n} entries`);
+  if (!(m > 0 && m <= n)) fail(t('no consistency proof from {m} to {n} entries', { m, n }));
   const jobs = [];
   let [start, whole] = [0, true];
   while (m !== n) {
@@ -91,17 +92,17 @@ export async function consistencyProof(m, n, node) {
 
 /** RFC 9162 §2.1.3.2: the root an inclusion proof leads to. @param {number} index @param {number} size @param {Uint8Array} leaf @param {Uint8Array[]} proof */
 export async function rootFromInclusion(index, size, leaf, proof) {
-  if (!(index >= 0 && index < size)) fail(`entry ${index} is not in a log of ${size} entries`);
+  if (!(index >= 0 && index < size)) fail(t('entry {index} is not in a log of {size} entries', { index, size }));
   let [fn, sn, r] = [index, size - 1, leaf];
   for (const p of proof) {
-    if (sn === 0) fail('the inclusion proof is too long');
+    if (sn === 0) fail(t('the inclusion proof is too long'));
     if (odd(fn) || fn === sn) {
       r = await nodeHash(p, r);
       while (!odd(fn) && fn !== 0) [fn, sn] = [half(fn), half(sn)];
     } else r = await nodeHash(r, p);
     [fn, sn] = [half(fn), half(sn)];
   }
-  if (sn !== 0) fail('the inclusion proof is too short');
+  if (sn !== 0) fail(t('the inclusion proof is too short'));
   return r;
 }
 
@@ -149,12 +150,12 @@ export function tileNodes(size, get) {
     const first = index * span;
     const n = Math.floor(first / 256);
     const width = widthOf(Math.floor(size / 256 ** L), n);
-    if (first % 256 + span > width) fail(`no complete subtree at level ${level}, index ${index}`);
+    if (first % 256 + span > width) fail(t('no complete subtree at level {level}, index {index}', { level, index }));
     const path = tilePath(String(L), n, width);
     if (!tiles.has(path))
       tiles.set(
         path,
-        get(path, width * 32).then((b) => (b.length === width * 32 ? b : fail(`${path} has the wrong size`))),
+        get(path, width * 32).then((b) => (b.length === width * 32 ? b : fail(t('{path} has the wrong size', { path })))),
       );
     const bytes = /** @type {Uint8Array} */ (await tiles.get(path));
     let hashes = [];
@@ -172,9 +173,9 @@ export function tileNodes(size, get) {
 export function parseBundle(data) {
   const out = [];
   for (let at = 0; at < data.length; ) {
-    if (at + 2 > data.length) fail('an entry bundle is cut short');
+    if (at + 2 > data.length) fail(t('an entry bundle is cut short'));
     const len = (data[at] << 8) | data[at + 1];
-    if (at + 2 + len > data.length) fail('an entry bundle is cut short');
+    if (at + 2 + len > data.length) fail(t('an entry bundle is cut short'));
     out.push(data.slice(at + 2, at + 2 + len));
     at += 2 + len;
   }
@@ -190,34 +191,34 @@ export const keyId = async (name, key) => hex((await sha256(cat(utf8.encode(`${n
  * @param {string} note @param {string} origin @param {Uint8Array[]} keys
  */
 export async function openCheckpoint(note, origin, keys) {
-  if (/[\x00-\x09\x0b-\x1f]/.test(note)) fail('the checkpoint contains control characters');
+  if (/[\x00-\x09\x0b-\x1f]/.test(note)) fail(t('the checkpoint contains control characters'));
   const cut = note.lastIndexOf('\n\n');
-  if (cut < 0 || !note.endsWith('\n')) fail('the checkpoint is not a signed note');
+  if (cut < 0 || !note.endsWith('\n')) fail(t('the checkpoint is not a signed note'));
   const text = note.slice(0, cut + 1);
   const known = new Map(await Promise.all(keys.map(async (k) => /** @type {[string, Uint8Array]} */ ([await keyId(origin, k), k]))));
   let verified = false;
   for (const line of note.slice(cut + 2, -1).split('\n')) {
     const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
-    if (!m) fail('the checkpoint has a malformed signature line');
+    if (!m) fail(t('the checkpoint has a malformed signature line'));
     let blob;
     try {
       blob = b64(m[2]);
     } catch {
-      fail('the checkpoint has a signature that is not base64');
+      fail(t('the checkpoint has a signature that is not base64'));
     }
     const key = m[1] === origin && blob.length === 68 ? known.get(hex(blob.slice(0, 4))) : undefined;
     if (!key) continue; // signed-note: signatures by other keys are ignored
     const ck = await crypto.subtle.importKey('raw', key, { name: 'Ed25519' }, false, ['verify']);
     if (!(await crypto.subtle.verify({ name: 'Ed25519' }, ck, blob.slice(4), utf8.encode(text))))
-      fail("bad checkpoint signature: it does not verify with the issuer's key");
+      fail(t("bad checkpoint signature: it does not verify with the issuer's key"));
     verified = true;
   }
-  if (!verified) fail("bad checkpoint signature: not signed by a key of the issuer's DID document");
+  if (!verified) fail(t("bad checkpoint signature: not signed by a key of the issuer's DID document"));
   const [o, size, root, ...rest] = text.slice(0, -1).split('\n');
-  if (o !== origin) fail(`the checkpoint is of the log ${o}, not ${origin}`);
-  if (!/^(0|[1-9]\d{0,15})$/.test(size ?? '') || rest.some((l) => !l)) fail('the checkpoint is malformed');
+  if (o !== origin) fail(t('the checkpoint is of the log {o}, not {origin}', { o, origin }));
+  if (!/^(0|[1-9]\d{0,15})$/.test(size ?? '') || rest.some((l) => !l)) fail(t('the checkpoint is malformed'));
   const rootBytes = b64(root);
-  if (rootBytes.length !== 32) fail('the checkpoint root is not a SHA-256 hash');
+  if (rootBytes.length !== 32) fail(t('the checkpoint root is not a SHA-256 hash'));
   return { size: Number(size), root: rootBytes };
 }
 
@@ -232,10 +233,10 @@ async function rememberConsistent(/** @type {string} */ origin, /** @type {{size
   }
   if (seen && Number.isSafeInteger(seen.size) && typeof seen.root === 'string') {
     const root = b64(seen.root);
-    if (seen.size > cp.size) fail(`the log shrank since this browser last checked it (${seen.size} entries, now ${cp.size}): entries were removed`);
+    if (seen.size > cp.size) fail(t('the log shrank since this browser last checked it ({size} entries, now {now}): entries were removed', { size: seen.size, now: cp.size }));
     const proof = seen.size === cp.size || seen.size === 0 ? [] : await consistencyProof(seen.size, cp.size, node);
     if (seen.size > 0 && !(await verifyConsistency(seen.size, cp.size, proof, root, cp.root)))
-      fail(`the log was rewritten since this browser last checked it (a fork: it no longer extends the ${seen.size} entries seen then)`);
+      fail(t('the log was rewritten since this browser last checked it (a fork: it no longer extends the {size} entries seen then)', { size: seen.size }));
     if (seen.size === cp.size) return;
   }
   try {
@@ -257,11 +258,11 @@ export async function checkLog(credential, opts = {}) {
     const href = checkUrl(url, pageOrigin).href;
     const res = await get(href, { credentials: 'omit', cache: 'no-cache' });
     if (res.status === 404) return null;
-    if (!res.ok) fail(`${href} answered HTTP ${res.status}`);
+    if (!res.ok) fail(t('{href} answered HTTP {status}', { href, status: res.status }));
     const bytes = new Uint8Array(await res.arrayBuffer());
-    return bytes.length > max ? fail(`${href} is larger than expected`) : bytes;
+    return bytes.length > max ? fail(t('{href} is larger than expected', { href })) : bytes;
   };
-  const need = async (/** @type {string} */ url, /** @type {number} */ max) => (await fetchBytes(url, max)) ?? fail(`${url} is missing`);
+  const need = async (/** @type {string} */ url, /** @type {number} */ max) => (await fetchBytes(url, max)) ?? fail(t('{url} is missing', { url }));
   const text = (/** @type {Uint8Array} */ b) => new TextDecoder('utf-8', { fatal: true }).decode(b);
 
   const did = typeof credential?.issuer === 'string' ? credential.issuer : credential?.issuer?.id;
@@ -274,7 +275,7 @@ export async function checkLog(credential, opts = {}) {
     const service = (Array.isArray(didDoc?.service) ? didDoc.service : []).find((/** @type {any} */ s) => s?.type === SERVICE);
     if (!service) return { state: 'none', text: '' };
     const base = `${site}log/`;
-    if (service.serviceEndpoint !== base) fail(`the DID document puts the log at ${service.serviceEndpoint}, not ${base}`);
+    if (service.serviceEndpoint !== base) fail(t('the DID document puts the log at {serviceEndpoint}, not {base}', { serviceEndpoint: service.serviceEndpoint, base }));
     const origin = base.replace(/^https?:\/\//, '').replace(/\/$/, '');
     const keys = [];
     for (const vm of Array.isArray(didDoc.verificationMethod) ? didDoc.verificationMethod : []) {
@@ -291,9 +292,10 @@ export async function checkLog(credential, opts = {}) {
     const id = String(credential.id ?? '');
     const missing = () => ({
       state: /** @type {const} */ ('missing'),
-      text:
-        `Warning: this credential is not in the public issuance log of ${host}. ` +
-        'Its signature may still be valid, but the issuer never logged it: ask the issuer before relying on it.',
+      text: t(
+        'Warning: this credential is not in the public issuance log of {host}. Its signature may still be valid, but the issuer never logged it: ask the issuer before relying on it.',
+        { host },
+      ),
     });
     if (!id.startsWith(site)) return missing();
     const hint = await fetchBytes(`${id}log.json`, 4096);
@@ -301,28 +303,35 @@ export async function checkLog(credential, opts = {}) {
     if (!Number.isSafeInteger(index) || index < 0 || index >= cp.size) return missing();
     const n = Math.floor(index / 256);
     const bundle = parseBundle(await need(base + tilePath('entries', n, widthOf(cp.size, n)), 1 << 24));
-    const entry = bundle[index % 256] ?? fail(`entry ${index} is not in its entry bundle`);
+    const entry = bundle[index % 256] ?? fail(t('entry {index} is not in its entry bundle', { index }));
     const m = /^(\d{4}-\d\d-\d\d) ([0-9a-f]{64}) (\S+)$/.exec(text(entry));
     if (!m || m[3] !== id) return missing();
     const root = await rootFromInclusion(index, cp.size, await leafHash(entry), await inclusionProof(index, cp.size, node));
-    if (!same(root, cp.root)) fail(`entry ${index} is not in the signed tree: the published tiles or entries were altered`);
+    if (!same(root, cp.root)) fail(t('entry {index} is not in the signed tree: the published tiles or entries were altered', { index }));
     if (m[2] !== hex(await sha256(utf8.encode(jcs(credential)))))
       return {
         state: 'missing',
-        text: `Warning: ${host}'s public issuance log has another version of this credential (entry ${index}): this one was changed or never logged.`,
+        text: t(
+          "Warning: {host}'s public issuance log has another version of this credential (entry {index}): this one was changed or never logged.",
+          { host, index },
+        ),
       };
     const signed = Math.min(...[credential.proof].flat().map((p) => Date.parse(p?.created)).filter(Number.isFinite));
     if (Number.isFinite(signed) && m[1] < new Date(signed).toISOString().slice(0, 10))
-      fail(`backdated entry: entry ${index} is dated ${m[1]}, before the credential was signed`);
+      fail(t('backdated entry: entry {index} is dated {date}, before the credential was signed', { index, date: m[1] }));
     return {
       state: 'ok',
       index,
       date: m[1],
-      text: `Entry ${index} in ${host}'s public issuance log since ${m[1]} (inclusion proof and log signature checked).`,
+      text: t("Entry {index} in {host}'s public issuance log since {date} (inclusion proof and log signature checked).", {
+        index,
+        host,
+        date: m[1],
+      }),
     };
   } catch (e) {
-    const why = e instanceof LogFail ? e.message : `it could not be read (${/** @type {Error} */ (e)?.message ?? e})`;
-    return { state: 'fail', text: `Warning: ${host}'s public issuance log failed a check: ${why}.` };
+    const why = e instanceof LogFail ? e.message : t('it could not be read ({error})', { error: /** @type {Error} */ (e)?.message ?? e });
+    return { state: 'fail', text: t("Warning: {host}'s public issuance log failed a check: {why}.", { host, why }) };
   }
 }
 

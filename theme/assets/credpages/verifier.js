@@ -2,15 +2,17 @@
 // Pure logic, no DOM: fetch and now are options, so tests can drive it. Fails closed: any error
 // ends in a non-verified verdict that says why.
 
+import { t } from './i18n.js';
+
 const VC2 = 'https://www.w3.org/ns/credentials/v2';
 export const ED25519_BROWSERS = 'Chrome/Edge 137+, Firefox 129+ or Safari 17+';
 export const STEPS = {
-  wellformed: 'Well-formed credential',
-  key: "Issuer's key (did:web)",
-  signature: 'Signature (eddsa-jcs-2022)',
-  published: 'Second proof (eddsa-rdfc-2022)',
-  status: 'Revocation status',
-  validity: 'Validity period',
+  wellformed: t('Well-formed credential'),
+  key: t("Issuer's key (did:web)"),
+  signature: t('Signature (eddsa-jcs-2022)'),
+  published: t('Second proof (eddsa-rdfc-2022)'),
+  status: t('Revocation status'),
+  validity: t('Validity period'),
 };
 /** Clocks disagree: validity dates (of credentials and status lists) are allowed this much slack. */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -99,7 +101,7 @@ const keyCache = new Map();
 function ed25519Key(raw) {
   // WebCrypto exists only in secure contexts (https, or localhost).
   if (!globalThis.crypto?.subtle)
-    fail('cannot-verify', 'This browser offers no WebCrypto here: the page must be served over https.');
+    fail('cannot-verify', t('This browser offers no WebCrypto here: the page must be served over https.'));
   const id = raw.join();
   if (!keyCache.has(id)) {
     keyCache.set(
@@ -107,7 +109,7 @@ function ed25519Key(raw) {
       crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']).catch((e) => {
         keyCache.delete(id);
         if (e?.name !== 'NotSupportedError') throw e;
-        return fail('cannot-verify', `This browser cannot check Ed25519 signatures; use ${ED25519_BROWSERS}.`);
+        return fail('cannot-verify', t('This browser cannot check Ed25519 signatures; use {ED25519_BROWSERS}.', { ED25519_BROWSERS }));
       }),
     );
   }
@@ -199,12 +201,12 @@ export function checkUrl(raw, pageOrigin) {
   try {
     u = new URL(raw);
   } catch {
-    fail('cannot-verify', `"${raw}" is not a URL.`);
+    fail('cannot-verify', t('"{raw}" is not a URL.', { raw }));
   }
   if (DEV_ORIGIN.test(raw) && DEV_ORIGIN.test(pageOrigin) && !u.username) return u;
-  if (u.protocol !== 'https:') fail('cannot-verify', `Refusing ${u.href}: only https:// addresses are fetched.`);
+  if (u.protocol !== 'https:') fail('cannot-verify', t('Refusing {href}: only https:// addresses are fetched.', { href: u.href }));
   if (isPrivateHost(u.host) || u.username || u.password)
-    fail('cannot-verify', `Refusing ${u.href}: private, loopback or IP-address host.`);
+    fail('cannot-verify', t('Refusing {href}: private, loopback or IP-address host.', { href: u.href }));
   return u;
 }
 
@@ -218,7 +220,7 @@ export function didWebUrl(did, pageOrigin) {
   const segs = m ? m[3].split(':').slice(1) : [];
   // No dot segments, plain or percent-encoded (URL parsing would resolve both): a DID names one path.
   if (!m || segs.some((s) => /^\.\.?$|%2[ef]/i.test(s)))
-    fail('cannot-verify', `"${did}" is not a did:web identifier that can be resolved.`);
+    fail('cannot-verify', t('"{did}" is not a did:web identifier that can be resolved.', { did }));
   const host = m[1].toLowerCase() + (m[2] ? `:${m[2].slice(3)}` : '');
   const scheme = DEV_ORIGIN.test(`http://${host}/`) && DEV_ORIGIN.test(pageOrigin) ? 'http' : 'https';
   return checkUrl(`${scheme}://${host}/${segs.length ? segs.join('/') : '.well-known'}/did.json`, pageOrigin).href;
@@ -250,25 +252,27 @@ async function readCapped(stream, max, tooBig) {
  */
 export async function fetchLimited(
   url,
-  { fetch: get = globalThis.fetch, pageOrigin = '', timeoutMs = 8000, maxBytes = 1 << 20, what = 'document' },
+  { fetch: get = globalThis.fetch, pageOrigin = '', timeoutMs = 8000, maxBytes = 1 << 20, what = t('the document') },
 ) {
   const href = checkUrl(url, pageOrigin).href;
   const cannot = (/** @type {string} */ why) =>
-    new Fail('cannot-verify', `Could not fetch the ${what} at ${href} (${why}).`);
+    new Fail('cannot-verify', t('Could not fetch {what} at {href} ({why}).', { what, href, why }));
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
   try {
     const res = await get(href, { credentials: 'omit', redirect: 'follow', signal: ctl.signal }).catch(() => {
       throw cannot(
-        ctl.signal.aborted ? `no answer in ${timeoutMs / 1000} s` : 'network error or cross-origin reads not allowed',
+        ctl.signal.aborted
+          ? t('no answer in {seconds} s', { seconds: timeoutMs / 1000 })
+          : t('network error or cross-origin reads not allowed'),
       );
     });
-    if (!res.ok) throw cannot(`HTTP ${res.status}`);
+    if (!res.ok) throw cannot(t('HTTP {status}', { status: res.status }));
     if (res.url && res.url !== href) checkUrl(res.url, pageOrigin); // redirects must obey the rules too
-    const tooBig = () => cannot(`larger than ${maxBytes >> 10} KB`);
+    const tooBig = () => cannot(t('larger than {value} KB', { value: maxBytes >> 10 }));
     if (!res.body || +(res.headers.get('content-length') ?? 0) > maxBytes) throw tooBig();
     const bytes = await readCapped(res.body, maxBytes, tooBig).catch((e) => {
-      throw e instanceof Fail ? e : cannot('download failed or timed out');
+      throw e instanceof Fail ? e : cannot(t('download failed or timed out'));
     });
     return { bytes, type: res.headers.get('content-type') ?? '' };
   } finally {
@@ -284,31 +288,31 @@ const when = (/** @type {string} */ s) => Date.parse(s);
 /** Structural checks of a VC 2.0 credential; throws Fail('invalid'). @param {any} c */
 function checkWellFormed(c) {
   const bad = (/** @type {string} */ m) => fail('invalid', m);
-  if (tooDeep(c)) bad('The JSON is nested deeper than 64 levels.');
-  if (!isObj(c)) bad('The input is not a JSON object.');
+  if (tooDeep(c)) bad(t('The JSON is nested deeper than 64 levels.'));
+  if (!isObj(c)) bad(t('The input is not a JSON object.'));
   try {
     jcs(c);
   } catch (e) {
-    bad(`The JSON cannot be canonicalised (${msg(e)}).`);
+    bad(t('The JSON cannot be canonicalised ({error}).', { error: msg(e) }));
   }
-  if (arr(c['@context'])[0] !== VC2) bad(`@context must start with ${VC2}.`);
-  if (!arr(c.type).includes('VerifiableCredential')) bad('type must include VerifiableCredential.');
-  if (typeof issuerOf(c) !== 'string') bad('issuer must be a URL or an object with an id.');
+  if (arr(c['@context'])[0] !== VC2) bad(t('@context must start with {VC2}.', { VC2 }));
+  if (!arr(c.type).includes('VerifiableCredential')) bad(t('type must include VerifiableCredential.'));
+  if (typeof issuerOf(c) !== 'string') bad(t('issuer must be a URL or an object with an id.'));
   const subjects = arr(c.credentialSubject);
-  if (!subjects.length || !subjects.every(isObj)) bad('credentialSubject must be an object.');
+  if (!subjects.length || !subjects.every(isObj)) bad(t('credentialSubject must be an object.'));
   for (const k of ['validFrom', 'validUntil']) {
     if (c[k] !== undefined && !(DATE.test(c[k]) && !isNaN(when(c[k]))))
-      bad(`${k} must be a date-time with a timezone.`);
+      bad(t('{k} must be a date-time with a timezone.', { k }));
   }
-  if (when(c.validFrom) > when(c.validUntil)) bad('validFrom is after validUntil.');
-  if (!arr(c.proof).every(isObj)) bad('Every proof must be an object.');
+  if (when(c.validFrom) > when(c.validUntil)) bad(t('validFrom is after validUntil.'));
+  if (!arr(c.proof).every(isObj)) bad(t('Every proof must be an object.'));
   for (const e of arr(c.credentialStatus)) {
     const entryOk =
       typeof e?.statusListCredential === 'string' &&
       typeof e.statusListIndex === 'string' &&
       /^\d{1,15}$/.test(e.statusListIndex);
     if (!isObj(e) || (e.type === 'BitstringStatusListEntry' && !entryOk)) {
-      bad('credentialStatus needs statusListCredential and a numeric string statusListIndex.');
+      bad(t('credentialStatus needs statusListCredential and a numeric string statusListIndex.'));
     }
   }
 }
@@ -320,13 +324,14 @@ function jcsProofs(doc) {
   if (other.length)
     fail(
       'cannot-verify',
-      `There is a proof of a kind this verifier does not know (${other}), so it cannot vouch for the document.`,
+      t('There is a proof of a kind this verifier does not know ({other}), so it cannot vouch for the document.', { other }),
     );
   if (!suites.includes('eddsa-jcs-2022')) {
     fail(
       'cannot-verify',
-      'There is no eddsa-jcs-2022 proof, the kind a browser can check' +
-        (suites.length ? '; its eddsa-rdfc-2022 proof can be checked with standard tools.' : '.'),
+      suites.length
+        ? t('There is no eddsa-jcs-2022 proof, the kind a browser can check; its eddsa-rdfc-2022 proof can be checked with standard tools.')
+        : t('There is no eddsa-jcs-2022 proof, the kind a browser can check.'),
     );
   }
   return arr(doc.proof).filter((p, i) => suites[i] === 'eddsa-jcs-2022');
@@ -340,19 +345,19 @@ function jcsProofs(doc) {
 function keysFor(proofs, { did, didDoc, didUrl }) {
   return proofs.map(({ verificationMethod: vm, proofPurpose }) => {
     if (typeof vm !== 'string' || vm.split('#')[0] !== did)
-      fail('forged', `Signed with key ${vm}, which is not the issuer's (${did}).`);
+      fail('forged', t('Signed with key {vm}, which is not the issuer\'s ({did}).', { vm, did }));
     if (proofPurpose !== 'assertionMethod')
-      fail('forged', `The proof purpose is ${proofPurpose}, not assertionMethod.`);
+      fail('forged', t('The proof purpose is {proofPurpose}, not assertionMethod.', { proofPurpose }));
     const m = arr(didDoc.verificationMethod).find((x) => x?.id === vm);
-    if (!m) fail('forged', `Key ${vm} is not in the issuer's DID document ${didUrl}.`);
-    if (m.controller !== did) fail('forged', `Key ${vm} is not controlled by ${did}.`);
+    if (!m) fail('forged', t('Key {vm} is not in the issuer\'s DID document {didUrl}.', { vm, didUrl }));
+    if (m.controller !== did) fail('forged', t('Key {vm} is not controlled by {did}.', { vm, did }));
     if (!arr(didDoc.assertionMethod).includes(vm))
-      fail('forged', `Key ${vm} is not allowed to issue (assertionMethod) in ${didUrl}.`);
+      fail('forged', t('Key {vm} is not allowed to issue (assertionMethod) in {didUrl}.', { vm, didUrl }));
     try {
       if (m.type !== 'Multikey') throw new Error(`a ${m.type}, not Multikey`);
       return decodeMultikey(m.publicKeyMultibase);
     } catch (e) {
-      return fail('cannot-verify', `Key ${vm} is unusable: ${msg(e)}.`);
+      return fail('cannot-verify', t('Key {vm} is unusable: {error}.', { vm, error: msg(e) }));
     }
   });
 }
@@ -363,7 +368,7 @@ async function checkSignatures(doc, proofs, keys) {
   if (!ok.every(Boolean))
     fail(
       'tampered',
-      "The signature does not match the issuer's key: the credential was changed after signing, or not signed by the issuer.",
+      t("The signature does not match the issuer's key: the credential was changed after signing, or not signed by the issuer."),
     );
 }
 
@@ -390,7 +395,7 @@ export const bitAt = (bits, i) => (bits[i >> 3] & (0x80 >> (i & 7))) !== 0;
  */
 async function statusBit(entry, ctx) {
   const url = entry.statusListCredential;
-  const vc = await ctx.getJson(url, 'status list');
+  const vc = await ctx.getJson(url, t('the status list'));
   try {
     checkWellFormed(vc);
     if (!arr(vc.type).includes('BitstringStatusListCredential')) throw new Error('not a BitstringStatusListCredential');
@@ -408,7 +413,7 @@ async function statusBit(entry, ctx) {
     if (i >= bits.length * 8) throw new Error(`index ${i} is outside the list`);
     return bitAt(bits, i);
   } catch (e) {
-    return fail('cannot-verify', `The status list ${url} cannot be trusted: ${msg(e)}.`);
+    return fail('cannot-verify', t('The status list {url} cannot be trusted: {error}.', { url, error: msg(e) }));
   }
 }
 
@@ -416,26 +421,29 @@ async function statusBit(entry, ctx) {
 async function checkStatus(c, ctx) {
   const notes = [];
   for (const e of arr(c.credentialStatus)) {
-    if (e.type !== 'BitstringStatusListEntry') fail('cannot-verify', `Unsupported status type ${e.type}.`);
+    if (e.type !== 'BitstringStatusListEntry') fail('cannot-verify', t('Unsupported status type {type}.', { type: e.type }));
     // Multi-bit entries (statusSize > 1, with statusMessage) are not read here: fail closed.
     if (e.statusSize !== undefined && e.statusSize !== 1)
-      fail('cannot-verify', `Unsupported statusSize ${e.statusSize}.`);
+      fail('cannot-verify', t('Unsupported statusSize {statusSize}.', { statusSize: e.statusSize }));
     const p = e.statusPurpose;
     if (p !== 'revocation' && p !== 'suspension') continue; // other purposes do not affect validity
     if (await statusBit(e, ctx))
-      fail('revoked', `The issuer has ${p === 'revocation' ? 'revoked' : 'suspended'} this credential.`);
-    notes.push(
-      `Not ${p === 'revocation' ? 'revoked' : 'suspended'} (${e.statusListCredential}, index ${e.statusListIndex}).`,
-    );
+      fail(
+        'revoked',
+        p === 'revocation' ? t('The issuer has revoked this credential.') : t('The issuer has suspended this credential.'),
+      );
+    const where = { list: e.statusListCredential, index: e.statusListIndex };
+    notes.push(p === 'revocation' ? t('Not revoked ({list}, index {index}).', where) : t('Not suspended ({list}, index {index}).', where));
   }
-  return notes.join(' ') || 'No revocation entry.';
+  return notes.join(' ') || t('No revocation entry.');
 }
 
 /** Validity dates, with CLOCK_SKEW_MS of slack either way. @param {any} c @param {number} now */
 function checkValidity(c, now) {
-  if (when(c.validFrom) > now + CLOCK_SKEW_MS) fail('not-yet-valid', `Not valid before ${c.validFrom}.`);
-  if (when(c.validUntil) < now - CLOCK_SKEW_MS) fail('expired', `Expired on ${c.validUntil}.`);
-  return `Valid from ${c.validFrom ?? 'issue'}${c.validUntil ? ` until ${c.validUntil}` : ', no end date'}.`;
+  if (when(c.validFrom) > now + CLOCK_SKEW_MS) fail('not-yet-valid', t('Not valid before {validFrom}.', { validFrom: c.validFrom }));
+  if (when(c.validUntil) < now - CLOCK_SKEW_MS) fail('expired', t('Expired on {validUntil}.', { validUntil: c.validUntil }));
+  const from = c.validFrom ?? t('issue');
+  return c.validUntil ? t('Valid from {from} until {until}.', { from, until: c.validUntil }) : t('Valid from {from}, no end date.', { from });
 }
 
 /** The issuer's site: where its DID document is. */
@@ -456,7 +464,7 @@ export function publishedCopyUrl(c, ctx) {
   }
   const clr = arr(c.type).includes('ClrCredential') && id?.pathname.endsWith('/clr.json');
   if (!id || !id.href.startsWith(site) || id.search || id.hash || !(clr || id.pathname.endsWith('/')))
-    fail('cannot-verify', `its id (${c.id ?? 'none'}) is not a page of the issuer's site ${site}`);
+    fail('cannot-verify', t("its id ({id}) is not a page of the issuer's site {site}", { id: c.id ?? t('none'), site }));
   return clr ? id.href : `${id.href}credential.json`;
 }
 
@@ -472,21 +480,23 @@ async function checkPublished(c, ctx) {
   const unchecked = (/** @type {string} */ why) =>
     fail(
       'cannot-verify',
-      'The eddsa-jcs-2022 proof is valid, but the eddsa-rdfc-2022 proof, which a browser cannot check, ' +
-        `was not checked: ${why}. Check the credential's JSON with a standard Verifiable Credentials tool.`,
+      t(
+        "The eddsa-jcs-2022 proof is valid, but the eddsa-rdfc-2022 proof, which a browser cannot check, was not checked: {why}. Check the credential's JSON with a standard Verifiable Credentials tool.",
+        { why },
+      ),
     );
-  if (rdfc.length > 1) unchecked('there is more than one');
-  if (!rdfc.length) unchecked('it is missing, though every credential of this kind has one');
+  if (rdfc.length > 1) unchecked(t('there is more than one'));
+  if (!rdfc.length) unchecked(t('it is missing, though every credential of this kind has one'));
   let url = '';
   try {
     url = publishedCopyUrl(c, ctx);
-    const copy = await ctx.getJson(url, "issuer's published copy");
+    const copy = await ctx.getJson(url, t("the issuer's published copy"));
     if (tooDeep(copy) || jcs(copy) !== jcs(c))
-      throw new Error(`it differs from the copy the issuer publishes at ${url}`);
+      throw new Error(t('it differs from the copy the issuer publishes at {url}', { url }));
   } catch (e) {
     unchecked(msg(e).replace(/\.$/, ''));
   }
-  return `Checked when the issuer built its site: this credential is exactly the copy it publishes at ${url}.`;
+  return t('Checked when the issuer built its site: this credential is exactly the copy it publishes at {url}.', { url });
 }
 
 // ---- orchestration
@@ -502,7 +512,7 @@ async function checkPublished(c, ctx) {
 class Report {
   constructor() {
     /** @type {Step[]} */
-    this.steps = Object.entries(STEPS).map(([id, label]) => ({ id, state: 'skip', label, detail: 'Not checked.' }));
+    this.steps = Object.entries(STEPS).map(([id, label]) => ({ id, state: 'skip', label, detail: t('Not checked.') }));
     this.verdict = 'verified';
     this.summary = '';
     /** @type {string|null} */
@@ -515,7 +525,7 @@ class Report {
   /** A thrown failure; an unexpected error fails closed as cannot-verify. @param {string} id @param {any} e */
   fail(id, e) {
     const verdict = e instanceof Fail ? e.verdict : 'cannot-verify';
-    const detail = e instanceof Fail ? e.message : `Stopped by an unexpected error: ${msg(e)}`;
+    const detail = e instanceof Fail ? e.message : t('Stopped by an unexpected error: {error}', { error: msg(e) });
     this.set(id, 'fail', detail);
     if (RANK[verdict] < RANK[this.verdict]) Object.assign(this, { verdict, summary: detail });
   }
@@ -543,7 +553,7 @@ class Report {
 export function invalidResult(message, verdict = 'invalid') {
   const r = new Report();
   r.fail('wellformed', new Fail(verdict, message));
-  r.skipAfter('wellformed', 'Not checked: no credential.');
+  r.skipAfter('wellformed', t('Not checked: no credential.'));
   return { ...r, credential: null };
 }
 
@@ -566,7 +576,7 @@ export async function verifyCredential(credential, opts = {}) {
 async function verifyInto(r, c, opts) {
   const pageOrigin = opts.pageOrigin ?? '';
   if (!(await r.run('wellformed', () => (checkWellFormed(c), `${arr(c.type).join(', ')}.`))))
-    return r.skipAfter('wellformed', 'Not checked: not a well-formed credential.');
+    return r.skipAfter('wellformed', t('Not checked: not a well-formed credential.'));
   const did = issuerOf(c);
   r.issuerDomain = did.startsWith('did:web:') ? did.split(':')[2].replace(/%3a/i, ':').toLowerCase() : null;
   /** @type {Map<string, Promise<any>>} */
@@ -583,7 +593,7 @@ async function verifyInto(r, c, opts) {
           try {
             return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
           } catch {
-            return fail('cannot-verify', `The ${what} at ${url} is not JSON.`);
+            return fail('cannot-verify', t('The data at {url} ({what}) is not JSON.', { url, what }));
           }
         });
         p.catch(() => {}); // may be fetched ahead of need: the failure is reported where it is awaited
@@ -598,16 +608,16 @@ async function verifyInto(r, c, opts) {
   try {
     proofs = jcsProofs(c);
   } catch (e) {
-    r.set('key', 'skip', 'Not checked: no proof that can be checked here.');
+    r.set('key', 'skip', t('Not checked: no proof that can be checked here.'));
     r.fail('signature', e);
-    return r.skipAfter('signature', 'Not checked: the signature could not be checked.');
+    return r.skipAfter('signature', t('Not checked: the signature could not be checked.'));
   }
   // Download the status list and the published copy now, so they overlap the DID document.
   for (const e of arr(c.credentialStatus))
-    if (typeof e.statusListCredential === 'string') ctx.getJson(e.statusListCredential, 'status list').catch(() => {});
+    if (typeof e.statusListCredential === 'string') ctx.getJson(e.statusListCredential, t('the status list')).catch(() => {});
   try {
     ctx.didUrl = didWebUrl(did, pageOrigin);
-    ctx.getJson(publishedCopyUrl(c, ctx), "issuer's published copy").catch(() => {});
+    ctx.getJson(publishedCopyUrl(c, ctx), t("the issuer's published copy")).catch(() => {});
   } catch {
     // reported by the steps below
   }
@@ -617,25 +627,25 @@ async function verifyInto(r, c, opts) {
   const keyOk = await r.run('key', async () => {
     const vm = proofs[0].verificationMethod;
     if (String(vm).split('#')[0] !== did)
-      fail('forged', `The credential names ${did} as issuer but was signed with key ${vm}.`);
+      fail('forged', t('The credential names {did} as issuer but was signed with key {vm}.', { did, vm }));
     if (!did.startsWith('did:web:'))
-      fail('cannot-verify', `The issuer ${did} is not a did:web; only did:web issuers can be checked here.`);
+      fail('cannot-verify', t('The issuer {did} is not a did:web; only did:web issuers can be checked here.', { did }));
     ctx.didUrl = didWebUrl(did, pageOrigin);
-    ctx.didDoc = await ctx.getJson(ctx.didUrl, "issuer's DID document");
-    if (ctx.didDoc?.id !== did) fail('cannot-verify', `The DID document at ${ctx.didUrl} is not that of ${did}.`);
+    ctx.didDoc = await ctx.getJson(ctx.didUrl, t("the issuer's DID document"));
+    if (ctx.didDoc?.id !== did) fail('cannot-verify', t('The DID document at {didUrl} is not that of {did}.', { didUrl: ctx.didUrl, did }));
     keys = keysFor(proofs, ctx);
     return `${proofs.map((p) => p.verificationMethod).join(', ')}, listed for issuing in ${ctx.didUrl}.`;
   });
-  if (!keyOk) return r.skipAfter('key', "Not checked: the issuer's key is not available.");
+  if (!keyOk) return r.skipAfter('key', t("Not checked: the issuer's key is not available."));
 
   // Check the status list alongside the signature (it only counts if the signature is valid).
   const status = c.credentialStatus ? checkStatus(c, ctx) : null;
   status?.catch(() => {});
   if (!(await r.run('signature', async () => (await checkSignatures(c, proofs, keys), 'Valid.')))) {
-    return r.skipAfter('signature', 'Not checked: the signature is not valid.');
+    return r.skipAfter('signature', t('Not checked: the signature is not valid.'));
   }
   await r.run('published', () => checkPublished(c, ctx));
   if (status) await r.run('status', () => status);
-  else r.set('status', 'skip', 'No credentialStatus: this credential cannot be revoked.');
+  else r.set('status', 'skip', t('No credentialStatus: this credential cannot be revoked.'));
   await r.run('validity', () => checkValidity(c, ctx.now));
 }

@@ -4,7 +4,8 @@
 // verdicts whose sentence states the credential's facts (verified, revoked, expired, not yet
 // valid): any other outcome gets no card, so unverified input is never shown as a credential.
 // Credential text reaches the DOM through textContent only. Loaded by verify-page.js alone.
-import { humanDate, val } from './verify-panel.js';
+import { val } from './verify-panel.js';
+import { humanDate, parts, t } from './i18n.js';
 import {
   arr,
   didWebUrl,
@@ -18,10 +19,10 @@ import {
 
 /** The verdicts that get a card, and the card's first line. */
 const STATE = /** @type {Record<string, string>} */ ({
-  verified: 'Verified credential',
-  revoked: 'Revoked: no longer valid',
-  expired: 'Expired',
-  'not-yet-valid': 'Not yet valid',
+  verified: t('Verified credential'),
+  revoked: t('Revoked: no longer valid'),
+  expired: t('Expired'),
+  'not-yet-valid': t('Not yet valid'),
 });
 /** A data: image of the credential: raster types only (no SVG), base64, at most this long. */
 const RASTER = /^data:image\/(png|jpeg|gif|webp|avif);base64,[a-z0-9+/]+=*$/i;
@@ -103,7 +104,7 @@ export async function publishedReason(c, { pageOrigin, fetch }) {
   try {
     const copy = publishedCopyUrl(c, { didUrl: didWebUrl(issuerOf(c), pageOrigin) });
     const page = copy.slice(0, -'credential.json'.length);
-    const { bytes } = await fetchLimited(page, { fetch, pageOrigin, timeoutMs: 5000, what: 'credential page' });
+    const { bytes } = await fetchLimited(page, { fetch, pageOrigin, timeoutMs: 5000, what: t('the credential page') });
     const doc = new DOMParser().parseFromString(new TextDecoder().decode(bytes), 'text/html');
     return doc.querySelector('.cp-reason')?.textContent?.trim() ?? '';
   } catch {
@@ -124,7 +125,7 @@ function list(/** @type {string} */ title, /** @type {string} */ tag, items, tot
   if (!items.length) return [];
   const more = total - Math.min(items.length, LIST);
   const body = el(tag, { className: 'cp-vcard-list' }, ...items.slice(0, LIST));
-  return [el('h4', {}, title), body, ...(more > 0 ? [el('p', {}, `and ${more} more`)] : [])];
+  return [el('h4', {}, title), body, ...(more > 0 ? [el('p', {}, t('and {num} more', { num: more }))] : [])];
 }
 
 /** Results: the result description's name, then the value, level and status. @param {any} subject */
@@ -135,9 +136,9 @@ function results(subject) {
     const d = descriptions.find((x) => x.id === r.resultDescription) ?? {};
     const level = arr(d.rubricCriterionLevel).find((l) => isObj(l) && l.id === r.achievedLevel)?.name;
     const said = [val(r.value), val(level), val(r.status) && `(${val(r.status)})`].filter(Boolean).join(' ');
-    return said ? [el('li', {}, free('span', d.name || 'Result'), ': ', free('span', said))] : [];
+    return said ? [el('li', {}, free('span', d.name || t('Result')), ': ', free('span', said))] : [];
   });
-  return list('Results', 'ul', items, all.length);
+  return list(t('Results'), 'ul', items, all.length);
 }
 
 /** Evidence: its name (or address), linked only to an https address. @param {any} c */
@@ -150,7 +151,7 @@ function evidence(c) {
     const rel = 'noopener noreferrer nofollow';
     return [el('li', {}, href ? el('a', { href, rel, dir: 'auto' }, label) : el('span', { dir: 'auto' }, label))];
   });
-  return list('Evidence', 'ul', items, all.length);
+  return list(t('Evidence'), 'ul', items, all.length);
 }
 
 /**
@@ -184,10 +185,10 @@ export function resultCard(result, { siteUrl = '', pageOrigin = '' } = {}) {
       src,
     });
   if (img) img.addEventListener('error', () => img.setAttribute('data-failed', ''));
-  const title = el('h3', { id: 'cp-vcard-title', dir: 'auto' }, val(achievement.name) || val(c.name) || 'Credential');
+  const title = el('h3', { id: 'cp-vcard-title', dir: 'auto' }, val(achievement.name) || val(c.name) || t('Credential'));
   const recipient = val(subject.name)
-    ? el('p', {}, 'Awarded to ', free('strong', subject.name))
-    : el('p', {}, 'The credential does not name its recipient.');
+    ? el('p', {}, ...parts('Awarded to {name}', { name: free('strong', subject.name) }))
+    : el('p', {}, t('The credential does not name its recipient.'));
   card.append(
     el('p', { className: 'cp-vcard-state' }, state),
     el('div', { className: 'cp-vcard-head' }, ...(img ? [img] : []), el('div', {}, title, recipient)),
@@ -200,27 +201,30 @@ export function resultCard(result, { siteUrl = '', pageOrigin = '' } = {}) {
     const note = el(
       'p',
       { className: 'cp-vcard-foreign' },
-      el('strong', {}, 'Not issued by this site. '),
-      `This credential comes from ${where(there)}, not from ${where(new URL(siteUrl))}. `,
-      `The check shows that ${where(there)} signed it, not who runs it.`,
+      el('strong', {}, t('Not issued by this site.')),
+      ' ',
+      t('This credential comes from {there}, not from {here}. The check shows that {there} signed it, not who runs it.', {
+        there: where(there),
+        here: where(new URL(siteUrl)),
+      }),
     );
     note.setAttribute('role', 'note');
     card.append(note);
   }
 
   const name = val(c.issuer?.name);
-  const issuer = el('span', {}, ...(name ? [free('span', name), ` (${domain})`] : [domain]));
-  const until = result.verdict === 'expired' ? 'Expired on' : 'Valid until';
+  const issuer = el('span', {}, ...(name ? parts('{name} ({domain})', { name: free('span', name), domain }) : [domain]));
+  const until = result.verdict === 'expired' ? t('Expired on') : t('Valid until');
   card.append(
     el(
       'dl',
       { className: 'cp-vcard-facts' },
-      ...fact('Issued by', issuer),
-      ...fact(c.awardedDate ? 'Awarded on' : 'Issued on', time(c.awardedDate ?? c.validFrom)),
-      ...(result.verdict === 'not-yet-valid' ? fact('Valid from', time(c.validFrom)) : []),
-      ...fact(until, c.validUntil ? time(c.validUntil) : 'No expiry date'),
+      ...fact(t('Issued by'), issuer),
+      ...fact(c.awardedDate ? t('Awarded on') : t('Issued on'), time(c.awardedDate ?? c.validFrom)),
+      ...(result.verdict === 'not-yet-valid' ? fact(t('Valid from'), time(c.validFrom)) : []),
+      ...fact(until, c.validUntil ? time(c.validUntil) : t('No expiry date')),
       ...(result.verdict === 'revoked' && val(result.reason)
-        ? fact("Reason (from the issuer's site)", free('span', result.reason))
+        ? fact(t("Reason (from the issuer's site)"), free('span', result.reason))
         : []),
     ),
     ...results(subject),

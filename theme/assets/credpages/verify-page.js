@@ -6,6 +6,7 @@ import { previewMode } from './preview.js';
 import { render } from './verify-panel.js';
 import { crc32, isPng, OB_NS } from './bake.js';
 import { publishedReason, reveal, showCard } from './verify-card.js';
+import { t } from './i18n.js';
 
 const MAX_INPUT = 2 << 20; // 2 MB: credentials are a few KB, baked images rarely more than 500 KB
 
@@ -17,17 +18,17 @@ function text(bytes, what) {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw invalid(`${what} is not UTF-8 text.`);
+    throw invalid(t('{what} is not UTF-8 text.', { what }));
   }
 }
 
 /** @param {string} s */
 function parseJson(s) {
-  if (new TextEncoder().encode(s).length > MAX_INPUT) throw invalid('The input is larger than 2 MB.');
+  if (new TextEncoder().encode(s).length > MAX_INPUT) throw invalid(t('The input is larger than 2 MB.'));
   try {
     return JSON.parse(s);
   } catch (e) {
-    throw invalid(`This is not JSON (${/** @type {Error} */ (e).message}).`);
+    throw invalid(t('This is not JSON ({error}).', { error: /** @type {Error} */ (e).message }));
   }
 }
 
@@ -48,26 +49,26 @@ export function pngCredential(png) {
     const data = png.subarray(at + 8, at + 8 + len);
     if (data.length !== len || at + 12 + len > png.length) break;
     if (crc32(png.subarray(at + 4, at + 8 + len)) !== view.getUint32(at + 8 + len))
-      throw invalid(`The PNG's ${type.replace(/[^\x20-\x7e]/g, '?')} chunk has a wrong CRC: the file is damaged.`);
+      throw invalid(t("The PNG's {type} chunk has a wrong CRC: the file is damaged.", { type: type.replace(/[^\x20-\x7e]/g, '?') }));
     const kwEnd = /^(iTXt|tEXt|zTXt)$/.test(type) ? data.subarray(0, 80).indexOf(0) : -1; // keywords are 1-79 bytes
     if (kwEnd > 0 && String.fromCharCode(...data.subarray(0, kwEnd)) === 'openbadgecredential') {
-      if (type !== 'iTXt') throw invalid(`The PNG's credential is in a ${type} chunk; Open Badges uses iTXt.`);
+      if (type !== 'iTXt') throw invalid(t('The PNG\'s credential is in a {type} chunk; Open Badges uses iTXt.', { type }));
       found.push(data.subarray(kwEnd));
     }
     ended = type === 'IEND';
     at += 12 + len;
   }
   if (found.length > 1)
-    throw invalid(`This PNG holds ${found.length} credentials ("openbadgecredential" chunks); a badge holds one.`);
-  if (!found.length) throw invalid('This PNG has no "openbadgecredential" iTXt chunk: it is not a baked badge.');
-  if (!ended) throw invalid('The PNG is cut short (it has no IEND chunk): the file is damaged.');
+    throw invalid(t('This PNG holds {length} credentials ("openbadgecredential" chunks); a badge holds one.', { length: found.length }));
+  if (!found.length) throw invalid(t('This PNG has no "openbadgecredential" iTXt chunk: it is not a baked badge.'));
+  if (!ended) throw invalid(t('The PNG is cut short (it has no IEND chunk): the file is damaged.'));
   // \0, compression flag, compression method, language tag \0, translated keyword \0, text
   const data = found[0];
-  if (data[1] !== 0) throw invalid("The PNG's credential chunk is compressed, which Open Badges forbids.");
+  if (data[1] !== 0) throw invalid(t("The PNG's credential chunk is compressed, which Open Badges forbids."));
   const langEnd = data.indexOf(0, 3);
   const transEnd = langEnd < 0 ? -1 : data.indexOf(0, langEnd + 1);
-  if (transEnd < 0) throw invalid("The PNG's credential chunk is malformed.");
-  return text(data.subarray(transEnd + 1), "The PNG's credential");
+  if (transEnd < 0) throw invalid(t("The PNG's credential chunk is malformed."));
+  return text(data.subarray(transEnd + 1), t("The PNG's credential"));
 }
 
 /**
@@ -77,13 +78,13 @@ export function pngCredential(png) {
  */
 export function svgCredential(svg) {
   const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
-  if (doc.getElementsByTagName('parsererror').length) throw invalid('The SVG is not well-formed XML.');
+  if (doc.getElementsByTagName('parsererror').length) throw invalid(t('The SVG is not well-formed XML.'));
   const all = doc.getElementsByTagNameNS(OB_NS, 'credential');
   if (all.length > 1)
-    throw invalid(`This SVG holds ${all.length} credentials (<openbadges:credential> elements); a badge holds one.`);
+    throw invalid(t('This SVG holds {length} credentials (<openbadges:credential> elements); a badge holds one.', { length: all.length }));
   const el = all[0];
-  if (!el) throw invalid('This SVG has no <openbadges:credential> element: it is not a baked badge.');
-  if (el.getAttribute('verify')) throw invalid('This badge holds a VC-JWT, which this page does not check.');
+  if (!el) throw invalid(t('This SVG has no <openbadges:credential> element: it is not a baked badge.'));
+  if (el.getAttribute('verify')) throw invalid(t('This badge holds a VC-JWT, which this page does not check.'));
   return el.textContent ?? '';
 }
 
@@ -93,15 +94,15 @@ export function svgCredential(svg) {
  * @param {Uint8Array} bytes @param {string} what
  */
 export function credentialFrom(bytes, what) {
-  if (bytes.length > MAX_INPUT) throw invalid(`${what} is larger than 2 MB.`);
+  if (bytes.length > MAX_INPUT) throw invalid(t('{what} is larger than 2 MB.', { what }));
   if (isPng(bytes)) return parseJson(pngCredential(bytes));
   const s = text(bytes, what);
   if (/^\s*</.test(s)) {
     if (!/<html|<!doctype html/i.test(s)) return parseJson(svgCredential(s));
     const scripts = new DOMParser().parseFromString(s, 'text/html').querySelectorAll('#cp-credential');
-    if (scripts.length > 1) throw invalid(`${what} holds more than one credential (#cp-credential).`);
+    if (scripts.length > 1) throw invalid(t('{what} holds more than one credential (#cp-credential).', { what }));
     const script = scripts[0];
-    if (!script) throw invalid(`${what} is a web page without a credential (#cp-credential).`);
+    if (!script) throw invalid(t('{what} is a web page without a credential (#cp-credential).', { what }));
     return parseJson(script.textContent ?? '');
   }
   return parseJson(s);
@@ -115,12 +116,12 @@ async function fromUrl(raw) {
     maxBytes: MAX_INPUT,
     what: 'credential',
   });
-  return credentialFrom(bytes, `The document at ${withScheme}`);
+  return credentialFrom(bytes, t('The document at {url}', { url: withScheme }));
 }
 
 /** @param {File} file */
 async function fromFile(file) {
-  if (file.size > MAX_INPUT) throw invalid(`${file.name} is larger than 2 MB.`);
+  if (file.size > MAX_INPUT) throw invalid(t('{name} is larger than 2 MB.', { name: file.name }));
   return credentialFrom(new Uint8Array(await file.arrayBuffer()), file.name);
 }
 
@@ -152,7 +153,7 @@ async function check(get) {
     result =
       e instanceof Fail
         ? invalidResult(e.message, e.verdict)
-        : invalidResult(`Could not read the input: ${/** @type {Error} */ (e)?.message}`);
+        : invalidResult(t('Could not read the input: {error}', { error: /** @type {Error} */ (e)?.message }));
   }
   if (result.verdict === 'revoked' && !clr) result.reason = await publishedReason(result.credential, { pageOrigin, fetch });
   if (mine !== latest) return;
@@ -184,9 +185,9 @@ function setUp() {
     else if (choice === 'file' && f) check(() => fromFile(f));
     else {
       const hint = {
-        url: 'Enter the address of a credential.',
-        paste: 'Paste a credential first.',
-        file: 'Choose a file, paste a credential or give its address.',
+        url: t('Enter the address of a credential.'),
+        paste: t('Paste a credential first.'),
+        file: t('Choose a file, paste a credential or give its address.'),
       };
       check(async () => {
         throw invalid(hint[choice]);

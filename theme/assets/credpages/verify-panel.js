@@ -3,26 +3,21 @@
 // DOM through textContent.
 import { verifyCredential, invalidResult, RANK } from './verifier.js';
 import { previewMode } from './preview.js';
+import { humanDate, parts, t } from './i18n.js';
 
 const HEADLINE = {
-  pending: 'Checking…',
-  verified: 'Verified',
-  revoked: 'Revoked',
-  expired: 'Expired',
-  'not-yet-valid': 'Not yet valid',
-  tampered: 'Not valid: altered',
-  forged: 'Not valid: not signed by the issuer',
-  'cannot-verify': 'Could not be verified',
-  invalid: 'Not a valid credential',
+  pending: t('Checking…'),
+  verified: t('Verified'),
+  revoked: t('Revoked'),
+  expired: t('Expired'),
+  'not-yet-valid': t('Not yet valid'),
+  tampered: t('Not valid: altered'),
+  forged: t('Not valid: not signed by the issuer'),
+  'cannot-verify': t('Could not be verified'),
+  invalid: t('Not a valid credential'),
 };
 
-const MONTHS = 'January February March April May June July August September October November December'.split(' ');
-
-/** "2026-09-15T…" → "15 September 2026": the calendar date as written, as the page shows it. */
-export function humanDate(/** @type {unknown} */ iso) {
-  const m = /^(\d{4})-(\d\d)-(\d\d)T/.exec(String(iso ?? ''));
-  return m && MONTHS[+m[2] - 1] ? `${+m[3]} ${MONTHS[+m[2] - 1]} ${+m[1]}` : '';
-}
+export { humanDate };
 
 /** A credential string for the sentence: one line, at most 200 characters, else ''. */
 export const val = (/** @type {unknown} */ v) => {
@@ -34,52 +29,68 @@ export const val = (/** @type {unknown} */ v) => {
 /** An isolated run of credential text: a right-to-left name cannot reorder the sentence. */
 const bdi = (/** @type {string} */ text) => Object.assign(document.createElement('bdi'), { textContent: text });
 
+/** Sentence parts as one node, to be a placeholder of an enclosing sentence. */
+const group = (/** @type {(string|Node)[]} */ p) => {
+  const f = document.createDocumentFragment();
+  f.append(...p);
+  return f;
+};
+
 /**
  * What the signed credential says, as sentence parts (strings are our words, bdi elements the
  * credential's): "Demo Academy (demo.example) awarded Python Basics to Ada Lovelace on 15 September
  * 2026." Only called once the signature has been checked, so every value is the issuer's.
- * @param {any} c @param {string|null} domain @returns {(string|HTMLElement)[]}
+ * @param {any} c @param {string|null} domain @returns {(string|Node)[]}
  */
 export function facts(c, domain) {
   const subject = Array.isArray(c.credentialSubject) ? c.credentialSubject[0] : c.credentialSubject;
-  const issuer = val(c.issuer?.name);
+  const name = val(c.issuer?.name);
   const achievement = val(subject?.achievement?.name) || val(c.name);
   const recipient = val(subject?.name);
   const date = humanDate(c.awardedDate) || humanDate(c.validFrom);
-  /** @type {(string|HTMLElement)[]} */
-  const out = [];
-  if (issuer) out.push(bdi(issuer), ' (', bdi(domain ?? ''), ')');
-  else out.push(bdi(domain ?? 'The issuer'));
-  out.push(' awarded ', achievement ? bdi(achievement) : 'a credential');
-  if (recipient) out.push(' to ', bdi(recipient));
-  if (date) out.push(` on ${date}`);
-  out.push('.');
-  return out;
+  const p = {
+    issuer: name
+      ? group(parts('{name} ({domain})', { name: bdi(name), domain: bdi(domain ?? '') }))
+      : domain
+        ? bdi(domain)
+        : t('The issuer'),
+    achievement: achievement ? bdi(achievement) : t('a credential'),
+    recipient: bdi(recipient),
+    date,
+  };
+  if (recipient && date) return parts('{issuer} awarded {achievement} to {recipient} on {date}.', p);
+  if (recipient) return parts('{issuer} awarded {achievement} to {recipient}.', p);
+  if (date) return parts('{issuer} awarded {achievement} on {date}.', p);
+  return parts('{issuer} awarded {achievement}.', p);
 }
 
 /**
  * The verdict as one sentence, from the verified data where there is any.
- * @param {import('./verifier.js').Result & {reason?: string}} result
+ * @param {import('./verifier.js').Result & {reason?: string}} result @returns {(string|Node)[]}
  */
 function sentence(result) {
   const { verdict, summary, issuerDomain } = result;
   if (verdict === 'pending') return [HEADLINE.pending];
   const c = /** @type {any} */ (result.credential);
   const signed = result.steps.some((s) => s.id === 'signature' && s.state === 'ok');
-  if (!signed || verdict === 'cannot-verify') return [`${HEADLINE[verdict] ?? verdict}. ${summary}`];
-  const said = facts(c, issuerDomain);
+  const headline = HEADLINE[/** @type {keyof HEADLINE} */ (verdict)] ?? verdict;
+  if (!signed || verdict === 'cannot-verify') return [t('{headline}. {summary}', { headline, summary })];
+  const said = group(facts(c, issuerDomain));
   const until = humanDate(c.validUntil);
   if (verdict === 'verified')
-    return ['Verified: ', ...said, until ? ` Valid until ${until}.` : ' It has no expiry date.'];
-  if (verdict === 'expired') return ['Expired: ', ...said, ` It expired on ${until}.`];
+    return until
+      ? parts('Verified: {facts} Valid until {until}.', { facts: said, until })
+      : parts('Verified: {facts} It has no expiry date.', { facts: said });
+  if (verdict === 'expired') return parts('Expired: {facts} It expired on {until}.', { facts: said, until });
   if (verdict === 'not-yet-valid')
-    return ['Not yet valid: ', ...said, ` It is valid from ${humanDate(c.validFrom)}.`];
+    return parts('Not yet valid: {facts} It is valid from {from}.', { facts: said, from: humanDate(c.validFrom) });
   if (verdict === 'revoked') {
     const reason = val(result.reason).replace(/\.$/, '');
-    const why = reason ? [' Reason given by the issuer: ', bdi(reason), '.'] : [];
-    return ['Revoked: ', ...said, ` ${summary}`, ...why];
+    return reason
+      ? parts('Revoked: {facts} {summary} Reason given by the issuer: {reason}.', { facts: said, summary, reason: bdi(reason) })
+      : parts('Revoked: {facts} {summary}', { facts: said, summary });
   }
-  return [`${HEADLINE[verdict] ?? verdict}. ${summary} The signed credential says: `, ...said];
+  return parts('{headline}. {summary} The signed credential says: {facts}', { headline, summary, facts: said });
 }
 
 /**
@@ -106,7 +117,7 @@ export function render(panel, result) {
   const domain = panel.querySelector('.cp-issuer-domain');
   if (domain) {
     const confirmed = result.steps.some((s) => s.id === 'signature' && s.state === 'ok');
-    domain.textContent = !issuerDomain ? '' : confirmed ? issuerDomain : `${issuerDomain} (not confirmed)`;
+    domain.textContent = !issuerDomain ? '' : confirmed ? issuerDomain : t('{domain} (not confirmed)', { domain: issuerDomain });
     domain.setAttribute('data-confirmed', String(confirmed));
   }
 }
@@ -162,14 +173,14 @@ export function pageTextStep(root, credential) {
   }
   const step = {
     id: 'page',
-    label: 'Page text matches the signed credential',
+    label: t('Page text matches the signed credential'),
     state: /** @type {'ok'|'fail'} */ ('ok'),
-    detail: 'Every shown field matches.',
+    detail: t('Every shown field matches.'),
   };
   if (edited.length)
     Object.assign(step, {
       state: 'fail',
-      detail: `The page's text was edited: ${edited.join(', ')} differ from the signed credential.`,
+      detail: t("The page's text was edited: {fields} differ from the signed credential.", { fields: edited.join(', ') }),
     });
   return step;
 }
@@ -200,7 +211,7 @@ async function main() {
   try {
     credential = JSON.parse(script.textContent ?? '');
   } catch {
-    result = invalidResult("The page's credential is not valid JSON.");
+    result = invalidResult(t("The page's credential is not valid JSON."));
   }
   const preview = previewMode(window.fetch.bind(window));
   result ??= await verifyCredential(credential, {
@@ -223,5 +234,5 @@ main().catch((e) => {
   // Not expected (the verifier never throws); never leave the panel claiming to be checking.
   const panel = document.getElementById('cp-verify');
   if (panel)
-    render(panel, invalidResult(`The check stopped on an unexpected error: ${e?.message ?? e}`, 'cannot-verify'));
+    render(panel, invalidResult(t('The check stopped on an unexpected error: {error}', { error: e?.message ?? e }), 'cannot-verify'));
 });

@@ -10,9 +10,16 @@ from urllib.parse import parse_qs, quote, urljoin, urlsplit
 import jinja2
 from markupsafe import Markup
 
+from ... import i18n
 from ..linkedin import share_url as linkedin_share_url
-from .environment import MONTHS
-from .page_base import _base_context, _robots, _schema_credential, render_page, root_prefix
+from .page_base import (
+    _base_context,
+    _robots,
+    _schema_credential,
+    page_language,
+    render_page,
+    root_prefix,
+)
 from .page_models import (
     BadgeDownload,
     CopyField,
@@ -75,29 +82,33 @@ def credential_page_context(
     url = page_url or text_of(credential.get("id")) or site.site_url
     prefix = root_prefix(site, url)
     paths = Paths(site.site_url, prefix)
-    view = credential_view(credential, paths)
     subjects = credential.get("credentialSubject")
     subject = mapping(subjects[0] if isinstance(subjects, list) and subjects else subjects)
     achievement = mapping(subject.get("achievement"))
+    lang = page_language(site, achievement)
+    _ = i18n.translator(lang.tag)
+    view = credential_view(credential, paths, lang.tag)
     issuer = mapping(credential.get("issuer"))
     canonical = safe_url(url)
 
-    achievement_name = first_text(achievement.get("name"), credential.get("name")) or "Credential"
+    achievement_name = first_text(achievement.get("name"), credential.get("name")) or _(
+        "Credential"
+    )
     recipient = text_of(subject.get("name"))
     issuer_name = first_text(issuer.get("name"), site.issuer_name)
     og_title = plain(achievement_name, 150)
     if recipient:
         og_title = f"{og_title} — {plain(recipient, 100)}"
-    summary = f"{plain(recipient, 100)} was awarded" if recipient else "Awarded"
-    summary += f" {plain(achievement_name, 150)}"
-    if issuer_name:
-        summary += f" by {plain(issuer_name, 100)}"
-    if view.valid_from:
-        summary += f" on {view.valid_from.text}"
     meta = PageMeta(
         title=f"{og_title} | {plain(site.site_name, 100)}",
         og_title=og_title,
-        description=f"{summary}.",
+        description=_summary(
+            lang.tag,
+            plain(recipient, 100) if recipient else None,
+            plain(achievement_name, 150),
+            plain(issuer_name, 100) if issuer_name else None,
+            view.valid_from.text if view.valid_from else None,
+        ),
         canonical=canonical,
         robots=_robots(site.indexable),
         image=_share_image(share_image, canonical or site.site_url, og_title),
@@ -107,7 +118,7 @@ def credential_page_context(
             achievement, issuer_name, first_text(issuer.get("url"), site.issuer_url), canonical
         )
     ]
-    context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld)
+    context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld, lang=lang)
     live = status.state != "revoked"
     valid_linkedin = safe_url(linkedin_url) if status.state == "valid" else None
     context.update(
@@ -117,14 +128,16 @@ def credential_page_context(
             state=status.state,
             reason=shown(status.reason, None, 2000),
             superseded_by=paths.href(status.superseded_by),
-            revoked_on=when(status.revoked_on),
+            revoked_on=when(status.revoked_on, lang=lang.tag),
         ),
         json_href="credential.json",
         # "by Issuer" leads to the issuer's page on this site (its achievements), in this look
         issuer_page_href=f"{prefix}achievements/",
         earn_url=None if status.state == "revoked" else safe_url(site.earn_url),
         linkedin_url=valid_linkedin,
-        linkedin_fields=_linkedin_fields(valid_linkedin, issuer_name) if valid_linkedin else (),
+        linkedin_fields=_linkedin_fields(valid_linkedin, issuer_name, lang.tag)
+        if valid_linkedin
+        else (),
         share=_share_links(canonical, og_title) if live and canonical else None,
         badge=_badge_download(view.achievement.image) if live else None,
         qr=_qr_markup(qr_svg) if live and qr_svg else None,
@@ -154,15 +167,38 @@ def _share_image(image: ShareImage | None, page_url: str, alt: str) -> ShareImag
     return ShareImage(absolute, image.width, image.height, image.type, plain(image.alt, 420) or alt)
 
 
-def _month_year(year: str | None, month: str | None) -> str | None:
+def _summary(
+    lang: str, recipient: str | None, achievement: str, issuer: str | None, date: str | None
+) -> str:
+    """The page's description: who was awarded what, by whom, when (each part only if known)."""
+    _ = i18n.translator(lang)
+    facts = {"recipient": recipient, "achievement": achievement, "issuer": issuer, "date": date}
+    if recipient and issuer and date:
+        return _("%(recipient)s was awarded %(achievement)s by %(issuer)s on %(date)s.", **facts)
+    if recipient and issuer:
+        return _("%(recipient)s was awarded %(achievement)s by %(issuer)s.", **facts)
+    if recipient and date:
+        return _("%(recipient)s was awarded %(achievement)s on %(date)s.", **facts)
+    if recipient:
+        return _("%(recipient)s was awarded %(achievement)s.", **facts)
+    if issuer and date:
+        return _("Awarded %(achievement)s by %(issuer)s on %(date)s.", **facts)
+    if issuer:
+        return _("Awarded %(achievement)s by %(issuer)s.", **facts)
+    if date:
+        return _("Awarded %(achievement)s on %(date)s.", **facts)
+    return _("Awarded %(achievement)s.", **facts)
+
+
+def _month_year(year: str | None, month: str | None, lang: str) -> str | None:
     if not year:
         return None
-    if month and month.isdigit() and 1 <= int(month) <= 12:
-        return f"{MONTHS[int(month) - 1]} {year}"
+    if month and month.isdigit() and 1 <= int(month) <= 12 and year.isdigit():
+        return i18n.format_month(int(year), int(month), lang)
     return year
 
 
-def _linkedin_fields(url: str, organization: str | None) -> tuple[CopyField, ...]:
+def _linkedin_fields(url: str, organization: str | None, lang: str) -> tuple[CopyField, ...]:
     """The values the "Add to profile" link pre-fills, read back from the link itself (so the text
     is exactly what LinkedIn receives), in the order of LinkedIn's form."""
     query = parse_qs(urlsplit(url).query)
@@ -173,16 +209,20 @@ def _linkedin_fields(url: str, organization: str | None) -> tuple[CopyField, ...
 
     org = one("organizationName") or (organization if one("organizationId") else None)
     cert_id, cert_url = one("certId"), one("certUrl")
+    _ = i18n.translator(lang)
     pairs = [
-        ("Name", one("name")),
-        ("Issuing organization", org),
-        ("Issue date", _month_year(one("issueYear"), one("issueMonth"))),
-        ("Expiration date", _month_year(one("expirationYear"), one("expirationMonth"))),
+        (_("Name"), one("name")),
+        (_("Issuing organization"), org),
+        (_("Issue date"), _month_year(one("issueYear"), one("issueMonth"), lang)),
+        (
+            _("Expiration date"),
+            _month_year(one("expirationYear"), one("expirationMonth"), lang),
+        ),
     ]
     if cert_id == cert_url:  # the usual case: the credential's id is its page's URL
-        pairs.append(("Credential ID and URL", cert_id))
+        pairs.append((_("Credential ID and URL"), cert_id))
     else:
-        pairs += [("Credential ID", cert_id), ("Credential URL", cert_url)]
+        pairs += [(_("Credential ID"), cert_id), (_("Credential URL"), cert_url)]
     out = []
     for label, value in pairs:
         text = shown(value)

@@ -6,50 +6,43 @@ issuer can replace one template (or just ``_base.html``) without copying the res
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
 
+from ... import i18n
 from ...bundled import TEMPLATE_DIR
 from .safety import json_script, safe_url
 
 #: The built-in templates, shipped in the package (see ``credpages.bundled``).
 DEFAULT_TEMPLATE_DIR = TEMPLATE_DIR
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DATE = re.compile(r"(\d{4,})-(\d{2})-(\d{2})")
+
+def format_date(iso: object, lang: str = "en") -> str:
+    """``"2026-11-28T00:00:00Z"`` → ``"28 November 2026"`` in ``lang`` (see ``credpages.i18n``)."""
+    return i18n.format_date(iso, lang)
 
 
-def format_date(iso: object) -> str:
-    """``"2026-11-28T00:00:00Z"`` → ``"28 November 2026"``, read from the string as written.
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    """The i18n extension's ``_``/``gettext``: the catalog of the page's ``lang``."""
+    return i18n.translations(str(context.get("lang", "en"))).gettext(message)
 
-    No time-zone conversion: the page shows the calendar date the issuer wrote, the same one the
-    ``<time datetime>`` attribute carries. Anything unparseable is returned unchanged.
-    """
-    if not isinstance(iso, str):
-        return ""
-    match = _DATE.match(iso)
-    if match is None:
-        return iso
-    year, month, day = match.groups()
-    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
-        return iso
-    return f"{int(day)} {MONTHS[int(month) - 1]} {int(year)}"
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+    return i18n.translations(str(context.get("lang", "en"))).ngettext(singular, plural, n)
+
+
+@jinja2.pass_context
+def _date_filter(context: jinja2.runtime.Context, iso: object) -> str:
+    return i18n.format_date(iso, str(context.get("lang", "en")))
+
+
+@jinja2.pass_context
+def _number_filter(context: jinja2.runtime.Context, n: int) -> str:
+    return i18n.format_number(n, str(context.get("lang", "en")))
 
 
 def make_environment(
@@ -73,8 +66,15 @@ def make_environment(
         lstrip_blocks=True,
         auto_reload=False,
         cache_size=-1,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # One environment for every language: the gettext callables read the page's ``lang``
+    # (``{% trans %}`` blocks with named placeholders, escaped by the new-style gettext).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _gettext, _ngettext, newstyle=True
     )
     env.filters["safe_url"] = safe_url
     env.filters["json_script"] = json_script
-    env.filters["format_date"] = format_date
+    env.filters["format_date"] = _date_filter
+    env.filters["number"] = _number_filter
     return env

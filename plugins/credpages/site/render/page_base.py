@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from ... import i18n
 from .page_models import PageMeta, Palette, SiteInfo
 from .safety import clamp, plain, safe_url
 from .view import (
@@ -19,7 +20,6 @@ from .view import (
     text_of,
 )
 
-_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _COLOR = re.compile(r"^[a-z][a-z-]{0,30}$")
 
 
@@ -41,18 +41,33 @@ def root_prefix(site: SiteInfo, page_url: str) -> str:
     return urlsplit(site.site_url).path or "/"
 
 
+def page_language(site: SiteInfo, achievement: Mapping[str, Any] | None = None) -> i18n.Language:
+    """The interface language of a page: the achievement's OB 3.0 ``inLanguage`` when credpages
+    has a catalog for it, else the site's (``theme.language``); English when neither is shipped
+    (the build warns, see ``credpages.site.publish``)."""
+    own = i18n.find_language(achievement.get("inLanguage")) if achievement else None
+    return own or i18n.language(site.language)
+
+
 def _color(name: str, default: str) -> str:
     value = name.strip().lower().replace(" ", "-")
     return value if _COLOR.match(value) else default
 
 
 def _base_context(
-    site: SiteInfo, *, prefix: str, meta: PageMeta, json_ld: list[dict[str, Any]]
+    site: SiteInfo,
+    *,
+    prefix: str,
+    meta: PageMeta,
+    json_ld: list[dict[str, Any]],
+    lang: i18n.Language | None = None,
 ) -> dict[str, Any]:
     paths = Paths(site.site_url, prefix)
+    lang = lang or page_language(site)
     return {
         "site": site,
-        "lang": site.language if _LANG.match(site.language) else "en",
+        "lang": lang.tag,
+        "dir": lang.dir,
         "palette": Palette(
             scheme="slate" if _color(site.scheme, "default") == "slate" else "default",
             primary=_color(site.primary, "indigo"),

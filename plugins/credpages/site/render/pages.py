@@ -18,8 +18,16 @@ from urllib.parse import urlsplit
 
 import jinja2
 
+from ...i18n import translator
 from .credential_page import _share_image
-from .page_base import _base_context, _drop_empty, _schema_credential, render_page, root_prefix
+from .page_base import (
+    _base_context,
+    _drop_empty,
+    _schema_credential,
+    page_language,
+    render_page,
+    root_prefix,
+)
 from .page_models import (
     AchievementCard,
     AchievementEntry,
@@ -64,27 +72,31 @@ def achievement_page_context(
     url = page_url or text_of(achievement.get("id")) or site.site_url
     prefix = root_prefix(site, url)
     paths = Paths(site.site_url, prefix)
-    view = achievement_view(achievement, paths, None)
+    lang = page_language(site, achievement)
+    _ = translator(lang.tag)
+    view = achievement_view(achievement, paths, None, lang.tag)
     canonical = safe_url(url)
-    name = plain(text_of(achievement.get("name")) or "Achievement", 150)
+    name = plain(text_of(achievement.get("name")) or _("Achievement"), 150)
     description = plain(achievement.get("description"), 280)
+    by = plain(site.issuer_name, 100)
     meta = PageMeta(
         title=f"{name} | {plain(site.site_name, 100)}",
         og_title=name,
-        description=description or f"{name}, awarded by {plain(site.issuer_name, 100)}.",
+        description=description or _("%(name)s, awarded by %(issuer)s.", name=name, issuer=by),
         canonical=canonical,
         robots=None,
         image=_share_image(share_image, canonical or site.site_url, name),
     )
     json_ld = [_schema_credential(achievement, site.issuer_name, site.issuer_url, canonical)]
-    context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld)
+    context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld, lang=lang)
     context.update(
         a=view,
         awarded=max(0, int(awarded)),
         recipients=None
         if recipients is None
         else [
-            RecipientView(shown(r.name), paths.href(r.url), when(r.awarded_on)) for r in recipients
+            RecipientView(shown(r.name), paths.href(r.url), when(r.awarded_on, lang=lang.tag))
+            for r in recipients
         ],
         earn_url=safe_url(earn_url or site.earn_url),
         issuer=link(site.issuer_url, paths),
@@ -113,12 +125,14 @@ def home_page_context(
     url = page_url or site.site_url
     prefix = root_prefix(site, url)
     paths = Paths(site.site_url, prefix)
+    lang = page_language(site)
+    _ = translator(lang.tag)
     name = plain(site.issuer_name, 150)
     meta = PageMeta(
         title=plain(site.site_name, 150),
         og_title=plain(site.site_name, 150),
         description=plain(site.issuer_description, 280)
-        or f"Credentials issued by {name}, each verifiable on its own page.",
+        or _("Credentials issued by %(issuer)s, each verifiable on its own page.", issuer=name),
         canonical=safe_url(url),
         robots=None,
     )
@@ -134,7 +148,7 @@ def home_page_context(
     context = _base_context(site, prefix=prefix, meta=meta, json_ld=[org])
     cards = [
         AchievementCard(
-            achievement=achievement_view(entry.achievement, paths, None),
+            achievement=achievement_view(entry.achievement, paths, None, lang.tag),
             summary=plain(entry.achievement.get("description"), 200),
             awarded=max(0, int(entry.awarded)),
         )
@@ -158,11 +172,14 @@ def verify_page_context(*, site: SiteInfo, page_url: str | None = None) -> dict[
     """Context for ``verify.html`` (drop / paste / ``?url=``). Adds ``did`` and ``issuer_name``."""
     url = page_url or f"{site.site_url}verify/"
     prefix = root_prefix(site, url)
+    _ = translator(page_language(site).tag)
     meta = PageMeta(
-        title=f"Verify a credential | {plain(site.site_name, 100)}",
-        og_title="Verify a credential",
-        description="Check the signature, issuer and status of an Open Badges 3.0 credential "
-        "in your browser; nothing is uploaded.",
+        title=f"{_('Verify a credential')} | {plain(site.site_name, 100)}",
+        og_title=_("Verify a credential"),
+        description=_(
+            "Check the signature, issuer and status of an Open Badges 3.0 credential "
+            "in your browser; nothing is uploaded."
+        ),
         canonical=safe_url(url),
         robots=None,
     )
@@ -180,10 +197,11 @@ def not_found_page_context(*, site: SiteInfo) -> dict[str, Any]:
     prefix = site.asset_prefix
     if prefix is None:
         prefix = urlsplit(site.site_url).path or "/"
+    _ = translator(page_language(site).tag)
     meta = PageMeta(
-        title=f"Page not found | {plain(site.site_name, 100)}",
-        og_title="Page not found",
-        description="This page does not exist.",
+        title=f"{_('Page not found')} | {plain(site.site_name, 100)}",
+        og_title=_("Page not found"),
+        description=_("This page does not exist."),
         canonical=None,
         robots="noindex",
     )

@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: every display model the templates get and its builder, one contract
+# with the verifier's data-field marks (`_attr`, clamping).
 """Display models: credential values made ready for templates (clamped, linked only if safe).
 
 Templates never look into the raw credential except to embed it as JSON-LD; they get these small
@@ -16,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ... import i18n
 from .environment import format_date
 from .safety import clamp, escape_text, plain, safe_url, showable
 
@@ -52,23 +55,31 @@ def _attr(path: str | None, exact: bool) -> str:
     return cached
 
 
+class _Marked:
+    """``attr`` for a displayed value: where it came from (``path``) and whether it is exact."""
+
+    __slots__ = ()
+    path: str | None
+    exact: bool
+
+    @property
+    def attr(self) -> Markup:
+        """`` data-field="path"`` (or ``data-field-partial``) for the element holding the value."""
+        return Markup(_attr(self.path, self.exact))
+
+
 def at(path: str | None, key: str | int) -> str | None:
     """``path.key``, or None when the parent has no path (values not checked by the verifier)."""
     return None if path is None else f"{path}.{key}"
 
 
 @dataclass(frozen=True, slots=True)
-class Shown:
+class Shown(_Marked):
     """A one-line credential string as shown: ``text`` (clamped) and whether it is exact."""
 
     text: str
     exact: bool = True
     path: str | None = None
-
-    @property
-    def attr(self) -> Markup:
-        """`` data-field="path"`` (or ``data-field-partial``) for the element holding ``text``."""
-        return Markup(_attr(self.path, self.exact))
 
     @property
     def bare(self) -> Markup:
@@ -81,7 +92,7 @@ class Shown:
 
 
 @dataclass(frozen=True, slots=True)
-class Prose:
+class Prose(_Marked):
     """Multi-paragraph text: ``lead`` whitespace, then (paragraph, whitespace after) pairs.
 
     Emitting the separating whitespace as text between ``<p>`` elements keeps the container's
@@ -93,10 +104,6 @@ class Prose:
     exact: bool = True
     path: str | None = None
 
-    @property
-    def attr(self) -> Markup:
-        return Markup(_attr(self.path, self.exact))
-
     def __html__(self) -> str:
         """``<div class="cp-prose">`` of ``<p dir="auto">`` paragraphs (each isolated by itself)."""
         parts = [f'<div class="cp-prose"{_attr(self.path, self.exact)}>', escape_text(self.lead)]
@@ -107,17 +114,13 @@ class Prose:
 
 
 @dataclass(frozen=True, slots=True)
-class When:
+class When(_Marked):
     """A date: ``iso`` exactly as written (for ``<time datetime>``) and ``text`` for people."""
 
     iso: str
     text: str
     exact: bool = True
     path: str | None = None
-
-    @property
-    def attr(self) -> Markup:
-        return Markup(_attr(self.path, self.exact))
 
     @property
     def bare(self) -> Markup:
@@ -286,12 +289,12 @@ def prose(value: object, path: str | None = None, limit: int = TEXT_LIMIT) -> Pr
     return Prose(lead, tuple(paragraphs), ok and len(text) <= limit, path)
 
 
-def when(value: object, path: str | None = None) -> When | None:
+def when(value: object, path: str | None = None, lang: str = "en") -> When | None:
     text = text_of(value)
     if text is None:
         return None
     iso, ok = showable(clamp(text, 100))
-    return When(iso, format_date(iso), ok and len(text) <= 100, path)
+    return When(iso, format_date(iso, lang), ok and len(text) <= 100, path)
 
 
 def link(value: object, paths: Paths, path: str | None = None) -> Link | None:
@@ -320,6 +323,36 @@ def listed(value: object) -> tuple[list[Any], bool]:
     if value is None:
         return [], False
     return [value], False
+
+
+def _n(message: str) -> str:
+    """Marks a message for the catalog (Babel's keyword ``_n``); translated where it is shown."""
+    return message
+
+
+#: Labels of the OB 3.0 achievement types and result statuses (their values, humanized, are the
+#: English msgids: :func:`label` shows them in the page's language; other values stay humanized).
+_LABELS = frozenset(
+    (
+        _n("Achievement"), _n("Apprenticeship certificate"), _n("Assessment"), _n("Assignment"),
+        _n("Associate degree"), _n("Award"), _n("Badge"), _n("Bachelor degree"),
+        _n("Certificate"), _n("Certificate of completion"), _n("Certification"),
+        _n("Community service"), _n("Competency"), _n("Course"), _n("Co curricular"),
+        _n("Degree"), _n("Diploma"), _n("Doctoral degree"), _n("Fieldwork"),
+        _n("General education development"), _n("Journeyman certificate"),
+        _n("Learning program"), _n("License"), _n("Membership"), _n("Professional doctorate"),
+        _n("Quality assurance credential"), _n("Master certificate"), _n("Master degree"),
+        _n("Micro credential"), _n("Research doctorate"), _n("Secondary school diploma"),
+        _n("Completed"), _n("Enrolled"), _n("Failed"), _n("In progress"), _n("On hold"),
+        _n("Provisional"), _n("Withdrew"),
+    )
+)  # fmt: skip
+
+
+def label(value: object, lang: str) -> str | None:
+    """:func:`humanize`, translated when it is one of the standard's own values."""
+    text = humanize(value)
+    return i18n.gettext(lang, text) if text in _LABELS else text
 
 
 def humanize(value: object) -> str | None:
@@ -359,7 +392,9 @@ def alignment_view(raw: object, paths: Paths, path: str | None) -> AlignmentView
     return view if view.name or view.link else None
 
 
-def achievement_view(raw: object, paths: Paths, path: str | None) -> AchievementView:
+def achievement_view(
+    raw: object, paths: Paths, path: str | None, lang: str = "en"
+) -> AchievementView:
     data = mapping(raw)
     criteria = mapping(data.get("criteria"))
     tags, more_tags = _shown_list(data.get("tag"), at(path, "tag"))
@@ -373,7 +408,7 @@ def achievement_view(raw: object, paths: Paths, path: str | None) -> Achievement
         id=safe_url(data.get("id")),
         href=paths.href(data.get("id")),
         name=shown(data.get("name"), at(path, "name")),
-        type_label=humanize(data.get("achievementType")),
+        type_label=label(data.get("achievementType"), lang),
         description=prose(data.get("description"), at(path, "description")),
         criteria=prose(criteria.get("narrative"), at(at(path, "criteria"), "narrative")),
         criteria_url=paths.href(criteria.get("id")),
@@ -411,7 +446,7 @@ def _evidence_view(raw: object, paths: Paths, path: str | None) -> EvidenceView 
 
 
 def _result_view(
-    raw: object, descriptions: Mapping[str, Mapping[str, Any]], path: str | None
+    raw: object, descriptions: Mapping[str, Mapping[str, Any]], path: str | None, lang: str
 ) -> ResultView | None:
     data = mapping(raw)
     described = descriptions.get(str(data.get("resultDescription")), {})
@@ -423,12 +458,14 @@ def _result_view(
         label=shown(described.get("name"), None),
         value=shown(data.get("value"), at(path, "value")),
         level=shown(level_name, None),
-        status=humanize(data.get("status")),
+        status=label(data.get("status"), lang),
     )
     return view if view.value or view.level or view.status else None
 
 
-def credential_view(credential: Mapping[str, Any], paths: Paths) -> CredentialView:
+def credential_view(
+    credential: Mapping[str, Any], paths: Paths, lang: str = "en"
+) -> CredentialView:
     """Everything the credential page shows, with ``data-field`` paths into the signed document."""
     subject_raw, subject_is_list = listed(credential.get("credentialSubject"))
     subject = mapping(subject_raw[0] if subject_raw else None)
@@ -447,7 +484,7 @@ def credential_view(credential: Mapping[str, Any], paths: Paths) -> CredentialVi
     result_items, result_is_list = listed(subject.get("result"))
     results = []
     for i, item in enumerate(result_items[:LIST_LIMIT]):
-        res = _result_view(item, descriptions, f"{sp}.result.{i}" if result_is_list else None)
+        res = _result_view(item, descriptions, f"{sp}.result.{i}" if result_is_list else None, lang)
         if res is not None:
             results.append(res)
     return CredentialView(
@@ -455,11 +492,11 @@ def credential_view(credential: Mapping[str, Any], paths: Paths) -> CredentialVi
         id_url=safe_url(credential.get("id")),
         recipient=shown(subject.get("name"), f"{sp}.name"),
         narrative=prose(subject.get("narrative"), f"{sp}.narrative"),
-        achievement=achievement_view(achievement_raw, paths, f"{sp}.achievement"),
+        achievement=achievement_view(achievement_raw, paths, f"{sp}.achievement", lang),
         issuer=issuer_view(credential.get("issuer"), paths, "issuer"),
-        valid_from=when(credential.get("validFrom"), "validFrom"),
-        valid_until=when(credential.get("validUntil"), "validUntil"),
-        awarded=when(credential.get("awardedDate"), "awardedDate"),
+        valid_from=when(credential.get("validFrom"), "validFrom", lang),
+        valid_until=when(credential.get("validUntil"), "validUntil", lang),
+        awarded=when(credential.get("awardedDate"), "awardedDate", lang),
         evidence=tuple(evidence),
         more_evidence=max(0, len(evidence_items) - LIST_LIMIT),
         results=tuple(results),

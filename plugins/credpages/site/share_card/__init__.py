@@ -129,6 +129,7 @@ def card_hash(card: CardData, style: CardStyle) -> str:
         "badge": _image_key(card.badge_image),
         "logo": _image_key(card.logo_image),
         "style": [style.layout, style.primary, style.accent],
+        **({"rtl": True} if card.rtl else {}),  # absent when False: older hashes stay valid
     }
     payload = json.dumps(shown, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(payload).hexdigest()

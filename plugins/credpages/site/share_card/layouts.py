@@ -118,9 +118,10 @@ def _logo(
 
 
 def card_is_rtl(card: CardData) -> bool:
-    """The card's direction: that of the recipient's name, else of the achievement's."""
+    """The card's direction: right to left for a right-to-left page language, else that of the
+    recipient's name, else of the achievement's."""
     main = _shown_text(card.recipient) or _shown_text(card.achievement)
-    return card_text.is_rtl(main)
+    return card.rtl or card_text.is_rtl(main)
 
 
 def _classic(card: CardData, c: Colours, warnings: list[str]) -> Canvas:

@@ -67,6 +67,9 @@ class CardData:
     issued_date_text: str
     badge_image: bytes | None = None
     logo_image: bytes | None = None
+    #: The page's language is written right to left (Arabic…): the card is mirrored whatever the
+    #: script of the names, as the page is.
+    rtl: bool = False
 
 
 @dataclass
