@@ -4,6 +4,7 @@
 import { previewMode } from './preview.js';
 import { verifyClr, verdictWord } from './clr.js';
 import { invalidResult } from './verifier.js';
+import { t } from './i18n.js';
 
 /** A verdict line: data-verdict for styling and tests, the words and the reason for people. */
 function verdictLine(/** @type {string} */ verdict, /** @type {string} */ text) {
@@ -34,10 +35,11 @@ async function main() {
   let result;
   try {
     const response = await fetch(href);
-    if (!response.ok) throw new Error(`${href} answered ${response.status}`);
+    if (!response.ok) throw new Error(t('{url} answered {status}', { url: href, status: response.status }));
     result = await verifyClr(await response.json(), { fetch, now: Date.now(), pageOrigin: location.origin });
   } catch (e) {
-    result = { ...invalidResult(`The learner record could not be read: ${/** @type {Error} */ (e)?.message}`), parts: [] };
+    const why = /** @type {Error} */ (e)?.message;
+    result = { ...invalidResult(t('The learner record could not be read: {why}', { why })), parts: [] };
   }
   // Each part, found by its link (the evidence links a part's page; the record holds its credential).
   for (const [i, part] of result.parts.entries()) {
@@ -46,15 +48,15 @@ async function main() {
     const li = items.find((x) => path && pathOf(x.querySelector('a')?.href) === path);
     if (!li) continue; // a part of a part: its own pathway page shows it
     const word = verdictWord(part.verdict);
-    const text = part.verdict === 'verified' ? `Checked: ${word}.` : `Checked: ${word}. ${part.summary}`;
+    const text = part.verdict === 'verified' ? t('Checked: {verdict}.', { verdict: word }) : t('Checked: {verdict}. {why}', { verdict: word, why: part.summary });
     li.append(verdictLine(part.verdict, text));
   }
   for (const li of items) li.removeAttribute('aria-busy');
   const record = verdictLine(
     result.verdict,
     result.verdict === 'verified'
-      ? `Learner record checked: verified, with all ${result.parts.length} credentials it bundles.`
-      : `Learner record checked: ${verdictWord(result.verdict)}. ${result.summary}`,
+      ? t('Learner record checked: verified, with all {n} credentials it bundles.', { n: result.parts.length })
+      : t('Learner record checked: {verdict}. {why}', { verdict: verdictWord(result.verdict), why: result.summary }),
   );
   record.classList.add('cp-clr-verdict');
   list.after(record);
