@@ -17,7 +17,7 @@ from typing import Any
 from ..config import Settings
 from ..credential.clr import Lookup, check_clr, clr_document, pathway_id_of, stack
 from ..credential.jsonld import canonicalize_rdfc
-from ..credential.model import SLUG, slug_of
+from ..credential.model import slug_of
 from ..credential.verify import check_integrity
 from ..credential.yamlio import load_yaml, write_yaml
 from ..errors import CredpagesError
@@ -123,10 +123,6 @@ def write_clr(
     path = clr_path(settings, slug)
     write_yaml(path, make_clr(settings, signer, pathway, lookup))
     return path
-
-
-def slug_of_clr_file(path: Path) -> str | None:
-    return path.stem if SLUG.match(path.stem) else None
 
 
 def stale_clrs(settings: Settings) -> list[tuple[Path, dict[str, Any]]]:
