@@ -103,7 +103,11 @@ def settle(page: Any) -> None:
     page.wait_for_load_state("load")
     empty_verify_page = page.url.endswith("/verify/")  # nothing to check yet
     if page.locator("#cp-verify").count() and not empty_verify_page:
-        page.wait_for_function("document.querySelector('#cp-verify').dataset.verdict !== 'pending'")
+        # a function, not an expression: Playwright evals an expression in the page while it
+        # polls, which the pages' CSP (no 'unsafe-eval') refuses when the check is not done yet
+        page.wait_for_function(
+            "() => document.querySelector('#cp-verify').dataset.verdict !== 'pending'"
+        )
 
 
 def set_scheme(page: Any, scheme: str) -> None:

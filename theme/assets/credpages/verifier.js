@@ -634,14 +634,15 @@ async function verifyInto(r, c, opts) {
     ctx.didDoc = await ctx.getJson(ctx.didUrl, t("the issuer's DID document"));
     if (ctx.didDoc?.id !== did) fail('cannot-verify', t('The DID document at {didUrl} is not that of {did}.', { didUrl: ctx.didUrl, did }));
     keys = keysFor(proofs, ctx);
-    return `${proofs.map((p) => p.verificationMethod).join(', ')}, listed for issuing in ${ctx.didUrl}.`;
+    const listed = proofs.map((p) => p.verificationMethod).join(', ');
+    return t('{keys}, listed for issuing in {didUrl}.', { keys: listed, didUrl: ctx.didUrl });
   });
   if (!keyOk) return r.skipAfter('key', t("Not checked: the issuer's key is not available."));
 
   // Check the status list alongside the signature (it only counts if the signature is valid).
   const status = c.credentialStatus ? checkStatus(c, ctx) : null;
   status?.catch(() => {});
-  if (!(await r.run('signature', async () => (await checkSignatures(c, proofs, keys), 'Valid.')))) {
+  if (!(await r.run('signature', async () => (await checkSignatures(c, proofs, keys), t('Valid.'))))) {
     return r.skipAfter('signature', t('Not checked: the signature is not valid.'));
   }
   await r.run('published', () => checkPublished(c, ctx));

@@ -111,11 +111,8 @@ export function credentialFrom(bytes, what) {
 /** @param {string} raw */
 async function fromUrl(raw) {
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? raw : `https://${raw}`;
-  const { bytes } = await fetchLimited(withScheme, {
-    pageOrigin: location.origin,
-    maxBytes: MAX_INPUT,
-    what: 'credential',
-  });
+  // fetchLimited's own 'what' ("the document"), translated: not an English word in its message
+  const { bytes } = await fetchLimited(withScheme, { pageOrigin: location.origin, maxBytes: MAX_INPUT });
   return credentialFrom(bytes, t('The document at {url}', { url: withScheme }));
 }
 
