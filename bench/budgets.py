@@ -8,15 +8,26 @@ its budget, and the figure as a multiple of an ordinary case measured in the sam
 - YAML: a billion-laughs file and three deeply nested bombs, against loading a demo credential;
 - render: a credential with megabytes of text, against an ordinary one;
 - status list: decoding a 100 MB gzip bomb (time and peak memory), against the empty list;
-- share cards: a dozen varied cards (mean and largest PNG), and the size of share.js.
+- share cards: a dozen varied cards (mean and largest PNG);
+- published bytes (issue 16), from a built 20-credential site: page + credential.json per
+  credential (uncompressed), with its personal share card, and the JavaScript and CSS a credential
+  page loads (as published, i.e. minified, gzipped -6 as GitHub Pages serves them).
 
     python bench/budgets.py          # exits 1 if a figure is over its budget
+    python bench/budgets.py --part bytes
 """
 
 from __future__ import annotations
 
+import argparse
+import gzip
+import importlib.util
+import os
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import zlib
@@ -135,15 +146,94 @@ def share_cards() -> None:
     print(f"share cards: {len(sizes)} varied cards")
     report("  mean PNG size", statistics.mean(sizes), 50, "KiB", None)
     report("  largest PNG size", max(sizes), 300, "KiB", None)
-    share_js = REPO / "theme" / "assets" / "credpages" / "share.js"
-    report(
-        "share.js (loaded by every credential page)", share_js.stat().st_size / 1024, 3, "KiB", None
-    )
+
+
+MODULE_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*)['"](\./[\w.-]+\.js)['"]""")
+
+
+def page_assets(site: Path, page: Path) -> tuple[set[Path], set[Path]]:
+    """The modules (with their static imports, transitively) and stylesheets ``page`` loads."""
+    html = page.read_text("utf-8")
+    html = re.sub(r"<noscript>.*?</noscript>", "", html, flags=re.S)
+    modules = {
+        (page.parent / src).resolve()
+        for src in re.findall(r'<script type="module" src="([^"]+)"', html)
+        + re.findall(r'<link rel="modulepreload" href="([^"]+)"', html)
+    }
+    todo = list(modules)
+    while todo:
+        module = todo.pop()
+        for name in MODULE_IMPORT.findall(module.read_text("utf-8")):
+            found = (module.parent / name).resolve()
+            if found not in modules:
+                modules.add(found)
+                todo.append(found)
+    sheets = {
+        (page.parent / href).resolve()
+        for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    }
+    return modules, sheets
+
+
+def gzipped(paths: set[Path]) -> int:
+    return sum(len(gzip.compress(p.read_bytes(), 6, mtime=0)) for p in paths)
+
+
+def published_bytes() -> None:
+    """Build a 20-credential site (bench/build.py's generator) and weigh what it publishes."""
+    spec = importlib.util.spec_from_file_location("bench_build", REPO / "bench" / "build.py")
+    assert spec and spec.loader
+    bench_build = importlib.util.module_from_spec(spec)
+    sys.modules["bench_build"] = bench_build
+    spec.loader.exec_module(bench_build)
+    with tempfile.TemporaryDirectory() as tmp:
+        config = bench_build.generate(Path(tmp) / "site", 20)
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env
+        )
+        site = config.parent / "site"
+        pages = sorted((site / "c").glob("*/index.html"))
+        per = [
+            (
+                p.stat().st_size,
+                (p.parent / "credential.json").stat().st_size,
+                sum(c.stat().st_size for c in p.parent.glob("card-*.png")),
+            )
+            for p in pages
+        ]
+        page, json_, card = (statistics.median(x) / 1000 for x in zip(*per, strict=True))
+        extra = statistics.median(
+            sum(f.stat().st_size for f in p.parent.iterdir() if f.name.endswith(".json"))
+            - (p.parent / "credential.json").stat().st_size
+            for p in pages
+        )
+        modules, sheets = page_assets(site, pages[0])
+        print(f"published bytes: a built site of {len(pages)} credentials, medians per credential")
+        print(f"  page {page:.1f} KB + credential.json {json_:.1f} KB (other JSON {extra} B)")
+        report("  page + credential.json (uncompressed)", page + json_, 10, "KB", None)
+        report("  ... with its personal share card", page + json_ + card, 25, "KB", None)
+        names = ", ".join(sorted(m.name for m in modules))
+        print(f"  a credential page loads {len(modules)} modules ({names})")
+        report("  its JavaScript, gzipped", gzipped(modules) / 1000, 10, "KB", None)
+        report("  its CSS, gzipped", gzipped(sheets) / 1000, 8, "KB", None)
+
+
+PARTS = {
+    "bombs": yaml_bombs,
+    "render": huge_render,
+    "gzip": gzip_bomb,
+    "cards": share_cards,
+    "bytes": published_bytes,
+}
 
 
 def main() -> int:
-    for part in (yaml_bombs, huge_render, gzip_bomb, share_cards):
-        part()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=sorted(PARTS), action="append")
+    args = parser.parse_args()
+    for name in args.part or PARTS:
+        PARTS[name]()
     if over:
         print(f"over budget: {', '.join(over)}")
         return 1

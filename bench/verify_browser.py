@@ -10,10 +10,11 @@ N times in one tab (warm; the server forbids caching, so every file is fetched a
 - the bytes of the JavaScript modules the page loaded: raw (unminified source) and as transferred
   by a server that gzips text, as GitHub Pages does (the server here does the same: gzip -6).
 
-For scale it also loads a bare page with two empty modules the same way: on a busy machine the
-browser's own floor can exceed the target by itself, and the difference is what the verifier adds.
-
-Targets: median under 50 ms, under 15 KB of JavaScript.
+For scale it also loads a bare page with two empty modules the same way, interleaved: on a busy
+machine the browser's own floor can exceed any absolute target by itself, so the target (issue 16)
+is on the difference, what the verifier adds: median verdict time minus the bare page's median, in
+the same run, at most 15 ms, for fresh contexts and reloads alike; and at most 10 KB of
+JavaScript gzipped (the modules as the build publishes them: minified).
 Usage: python bench/verify_browser.py [--runs 50]
 """
 
@@ -35,8 +36,8 @@ from browser.chromium import find_chromium  # noqa: E402
 from browser.fixtures import Site  # noqa: E402
 from browser.harness import ServerProcess, launch_chromium  # noqa: E402
 
-MS_TARGET = 50.0
-BYTES_TARGET = 15 * 1024
+MS_TARGET = 15.0  # the verifier's own share: verdict median minus the bare page's median
+BYTES_TARGET = 10 * 1000
 
 
 def main() -> int:
@@ -80,8 +81,8 @@ def main() -> int:
     listing = ", ".join(f"{n} {d} B ({e} B gzip)" for n, (d, e) in sorted(scripts.items()))
     print(f"  JS modules loaded: {listing}")
     print(
-        f"  total {raw} B raw ({raw / 1024:.1f} KB), {sent} B transferred gzipped"
-        f" ({sent / 1024:.1f} KB)  (target < {BYTES_TARGET // 1024} KB)"
+        f"  total {raw} B raw ({raw / 1000:.1f} KB), {sent} B transferred gzipped"
+        f" ({sent / 1000:.1f} KB)  (target <= {BYTES_TARGET // 1000} KB)"
     )
     return 0
 
@@ -174,13 +175,13 @@ def report(title: str, loads: dict[str, list[Load]]) -> None:
     print(f"  {title}:")
     print(
         f"    navigation start to verdict: median {median:.1f} ms,"
-        f" p90 {p90:.1f} ms, min {min(times):.1f} ms  (target < {MS_TARGET:.0f} ms)"
+        f" p90 {p90:.1f} ms, min {min(times):.1f} ms"
     )
     own = statistics.median(x.own for x in loads["page"])
     print(f"    of which verify-panel.js start to verdict: median {own:.1f} ms")
     print(
         f"    a bare page with two empty modules takes {bare:.1f} ms here:"
-        f" verification adds {median - bare:.1f} ms"
+        f" verification adds {median - bare:.1f} ms  (target <= {MS_TARGET:.0f} ms)"
     )
 
 

@@ -130,7 +130,9 @@ def test_read_lock_sees_a_pin_outside_the_range() -> None:
 #   nquads.escape (whose original is below) with RDFC-1.0's escaping;
 # - _SafeProcessor passes on_property_dropped to JsonLdProcessor.__init__ and overrides expand(),
 #   relying on normalize() -> self.to_rdf() -> self.expand() to check the one expansion;
-# - canonicalize_rdfc builds ContextResolver(cache, loader).
+# - canonicalize_rdfc builds ContextResolver(cache, loader);
+# - _SafeProcessor memoises _process_context (a pure function of the frozen active context, the
+#   local context and its flags) and tells finished contexts by the type freeze() returns.
 PYLD_SOURCES = {
     "nquads.escape": "7ff7fb5b149c255d",
     "nquads.serialize_nquad": "702966a5e8d3e7f3",
@@ -138,6 +140,8 @@ PYLD_SOURCES = {
     "JsonLdProcessor.normalize": "98511081e8fc570f",
     "JsonLdProcessor.to_rdf": "d6d3a01b25868853",
     "JsonLdProcessor.expand": "43fefbf0d5d5933d",
+    "JsonLdProcessor._process_context": "c7fffee240b79f65",
+    "jsonld.freeze": "3bb9140ce00a381f",
 }
 
 
@@ -148,9 +152,10 @@ def pyld_sources() -> dict[str, str]:
         for node in ast.parse(module).body
         if isinstance(node, ast.FunctionDef)
     }
-    for name in ("__init__", "normalize", "to_rdf", "expand"):
+    for name in ("__init__", "normalize", "to_rdf", "expand", "_process_context"):
         method = getattr(pyld_jsonld.JsonLdProcessor, name)
         functions[f"JsonLdProcessor.{name}"] = inspect.getsource(method)
+    functions["jsonld.freeze"] = inspect.getsource(pyld_jsonld.freeze)
     return {name: functions.get(name, "") for name in PYLD_SOURCES}
 
 

@@ -258,6 +258,77 @@ def test_loader_serves_bundled_contexts_as_static_documents() -> None:
     assert loader("https://www.w3.org/ns/credentials/v2", {})["document"]["@context"]
 
 
+def _fresh_pyld_nquads(doc: dict[str, Any], extra: Any = None) -> str:
+    """Plain PyLD with a cache of its own: nothing processed earlier can be reused."""
+    from pyld import jsonld
+    from pyld.context_resolver import ContextResolver
+
+    loader = document_loader(extra)
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "base": None,
+        "documentLoader": loader,
+        "contextResolver": ContextResolver({}, loader),
+    }
+    nquads: str = jsonld.normalize(copy.deepcopy(doc), options)
+    return nquads
+
+
+def test_reused_processed_contexts_give_the_nquads_of_a_fresh_processor() -> None:
+    # canonicalize_rdfc keeps processed contexts across documents: the output must not depend on
+    # what was canonicalised before, in either order, nor differ from PyLD starting afresh.
+    docs = [ob_credential(), load(RDFC / "unsigned.json"), load(RDFC / "employ" / "unsigned.json")]
+    docs += _demo_documents()
+    bare = ob_credential("Zoë")
+    del bare["credentialSubject"]["result"], bare["evidence"], bare["validUntil"]
+    subject = {**bare["credentialSubject"], "type": "AchievementSubject"}
+    docs += [bare, {**bare, "credentialSubject": subject}]
+    docs += [{**PROOF_CONFIG, "@context": d["@context"]} for d in docs[:2]]
+    expected = [_fresh_pyld_nquads(doc, TEST_CONTEXTS) for doc in docs]
+    for order in (range(len(docs)), reversed(range(len(docs)))):
+        for i in order:
+            assert canonicalize_rdfc(docs[i], TEST_CONTEXTS) == expected[i], i
+    assert canonicalize_rdfc(load(RDFC / "unsigned.json"), TEST_CONTEXTS) == text(
+        RDFC / "canonDocDataInt.txt"
+    )
+
+
+def test_a_context_reused_as_type_scoped_and_property_scoped_keeps_each_meaning() -> None:
+    # The same scoped context does not propagate to nested nodes when a type brings it, and does
+    # when a property brings it: a processed context is reused only under the same flags.
+    scoped = {"q": "https://other.example/q"}
+    context = {
+        "@vocab": "https://ex.example/",
+        "T": {"@id": "https://ex.example/T", "@context": scoped},
+        "p": {"@id": "https://ex.example/p", "@context": scoped},
+    }
+    by_type = {"@context": context, "@type": "T", "child": {"q": "b"}}
+    by_property = {"@context": context, "p": {"child": {"q": "d"}}}
+    for first, second in ((by_type, by_property), (by_property, by_type)):
+        for doc in (first, second):
+            assert canonicalize_rdfc(doc) == _fresh_pyld_nquads(doc)
+    assert '<https://ex.example/q> "b"' in canonicalize_rdfc(by_type)
+    assert '<https://other.example/q> "d"' in canonicalize_rdfc(by_property)
+
+
+def _demo_documents() -> list[dict[str, Any]]:
+    """The demo site's signed credentials, proofs included (varied shapes, one pathway)."""
+    from credpages.credential.yamlio import load_yaml
+
+    demo = Path(__file__).parent.parent / "credentials"
+    return [load_yaml(path).data for path in sorted(demo.glob("*.yaml"))]
+
+
+PROOF_CONFIG = {
+    "type": "DataIntegrityProof",
+    "cryptosuite": "eddsa-rdfc-2022",
+    "created": VECTOR_CREATED,
+    "verificationMethod": VECTOR_VM,
+    "proofPurpose": "assertionMethod",
+}
+
+
 def test_loader_refuses_unbundled_urls_even_after_tests_added_them() -> None:
     assert EXAMPLES_V2 not in bundled_context_urls()
     assert document_loader(TEST_CONTEXTS)(EXAMPLES_V2, {})["document"]

@@ -6,6 +6,7 @@ The pages the preview server sends carry the preview marker; the files of any bu
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 from conftest import SITE_URL, IssuerSite, MakeSite, subprocess_env
 from credpages.bundled import ASSETS_DIR
 from credpages.cli.preview_server import PREVIEW_META, inject_marker
+from credpages.site.minify import minified
 from preview_process import preview
 
 
@@ -147,20 +149,30 @@ def test_skip_invalid_previews_the_rest_without_the_broken_credential(
 def test_a_site_without_a_theme_folder_gets_the_packaged_assets_and_may_replace_one(
     make_site: MakeSite,
 ) -> None:
-    """The verifier's modules come from the package; a custom_dir's own file wins."""
+    """The verifier's modules come from the package; a custom_dir's own file wins.
+
+    Either way the published .js and .css files are minified (site/minify.py): no comments or
+    indentation, a third fewer bytes gzipped; the browser tests run the minified modules."""
     plain = make_site("plain")
     assert plain.run("build").code == 0
     for source in ASSETS_DIR.iterdir():
-        assert (plain.root / "site/assets/credpages" / source.name).read_bytes() == (
-            source.read_bytes()
-        )
+        published = (plain.root / "site/assets/credpages" / source.name).read_text("utf-8")
+        text = source.read_text("utf-8")
+        if source.suffix in (".js", ".css"):
+            assert published == minified(source.name, text)
+            assert "\n  " not in published  # no indentation left
+            assert len(gzip.compress(published.encode())) < 0.9 * len(gzip.compress(text.encode()))
+        else:
+            assert published == text
     themed = make_site("themed", extra="theme:\n  name: material\n  custom_dir: overrides\n")
     text = themed.config.read_text().replace("theme:\n  name: material\n", "", 1)
     themed.config.write_text(text)
     css = themed.root / "overrides/assets/credpages/credpages.css"
     css.parent.mkdir(parents=True)
-    css.write_text("/* the issuer's own */\n")
+    css.write_text("/* the issuer's own */\n.cp-own {\n  color: red;\n}\n")
     assert themed.run("build").code == 0
     built = themed.root / "site/assets/credpages"
-    assert (built / "credpages.css").read_text() == "/* the issuer's own */\n"
-    assert (built / "verifier.js").read_bytes() == (ASSETS_DIR / "verifier.js").read_bytes()
+    assert (built / "credpages.css").read_text() == ".cp-own{color:red}\n"
+    assert (built / "verifier.js").read_text() == minified(
+        "verifier.js", (ASSETS_DIR / "verifier.js").read_text("utf-8")
+    )

@@ -1018,6 +1018,45 @@ def test_round_trip_is_exact(data: dict[str, Any]) -> None:
             yaml_load._Loader = DEFAULT_PARSER
 
 
+MULTILINE = st.lists(
+    st.sampled_from(["", " ", "  x", "a: b", "# c", "- d", "é", "\t", "x ", "😀", '"q"', "'s'"]),
+    min_size=2,
+    max_size=5,
+).map("\n".join)
+
+
+WORDS = st.from_regex(r"[A-Za-z0-9À-ÿА-я٠-٩][A-Za-z0-9À-ÿА-я٠-٩ .()/+:#,-]{0,12}", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mappings(JSON | MULTILINE | WORDS | st.lists(WORDS, max_size=3)))
+def test_the_fast_writer_writes_what_pyyaml_writes(data: dict[str, Any]) -> None:
+    # dump_yaml writes credentials without PyYAML's emitter when it can: byte for byte the same
+    clean = yaml_dump._plain_data(data, "", 1, None, yaml_load.FLOAT_FIELDS)
+    fast = yaml_dump._fast_dump(clean)
+    if fast is not None:
+        assert fast == yaml_dump._dump_plain(clean)
+
+
+def test_credentials_take_the_fast_writer() -> None:
+    demo = Path(__file__).parent.parent / "credentials"
+    files = sorted(demo.glob("*.yaml")) + sorted((demo / "achievements").glob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        data = load_yaml(path).data
+        fast = yaml_dump._fast_dump(data)
+        assert fast is not None, path
+        assert fast == yaml_dump._dump_plain(data), path
+        if path.parent == demo:  # written by credpages (achievements are written by hand)
+            assert fast == path.read_text("utf-8"), path
+    text = {"narrative": "Line one\n\n  indented\nlast\n", "note": "a\nb"}
+    assert yaml_dump._fast_dump(text) == yaml_dump._dump_plain(text)
+    assert (
+        yaml_dump._fast_dump(text)
+        == "narrative: |\n  Line one\n\n    indented\n  last\nnote: |-\n  a\n  b\n"
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # write_yaml
 
@@ -1109,13 +1148,13 @@ def test_write_yaml_refuses_yaml_that_would_read_back_differently(
 ) -> None:
     path = tmp_path / "ada.yaml"
     path.write_text("old: content\n")
-    monkeypatch.setattr(yaml_dump, "_dump_plain", lambda data: "a: 1\nb: 'changed'\n")
+    monkeypatch.setattr(yaml_dump, "_dump", lambda data: "a: 1\nb: 'changed'\n")
     with pytest.raises(CredpagesError) as info:
         write_yaml(path, {"a": 1, "b": "original"})
     assert info.value.field == "b"
     assert info.value.line == 2
     assert "not written" in info.value.message
-    monkeypatch.setattr(yaml_dump, "_dump_plain", lambda data: "a: yes\n")
+    monkeypatch.setattr(yaml_dump, "_dump", lambda data: "a: yes\n")
     with pytest.raises(CredpagesError, match="would not read back"):
         write_yaml(path, {"a": "yes"})
     assert path.read_text() == "old: content\n"

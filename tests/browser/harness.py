@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import shutil
 import subprocess
 import sys
 import threading
@@ -14,6 +13,8 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from credpages.site.minify import minified
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -90,11 +91,11 @@ class Server:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def install_assets(self, into: Path) -> None:
-        """Copy the verifier's ES modules to ``into/assets/credpages/`` (as the build does)."""
+        """The verifier's ES modules in ``into/assets/credpages/``, minified as the build does."""
         dest = into / "assets" / "credpages"
         dest.mkdir(parents=True, exist_ok=True)
         for js in ASSETS.glob("*.js"):
-            shutil.copy(js, dest / js.name)
+            (dest / js.name).write_text(minified(js.name, js.read_text("utf-8")) or "", "utf-8")
 
     def start(self) -> Server:
         self.thread.start()

@@ -68,7 +68,12 @@ def cmd_issue(args: argparse.Namespace) -> int:
     catalog = None if args.no_pathways else Catalog.load(settings)  # checked before any write
     for broken in catalog.skipped if catalog else []:
         say(f"credpages: warning: {broken} (left out of pathways; the build reports it)", err=True)
-    issuer = Issuer(settings, signer_of(args, settings), rng=secrets.randbelow)
+    issuer = Issuer(
+        settings,
+        signer_of(args, settings),
+        rng=secrets.randbelow,
+        keep_written=bool(catalog and catalog.order),
+    )
     progress = _progress(len(requests)) if len(requests) > 1 else None
     outcomes = issuer.issue_all(requests, allow_duplicate=args.allow_duplicate, progress=progress)
     pathways = award_pathways(issuer, requests, outcomes, catalog)[0] if catalog else []

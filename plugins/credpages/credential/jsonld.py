@@ -9,6 +9,10 @@ processing would silently drop a property or leave a relative IRI (PyLD would ot
 
 PyLD 3.3 writes string literals in URDNA2015's older N-Quads form; importing this module switches
 its escaping to RDFC-1.0's (:func:`rdfc_escape`), which jsonld.js also uses.
+
+Over ~400 lines on purpose: every place credpages reaches into PyLD (the loader, the escaping, the
+safe-mode processor and its processed-context memo) is in this one file, which
+tests/test_dependencies.py pins against PyLD's sources.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ _IRI_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*|_):")
 # Code points RDFC-1.0 \u-escapes but jsonld.js's rdf-canonize writes raw (refused: _check_json).
 _DIVERGENT = re.compile("[\ud800-\udfff\ufffe\uffff]")
 _EXTENSIONS_URL = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+# The type PyLD gives a context once it has finished processing it (frozendict).
+_FINISHED = type(jsonld.freeze({}))
 
 # Parsed JSON of each context file, read once per process (files never change at run time).
 _parsed: dict[str, Any] = {}
@@ -125,10 +131,13 @@ class _BoundedCache(dict[str, Any]):
 
 
 @functools.lru_cache(maxsize=16)
-def _setup(extra: tuple[tuple[str, str], ...]) -> tuple[_OfflineLoader, _BoundedCache]:
+def _setup(
+    extra: tuple[tuple[str, str], ...],
+) -> tuple[_OfflineLoader, _BoundedCache, _BoundedCache]:
     # One resolved-context cache per loader: PyLD keys its cache by URL only, so sharing it (PyLD's
-    # global default) would let a context a test loaded leak into production use.
-    return _OfflineLoader({url: Path(p) for url, p in extra}), _BoundedCache()
+    # global default) would let a context a test loaded leak into production use. The third item
+    # holds processed active contexts (see _SafeProcessor._process_context), per loader likewise.
+    return _OfflineLoader({url: Path(p) for url, p in extra}), _BoundedCache(), _BoundedCache()
 
 
 def _extra_key(extra_contexts: Mapping[str, Path] | None) -> tuple[tuple[str, str], ...]:
@@ -290,16 +299,70 @@ def rdfc_escape(value: str) -> str:
 pyld_nquads.escape = rdfc_escape
 
 
+def _context_key(local_ctx: Any) -> str:
+    """A local context by content (URLs, or inline JSON from a bundled context or a document)."""
+    if isinstance(local_ctx, str):
+        return local_ctx
+    return json.dumps(local_ctx, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 class _SafeProcessor(jsonld.JsonLdProcessor):  # type: ignore[misc]
     """A PyLD processor that refuses lossy documents during its single expansion.
 
     ``normalize`` -> ``to_rdf`` -> ``self.expand``: checking inside ``expand`` lets one expansion
     serve both the safety checks and the canonicalisation.
+
+    It also reuses processed contexts across documents. PyLD caches a processed context under the
+    ``_uuid`` of the active context it was processed against, but every type-scoped context (the
+    OB 3.0 and VC 2.0 contexts scope one to nearly every type) is processed against a fresh clone
+    with a fresh ``_uuid``, so each credential processed its contexts again: over half the time
+    of a canonicalisation. Processing a context is a pure function of the active context, the
+    local context and the flags (the loader and options are fixed per ``_setup``), so the result
+    is kept under (active context's ``_uuid``, local context's content, flags) when the active
+    context is a finished, frozen one (PyLD freezes every context it has finished processing;
+    those under construction are plain dicts and never memoised). Results are frozen and their
+    ``_uuid`` stable, so one credential's nested contexts hit the memo too. Identity of the
+    output is tested against the official vectors and against a fresh processor per document.
     """
 
-    def __init__(self, doc: Any) -> None:
+    def __init__(self, doc: Any, processed: _BoundedCache | None = None) -> None:
         super().__init__(on_property_dropped=self._dropped)
         self._doc = doc
+        self._processed = processed
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: Any,
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: Any = None,
+    ) -> Any:
+        memo = self._processed
+        uuid = active_ctx.get("_uuid") if isinstance(active_ctx, _FINISHED) else None
+        if memo is None or cycles is not None or uuid is None:
+            return super()._process_context(
+                active_ctx,
+                local_ctx,
+                options,
+                override_protected,
+                propagate,
+                validate_scoped,
+                cycles,
+            )
+        key = f"{uuid}|{override_protected:d}{propagate:d}{validate_scoped:d}|" + _context_key(
+            local_ctx
+        )
+        result = memo.get(key)
+        if result is None:
+            result = super()._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped
+            )
+            if isinstance(result, _FINISHED) and "_uuid" in result:
+                memo[key] = result
+        return result
 
     def _dropped(self, expanded_property: str | None) -> None:
         raise _dropped_error(self._doc, expanded_property)
@@ -343,7 +406,7 @@ def canonicalize_rdfc(doc: dict[str, Any], extra_contexts: Mapping[str, Path] | 
     if not isinstance(doc, dict):
         raise CredpagesError("a JSON-LD document must be a JSON object")
     _check_json(doc)
-    loader, cache = _setup(_extra_key(extra_contexts))
+    loader, cache, processed = _setup(_extra_key(extra_contexts))
     options = {
         "algorithm": "URDNA2015",
         "format": "application/n-quads",
@@ -353,7 +416,7 @@ def canonicalize_rdfc(doc: dict[str, Any], extra_contexts: Mapping[str, Path] | 
         "contextResolver": ContextResolver(cache, loader),
     }
     try:
-        nquads = _SafeProcessor(doc).normalize(doc, options)
+        nquads = _SafeProcessor(doc, processed).normalize(doc, options)
     except jsonld.JsonLdError as exc:
         cause = _credpages_cause(exc)
         if cause is not None:

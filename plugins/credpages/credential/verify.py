@@ -259,6 +259,7 @@ def check_integrity(
 ) -> list[CredpagesError]:
     """Everything that must hold for the file to be published at all (cacheable by content).
 
+    :func:`check_content` and then :func:`check_proofs`.
     ``allow_retired`` is for ``credpages resign`` only (see :func:`keyring_resolver`).
     ``canonical_document``: the RDFC N-Quads of ``doc`` without its proof, if already made.
     """
@@ -267,6 +268,23 @@ def check_integrity(
     errors = check_content(doc, settings)
     if errors:  # a leftover demo credential names the demo's issuer: say what it is
         return [demo_or(e, doc, settings) if e.field == "issuer.id" else e for e in errors]
+    return check_proofs(
+        doc, settings, allow_retired=allow_retired, canonical_document=canonical_document
+    )
+
+
+def check_proofs(
+    doc: Mapping[str, Any],
+    settings: Settings,
+    *,
+    allow_retired: bool = False,
+    canonical_document: str | None = None,
+) -> list[CredpagesError]:
+    """Every proof against the keyring: the part of :func:`check_integrity` after the content.
+
+    Alone only where :func:`check_content` already passed on exactly this document without its
+    proof (``issue`` checks what it has just signed: the content was checked before signing).
+    """
     try:
         verify_proof_set(
             dict(doc),

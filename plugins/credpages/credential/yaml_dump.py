@@ -2,11 +2,17 @@
 
 Every string the strict loader (or a YAML 1.1 reader) could take for something else is quoted,
 numbers keep their JSON types, and :func:`write_yaml` proves the round trip before it writes.
+
+Over ~400 lines on purpose: the fast writer sits beside the PyYAML dumper whose bytes it must
+reproduce, so the two cannot drift apart unnoticed.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -177,10 +183,168 @@ def _dump_plain(data: Any) -> str:
     return text
 
 
+# ---------------------------------------------------------------------------- the fast path
+# PyYAML's pure-Python emitter took a fifth of ``issue``'s time (libyaml's C emitter cannot
+# indent lists under their key, so its output would differ). ``_fast_dump`` writes the same bytes
+# for the shapes credentials have: each scalar's style is decided by PyYAML's own analysis and the
+# rules above (memoised per distinct value, and most values repeat from credential to credential),
+# and the block layout is written directly. Anything else (floats, single-quoted or kept-newline
+# text, long keys) returns None and goes through PyYAML. The tests compare both on random data.
+
+
+class _Fallback(Exception):
+    """The value is outside what the fast path writes: use PyYAML."""
+
+
+_ANALYSER = _Dumper(io.StringIO(), allow_unicode=True, width=sys.maxsize)
+_BREAKS = "\n\x85\u2028\u2029"
+_SIMPLE = re.compile("[^\\W_][\\w .()/+-]{0,98}[\\w.)/]|[^\\W_]")
+
+
+def _double_quoted(text: str) -> str:
+    """PyYAML's ``write_double_quoted`` with ``allow_unicode`` and no line width."""
+    out = ['"']
+    for ch in text:
+        if ch in '"\\\x85\u2028\u2029\ufeff' or not (
+            "\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd"
+        ):
+            if ch in _ANALYSER.ESCAPE_REPLACEMENTS:
+                out.append("\\" + _ANALYSER.ESCAPE_REPLACEMENTS[ch])
+            elif ch <= "\xff":
+                out.append(f"\\x{ord(ch):02X}")
+            elif ch <= "\uffff":
+                out.append(f"\\u{ord(ch):04X}")
+            else:
+                out.append(f"\\U{ord(ch):08X}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def _scalar(text: str, tag: str, simple_key: bool) -> tuple[str, str]:
+    """(style, written text) of a scalar as ``_Dumper`` writes it: style "" plain, '"' or "|"."""
+    style: str | None = None
+    if tag == _STR_TAG:
+        if _NEEDS_ESCAPES.search(text):
+            style = '"'
+        elif "\n" in text:
+            style = "|"
+    implicit = _ANALYSER.resolve(yaml.ScalarNode, text, (True, False)) == tag
+    if style is None and _SIMPLE.fullmatch(text) and max(text) <= "\uffff":
+        # words, digits, inner spaces and . / ( ) + - only, in the BMP: PyYAML's analysis allows
+        # every style and finds no line break, so plain unless a reader would see a non-string
+        if implicit:
+            return "", text
+        if tag != _STR_TAG:
+            raise _Fallback
+        return '"', _double_quoted(text)
+    analysis = _ANALYSER.analyze_scalar(text)
+    chosen = None
+    if style == '"':
+        chosen = '"'
+    elif (
+        style is None
+        and implicit
+        and not (simple_key and (analysis.empty or analysis.multiline))
+        and analysis.allow_block_plain
+    ):
+        chosen = ""
+    elif style == "|" and not simple_key and analysis.allow_block:
+        if text[0] in " " + _BREAKS or (
+            text[-1] in _BREAKS and (len(text) == 1 or text[-2] in _BREAKS)
+        ):
+            raise _Fallback  # an indentation or "keep" hint
+        chosen = "|"
+    elif analysis.allow_single_quoted and not (simple_key and analysis.multiline):
+        if any(ord(ch) > 0xFFFF for ch in text):
+            raise _Fallback  # single quotes, kept by choose_scalar_style for astral characters
+        chosen = '"'
+    else:
+        chosen = '"'
+    if chosen and tag != _STR_TAG:
+        raise _Fallback  # a number or boolean PyYAML would tag
+    if simple_key and (analysis.empty or analysis.multiline or len(text) > 100):
+        raise _Fallback  # PyYAML writes it as a "? " complex key
+    return chosen, _double_quoted(text) if chosen == '"' else text
+
+
+def _value(value: Any, indent: int, out: list[str]) -> None:
+    """A mapping value or sequence item, after its ``key:`` or ``-``."""
+    if isinstance(value, str):
+        style, text = _scalar(value, _STR_TAG, False)
+        if style == "|":
+            pad = " " * (indent + 2)
+            out.append(" |\n" if text.endswith("\n") else " |-\n")
+            for line in text.removesuffix("\n").split("\n"):
+                out.append(f"{pad}{line}\n" if line else "\n")
+        else:
+            out.append(f" {text}\n")
+    elif isinstance(value, bool):
+        out.append(" true\n" if value else " false\n")
+    elif isinstance(value, int):
+        style, text = _scalar(str(value), "tag:yaml.org,2002:int", False)
+        out.append(f" {text}\n")
+    elif isinstance(value, dict):
+        if value:
+            _mapping(value, indent + 2, out, inline=False)
+        else:
+            out.append(" {}\n")
+    elif isinstance(value, list):
+        if value:
+            _sequence(value, indent + 2, out, inline=False)
+        else:
+            out.append(" []\n")
+    else:
+        raise _Fallback
+
+
+def _mapping(data: dict[str, Any], indent: int, out: list[str], *, inline: bool) -> None:
+    if not inline:
+        out.append("\n" if out else "")
+    pad = " " * indent
+    for i, (key, value) in enumerate(data.items()):
+        _, text = _scalar(key, _STR_TAG, True)
+        out.append(f" {text}:" if inline and i == 0 else f"{pad}{text}:")
+        _value(value, indent, out)
+
+
+def _sequence(items: list[Any], indent: int, out: list[str], *, inline: bool) -> None:
+    if not inline:
+        out.append("\n")
+    pad = " " * indent
+    for i, item in enumerate(items):
+        out.append(" -" if inline and i == 0 else f"{pad}-")
+        if isinstance(item, dict) and item:
+            _mapping(item, indent + 2, out, inline=True)
+        elif isinstance(item, list) and item:
+            _sequence(item, indent + 2, out, inline=True)
+        else:
+            _value(item, indent, out)
+
+
+def _fast_dump(data: dict[str, Any]) -> str | None:
+    """What :func:`_dump_plain` writes for ``data`` (checked data), or None where it cannot tell."""
+    if not data:
+        return None
+    out: list[str] = []
+    try:
+        _mapping(data, 0, out, inline=False)
+    except _Fallback:
+        return None
+    return "".join(out)
+
+
+def _dump(clean: Any) -> str:
+    fast = _fast_dump(clean) if isinstance(clean, dict) else None
+    return _dump_plain(clean) if fast is None else fast
+
+
 def dump_yaml(data: Any, *, float_fields: frozenset[str] = FLOAT_FIELDS) -> str:
     """The canonical YAML credpages writes: block style, keys in order, text quoted only where a
     reader could take it for something else, so the file reads back as exactly ``data``."""
-    return _dump_plain(_plain_data(data, "", 1, None, float_fields))
+    return _dump(_plain_data(data, "", 1, None, float_fields))
 
 
 def _first_difference(left: Any, right: Any, path: str) -> str | None:
@@ -222,7 +386,7 @@ def write_yaml(path: str | Path, data: Any, *, float_fields: frozenset[str] = FL
         raise CredpagesError(
             "only a mapping can be written as a YAML file: pass a dict", file=source
         )
-    text = _dump_plain(clean)
+    text = _dump(clean)
     try:
         loaded = loads_yaml(text, source=source, float_fields=float_fields)
     except CredpagesError as error:

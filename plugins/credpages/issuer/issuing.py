@@ -19,7 +19,7 @@ from ..config import Settings
 from ..credential.jsonld import canonicalize_rdfc
 from ..credential.model import Award, build_credential, check_recipient, now_timestamp
 from ..credential.proofs import jcs_bytes
-from ..credential.verify import check_content, check_integrity
+from ..credential.verify import check_content, check_integrity, check_proofs
 from ..credential.yamlio import Loaded, load_yaml, write_yaml
 from ..errors import CredpagesError
 from ..site.linkedin import add_to_profile_url
@@ -99,11 +99,20 @@ class Issuer:
     """
 
     def __init__(
-        self, settings: Settings, signer: Signer | None, *, rng: Callable[[int], int]
+        self,
+        settings: Settings,
+        signer: Signer | None,
+        *,
+        rng: Callable[[int], int],
+        keep_written: bool = False,
     ) -> None:
         self.settings = settings
         self.signer = signer
         self.rng = rng
+        # id -> the signed document as written and checked, for pathways awarded after the run
+        # (kept only when asked: a big CSV would otherwise hold every document in memory)
+        self.written: dict[str, dict[str, Any]] = {}
+        self._keep_written = keep_written
         self.holdings = Holdings.scan(settings)
         self._status_ready = False
         self._log: IssuanceLog | None = None  # opened by the first commit
@@ -152,6 +161,8 @@ class Issuer:
             self._status_ready = True
         signed = self.signer.sign(pending.document, canonical_document=pending.canonical)
         self._write_checked(pending.path, signed, pending)
+        if self._keep_written:
+            self.written[str(signed["id"])] = signed
         if self._log is None:
             self._log = IssuanceLog(self.settings)  # a new log also takes in what is already here
         self._log.add(signed)
@@ -173,12 +184,17 @@ class Issuer:
     def _write_checked(self, path: Path, signed: dict[str, Any], pending: Pending) -> None:
         """Refuse to write anything the build would refuse to publish.
 
-        Every check the build makes, with one piece of work reused: the RDFC N-Quads the plan
-        made, if the signed document is (compared whole) the one they were made from.
+        Every check the build makes, each once: when the signed document is (compared whole)
+        the one the plan checked, its content (shape, schema, issuer, status entry) passed
+        :func:`check_signable` and its RDFC N-Quads are reused, so only the proofs are checked
+        here; otherwise everything is. ``write_yaml`` then proves the file reads back as
+        exactly this document.
         """
         unsecured = {k: v for k, v in signed.items() if k != "proof"}
-        canonical = pending.canonical if unsecured == pending.document else None
-        problems = check_integrity(signed, self.settings, canonical_document=canonical)
+        if pending.canonical is not None and unsecured == pending.document:
+            problems = check_proofs(signed, self.settings, canonical_document=pending.canonical)
+        else:
+            problems = check_integrity(signed, self.settings)
         if problems:
             raise problems[0].located(file=display_path(path))
         write_yaml(path, signed)

@@ -13,7 +13,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +117,7 @@ class _Learner:
         now: dt.datetime,
         relevant: set[str],
         signed: Mapping[str, dict[str, Any]],
+        verified: Collection[int] = (),
     ) -> None:
         self.recipient = recipient
         self.settings = settings
@@ -142,6 +143,9 @@ class _Learner:
             if mine:
                 self.by_id[aid] = mine
         self.checked: dict[str, dict[str, Any] | None] = {}  # valid(): verified once each
+        # the documents this run signed, checked whole before writing (Issuer._write_checked)
+        # and proven to read back as written: checking them again would repeat the same work
+        self.verified = verified
 
     def add(self, aid: str, doc: Mapping[str, Any]) -> None:
         self.by_id.setdefault(aid, []).append(dict(doc))
@@ -152,7 +156,11 @@ class _Learner:
         if aid not in self.checked:
             docs = [d for d in self.by_id.get(aid, []) if self.state(d) == VALID]
             docs.sort(key=lambda d: str(d.get("awardedDate", d.get("validFrom", ""))))
-            found = (d for d in reversed(docs) if not check_integrity(d, self.settings))
+            found = (
+                d
+                for d in reversed(docs)
+                if id(d) in self.verified or not check_integrity(d, self.settings)
+            )
             self.checked[aid] = next(found, None)
         return self.checked[aid]
 
@@ -191,14 +199,18 @@ def standings(
     """Each learner against each pathway; with ``issuer``, complete pathways are awarded.
 
     ``signed`` maps the ids of credentials written in this run to their signed documents
-    (``holdings`` knows them as planned, before signing).
+    (``holdings`` knows them as planned, before signing). Those that are the very objects in
+    ``issuer.written`` were checked whole before they were written, and are not checked again.
     """
+    verified = {id(d) for d in issuer.written.values()} if issuer else set()
     now = now or dt.datetime.now(dt.UTC)
     bits = load_status_bits(settings)
     relevant = catalog.relevant()
     out: list[Standing] = []
     for recipient in learners:
-        learner = _Learner(recipient, settings, holdings, bits, now, relevant, signed or {})
+        learner = _Learner(
+            recipient, settings, holdings, bits, now, relevant, signed or {}, verified
+        )
         for pid in catalog.order:
             out.append(_standing(catalog, learner, pid, issuer))
     return out
@@ -310,7 +322,11 @@ def award_learners(
     learners = list(unique.values())
     if not catalog.order or not learners:
         return [], []
-    signed = {o.url: load_yaml(o.path).data for o in outcomes if o.status == "issued" and o.path}
+    signed = {
+        o.url: issuer.written.get(o.url) or load_yaml(o.path).data
+        for o in outcomes
+        if o.status == "issued" and o.path
+    }
     found = standings(
         issuer.settings,
         catalog,

@@ -36,6 +36,7 @@ from .clr_gate import missing_clr_warnings
 from .collect import SiteData
 from .linkedin import add_to_profile_url
 from .log_files import write_log
+from .minify import minify_folder
 from .pathways import pathway_warnings, rule_view
 from .qr import qr_svg
 from .render import (
@@ -233,7 +234,7 @@ def _init_worker(template_dirs: tuple[Path, ...], info: SiteInfo) -> None:
 
 
 def _render_job(job: PageJob) -> bytes:
-    """One credential page; the QR code is made here too (qrcode costs ~7 ms a code)."""
+    """One credential page, its QR code included (in the worker: ~1 ms of CPU a code)."""
     assert _worker_env is not None
     env, info = _worker_env
     context = credential_page_context(
@@ -404,6 +405,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     languages, language_warnings = site_languages(site)
     warnings += language_warnings
     write_strings_modules(site_dir, languages)
+    minify_folder(site_dir / ASSETS_URL_DIR)
     cards = Cards({}, {})
     if theme.docs_dir is not None:
         options = card_options(

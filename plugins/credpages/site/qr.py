@@ -7,50 +7,48 @@ certificate's scuffs and a phone camera's blur at a modest size.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
-from qrcode.exceptions import DataOverflowError
-
-from ..errors import CredpagesError
+from .qr_encode import qr_rows
 
 QUIET_ZONE = 4  # modules of light margin the QR specification requires
 DEFAULT_TITLE = "QR code linking to this page"
+_DARK_RUN = re.compile("1+")
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
-    """The module matrix (True = dark) with its quiet zone, error correction M."""
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QUIET_ZONE)
-    code.add_data(data.encode("utf-8"))
-    try:
-        code.make(fit=True)
-    except (DataOverflowError, ValueError):  # qrcode raises ValueError past version 40
-        raise CredpagesError(
-            f"too long for a QR code ({len(data.encode('utf-8'))} bytes; at most 2331)"
-        ) from None
-    return [[bool(module) for module in row] for row in code.get_matrix()]
+    """The module matrix (True = dark) with its quiet zone, error correction M, byte mode."""
+    rows = qr_rows(data.encode("utf-8"))
+    size = len(rows) + 2 * QUIET_ZONE
+    light = [False] * size
+    return (
+        [light[:] for _ in range(QUIET_ZONE)]
+        + [
+            [False] * QUIET_ZONE
+            + [bool(row >> x & 1) for x in range(len(rows))]
+            + [False] * QUIET_ZONE
+            for row in rows
+        ]
+        + [light[:] for _ in range(QUIET_ZONE)]
+    )
 
 
-def _path(matrix: list[list[bool]]) -> str:
+def _path(rows: list[int]) -> str:
     """Each row's dark runs as 1-module-wide strokes along the row's centre line.
 
     ``M<x> <y+.5>h<n>`` starts a row, ``m<gap> 0h<n>`` continues it: about half the bytes of
     drawing each run as a filled rectangle, which matters on tens of thousands of pages.
     """
     parts = []
-    for y, row in enumerate(matrix):
-        x, pen = 0, None  # pen: where the previous run of this row ended
-        while x < len(row):
-            if not row[x]:
-                x += 1
-                continue
-            start = x
-            while x < len(row) and row[x]:
-                x += 1
+    n = len(rows)
+    for y, row in enumerate(rows, start=QUIET_ZONE):
+        pen = None  # where the previous run of this row ended
+        for run in _DARK_RUN.finditer(format(row, f"0{n}b")[::-1]):
+            start, end = run.start() + QUIET_ZONE, run.end() + QUIET_ZONE
             move = f"M{start} {y}.5" if pen is None else f"m{start - pen} 0"
-            parts.append(f"{move}h{x - start}")
-            pen = x
+            parts.append(f"{move}h{end - start}")
+            pen = end
     return "".join(parts)
 
 
@@ -61,13 +59,13 @@ def qr_svg(url: str, *, title: str = DEFAULT_TITLE, module_px: int = 4) -> str:
     a dark theme) comes from the page's stylesheet, since a strict Content-Security-Policy
     forbids inline styles. ``module_px`` sets the default ``width``/``height``.
     """
-    matrix = qr_matrix(url)
-    size = len(matrix)
+    rows = qr_rows(url.encode("utf-8"))
+    size = len(rows) + 2 * QUIET_ZONE
     pixels = size * module_px
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'width="{pixels}" height="{pixels}" role="img" shape-rendering="crispEdges">'
         f"<title>{escape(title, quote=False)}</title>"
-        f'<path stroke="#000" d="{_path(matrix)}"/>'
+        f'<path stroke="#000" d="{_path(rows)}"/>'
         "</svg>"
     )

@@ -133,7 +133,8 @@ export function encodeIndex(n) {
   return groups.join('/');
 }
 /** @param {string} head @param {number} n @param {number} width */
-const tilePath = (head, n, width) => `tile/${head}/${encodeIndex(n)}${width < 256 ? `.p/${width}` : ''}`;
+const tilePath = (head, n, width) =>
+  `tile/${head}/${encodeIndex(n)}` + (width < 256 ? `.p/${width}` : '');
 /** Width of tile n at a level holding `count` hashes. @param {number} count @param {number} n */
 const widthOf = (count, n) => (n < Math.floor(count / 256) ? 256 : n === Math.floor(count / 256) ? count % 256 : 0);
 

@@ -56,10 +56,11 @@ export function jcs(v) {
   if (Array.isArray(v)) return `[${v.map(jcs).join(',')}]`;
   if (isObj(v)) {
     const o = /** @type {Record<string, unknown>} */ (v);
-    return `{${Object.keys(o)
+    const members = Object.keys(o)
       .sort()
       .map((k) => `${jcs(k)}:${jcs(o[k])}`)
-      .join(',')}}`;
+      .join(',');
+    return `{${members}}`;
   }
   throw new TypeError(`${typeof v} is not JSON`);
 }
