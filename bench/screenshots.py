@@ -15,7 +15,11 @@ and ``card-<kind>.png`` (the Open Graph share cards of the credential pages and 
 page), ``certificate-a4.pdf`` / ``certificate-letter.pdf`` (the verified page printed, landscape)
 and ``certificate.png`` (the print-emulated page). Prints each page's HTML size.
 
-    python bench/screenshots.py [--out DIR] [--only KIND,KIND]
+With ``--language CODE`` the demo is built in that shipped language (``theme.language``) and the
+files go to ``<out>/<CODE>/``: ``--language ar`` shows the credential page, the certificate and the
+share card mirrored, right to left.
+
+    python bench/screenshots.py [--out DIR] [--only KIND,KIND] [--language CODE]
 """
 
 from __future__ import annotations
@@ -33,11 +37,32 @@ sys.path.insert(0, str(REPO / "tests"))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 from browser.chromium import find_chromium  # noqa: E402
-from browser.demo_site import build_demo, page_urls, set_scheme, settle  # noqa: E402
+from browser.demo_site import (  # noqa: E402
+    build_demo,
+    material_language,
+    page_urls,
+    set_scheme,
+    settle,
+)
 from browser.harness import Server, launch_chromium  # noqa: E402
 
 DEFAULT_OUT = REPO / "bench" / "out" / "screenshots"
 CARD_PAGES = ("credential-verified", "credential-rtl", "credential-expired", "achievement")
+
+
+def legible_fonts(tmp: Path) -> None:
+    """Let Chromium fall back to the share cards' bundled fonts (CJK, Devanagari, Arabic, Hebrew):
+    a machine without such system fonts would show boxes where a visitor's system draws the text."""
+    from credpages.site.card_text import FONT_DIR
+
+    conf = tmp / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{FONT_DIR}</dir><cachedir>{tmp / 'fontconfig'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
 def og_image(page: Any) -> str | None:
@@ -100,16 +125,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"default {DEFAULT_OUT}")
     parser.add_argument("--only", help="comma-separated page kinds (default: all)")
+    parser.add_argument("--language", help="a shipped catalog (ar, fr, zh_Hans…; default: en)")
     args = parser.parse_args()
+    language = catalog = None
+    if args.language:
+        from credpages import i18n
+
+        found = i18n.find_language(args.language)
+        if found is None:
+            known = ", ".join(sorted(lang.catalog for lang in i18n.shipped().values()))
+            print(f"error: no catalog for --language {args.language!r}; shipped: {known}")
+            return 2
+        language, catalog = material_language(found), found.catalog
     chromium, why = find_chromium()
     if chromium is None:
         print(f"error: {why}", file=sys.stderr)
         return 2
-    out: Path = args.out
+    out: Path = args.out / catalog if catalog else args.out
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="credpages-demo-") as tmp:
         server = Server(Path(tmp) / "site")  # bound first: its address is the site_url
-        site = build_demo(Path(tmp), server.url)
+        site = build_demo(Path(tmp), server.url, language=language)
+        legible_fonts(Path(tmp))
         urls = page_urls(site)
         if args.only:
             wanted = set(args.only.split(","))

@@ -209,6 +209,23 @@ def test_the_fallback_draws_right_to_left_names_like_raqm(
     assert all(abs(x - y) <= 4 for x, y in zip(a, b, strict=True))
 
 
+@pytest.mark.skipif(not card_text.raqm_available(), reason="needs Pillow with libraqm")
+def test_a_hindi_name_and_date_are_drawn() -> None:
+    """A Hindi site's card: its date in Hindi and a Devanagari name (Noto Sans Devanagari)."""
+    hindi = render_card(card(recipient="अनन्या शर्मा", issued_date_text="15 सितंबर 2026"), CardStyle())
+    assert hindi.warnings == []
+    without = render_card(card(recipient="", issued_date_text="15 सितंबर 2026"), CardStyle())
+    box = NAME_REGION["classic"]
+    assert differs(region(hindi.png, box), region(without.png, box))
+
+
+def test_the_fallback_refuses_devanagari_it_cannot_shape(basic_layout: None) -> None:
+    """Vowel signs and conjuncts need shaping: left out with a warning, never misdrawn."""
+    result = render_card(card(recipient="अनन्या शर्मा"), CardStyle())
+    assert len(result.warnings) == 1
+    assert "U+0905" in result.warnings[0] and "shaping" in result.warnings[0]
+
+
 def test_the_fallback_refuses_arabic_letters_it_cannot_shape(basic_layout: None) -> None:
     result = render_card(card(recipient="ڤيكتور"), CardStyle())  # U+06A4 VEH: no forms table
     assert len(result.warnings) == 1 and "U+06A4" in result.warnings[0]

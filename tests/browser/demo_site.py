@@ -36,6 +36,19 @@ def _make_demo() -> Any:
     return module
 
 
+def material_language(lang: Any) -> str:
+    """``theme.language`` as a site sets it for the catalog ``lang`` (an ``i18n.Language``):
+    Material's own code for the language (``pt-BR``, ``zh``), since Material fails the build on a
+    code it has no partial for (``pt-br``, ``zh-Hans``)."""
+    import material
+
+    partials = Path(material.__file__).parent / "templates" / "partials" / "languages"
+    for code in (lang.tag, lang.tag.split("-")[0]):
+        if (partials / f"{code}.html").is_file():
+            return str(code)
+    raise AssertionError(f"Material has no language {lang.tag}")
+
+
 def build_demo(root: Path, site_url: str, *, language: str | None = None) -> DemoSite:
     """Copy the demo issuer into ``root`` for ``site_url``, sign its credentials, build it
     (with ``theme.language`` set to ``language`` if given)."""

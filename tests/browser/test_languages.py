@@ -4,12 +4,16 @@ For every catalog in ``credpages/locales/`` but English: the demo builds with ``
 set to it; its verified credential reaches the verdict "verified" with the sentence in that
 language, on the credential page and on /verify/; the pages carry the language's ``lang`` and
 ``dir``; and none of credpages' English interface strings (from ``credpages.pot``) is left in
-what a visitor reads or hears (text, ``aria-label``, ``title``, ``alt``, ``placeholder``). Adding
-a catalog adds its run here: nothing to edit.
+what a visitor reads or hears (text, ``aria-label``, ``title``, ``alt``, ``placeholder``); axe-core
+finds no WCAG violation on the credential page and /verify/; and the layout follows the text
+direction: the credential page, the printed certificate and the share card are mirrored in a
+right-to-left language (Arabic) and not in the others. Adding a catalog adds its run here: nothing
+to edit. (``bench/screenshots.py --language ar`` shows the same pages as pictures.)
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,28 +21,17 @@ from typing import Any
 
 import pytest
 from babel.messages.pofile import read_po
+from PIL import Image, ImageStat
 
 from credpages import i18n
 
-from .conftest import isolated_context
-from .demo_site import DemoSite, build_demo, page_urls, settle
+from .conftest import NOT_LOCAL, isolated_context
+from .demo_site import DemoSite, build_demo, material_language, page_urls, settle
 from .harness import Server
 from .helpers import panel
+from .test_accessibility import NO_TRANSITIONS, axe_violations
 
 pytestmark = pytest.mark.browser
-
-
-def material_language(lang: i18n.Language) -> str:
-    """``theme.language`` as a site sets it: Material's own code for the language (``pt-BR``,
-    ``zh``), since Material fails the build on a code it has no partial for (``pt-br``,
-    ``zh-Hans``)."""
-    import material
-
-    partials = Path(material.__file__).parent / "templates" / "partials" / "languages"
-    for code in (lang.tag, lang.tag.split("-")[0]):
-        if (partials / f"{code}.html").is_file():
-            return code
-    raise AssertionError(f"Material has no language {lang.tag}")
 
 
 LANGUAGES = sorted(
@@ -149,3 +142,80 @@ def test_the_strings_file_is_the_catalogs(demo: DemoSite) -> None:
     lang = language_of(demo)
     written = Path(demo.site_dir, "assets", "credpages", "strings", f"{lang.tag}.js")
     assert written.read_text(encoding="utf-8") == i18n.strings_module(lang.tag)
+
+
+@pytest.fixture(scope="module")
+def wide(browser: Any) -> Iterator[Any]:
+    """A 1280 px tab that lets axe-core in (the pages' CSP would refuse the injected script)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("kind", ["credential-verified", "verify", "verify-result"])
+def test_axe_core_finds_no_violation(demo: DemoSite, wide: Any, kind: str) -> None:
+    """WCAG 2.2 AA in the language: lang attributes, contrast of the translated text, labels."""
+    wide.goto(page_urls(demo)[kind])
+    settle(wide)
+    wide.add_style_tag(content=NO_TRANSITIONS)
+    assert axe_violations(wide) == []
+
+
+BOXES = """selectors => Object.fromEntries(selectors.map((s) => {
+  const box = document.querySelector(s)?.getBoundingClientRect();
+  return [s, box ? (box.left + box.right) / 2 : null];
+}))"""
+
+
+def first_is_right_of_second(page: Any, pairs: list[tuple[str, str]]) -> list[bool]:
+    """For each pair of selectors: is the first element's centre right of the second's?"""
+    x = page.evaluate(BOXES, [s for pair in pairs for s in pair])
+    assert None not in x.values(), x
+    return [x[a] > x[b] for a, b in pairs]
+
+
+def test_the_layout_follows_the_text_direction(demo: DemoSite, wide: Any) -> None:
+    """Right to left, the badge stands right of the credential's title, the site's name right of
+    its menu, the verdict's accent line on the right; the printed certificate has the issuer's
+    logo right of its name and the QR code left of the dates; the share card has its artwork on
+    the right and its text on the left. Left to right, each is the other way round."""
+    rtl = language_of(demo).dir == "rtl"
+    wide.goto(page_urls(demo)["credential-verified"])
+    settle(wide)
+    page_pairs = [(".cp-hero .cp-badge", ".cp-hero h1"), (".cp-brand", ".cp-nav")]
+    assert first_is_right_of_second(wide, page_pairs) == [rtl, rtl]
+    # the title (the demo's is Latin) lines up with the recipient's line, on the page's start side
+    edges = wide.evaluate(
+        """() => ['.cp-hero h1', '.cp-recipient'].map((s) => {
+             const range = document.createRange();
+             range.selectNodeContents(document.querySelector(s));
+             const box = range.getBoundingClientRect();
+             return [box.left, box.right]; })"""
+    )
+    side = 1 if rtl else 0
+    assert abs(edges[0][side] - edges[1][side]) < 2, edges
+    accent = wide.evaluate(
+        """() => { const s = getComputedStyle(document.getElementById('cp-verify'));
+                   return [parseFloat(s.borderLeftWidth), parseFloat(s.borderRightWidth)]; }"""
+    )
+    assert (accent[1] > accent[0]) == rtl, accent
+
+    wide.emulate_media(media="print")
+    try:
+        cert_pairs = [(".cp-cert-issuer img", ".cp-cert-issuer span"), (".cp-qr", ".cp-cert-facts")]
+        assert first_is_right_of_second(wide, cert_pairs) == [rtl, not rtl]
+    finally:
+        wide.emulate_media(media="screen")
+
+    card_url = wide.locator('meta[property="og:image"]').get_attribute("content")
+    assert card_url and card_url.startswith(demo.site_url), card_url
+    card = Image.open(io.BytesIO((demo.site_dir / card_url[len(demo.site_url) :]).read_bytes()))
+    grey = card.convert("L")
+    third = grey.width // 3
+    left = ImageStat.Stat(grey.crop((0, 0, third, grey.height))).mean[0]
+    right = ImageStat.Stat(grey.crop((grey.width - third, 0, grey.width, grey.height))).mean[0]
+    # the artwork's coloured panel is darker than the text's light background
+    assert (right < left) == rtl, (left, right)

@@ -278,6 +278,11 @@ def draw_block(
         baseline += block.line_height
 
 
+_NEEDS_SHAPING = (
+    "needs text shaping that this Pillow lacks (its libraqm layout needs the FriBiDi library)"
+)
+
+
 def unsupported(text: str, weight: Weight, engine: ImageFont.Layout | None = None) -> str | None:
     """Why ``text`` (clean) cannot be drawn correctly, or None if it can."""
     ch = missing_glyph(text, weight)
@@ -285,6 +290,10 @@ def unsupported(text: str, weight: Weight, engine: ImageFont.Layout | None = Non
         return f"no bundled font has {describe_char(ch)}"
     if (engine or layout_engine()) == ImageFont.Layout.RAQM:
         return None
+    # Devanagari's vowel signs and conjuncts are placed by shaping: the BASIC layout misdraws them
+    indic = next((c for c in text if 0x0900 <= ord(c) <= 0x097F), None)
+    if indic is not None:
+        return f"{describe_char(indic)} {_NEEDS_SHAPING}"
     for run in runs(text, weight):
         if not run.rtl:
             continue
@@ -297,8 +306,5 @@ def unsupported(text: str, weight: Weight, engine: ImageFont.Layout | None = Non
             if ord(c) == _LAM:
                 needed += [lig + i for lig in _LAM_ALEF.values() for i in (0, 1)]
             if forms is None or any(f not in cov for f in needed):
-                return (
-                    f"{describe_char(c)} needs text shaping that this Pillow lacks "
-                    "(its libraqm layout needs the FriBiDi library)"
-                )
+                return f"{describe_char(c)} {_NEEDS_SHAPING}"
     return None

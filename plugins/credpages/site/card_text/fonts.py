@@ -24,12 +24,14 @@ FONT_CHAINS: dict[Weight, tuple[str, ...]] = {
         "NotoSans-Bold.ttf",
         "NotoSansArabic-Bold.ttf",
         "NotoSansHebrew-Bold.ttf",
+        "NotoSansDevanagari-Bold.ttf",
         "DroidSansFallback.ttf",
     ),
     "regular": (
         "NotoSans-Regular.ttf",
         "NotoSansArabic-Regular.ttf",
         "NotoSansHebrew-Regular.ttf",
+        "NotoSansDevanagari-Regular.ttf",
         "DroidSansFallback.ttf",
     ),
 }
