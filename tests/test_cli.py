@@ -30,7 +30,7 @@ from credpages.credential.multikey import decode_secret_key, encode_secret_key
 from credpages.credential.status_list import empty_bits, encode_bits
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.repository import STATUS_LIST_FILE
-from factories import issue_args
+from factories import csv_issue_args, issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -286,18 +286,18 @@ def test_revoked_is_a_state_with_the_reason_and_strict_fails(issuer_site: Issuer
     assert "1 of 2 credential(s) verified; 1 revoked" in strict.err
 
 
-def test_expired_is_a_state_and_strict_fails(issuer_site: IssuerSite) -> None:
-    path = issue(issuer_site, "--issued", "2020-01-01", "--expires", "2021-01-01")
-    listed = f"{rel(issuer_site, path)}:{line_of(path, 'validUntil')}: validUntil: expired"
-    result = issuer_site.run("verify")
-    assert result.code == 0 and result.out.strip() == listed, result
-    strict = issuer_site.run("verify", "--strict")
-    assert strict.code == 1 and listed in strict.err, strict
-
-
-def test_not_yet_valid_is_a_state_and_strict_fails(issuer_site: IssuerSite) -> None:
-    path = issue(issuer_site, "--issued", "2099-01-01")
-    listed = f"{rel(issuer_site, path)}:{line_of(path, 'validFrom')}: validFrom: not-yet-valid"
+@pytest.mark.parametrize(
+    ("dates", "field", "state"),
+    [
+        (("--issued", "2020-01-01", "--expires", "2021-01-01"), "validUntil", "expired"),
+        (("--issued", "2099-01-01"), "validFrom", "not-yet-valid"),
+    ],
+)
+def test_expired_and_not_yet_valid_are_states_and_strict_fails(
+    issuer_site: IssuerSite, dates: tuple[str, ...], field: str, state: str
+) -> None:
+    path = issue(issuer_site, *dates)
+    listed = f"{rel(issuer_site, path)}:{line_of(path, field)}: {field}: {state}"
     result = issuer_site.run("verify")
     assert result.code == 0 and result.out.strip() == listed, result
     strict = issuer_site.run("verify", "--strict")
@@ -628,9 +628,7 @@ def test_console_script_failures(issuer_site: IssuerSite, run_process: Run, tmp_
     )
     bad_row = issuer_site.root / "bad.csv"
     bad_row.write_text("name,email\nAda,ada@example.com\nBob,bob-at-example\n", "utf-8")
-    failed = run_process(
-        issuer_site, "issue", "--achievement", "python-basics", "--csv", "bad.csv", via="script"
-    )
+    failed = run_process(issuer_site, *csv_issue_args("bad.csv"), via="script")
     assert failed.returncode == 1
     assert failed.stderr.strip() == (
         "credpages: error: bad.csv:3: email: is not an e-mail address: 'bob-at-example'"

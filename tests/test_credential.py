@@ -425,9 +425,7 @@ def test_bad_achievement_file_names_file_and_line(issuer_site: IssuerSite) -> No
         "broken",
         "name: Broken\ndescription: Text.\ncriteria: Passed.\nalignments:\n  - name: no url\n",
     )
-    result = issuer_site.run(
-        "issue", "--achievement", "broken", "--name", "A", "--email", "a@example.com"
-    )
+    result = issuer_site.run(*issue_args("A", "a@example.com", achievement="broken"))
     assert result.code == 1
     assert "broken.yaml:5: alignments[0].url: is required" in result.err
 

@@ -13,14 +13,13 @@ from credpages.credential.model import hash_identity
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer import holdings_index
 from credpages.issuer.holdings_index import Summary, summaries
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
 
 def issue(site: IssuerSite, email: str) -> str:
-    result = site.run(
-        "issue", "--achievement", "python-basics", "--name", "Someone", "--email", email
-    )
+    result = site.run(*issue_args("Someone", email))
     assert result.code == 0, result
     return result.out.splitlines()[1].rsplit(",", 1)[1]  # the mail-merge row's status
 

@@ -18,7 +18,7 @@ from conftest import CliResult, IssuerSite, MakeSite
 from credpages.credential import yaml_load
 from credpages.credential.yamlio import dump_yaml
 from credpages.issuer.repository import STATUS_LIST_FILE
-from factories import issue_args
+from factories import csv_issue_args, issue_args
 
 DEFAULT_PARSER = yaml_load._Loader
 
@@ -71,7 +71,7 @@ def test_malformed_url_in_an_achievement_names_file_line_and_field(
         body += f"alignments:\n  - name: x\n    url: {value}\n"
     issuer_site.write_achievement("bad", body)
     before = snapshot(issuer_site)
-    result = issuer_site.run("issue", "--achievement", "bad", "--name", "Ada", "--email", "a@b.co")
+    result = issuer_site.run(*issue_args("Ada", "a@b.co", achievement="bad"))
     no_internal_error(result)
     assert result.code == 1
     expected = f"credentials/achievements/bad.yaml:{line}: {field}: is not a valid URL"
@@ -181,7 +181,7 @@ def test_a_csv_batch_is_checked_whole_before_anything_is_signed(issuer_site: Iss
         encoding="utf-8",
     )
     before = snapshot(issuer_site)
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    result = issuer_site.run(*csv_issue_args(batch))
     assert result.code == 1, result
     assert "people.csv:3: " in result.err and "U+FFFF" in result.err, result
     assert snapshot(issuer_site) == before
@@ -209,7 +209,7 @@ def test_achievement_text_refuses_terminal_controls(
     issuer_site.write_achievement(
         "odd", f'name: Odd\ndescription: "Line one\\nline two{escape}"\ncriteria: c\n'
     )
-    result = issuer_site.run("issue", "--achievement", "odd", "--name", "Ada", "--email", "a@b.co")
+    result = issuer_site.run(*issue_args("Ada", "a@b.co", achievement="odd"))
     assert result.code == 1, result
     code = f"U+{ord(char):04X}"
     assert (
@@ -222,9 +222,7 @@ def test_prose_keeps_line_breaks_and_tabs(issuer_site: IssuerSite) -> None:
     issuer_site.write_achievement(
         "prose", 'name: Prose\ndescription: "Line one\\n\\tline two"\ncriteria: |\n  a\n  b\n'
     )
-    result = issuer_site.run(
-        "issue", "--achievement", "prose", "--name", "Ada", "--email", "a@b.co"
-    )
+    result = issuer_site.run(*issue_args("Ada", "a@b.co", achievement="prose"))
     assert result.code == 0, result
 
 
@@ -234,7 +232,7 @@ def test_evidence_text_from_a_csv_refuses_controls(issuer_site: IssuerSite) -> N
         'name,email,evidence_narrative\nAda,ada@example.com,"two\nlines"\nBob,b@e.co,x\x07\n',
         encoding="utf-8",
     )
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    result = issuer_site.run(*csv_issue_args(batch))
     assert result.code == 1, result
     assert "people.csv:4: evidence_narrative: holds the control character U+0007" in result.err
 
@@ -251,7 +249,7 @@ def test_nothing_printed_starts_a_workflow_command(issuer_site: IssuerSite) -> N
 
 def test_achievement_errors_name_the_file_relative_to_the_site(issuer_site: IssuerSite) -> None:
     issuer_site.write_achievement("odd", "name: Odd\ndescription: d\n")
-    result = issuer_site.run("issue", "--achievement", "odd", "--name", "A", "--email", "a@b.co")
+    result = issuer_site.run(*issue_args("A", "a@b.co", achievement="odd"))
     assert result.code == 1
     assert (
         "credpages: error: credentials/achievements/odd.yaml:1: criteria: is required" in result.err
@@ -265,7 +263,7 @@ def test_achievement_errors_name_the_file_relative_to_the_site(issuer_site: Issu
 def issue_csv(site: IssuerSite, content: bytes) -> CliResult:
     batch = site.root / "people.csv"
     batch.write_bytes(content)
-    return site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    return site.run(*csv_issue_args(batch))
 
 
 def test_csv_duplicate_header_is_refused(issuer_site: IssuerSite) -> None:
@@ -344,7 +342,7 @@ def test_out_never_renames_over_a_device_or_fifo(issuer_site: IssuerSite) -> Non
     os.mkfifo(fifo)
     before = snapshot(issuer_site)
     result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@b.co",
+        *issue_args("Ada", "a@b.co"),
         "--out", str(fifo),
     )  # fmt: skip
     no_internal_error(result)

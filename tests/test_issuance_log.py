@@ -28,13 +28,14 @@ from credpages.issuer.issuance_log import (
 from credpages.tlog import merkle, tiles
 from credpages.tlog.checkpoint import Checkpoint, parse_checkpoint
 from credpages.tlog.note import parse_verifier_key, sign_note, verify_note
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
 
 def issue(site: IssuerSite, name: str) -> None:
     email = name.lower().replace(" ", ".") + "@example.org"
-    result = site.run("issue", "--achievement", "python-basics", "--name", name, "--email", email)
+    result = site.run(*issue_args(name, email))
     assert result.code == 0, result
 
 

@@ -29,7 +29,7 @@ from credpages.credential.status_list import is_set
 from credpages.credential.yamlio import load_yaml
 from credpages.issuer.repository import LEDGER_FILE, STATUS_LIST_FILE
 from credpages.issuer.revocation import load_ledger, load_status_bits
-from factories import issue_args
+from factories import csv_issue_args, issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -316,9 +316,7 @@ def test_batch_of_1000(issuer_site: IssuerSite) -> None:
     batch = write_csv(issuer_site.root / "learners.csv", rows, header)
     mail_merge = issuer_site.root / "mail-merge.csv"
 
-    result = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--csv", batch, "--out", mail_merge
-    )
+    result = issuer_site.run(*csv_issue_args(batch), "--out", mail_merge)
     assert result.code == 0, result
     assert "issued 1000 credential(s)" in result.err
     files = issuer_site.credential_files()
@@ -361,7 +359,7 @@ def test_batch_of_1000(issuer_site: IssuerSite) -> None:
     assert verified.code == 0, verified
     assert "1000 of 1000 credential(s) verified" in verified.err
 
-    rerun = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    rerun = issuer_site.run(*csv_issue_args(batch))
     assert rerun.code == 0, rerun
     assert "issued 0 credential(s), 1000 already held it" in rerun.err
     again = read_mail_merge(rerun.out)
@@ -374,15 +372,13 @@ def test_rerun_issues_only_new_rows_and_allow_duplicate_issues_again(
     issuer_site: IssuerSite,
 ) -> None:
     batch = write_csv(issuer_site.root / "b.csv", people(4))
-    assert issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch).code == 0
+    assert issuer_site.run(*csv_issue_args(batch)).code == 0
     write_csv(batch, [*people(4), ["New Person", "new@example.test"]])
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    result = issuer_site.run(*csv_issue_args(batch))
     assert result.code == 0, result
     assert "issued 1 credential(s), 4 already held it" in result.err
     assert [m["status"] for m in read_mail_merge(result.out)] == ["existing"] * 4 + ["issued"]
-    dup = issuer_site.run(
-        "issue", "--achievement", "python-basics", "--csv", batch, "--allow-duplicate"
-    )
+    dup = issuer_site.run(*csv_issue_args(batch), "--allow-duplicate")
     assert dup.code == 0, dup
     assert "issued 5 credential(s)" in dup.err
     docs = holdings(issuer_site)[SITE_URL + "achievements/python-basics/"]
@@ -418,7 +414,7 @@ def test_csv_header_spelling_bom_and_blank_lines_are_tolerated(issuer_site: Issu
         b"\xef\xbb\xbf Name , EMAIL \r\n\r\nAda,ada@example.com\r\n\r\n\r\n,\r\n"
         b"Bob,bob@example.com\r\n"
     )
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    result = issuer_site.run(*csv_issue_args(batch))
     assert result.code == 0, result
     assert "issued 2 credential(s)" in result.err
 
@@ -464,7 +460,7 @@ def test_one_bad_row_fails_the_batch_before_anything_is_written(
     writer.writerow(good[2])
     batch.write_text(buf.getvalue(), encoding="utf-8")
 
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", "people.csv")
+    result = issuer_site.run(*csv_issue_args("people.csv"))
     assert result.code == 1
     assert f"credpages: error: people.csv:5: {message}" in result.err, result
     assert_one_error_line(result.err)
@@ -476,7 +472,7 @@ def test_unknown_column_is_named(issuer_site: IssuerSite) -> None:
     batch = write_csv(
         issuer_site.root / "people.csv", [["A", "a@example.com", "B+"]], ["name", "email", "grade"]
     )
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch.name)
+    result = issuer_site.run(*csv_issue_args(batch.name))
     assert result.code == 1
     assert "people.csv:2: grade: unknown column(s) ['grade']" in result.err
     assert "result" in result.err  # the known columns are listed
@@ -489,7 +485,7 @@ def test_multiline_cell_keeps_line_numbers_right(issuer_site: IssuerSite) -> Non
         'name,email,narrative\nA,a@example.com,"two\nlines"\nB,b@example.com,\nC,bad,\n',
         encoding="utf-8",
     )
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", "people.csv")
+    result = issuer_site.run(*csv_issue_args("people.csv"))
     assert result.code == 1
     assert "people.csv:5: email:" in result.err, result
 
@@ -506,7 +502,7 @@ def test_multiline_cell_keeps_line_numbers_right(issuer_site: IssuerSite) -> Non
 )
 def test_broken_csv_files(issuer_site: IssuerSite, content: bytes, message: str) -> None:
     (issuer_site.root / "people.csv").write_bytes(content)
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", "people.csv")
+    result = issuer_site.run(*csv_issue_args("people.csv"))
     assert result.code == 1
     assert message in result.err, result
     assert_one_error_line(result.err)
@@ -514,7 +510,7 @@ def test_broken_csv_files(issuer_site: IssuerSite, content: bytes, message: str)
 
 
 def test_missing_csv(issuer_site: IssuerSite) -> None:
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", "nope.csv")
+    result = issuer_site.run(*csv_issue_args("nope.csv"))
     assert result.code == 1
     assert "nope.csv: not found" in result.err
 
@@ -529,7 +525,7 @@ def test_formula_injection_is_defused_in_the_mail_merge(issuer_site: IssuerSite)
         ["Another Normal", "e@example.com"],
     ]
     batch = write_csv(issuer_site.root / "b.csv", hostile)
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    result = issuer_site.run(*csv_issue_args(batch))
     assert result.code == 0, result
     merged = read_mail_merge(result.out)
     for row in merged:
@@ -583,14 +579,14 @@ def test_interrupted_batch_leaves_only_complete_files(
             raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "fsync", fsync)
-    result = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    result = issuer_site.run(*csv_issue_args(batch))
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert result.code == 130, result
     assert "interrupted; every file written so far is complete" in result.err
     assert issuer_site.stray_files() == []
     assert assert_consistent(issuer_site) == 11
 
-    rerun = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    rerun = issuer_site.run(*csv_issue_args(batch))
     assert rerun.code == 0, rerun
     assert "issued 19 credential(s), 11 already held it" in rerun.err
     assert assert_consistent(issuer_site) == 30
@@ -612,11 +608,7 @@ def _start_batch(site: IssuerSite, batch: Path) -> subprocess.Popen[str]:
             "-c",
             SIGINT_DEFAULT_THEN_EXEC,
             str(BUILD_PY),
-            "issue",
-            "--achievement",
-            "python-basics",
-            "--csv",
-            str(batch),
+            *csv_issue_args(batch),
             "--out",
             str(site.root / "mail-merge.csv"),
         ],
@@ -664,7 +656,7 @@ def test_killed_batch_process(issuer_site: IssuerSite, sig: signal.Signals) -> N
             assert stray.name.startswith(".") and stray not in issuer_site.credential_files()
     assert assert_consistent(issuer_site) == done
 
-    rerun = issuer_site.run("issue", "--achievement", "python-basics", "--csv", batch)
+    rerun = issuer_site.run(*csv_issue_args(batch))
     assert rerun.code == 0, rerun
     assert f"issued {60 - done} credential(s), {done} already held it" in rerun.err
     assert assert_consistent(issuer_site) == 60

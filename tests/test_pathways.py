@@ -26,6 +26,7 @@ from credpages.issuer.pathway_rules import (
     parse_rule,
     satisfied,
 )
+from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -57,7 +58,7 @@ def pathway_site(site: IssuerSite, pathway: str = PATHWAY) -> IssuerSite:
 
 
 def issue(site: IssuerSite, achievement: str, name: str, email: str, *extra: str) -> Any:
-    return site.run("issue", "--achievement", achievement, "--name", name, "--email", email, *extra)
+    return site.run(*issue_args(name, email, *extra, achievement=achievement))
 
 
 def hold(site: IssuerSite, email: str, *achievements: str) -> None:

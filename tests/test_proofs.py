@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
+import factories
 from credpages.credential.jsonld import bundled_context_urls, canonicalize_rdfc, document_loader
 from credpages.credential.multikey import decode_public_key, decode_secret_key, multibase_encode
 from credpages.credential.proofs import (
@@ -32,6 +33,7 @@ from credpages.credential.proofs import (
     verify_proof_set,
 )
 from credpages.errors import CredpagesError
+from factories import OB_CONTEXTS
 
 VECTORS = Path(__file__).parent / "vectors"
 JCS = VECTORS / "eddsa-jcs-2022"
@@ -352,74 +354,40 @@ VM = f"{DID}#key-1"
 SEED = bytes(range(32))
 PUB = bytes(SigningKey(SEED).verify_key)
 CREATED = "2026-11-28T09:30:00Z"
-OB_CONTEXTS = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
-]
 
 
 def ob_credential(name: str = "Ada Lovelace") -> dict[str, Any]:
-    """A realistic OpenBadgeCredential in the shape DESIGN.md fixes."""
-    slug = "python-basics-k3x9q2m7ab"
-    status_list = f"{SITE}status/revocation.json"
-    return {
-        "@context": list(OB_CONTEXTS),
-        "id": f"{SITE}c/{slug}/",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Python Basics",
-        "issuer": {
-            "id": DID,
-            "type": ["Profile"],
-            "name": "Example Academy",
-            "url": "https://example.org/",
-            "image": {"id": "https://example.org/logo.png", "type": "Image"},
-        },
-        "validFrom": "2026-11-28T00:00:00Z",
-        "validUntil": "2027-11-28T00:00:00Z",
-        "awardedDate": "2026-11-28T00:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "name": name,
-            "identifier": [
+    """A realistic OpenBadgeCredential (``factories.ob_credential``) with results and evidence."""
+    email_hash = "sha256$" + hashlib.sha256(b"ada@example.org" + b"Kosher").hexdigest()
+    return factories.ob_credential(
+        SITE,
+        "python-basics-k3x9q2m7ab",
+        {
+            "id": f"{SITE}achievements/python-basics/",
+            "type": ["Achievement"],
+            "name": "Python Basics",
+            "description": "Writes, tests and packages small Python programs.",
+            "criteria": {"narrative": "Passed the **final project** with a score ≥ 80 %."},
+            "image": {"id": f"{SITE}achievements/python-basics/badge.png", "type": "Image"},
+            "achievementType": "Course",
+            "tag": ["python", "testing", "packaging"],
+            "alignment": [
                 {
-                    "type": "IdentityObject",
-                    "identityType": "name",
-                    "hashed": False,
-                    "identityHash": name,
-                },
-                {
-                    "type": "IdentityObject",
-                    "identityType": "emailAddress",
-                    "hashed": True,
-                    "identityHash": "sha256$"
-                    + hashlib.sha256(b"ada@example.org" + b"Kosher").hexdigest(),
-                    "salt": "Kosher",
-                },
+                    "type": ["Alignment"],
+                    "targetName": "Programming in Python",
+                    "targetUrl": "https://example.org/frameworks/python",
+                    "targetFramework": "Example Skills",
+                    "targetType": "ceasn:Competency",
+                }
             ],
-            "achievement": {
-                "id": f"{SITE}achievements/python-basics/",
-                "type": ["Achievement"],
-                "name": "Python Basics",
-                "description": "Writes, tests and packages small Python programs.",
-                "criteria": {"narrative": "Passed the **final project** with a score ≥ 80 %."},
-                "image": {"id": f"{SITE}achievements/python-basics/badge.png", "type": "Image"},
-                "achievementType": "Course",
-                "tag": ["python", "testing", "packaging"],
-                "alignment": [
-                    {
-                        "type": ["Alignment"],
-                        "targetName": "Programming in Python",
-                        "targetUrl": "https://example.org/frameworks/python",
-                        "targetFramework": "Example Skills",
-                        "targetType": "ceasn:Competency",
-                    }
-                ],
-                "creditsAvailable": 2.5,
-            },
-            "result": [{"type": ["Result"], "value": "92 %", "status": "Completed"}],
+            "creditsAvailable": 2.5,
         },
-        "evidence": [
+        did=DID,
+        name=name,
+        email=(email_hash, "Kosher"),
+        subject={"result": [{"type": ["Result"], "value": "92 %", "status": "Completed"}]},
+        status_index=94567,
+        evidence=[
             {
                 "id": "https://github.com/ada/final-project",
                 "type": ["Evidence"],
@@ -427,21 +395,7 @@ def ob_credential(name: str = "Ada Lovelace") -> dict[str, Any]:
                 "narrative": "A packaged CLI with 100 % test coverage.",
             }
         ],
-        "credentialStatus": {
-            "id": f"{status_list}#94567",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": "94567",
-            "statusListCredential": status_list,
-        },
-        "credentialSchema": [
-            {
-                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
-                "ob_v3p0_achievementcredential_schema.json",
-                "type": "1EdTechJsonSchemaValidator2019",
-            }
-        ],
-    }
+    )
 
 
 def our_key(vm: str) -> bytes:

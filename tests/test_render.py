@@ -43,6 +43,7 @@ from credpages.site.render import (
     verify_page_context,
 )
 from credpages.site.render.safety import isolate
+from factories import OB_CONTEXTS, ob_credential
 from htmltree import Node, credential_ld, parse
 
 SITE_URL = "https://example.github.io/awards/"
@@ -50,11 +51,7 @@ SLUG = "python-basics-k3x9q2m7ab"
 CRED_URL = f"{SITE_URL}c/{SLUG}/"
 ACH_URL = f"{SITE_URL}achievements/python-basics/"
 DID = "did:web:example.github.io:awards"
-CONTEXTS = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
-]
+CONTEXTS = OB_CONTEXTS
 HOSTILE = (
     "</script><script>alert(1)</script><!-- \"' onmouseover=alert(1) "
     "<img src=x onerror=alert(2)> <a href=javascript:alert(3)>x</a> \u202eevil "
@@ -87,83 +84,40 @@ BAD_URLS = [
 def make_credential() -> dict[str, Any]:
     """A realistic signed OpenBadgeCredential, shaped as DESIGN.md "The credential"."""
     vm = f"{DID}#key-1"
-    return {
-        "@context": list(CONTEXTS),
-        "id": CRED_URL,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Python Basics",
-        "issuer": {
-            "id": DID,
-            "type": ["Profile"],
-            "name": "Example Academy",
-            "url": "https://example.org/",
-            "image": {"id": "https://example.org/logo.png", "type": "Image"},
-        },
-        "validFrom": "2026-11-28T00:00:00Z",
-        "validUntil": "2027-11-28T00:00:00Z",
-        "awardedDate": "2026-11-28T00:00:00Z",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "name": "Ada Lovelace",
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityType": "name",
-                    "hashed": False,
-                    "identityHash": "Ada Lovelace",
-                },
-                {
-                    "type": "IdentityObject",
-                    "identityType": "emailAddress",
-                    "hashed": True,
-                    "identityHash": "sha256$" + "3f" * 32,
-                    "salt": "9c" * 16,
-                },
-            ],
-            "achievement": {
-                "id": ACH_URL,
-                "type": ["Achievement"],
-                "name": "Python Basics",
-                "description": "Writes small, correct Python programs: variables, control "
-                "flow, functions and modules.\n\nCompleted a 20-hour course with graded "
-                "exercises.",
-                "criteria": {
-                    "narrative": "Pass all eight graded exercises.\nScore at least 70% on the "
-                    "final project.\n\nAttend 80% of the sessions."
-                },
-                "image": {
-                    "id": f"{SITE_URL}assets/badges/python-basics.png",
-                    "type": "Image",
-                    "caption": "Python Basics badge",
-                },
-                "achievementType": "Certificate",
-                "tag": ["Python", "Programming", "Testing"],
-                "alignment": [
-                    {
-                        "type": ["Alignment"],
-                        "targetName": "ESCO: Python (computer programming)",
-                        "targetUrl": "https://esco.ec.europa.eu/en/skill/python",
-                        "targetFramework": "ESCO",
-                        "targetCode": "S1.2.3",
-                    }
-                ],
+    return ob_credential(
+        SITE_URL,
+        SLUG,
+        {
+            "id": ACH_URL,
+            "type": ["Achievement"],
+            "name": "Python Basics",
+            "description": "Writes small, correct Python programs: variables, control "
+            "flow, functions and modules.\n\nCompleted a 20-hour course with graded "
+            "exercises.",
+            "criteria": {
+                "narrative": "Pass all eight graded exercises.\nScore at least 70% on the "
+                "final project.\n\nAttend 80% of the sessions."
             },
+            "image": {
+                "id": f"{SITE_URL}assets/badges/python-basics.png",
+                "type": "Image",
+                "caption": "Python Basics badge",
+            },
+            "achievementType": "Certificate",
+            "tag": ["Python", "Programming", "Testing"],
+            "alignment": [
+                {
+                    "type": ["Alignment"],
+                    "targetName": "ESCO: Python (computer programming)",
+                    "targetUrl": "https://esco.ec.europa.eu/en/skill/python",
+                    "targetFramework": "ESCO",
+                    "targetCode": "S1.2.3",
+                }
+            ],
         },
-        "credentialStatus": {
-            "id": f"{SITE_URL}status/revocation.json#17",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
-            "statusListIndex": "17",
-            "statusListCredential": f"{SITE_URL}status/revocation.json",
-        },
-        "credentialSchema": [
-            {
-                "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
-                "ob_v3p0_achievementcredential_schema.json",
-                "type": "1EdTechJsonSchemaValidator2019",
-            }
-        ],
-        "proof": [
+        did=DID,
+        email=("sha256$" + "3f" * 32, "9c" * 16),
+        proof=[
             {
                 "type": "DataIntegrityProof",
                 "cryptosuite": "eddsa-rdfc-2022",
@@ -184,7 +138,7 @@ def make_credential() -> dict[str, Any]:
                 "3GAVFuUfjoJdcnTMuVor51aX",
             },
         ],
-    }
+    )
 
 
 def with_extras(cred: dict[str, Any]) -> dict[str, Any]:

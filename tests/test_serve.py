@@ -18,6 +18,7 @@ from conftest import SITE_URL, IssuerSite, MakeSite, subprocess_env
 from credpages.bundled import ASSETS_DIR
 from credpages.cli.preview_server import PREVIEW_META, inject_marker
 from credpages.site.minify import minified
+from factories import issue_args
 from preview_process import preview
 
 
@@ -28,9 +29,7 @@ def get(url: str) -> str:
 
 
 def award(site: IssuerSite) -> str:
-    result = site.run(
-        "issue", "--achievement", "python-basics", "--name", "Ada", "--email", "a@x.y"
-    )
+    result = site.run(*issue_args("Ada", "a@x.y"))
     assert result.code == 0, result
     return site.credential_files()[0].stem
 

@@ -1,14 +1,13 @@
 """Fixture sites for the browser tests: a did:web issuer, its status list and signed credentials.
 
-Signing goes through the project's own ``credpages.credential.proofs`` (the rdfc + jcs proof set
-a build publishes; ``sign_jcs`` adds one more jcs proof, with the project's hash data), and keys
-through ``credpages.credential.multikey``: the browser is checked against the signer it must
+Credentials come from ``factories.ob_credential``; signing goes through the project's own
+``credpages.credential.proofs`` (the rdfc + jcs proof set a build publishes), and keys through
+``credpages.credential.multikey``: the browser is checked against the signer it must
 agree with, not against a copy.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import html
 import json
@@ -21,9 +20,10 @@ from typing import Any
 from nacl.signing import SigningKey
 
 from credpages.credential.did import did_from_site_url
-from credpages.credential.multikey import b58encode, encode_public_key
-from credpages.credential.proofs import jcs_hash_data, sign_proof_set
+from credpages.credential.multikey import encode_public_key
+from credpages.credential.proofs import sign_proof_set
 from credpages.credential.status_list import encode_bits
+from factories import ob_credential
 
 from .harness import PAGES, Server
 
@@ -38,28 +38,6 @@ LIST_BITS = 131_072
 
 def multikey(public_key: bytes) -> str:
     return encode_public_key(public_key)
-
-
-def sign_jcs(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) -> dict[str, Any]:
-    """One more eddsa-jcs-2022 proof (Data Integrity EdDSA §3.3), after any existing proofs."""
-    unsecured = {k: v for k, v in doc.items() if k != "proof"}
-    options = {
-        "type": "DataIntegrityProof",
-        "cryptosuite": "eddsa-jcs-2022",
-        "created": created,
-        "verificationMethod": vm,
-        "proofPurpose": "assertionMethod",
-        "@context": copy.deepcopy(doc["@context"]),
-    }
-    signature = SigningKey(seed).sign(jcs_hash_data(unsecured, options)).signature
-    proof = {**options, "proofValue": "z" + b58encode(signature)}
-    signed = copy.deepcopy(unsecured)
-    signed["proof"] = [*copy.deepcopy(_as_list(doc.get("proof", []))), proof]
-    return signed
-
-
-def _as_list(v: Any) -> list[Any]:
-    return v if isinstance(v, list) else [v]
 
 
 def sign(doc: dict[str, Any], seed: bytes, vm: str, created: str = CREATED) -> dict[str, Any]:
@@ -170,52 +148,26 @@ class Site:
         valid_until: str | None = None,
         status_index: int | None = 4242,
     ) -> dict[str, Any]:
-        """An unsigned OB 3.0 credential as credpages builds them."""
-        cid = f"{self.url}c/{slug}/"
-        doc: dict[str, Any] = {
-            "@context": list(CONTEXTS),
-            "id": cid,
-            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        """An unsigned OB 3.0 credential as credpages builds them (``factories.ob_credential``)."""
+        achievement = {
+            "id": f"{self.url}achievements/python-basics/",
+            "type": ["Achievement"],
             "name": "Python Basics",
-            "issuer": {
-                "id": self.did,
-                "type": ["Profile"],
-                "name": "Example Academy",
-                "url": self.url,
-            },
-            "validFrom": valid_from,
-            "awardedDate": valid_from,
-            "credentialSubject": {
-                "type": ["AchievementSubject"],
-                "name": name,
-                "identifier": [
-                    {
-                        "type": "IdentityObject",
-                        "identityType": "name",
-                        "hashed": False,
-                        "identityHash": name,
-                    }
-                ],
-                "achievement": {
-                    "id": f"{self.url}achievements/python-basics/",
-                    "type": ["Achievement"],
-                    "name": "Python Basics",
-                    "description": "Writes small Python programs.",
-                    "criteria": {"narrative": "Passed the <final> exam & project."},
-                },
-            },
+            "description": "Writes small Python programs.",
+            "criteria": {"narrative": "Passed the <final> exam & project."},
         }
-        if valid_until:
-            doc["validUntil"] = valid_until
-        if status_index is not None:
-            doc["credentialStatus"] = {
-                "id": f"{self.list_url}#{status_index}",
-                "type": "BitstringStatusListEntry",
-                "statusPurpose": "revocation",
-                "statusListIndex": str(status_index),
-                "statusListCredential": self.list_url,
-            }
-        return doc
+        return ob_credential(
+            self.url,
+            slug,
+            achievement,
+            did=self.did,
+            name=name,
+            issuer={"type": ["Profile"], "name": "Example Academy", "url": self.url},
+            valid_from=valid_from,
+            valid_until=valid_until,
+            status_index=status_index,
+            schema=False,
+        )
 
     def signed(self, slug: str, **kw: Any) -> dict[str, Any]:
         return sign(self.credential(slug, **kw), self.seed, self.vm)

@@ -8,7 +8,9 @@ import os
 
 import pytest
 
-from .fixtures import b58encode, encode_bits, multikey
+from credpages.credential.multikey import b58encode
+
+from .fixtures import encode_bits, multikey
 from .helpers import call
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ works over an in-memory ``Tree`` and over published tiles.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ..errors import CredpagesError
 
@@ -96,24 +96,32 @@ def _check_hashes(*hashes: bytes) -> None:
             raise ProofError(f"a hash of {len(h)} bytes (SHA-256 hashes have {HASH_SIZE})")
 
 
+def _path_sides(
+    fn: int, sn: int, proof: Sequence[bytes], kind: str
+) -> Iterator[tuple[bytes, bool]]:
+    """Each proof hash and whether it is the left sibling: the index walk RFC 9162 §2.1.3.2 and
+    §2.1.4.2 share (``fn``, ``sn`` as the RFC names them), with its two length checks."""
+    for p in proof:
+        if sn == 0:
+            raise ProofError(f"the {kind} proof is longer than the tree is deep")
+        left = bool(fn & 1) or fn == sn
+        yield p, left
+        if left:
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise ProofError(f"the {kind} proof is shorter than the tree is deep")
+
+
 def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
     """The root an inclusion proof leads to (RFC 9162 §2.1.3.2, steps 1 to 5)."""
     if not 0 <= index < size:
         raise ProofError(f"leaf {index} is not in a tree of size {size}")
     _check_hashes(leaf, *proof)
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        if sn == 0:
-            raise ProofError("the inclusion proof is longer than the tree is deep")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            while not fn & 1 and fn != 0:
-                fn, sn = fn >> 1, sn >> 1
-        else:
-            r = node_hash(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    if sn != 0:
-        raise ProofError("the inclusion proof is shorter than the tree is deep")
+    r = leaf
+    for p, left in _path_sides(index, size - 1, proof, "inclusion"):
+        r = node_hash(p, r) if left else node_hash(r, p)
     return r
 
 
@@ -148,18 +156,11 @@ def verify_consistency(
     while fn & 1:
         fn, sn = fn >> 1, sn >> 1
     fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise ProofError("the consistency proof is longer than the tree is deep")
-        if fn & 1 or fn == sn:
+    for c, left in _path_sides(fn, sn, path[1:], "consistency"):
+        if left:
             fr, sr = node_hash(c, fr), node_hash(c, sr)
-            while not fn & 1 and fn != 0:
-                fn, sn = fn >> 1, sn >> 1
         else:
             sr = node_hash(sr, c)
-        fn, sn = fn >> 1, sn >> 1
-    if sn != 0:
-        raise ProofError("the consistency proof is shorter than the tree is deep")
     if fr != old_root:
         raise ProofError(f"the tree of size {new_size} does not extend the tree of size {old_size}")
     if sr != new_root:
