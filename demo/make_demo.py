@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate the demo issuer's signed credentials (credentials/*.yaml and credentials/status/).
+"""Regenerate the demo issuer's signed credentials (credentials/*.yaml, credentials/status/ and
+the pathway credential's CLR in credentials/clr/).
 
 The demo key in demo/DEMO-SIGNING-KEY-PUBLIC.txt is PUBLIC BY DESIGN: anyone can sign "demo"
 credentials with it, which is why the build refuses any site trusting it unless its mkdocs.yml
@@ -66,7 +67,10 @@ def main(root: Path = ROOT) -> None:
     seed = decode_secret_key((ROOT / "demo" / "DEMO-SIGNING-KEY-PUBLIC.txt").read_text())
     for old in settings.credentials_dir.glob("*.yaml"):
         old.unlink()
-    for old in (settings.credentials_dir / "status").glob("*.yaml"):
+    for old in [
+        *(settings.credentials_dir / "status").glob("*.yaml"),
+        *(settings.credentials_dir / "clr").glob("*.yaml"),
+    ]:
         old.unlink()
     signer = Signer(settings, seed)
     issuer = Issuer(settings, signer, rng=random.Random(2026).randrange)

@@ -86,9 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "pathways", help="report what each learner in a CSV holds and misses of each pathway"
     )
-    p.add_argument("--csv", required=True, help="CSV with name and email columns")
+    p.add_argument("--csv", help="CSV with name and email columns")
     p.add_argument("--out", help="write the report CSV here instead of stdout")
     force_option(p)
+    p.add_argument(
+        "--clr",
+        action="store_true",
+        help="sign the CLR 2.0 learner record of each pathway credential that has none or an "
+        "outdated one (needs the key)",
+    )
+    key_option(p)
     p.set_defaults(func=cmd_pathways)
 
     p = sub.add_parser("sign", help="turn authoring YAML files into signed credentials in place")
@@ -104,13 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --unsigned: check and list the files, sign nothing (needs no key)",
     )
     p.add_argument("--allow-duplicate", action="store_true")
+    p.add_argument(
+        "--no-pathways",
+        action="store_true",
+        help="do not award the pathways these recipients complete (see `credpages pathways`)",
+    )
     key_option(p)
     p.set_defaults(func=cmd_sign)
 
     p = sub.add_parser(
         "verify",
-        help="check credentials: YAML, credential.json or baked PNG/SVG badges "
-        "(default: all under credentials/)",
+        help="check credentials: YAML, credential.json, baked PNG/SVG badges or CLR 2.0 "
+        "learner records (default: all under credentials/, with credentials/clr/)",
     )
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("-v", "--verbose", action="store_true", help="also list the ones that pass")

@@ -1,5 +1,5 @@
 """Issuing commands: ``issue`` (one recipient or a CSV, then the pathways they complete),
-``sign`` (authoring files in place) and ``reissue``."""
+``sign`` (authoring files in place, then the pathways they complete) and ``reissue``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..config import Settings
+from ..credential.model import Recipient
 from ..errors import CredpagesError
 from ..issuer.award_request import Outcome, make_request
 from ..issuer.batch_csv import outcomes_csv, read_csv_rows
 from ..issuer.issuing import Issuer, Pending, unsigned_files
-from ..issuer.pathways import Catalog, award_pathways
+from ..issuer.pathways import Catalog, award_learners, award_pathways
 from ..issuer.repository import AchievementDef, display_path, find_credential
 from .args import check_out, issuer_of, settings_of, signer_of
 from .console import say, summarize_pages, write_report
@@ -107,10 +109,35 @@ def _sign_unsigned(args: argparse.Namespace) -> int:
         for path in pending:
             say(display_path(path))
         return 0
+    catalog = _catalog(args, settings)
     issuer.signer = signer_of(args, settings)
     outcomes = _commit_all(issuer, planned)
+    outcomes += _award(issuer, outcomes, catalog)
     summarize_pages("Signed", outcomes)
     return 0
+
+
+def _catalog(args: argparse.Namespace, settings: Settings) -> Catalog | None:
+    """The pathways to award, loaded before any write (a broken one stops the run)."""
+    catalog = None if args.no_pathways else Catalog.load(settings)
+    for broken in catalog.skipped if catalog else []:
+        say(f"credpages: warning: {broken} (left out of pathways; the build reports it)", err=True)
+    return catalog
+
+
+def _award(issuer: Issuer, outcomes: list[Outcome], catalog: Catalog | None) -> list[Outcome]:
+    """``sign`` awards pathways as ``issue`` does: the learners are those of the signed
+    authoring files (a full unsigned credential names no e-mail: it counts for no one here)."""
+    learners = [Recipient(o.name, o.email) for o in outcomes if o.email]
+    pathways = award_learners(issuer, learners, outcomes, catalog)[0] if catalog else []
+    for outcome in pathways:
+        say(f"{display_path(outcome.path or Path())}: pathway awarded, page {outcome.url}")
+    if pathways:
+        say(
+            f"{len(pathways)} pathway credential(s) awarded too (their parts are complete)",
+            err=True,
+        )
+    return pathways
 
 
 def _commit_all(issuer: Issuer, planned: Sequence[Pending]) -> list[Outcome]:
@@ -139,7 +166,8 @@ def cmd_sign(args: argparse.Namespace) -> int:
         say(problem, err=True)
     if problems:
         raise CredpagesError(f"{len(problems)} file(s) cannot be signed; nothing was signed")
-    _commit_all(issuer, planned)
+    catalog = _catalog(args, issuer.settings)
+    _award(issuer, _commit_all(issuer, planned), catalog)
     return 0
 
 

@@ -14,6 +14,7 @@ from ..credential.multikey import decode_public_key, encode_secret_key
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
 from ..fsio import atomic_write
+from ..issuer.clr_files import remake_clrs, stale_clrs
 from ..issuer.config_edit import add_key, retire_key
 from ..issuer.issuance_log import IssuanceLog
 from ..issuer.repository import STATUS_LIST_FILE, credential_files, display_path
@@ -149,6 +150,11 @@ def cmd_resign(args: argparse.Namespace) -> int:
             say(f"{shown}: already signed with a current key; left as it is")
     if log is not None and signer is not None:
         log.save(signer, force=True)  # the checkpoint, too, is signed with the current key
+    if not refused:  # the CLRs embed what was just re-signed, and are signed by the old key
+        stale = stale_clrs(settings)
+        written = remake_clrs(settings, signer, stale) if signer is not None else []
+        for path in written or [target for target, _ in stale]:
+            say(f"{display_path(path)}: CLR {verb}")
     key = f" with {signer.entry.id}" if signer is not None else ""
     say(
         f"{done} credential(s) {verb}{key}; ids and pages unchanged"

@@ -8,9 +8,13 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
+from ..config import Settings
+from ..credential.clr import check_clr, embedded_states, is_clr
+from ..credential.status_list import Bits
 from ..credential.verify import VALID, Report, verify_document
 from ..credential.yamlio import Loaded
 from ..errors import CredpagesError
+from ..issuer.clr_files import clr_files
 from ..issuer.issuing import Issuer, check_authoring_file
 from ..issuer.repository import credential_files, display_path, is_signed
 from ..issuer.revocation import Revocation, load_ledger, load_status_bits
@@ -39,6 +43,32 @@ def _state_line(
     return kind, f"{where}: {field}: {kind}{detail}"
 
 
+def _check_clr(
+    loaded: Loaded, shown: str, settings: Settings, bits: Bits | None, now: dt.datetime
+) -> tuple[list[CredpagesError], list[tuple[str, str]]]:
+    """A CLR 2.0 learner record: its errors (located), or its embedded credentials' states as
+    (kind, line), after saying exactly what was checked."""
+    doc = loaded.data
+    errors = check_clr(doc, settings)
+    if errors:
+        return [e.located(file=shown, line=_line(loaded, e.field)) for e in errors], []
+    embedded = doc["credentialSubject"]["verifiableCredential"]
+    say(
+        f"{shown}: CLR of {embedded[0]['id']}: CLR 2.0 schema, both proofs, issuer and bundle "
+        f"checked, and each of its {len(embedded)} credentials (schema, issuer, both proofs, "
+        "status entry); the isParentOf/isChildOf associations match their evidence"
+    )
+    states = []
+    for field, credential_id, state in embedded_states(doc, bits, now):
+        listed = f"{shown}:{_line(loaded, field)}" if loaded.lines else shown
+        states.append((state, f"{listed}: {field}: {state} ({credential_id})"))
+    return [], states
+
+
+def _line(loaded: Loaded, field: str | None) -> int | None:
+    return loaded.line_of(field or "") if loaded.lines else None
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     """Integrity failures exit 1; revoked, superseded, expired and not-yet-valid credentials are
     states, listed on stdout (exit 0) unless --strict makes them failures."""
@@ -57,7 +87,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         fail(exc)
         fail("(revocation is not checked: the revocation list above does not verify)")
     ledger = load_ledger(settings)
-    files = [Path(f) for f in args.files] or credential_files(settings)
+    files = [Path(f) for f in args.files] or [*credential_files(settings), *clr_files(settings)]
     if not files:
         say(f"no credentials under {display_path(settings.credentials_dir)}", err=True)
         return EXIT_FAIL if messages else 0
@@ -90,6 +120,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
                     f"{shown}: unsigned, valid ({checked}): the Pages workflow signs it on the "
                     "main branch"
                 )
+            continue
+        if is_clr(loaded.data):
+            errors, found = _check_clr(loaded, shown, settings, bits, now)
+            for err in errors:
+                fail(err)
+            failed += bool(errors)
+            for kind, listed in found:
+                counts[kind] = counts.get(kind, 0) + 1
+                if args.strict:
+                    fail(listed)
+                else:
+                    states.append(listed)
+                    say(listed)
+            failed += bool(found and args.strict)
             continue
         report = verify_document(loaded.data, settings, source=shown, revoked_bits=bits, now=now)
         for err in report.errors:

@@ -32,6 +32,7 @@ from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
 from .award_request import Outcome, Request
 from .batch_csv import csv_safe
+from .clr_files import write_clr
 from .holdings import Holdings
 from .issuing import Issuer
 from .pathway_defs import FIELD
@@ -259,7 +260,8 @@ def award(
     recipient: Recipient,
     docs: list[dict[str, Any]],
 ) -> Outcome:
-    """Sign the pathway credential: issued when its last part was, its parts as evidence."""
+    """Sign the pathway credential (issued when its last part was, its parts as evidence) and
+    its CLR (``issuer.clr_files``)."""
     issued = max((str(d.get("awardedDate") or d["validFrom"]) for d in docs), key=parse_timestamp)
     evidence = tuple(
         {
@@ -281,6 +283,9 @@ def award(
         origin="pathway",
     )
     outcome = issuer.issue(request, allow_duplicate=True)
+    if issuer.signer is not None and outcome.path is not None:  # its CLR, signed alongside
+        parts = {str(d["id"]): d for d in docs}
+        write_clr(issuer.settings, issuer.signer, load_yaml(outcome.path).data, parts.get)
     return dataclasses.replace(outcome, status=PATHWAY_STATUS)
 
 
@@ -298,7 +303,23 @@ def award_pathways(
     Load ``catalog`` before issuing anything, so a broken pathway definition stops the run
     before any credential is written.
     """
-    learners = learners_of(requests)
+    return award_learners(issuer, learners_of(requests), outcomes, catalog, now=now)
+
+
+def award_learners(
+    issuer: Issuer,
+    learners: list[Recipient],
+    outcomes: Iterable[Outcome],
+    catalog: Catalog,
+    *,
+    now: dt.datetime | None = None,
+) -> tuple[list[Outcome], list[Standing]]:
+    """:func:`award_pathways` for ``learners`` given directly (``sign`` knows them from the
+    authoring files it signed: each outcome's name and e-mail), each e-mail once."""
+    unique: dict[str, Recipient] = {}
+    for learner in learners:
+        unique.setdefault(normalize_email(learner.email), learner)
+    learners = list(unique.values())
     if not catalog.order or not learners:
         return [], []
     signed = {

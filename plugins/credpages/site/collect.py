@@ -41,6 +41,7 @@ from ..issuer.revocation import (
     unrevoked_errors,
 )
 from .cache import BuildCache, key_maker, open_cache
+from .clr_gate import check_site_clrs
 from .log_files import PublishedLog
 from .log_gate import check_site_log
 
@@ -63,6 +64,7 @@ class SiteData:
     cache: BuildCache = field(default_factory=lambda: BuildCache(None, None))
     achievement_failures: list[CredpagesError] = field(default_factory=list)
     log: LogCheck | None = None  # the verified issuance log, when the issuer keeps one
+    clrs: dict[str, dict[str, Any]] = field(default_factory=dict)  # pathway slug → its CLR
 
 
 def verify_key_maker(settings: Settings) -> Callable[..., str]:
@@ -237,6 +239,8 @@ def collect(
             raise CredpagesError(rollback_failure_message(undone))
     log, reports, unlogged = check_site_log(settings, reports, previous=log_previous)
     failures.extend(unlogged)
+    clrs, clr_failures = check_site_clrs(settings, reports, store, key_of)
+    failures.extend(clr_failures)
     return SiteData(
         settings=settings,
         credentials=reports,
@@ -249,6 +253,7 @@ def collect(
         stats={"files": len(files), "cached": hits, "verified": len(files) - hits},
         cache=store,
         log=log,
+        clrs=clrs,
     )
 
 

@@ -24,11 +24,13 @@ import jinja2
 from .. import i18n
 from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
 from ..config import ShareCards
+from ..credential.clr import CLR_FILE
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
+from .clr_gate import missing_clr_warnings
 from .collect import SiteData
 from .collect import credential_json as credential_json  # where callers import it from
 from .linkedin import add_to_profile_url
@@ -193,6 +195,7 @@ class PageJob:
     status: CredentialStatusInfo
     linkedin: str
     share: ShareImage | None
+    clr: bool = False  # a pathway credential whose CLR is published beside it
 
 
 _worker_env: tuple[jinja2.Environment, SiteInfo] | None = None
@@ -214,6 +217,7 @@ def _render_job(job: PageJob) -> bytes:
         linkedin_url=job.linkedin,
         share_image=job.share,
         qr_svg=qr_svg(str(job.document["id"])),
+        clr_href=CLR_FILE if job.clr else None,
     )
     return render_credential_page(env, context).encode("utf-8")
 
@@ -255,14 +259,19 @@ def write_credential_pages(
         assert document is not None and report.slug is not None
         folder = f"{settings.page_prefix}/{report.slug}"
         out.write(f"{folder}/credential.json", published_json(report))
+        if report.slug in site.clrs:  # verified by collect (site.clr_gate)
+            out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
         card = cards.get(report.slug)
         job = PageJob(
             document=document,
             status=_status(site, document, report.state),
             linkedin=add_to_profile_url(document, settings),
             share=_share(card),
+            clr=report.slug in site.clrs,
         )
-        key = page_key(published_json(report), repr(job.status), job.linkedin, repr(job.share))
+        key = page_key(
+            published_json(report), repr(job.status), job.linkedin, repr(job.share), str(job.clr)
+        )
         target = f"{folder}/index.html"
         urls.append(str(document["id"]))
         if not out.needs(target, key):
@@ -416,6 +425,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     site.stats.update(written=out.written, kept=out.kept)
     warnings += size_warnings(out, site.settings.share_cards)
     warnings += pathway_warnings(site)
+    warnings += missing_clr_warnings(site.settings, site.credentials, site.achievements, site.clrs)
     warnings += site.cache.close()
     return warnings
 

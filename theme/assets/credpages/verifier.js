@@ -452,7 +452,8 @@ export const issuerSite = (/** @type {string} */ u) => u.replace(/(\.well-known\
 
 /**
  * Where the issuer publishes this credential: `<id>credential.json`, when the id is a page of the
- * issuer's own site (under the DID document's address). @param {any} c @param {Ctx} ctx
+ * issuer's own site (under the DID document's address); a learner record (CLR) is published at
+ * its id, `<page>clr.json`. @param {any} c @param {Ctx} ctx
  */
 export function publishedCopyUrl(c, ctx) {
   const site = issuerSite(ctx.didUrl);
@@ -462,9 +463,10 @@ export function publishedCopyUrl(c, ctx) {
   } catch {
     id = null;
   }
-  if (!id || !id.href.startsWith(site) || id.search || id.hash || !id.pathname.endsWith('/'))
+  const clr = arr(c.type).includes('ClrCredential') && id?.pathname.endsWith('/clr.json');
+  if (!id || !id.href.startsWith(site) || id.search || id.hash || !(clr || id.pathname.endsWith('/')))
     fail('cannot-verify', t("its id ({id}) is not a page of the issuer's site {site}", { id: c.id ?? t('none'), site }));
-  return `${id.href}credential.json`;
+  return clr ? id.href : `${id.href}credential.json`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The /verify/ page: check a credential given as a file (JSON, baked PNG or baked SVG), as pasted
 // JSON, or by URL (a credential page or a .json; also ?url=). Input is parsed, never inserted into
 // the page; every outcome, including bad input, is shown in the #cp-verify panel.
-import { verifyCredential, invalidResult, fetchLimited, Fail } from './verifier.js';
+import { verifyCredential, invalidResult, fetchLimited, Fail, isObj, arr } from './verifier.js';
 import { previewMode } from './preview.js';
 import { render } from './verify-panel.js';
 import { crc32, isPng, OB_NS } from './bake.js';
@@ -139,21 +139,26 @@ async function check(get) {
   const pageOrigin = location.origin;
   /** @type {import('./verifier.js').Result & {reason?: string}} */
   let result;
+  let clr = false;
   try {
-    result = await verifyCredential(await get(), { fetch, now: Date.now(), pageOrigin });
+    const input = await get();
+    const options = { fetch, now: Date.now(), pageOrigin };
+    clr = isObj(input) && arr(/** @type {any} */ (input).type).includes('ClrCredential');
+    // A learner record (CLR 2.0): its code is loaded only when one is checked.
+    result = clr ? await (await import('./clr.js')).verifyClr(input, options) : await verifyCredential(input, options);
   } catch (e) {
     result =
       e instanceof Fail
         ? invalidResult(e.message, e.verdict)
         : invalidResult(t('Could not read the input: {error}', { error: /** @type {Error} */ (e)?.message }));
   }
-  if (result.verdict === 'revoked') result.reason = await publishedReason(result.credential, { pageOrigin, fetch });
+  if (result.verdict === 'revoked' && !clr) result.reason = await publishedReason(result.credential, { pageOrigin, fetch });
   if (mine !== latest) return;
   render(panel, result);
   preview?.mark(panel);
   const siteUrl = document.querySelector('meta[name="cp:site-url"]')?.getAttribute('content') ?? '';
-  reveal(panel, showCard(panel, result, { siteUrl, pageOrigin }));
-  document.dispatchEvent(new CustomEvent('cp:credential', { detail: result.credential })); // tlog.js
+  reveal(panel, clr ? null : showCard(panel, result, { siteUrl, pageOrigin }));
+  document.dispatchEvent(new CustomEvent('cp:credential', { detail: clr ? null : result.credential })); // tlog.js
 }
 
 function setUp() {

@@ -94,14 +94,16 @@ function sentence(result) {
 }
 
 /**
- * Show a verifier result in a panel: the sentence in .cp-verdict (the live region), the steps in
- * .cp-steps (inside a <details>), the issuer's domain in .cp-issuer-domain if there is one.
- * @param {HTMLElement} panel @param {import('./verifier.js').Result & {reason?: string}} result
+ * Show a verifier result in a panel: the sentence in .cp-verdict (the live region; a result may
+ * bring its own, as a learner record does), the steps in .cp-steps (inside a <details>), the
+ * issuer's domain in .cp-issuer-domain if there is one.
+ * @param {HTMLElement} panel
+ * @param {import('./verifier.js').Result & {reason?: string, sentence?: (string|HTMLElement)[]}} result
  */
 export function render(panel, result) {
   const { verdict, issuerDomain } = result;
   panel.dataset.verdict = verdict;
-  /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).replaceChildren(...sentence(result));
+  /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).replaceChildren(...(result.sentence ?? sentence(result)));
   panel.querySelector('.cp-steps')?.replaceChildren(
     ...result.steps.map((s) => {
       const li = document.createElement('li');

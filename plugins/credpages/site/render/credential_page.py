@@ -55,6 +55,7 @@ def credential_page_context(
     linkedin_url: str | None = None,
     share_image: ShareImage | None = None,
     qr_svg: str | None = None,
+    clr_href: str | None = None,
 ) -> dict[str, Any]:
     """Context for ``credential.html``; ``page_url`` defaults to the credential's id (its page).
 
@@ -62,7 +63,9 @@ def credential_page_context(
     it and the form values it pre-fills are shown only while the credential is valid.
     ``share_image`` is the page's Open Graph card (``og:image``; its URL made absolute).
     ``qr_svg`` is trusted markup from ``credpages.site.qr.qr_svg`` (never credential data): shown on
-    the page and on the printed certificate. Sharing, downloads, the certificate and the QR code
+    the page and on the printed certificate. ``clr_href`` (a pathway credential whose CLR the
+    build verified and publishes beside it) adds the CLR download and ``clr-parts.js``, which
+    checks each part in the browser. Sharing, downloads, the certificate and the QR code
     are left out when the credential is revoked.
 
     Template variables (besides those of every page): ``credential`` (the signed document, for the
@@ -71,8 +74,9 @@ def credential_page_context(
     ``linkedin_fields`` (tuple of :class:`CopyField`), ``share`` (:class:`ShareLinks` or None),
     ``issuer_page_href`` (the issuer's page on this site: its achievements listing),
     ``badge`` (:class:`BadgeDownload` or None), ``qr`` (Markup or None), ``certificate`` (bool),
-    ``cert_issuer`` (Shown or None), ``cert_summary`` (the achievement's description, one line of
-    plain text, clamped) and ``cert_logo`` (Image or None).
+    ``clr_href`` and ``clr_download`` (the CLR link and its file name), ``cert_issuer`` (Shown or
+    None), ``cert_summary`` (the achievement's description, one line of plain text, clamped) and
+    ``cert_logo`` (Image or None).
     """
     status = status or CredentialStatusInfo()
     url = page_url or text_of(credential.get("id")) or site.site_url
@@ -138,6 +142,8 @@ def credential_page_context(
         badge=_badge_download(view.achievement.image) if live else None,
         qr=_qr_markup(qr_svg) if live and qr_svg else None,
         certificate=live,
+        clr_href=clr_href,
+        clr_download=f"{url.rstrip('/').rsplit('/', 1)[-1]}-clr.json",
         cert_issuer=shown(issuer_name),
         cert_summary=plain(achievement.get("description"), 240),
         cert_logo=view.issuer.logo or context["site_logo"],
