@@ -49,6 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
             "--force", action="store_true", help="let --out replace a file of the site's docs"
         )
 
+    def award_options(p: argparse.ArgumentParser) -> None:
+        """What `issue` and `sign` share: both award, and both may complete pathways."""
+        p.add_argument(
+            "--allow-duplicate",
+            action="store_true",
+            help="award again to recipients who already hold the achievement",
+        )
+        p.add_argument(
+            "--no-pathways",
+            action="store_true",
+            help="do not award the pathways these recipients complete (see `credpages pathways`)",
+        )
+
     p = sub.add_parser("keygen", help="make a new Ed25519 signing key pair")
     p.add_argument("--out", help=f"where to store the secret key (default {default_secret_path()})")
     p.add_argument("--stdout", action="store_true", help="print the secret key (for a CI secret)")
@@ -70,16 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="write the mail-merge CSV here instead of stdout")
     force_option(p)
-    p.add_argument(
-        "--allow-duplicate",
-        action="store_true",
-        help="award again to recipients who already hold the achievement",
-    )
-    p.add_argument(
-        "--no-pathways",
-        action="store_true",
-        help="do not award the pathways these recipients complete (see `credpages pathways`)",
-    )
+    award_options(p)
     key_option(p)
     p.set_defaults(func=cmd_issue)
 
@@ -110,12 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --unsigned: check and list the files, sign nothing (needs no key)",
     )
-    p.add_argument("--allow-duplicate", action="store_true")
-    p.add_argument(
-        "--no-pathways",
-        action="store_true",
-        help="do not award the pathways these recipients complete (see `credpages pathways`)",
-    )
+    award_options(p)
     key_option(p)
     p.set_defaults(func=cmd_sign)
 
