@@ -1,3 +1,5 @@
+# Over 400 lines on purpose: the log file's format, appending to it and every check of it (the
+# build's and `log audit`'s) are one contract; the tree, notes and tiles are in `tlog/`.
 """The issuer's issuance log: every credential ever published, as leaves of an RFC 9162 tree.
 
 State in git is one small text file, ``credentials/log/log.txt``: one leaf per line
