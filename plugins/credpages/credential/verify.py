@@ -10,22 +10,17 @@ while ``credpages verify`` reports them.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..config import DEMO_PUBLIC_KEY, Settings
 from ..errors import CredpagesError
 from .model import CONTEXTS, parse_timestamp, slug_of
 from .multikey import decode_public_key
 from .proofs import SUITE_JCS, verify_proof_set
+from .schema_check import OB_SCHEMA, dotted, violations
 from .status_list import LIST_BITS, Bits, is_set, status_index
-
-if TYPE_CHECKING:  # imported on first use: a warm build checks no schema
-    from jsonschema import Draft201909Validator
 
 VALID, REVOKED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "expired", "not-yet-valid"
 
@@ -84,37 +79,15 @@ def keyring_resolver(settings: Settings, *, allow_retired: bool = False) -> Call
     return key_for
 
 
-@cache
-def _schema_validator() -> Draft201909Validator:
-    from jsonschema import Draft201909Validator
-
-    text = (
-        resources.files("credpages.credential")
-        .joinpath("schemas/ob_v3p0_achievementcredential_schema.json")
-        .read_text(encoding="utf-8")
-    )
-    return Draft201909Validator(json.loads(text))
-
-
 def schema_errors(doc: Mapping[str, Any]) -> list[CredpagesError]:
     """OB 3.0 JSON Schema violations, each naming the field (deepest first is most useful)."""
-    out = []
-    for err in sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
-        path = _dotted(err.absolute_path)
-        out.append(
-            CredpagesError(
-                f"does not match the Open Badges 3.0 schema: {err.message[:300]}",
-                field=path or None,
-            )
+    return [
+        CredpagesError(
+            f"does not match the Open Badges 3.0 schema: {err.message[:300]}",
+            field=dotted(err.absolute_path) or None,
         )
-    return out
-
-
-def _dotted(path: Any) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+        for err in violations(OB_SCHEMA, doc)
+    ]
 
 
 def _issuer_id(doc: Mapping[str, Any]) -> Any:
