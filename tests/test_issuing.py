@@ -908,3 +908,19 @@ def test_status_list_signed_by_someone_else_is_refused(make_site: MakeSite) -> N
     result = site.run("revoke", site.credential_files()[0].stem, "--reason", "x")
     assert result.code == 1
     assert "status/revocation-list.yaml" in result.err and "proof" in result.err
+
+
+def test_a_second_row_for_the_same_address_in_one_csv_is_existing(issuer_site: IssuerSite) -> None:
+    """Rows planned in this run are matched by address (any case, spaces around it), as the
+    hashed e-mail of a file is: the person gets one credential."""
+    batch = write_csv(
+        issuer_site.root / "b.csv",
+        [["Ada", "ada@example.test"], ["Bob", "bob@example.test"], ["Ada L.", " ADA@Example.test"]],
+    )
+    result = issuer_site.run(*csv_issue_args(batch))
+    assert result.code == 0, result
+    assert "issued 2 credential(s), 1 already held it" in result.err
+    merge = read_mail_merge(result.out)
+    assert [m["status"] for m in merge] == ["issued", "issued", "existing"]
+    assert merge[2]["page_url"] == merge[0]["page_url"]
+    assert len(issuer_site.credential_files()) == 2

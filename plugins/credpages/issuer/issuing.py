@@ -148,7 +148,8 @@ class Issuer:
         if problems:
             problem = problems[0]
             raise where(problem) if where else problem.located(file=request.origin)
-        self.holdings.add(doc, self.settings)  # a second row for the same person is "existing"
+        # a second row for the same person is "existing"
+        self.holdings.add(doc, self.settings, request.recipient.email)
         target = path or self.settings.credentials_dir / f"{slug}.yaml"
         return Pending(doc, target, request.recipient.email, canonical)
 

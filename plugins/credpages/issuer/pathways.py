@@ -21,7 +21,6 @@ from ..config import Settings
 from ..credential.model import (
     Award,
     Recipient,
-    hashes_match,
     normalize_email,
     parse_timestamp,
     valid_until_for,
@@ -125,6 +124,7 @@ class _Learner:
         self.now = now
         self.by_id: dict[str, list[dict[str, Any]]] = {}
         prefix = settings.site_url + "achievements/"
+        address = normalize_email(recipient.email)
         for achievement_url, held in holdings.by_achievement.items():
             if not achievement_url.startswith(prefix):
                 continue
@@ -133,7 +133,7 @@ class _Learner:
                 continue
             mine = []
             for summary, source in held:
-                if not hashes_match(summary.emails, recipient.email):
+                if not holdings.holds(summary, source, address):
                     continue
                 try:
                     doc = source if isinstance(source, dict) else load_yaml(source).data
