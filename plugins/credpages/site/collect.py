@@ -110,6 +110,13 @@ def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
     return document, text, quick.decode("ascii", "replace") if quick != b"-" else None
 
 
+def _published_of(entry: bytes) -> tuple[str, str | None]:
+    """(credential.json, quick hash) of a ``verify`` entry this build has just made
+    (:func:`verified_entry`): the worker made both, so the main process need not again."""
+    quick, _, published = entry[len(VERIFIED) :].partition(b"\n")
+    return published.decode("utf-8"), quick.decode("ascii") if quick != b"-" else None
+
+
 def _verify_file(
     args: tuple[str, bytes, Settings],
 ) -> tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]:
@@ -185,6 +192,7 @@ def collect(
             failures.extend(errors)
         else:
             documents[shown] = document
+            published[shown] = _published_of(made)  # made once, in the worker
             store.put("verify", keys[shown], made)
     store.flush()
     reports: list[Report] = []
