@@ -19,7 +19,7 @@ from ..errors import CredpagesError
 from .model import CONTEXTS, slug_of
 from .proofs import SUITE_JCS, jcs_bytes, verify_proof_set
 from .schema_check import CLR_SCHEMA as CLR_SCHEMA_FILE
-from .schema_check import dotted, violations
+from .schema_check import schema_problems
 from .status_list import Bits
 from .verify import VALID, check_integrity, credential_state, keyring_resolver
 
@@ -150,13 +150,7 @@ def clr_document(pathway: Mapping[str, Any], lookup: Lookup) -> dict[str, Any]:
 
 def clr_schema_errors(doc: Mapping[str, Any]) -> list[CredpagesError]:
     """CLR 2.0 JSON Schema violations, each naming the field."""
-    return [
-        CredpagesError(
-            f"does not match the CLR 2.0 schema: {err.message[:300]}",
-            field=dotted(err.absolute_path) or None,
-        )
-        for err in violations(CLR_SCHEMA_FILE, doc)
-    ]
+    return schema_problems(CLR_SCHEMA_FILE, doc, "CLR 2.0")
 
 
 def _embedded_field(index: int, error: CredpagesError) -> CredpagesError:

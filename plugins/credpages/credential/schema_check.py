@@ -22,6 +22,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ..errors import CredpagesError
+
 if TYPE_CHECKING:  # imported on first use: a warm build checks no schema
     from jsonschema import Draft201909Validator, ValidationError
 
@@ -96,6 +98,17 @@ def violations(name: str, doc: Mapping[str, Any]) -> list[ValidationError]:
     if fast_accepts(name, doc):
         return []
     return sorted(_explainer(name).iter_errors(doc), key=lambda e: list(e.absolute_path))
+
+
+def schema_problems(name: str, doc: Mapping[str, Any], standard: str) -> list[CredpagesError]:
+    """:func:`violations` as errors naming each field (``standard``: "Open Badges 3.0")."""
+    return [
+        CredpagesError(
+            f"does not match the {standard} schema: {err.message[:300]}",
+            field=dotted(err.absolute_path) or None,
+        )
+        for err in violations(name, doc)
+    ]
 
 
 def dotted(path: Any) -> str:

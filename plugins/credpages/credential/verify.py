@@ -19,7 +19,7 @@ from ..errors import CredpagesError
 from .model import CONTEXTS, parse_timestamp, slug_of
 from .multikey import decode_public_key
 from .proofs import SUITE_JCS, verify_proof_set
-from .schema_check import OB_SCHEMA, dotted, violations
+from .schema_check import OB_SCHEMA, schema_problems
 from .status_list import LIST_BITS, Bits, is_set, status_index
 
 VALID, REVOKED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "expired", "not-yet-valid"
@@ -80,14 +80,8 @@ def keyring_resolver(settings: Settings, *, allow_retired: bool = False) -> Call
 
 
 def schema_errors(doc: Mapping[str, Any]) -> list[CredpagesError]:
-    """OB 3.0 JSON Schema violations, each naming the field (deepest first is most useful)."""
-    return [
-        CredpagesError(
-            f"does not match the Open Badges 3.0 schema: {err.message[:300]}",
-            field=dotted(err.absolute_path) or None,
-        )
-        for err in violations(OB_SCHEMA, doc)
-    ]
+    """OB 3.0 JSON Schema violations, each naming the field (sorted by field path)."""
+    return schema_problems(OB_SCHEMA, doc, "Open Badges 3.0")
 
 
 def _issuer_id(doc: Mapping[str, Any]) -> Any:
