@@ -7,7 +7,8 @@ once and kept (``--sites``, default /tmp/bench-sites: signing 10,000 takes many 
 cores) and copied for each run; share cards are off for the timings (their bytes are measured
 on their own). Every figure is a whole ``mkdocs build`` process (wall clock, CPU = user + system
 of the process and its workers, peak resident memory of the largest process), rounds of the
-baseline and credpages interleaved, medians printed with the load average beside them:
+baseline and credpages interleaved, medians printed with the load average beside them. Both run
+with compiled bytecode (``PYCACHE``), as installed packages do:
 
   * empty site; cold (no cache, empty folder: every proof verified); warm (nothing changed,
     the site folder kept); one credential added to the largest site (signed and logged, then
@@ -55,6 +56,10 @@ from credpages.issuer.signing import Signer  # noqa: E402
 CACHE_KEY = os.environ.get("CREDPAGES_CACHE_KEY") or secrets.token_hex(32)
 NAMES = ["Ada Lovelace", "Анна Каренина", "王芳", "فاطمة الزهراء", "José Müller", "Grace Hopper"]
 HUGE = 100_000
+#: Compiled bytecode for the builds, as an installed package has (pip compiles it): without it,
+#: under PYTHONDONTWRITEBYTECODE, every credpages build compiled the package from source while
+#: MkDocs and Material (compiled at install) did not.
+PYCACHE = Path(tempfile.gettempdir()) / "credpages-bench-pycache"
 
 
 def set_cards(config: Path, enabled: bool) -> None:
@@ -188,6 +193,8 @@ def build_once(config: Path, *, cold: bool = False) -> Run:
         shutil.rmtree(config.parent / ".cache", ignore_errors=True)
         shutil.rmtree(config.parent / "site", ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CREDPAGES_CACHE_KEY": CACHE_KEY}
+    env.update(PYTHONPYCACHEPREFIX=str(PYCACHE))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     load = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(

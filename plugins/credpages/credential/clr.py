@@ -15,9 +15,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft201909Validator
+from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
 from ..errors import CredpagesError
@@ -25,6 +23,9 @@ from .model import CONTEXTS, slug_of
 from .proofs import SUITE_JCS, jcs_bytes, verify_proof_set
 from .status_list import Bits
 from .verify import VALID, check_integrity, credential_state, keyring_resolver
+
+if TYPE_CHECKING:  # imported on first use: a warm build checks no schema
+    from jsonschema import Draft201909Validator
 
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 CLR_CONTEXTS = [CONTEXTS[0], CLR_CONTEXT, *CONTEXTS[1:]]
@@ -153,6 +154,8 @@ def clr_document(pathway: Mapping[str, Any], lookup: Lookup) -> dict[str, Any]:
 
 @cache
 def _schema_validator() -> Draft201909Validator:
+    from jsonschema import Draft201909Validator
+
     text = (
         resources.files("credpages.credential")
         .joinpath("schemas/clr_v2p0_clrcredential_schema.json")

@@ -23,10 +23,11 @@ from typing import Any
 from ..config import Settings
 from ..credential.status_list import Bits, status_index
 from ..credential.verify import Report, check_integrity, verify_document
-from ..credential.yamlio import loads_yaml
+from ..credential.yamlio import loads_yaml, read_bounded
 from ..errors import CredpagesError
 from ..issuer.issuance_log import LogCheck, sorted_json_hash
 from ..issuer.repository import (
+    STATUS_LIST_FILE,
     AchievementDef,
     all_achievement_ids,
     credential_files,
@@ -36,8 +37,9 @@ from ..issuer.repository import (
 from ..issuer.revocation import (
     Revocation,
     load_ledger,
-    load_status_list,
+    parse_status_list,
     status_indices,
+    status_list_bits,
     unrevoked_errors,
 )
 from .cache import BuildCache, key_maker, open_cache
@@ -147,9 +149,11 @@ def collect(
     """Verify every credential; failures are collected, not raised, so all are reported at once."""
     now = now or dt.datetime.now(dt.UTC)
     files = credential_files(settings)
+    store = open_cache(settings.cache_dir if use_cache else None)
+    key_of = verify_key_maker(settings)
     status_error: CredpagesError | None = None
     try:
-        status_list = load_status_list(settings)
+        status_list = _status_list(settings, store, key_of)
     except CredpagesError as exc:  # still verify the credentials, so every failure is listed
         status_list, status_error = None, exc
     bits = status_list[1] if status_list else None
@@ -159,8 +163,6 @@ def collect(
             "creates it",
             file=display_path(settings.credentials_dir / "status" / "revocation-list.yaml"),
         )
-    store = open_cache(settings.cache_dir if use_cache else None)
-    key_of = verify_key_maker(settings)
     documents: dict[str, dict[str, Any]] = {}
     published: dict[str, tuple[str, str | None]] = {}  # file → (credential.json, quick hash)
     failures: list[CredpagesError] = []
@@ -255,6 +257,28 @@ def collect(
         log=log,
         clrs=clrs,
     )
+
+
+def _status_list(
+    settings: Settings, store: BuildCache, key_of: Callable[..., str]
+) -> tuple[dict[str, Any], bytearray] | None:
+    """The verified status list and its bits (None: the issuer has none yet). Checked in full
+    once per exact bytes, as a credential is: then an authentic ``verify`` entry of those bytes
+    (under these settings and keyring) carries the document, and no proof is checked again."""
+    path = settings.credentials_dir / STATUS_LIST_FILE
+    if not path.exists():
+        return None
+    content = read_bounded(path)
+    key = key_of("status list", content)
+    value = store.get("verify", key)
+    entry = read_entry(value) if value is not None else None
+    if entry is not None:
+        return entry[0], status_list_bits(entry[0])
+    if value is not None:
+        store.reject()
+    document, bits = parse_status_list(content, settings)
+    store.put("verify", key, verified_entry(document))
+    return document, bits
 
 
 def _load_achievements(

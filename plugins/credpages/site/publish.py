@@ -261,17 +261,12 @@ def write_credential_pages(
         out.write(f"{folder}/credential.json", published_json(report))
         if report.slug in site.clrs:  # verified by collect (site.clr_gate)
             out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
-        card = cards.get(report.slug)
-        job = PageJob(
-            document=document,
-            status=_status(site, document, report.state),
-            linkedin=add_to_profile_url(document, settings),
-            share=_share(card),
-            clr=report.slug in site.clrs,
-        )
-        key = page_key(
-            published_json(report), repr(job.status), job.linkedin, repr(job.share), str(job.clr)
-        )
+        status = _status(site, document, report.state)
+        share = _share(cards.get(report.slug))
+        clr = report.slug in site.clrs
+        # The LinkedIn link is not a key input: it is made from the credential and the
+        # settings, which the key covers (credential.json, ``info``), by this code.
+        key = page_key(published_json(report), repr(status), repr(share), str(clr))
         target = f"{folder}/index.html"
         urls.append(str(document["id"]))
         if not out.needs(target, key):
@@ -279,7 +274,8 @@ def write_credential_pages(
             continue
         html = cache.get("page", key)
         if html is None:
-            missing.append((target, key, job))
+            linkedin = add_to_profile_url(document, settings)
+            missing.append((target, key, PageJob(document, status, linkedin, share, clr)))
         else:
             out.store(target, key, html)
     rendered = render_pages(

@@ -26,13 +26,9 @@ import io
 import json
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-
-from PIL import Image, ImageFont
+from typing import TYPE_CHECKING
 
 from ...config import LAYOUTS
-from .. import card_text
-from .images import Canvas
-from .layouts import _LAYOUT_FUNCTIONS
 from .style import (
     CARD_HEIGHT,
     CARD_WIDTH,
@@ -43,6 +39,12 @@ from .style import (
     card_style,
     colours,
 )
+
+if TYPE_CHECKING:  # Pillow, the fonts and the layouts load on first use: a build whose
+    # cards are all in place (or off) draws nothing and should not pay for them
+    from PIL import Image
+
+    from .images import Canvas
 
 __all__ = [
     "CARD_HEIGHT",
@@ -76,6 +78,8 @@ def _quantize(canvas: Canvas, count: int) -> Image.Image:
     """Median-cut palette without dithering (crisp text and flat colours); the issuer's own
     pictures are then re-mapped to that palette with Floyd–Steinberg dithering, so gradients
     in a badge do not band."""
+    from PIL import Image
+
     rgb = canvas.image
     quantized = rgb.quantize(
         colors=count, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
@@ -105,6 +109,8 @@ def encode_png(canvas: Canvas) -> bytes:
 
 def render_card(card: CardData, style: CardStyle) -> CardResult:
     """Draw one card. Texts that cannot be drawn correctly are left out, with a warning."""
+    from .layouts import _LAYOUT_FUNCTIONS
+
     warnings: list[str] = []
     canvas = _LAYOUT_FUNCTIONS[style.layout](card, colours(style), warnings)
     return CardResult(encode_png(canvas), warnings)
@@ -116,6 +122,10 @@ def _image_key(data: bytes | None) -> str | None:
 
 def card_hash(card: CardData, style: CardStyle) -> str:
     """SHA-256 over what the card shows, its style, the fonts, the layout engine and version."""
+    from PIL import ImageFont
+
+    from .. import card_text
+
     shown = {
         "version": CARD_VERSION,
         "fonts": card_text.fonts_digest(),
@@ -141,6 +151,8 @@ def _hash_text(value: str) -> str:
 
 def is_card_png(data: bytes) -> bool:
     """Whether ``data`` is an intact PNG of the card's size (chunks and CRCs checked)."""
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(data), formats=("PNG",)) as image:
             if image.size != (CARD_WIDTH, CARD_HEIGHT):
