@@ -38,7 +38,7 @@ from ..errors import CredpagesError
 FILE_NAME = "cache.sqlite"
 KEY_ENV = "CREDPAGES_CACHE_KEY"
 MIN_SECRET_CHARS = 32
-KINDS = frozenset({"verify", "page", "card", "output"})
+KINDS = frozenset({"verify", "page", "card", "output", "source"})
 #: ``PRAGMA application_id`` ("cpgc") and ``user_version``: a file without both is not ours.
 APPLICATION_ID = 0x63706763
 FORMAT = 2

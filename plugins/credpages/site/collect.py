@@ -1,14 +1,15 @@
 """Load and verify everything a site build publishes, before anything is written.
 
 This is the build's gate: a credential that fails any check is reported (file:line: field:
-reason) and never rendered. Every credential file is read on every build, and what is published
-comes from those bytes alone: a file is parsed and checked in full (both proofs, the Open Badges
-schema, this site's settings) unless the build cache holds an authenticated ``verify`` entry
-for exactly these bytes under exactly these settings and keyring, which only a build holding
-the cache secret can have made after every check passed; that entry carries the document it
-parsed (as ``credential.json``), so a warm build neither parses YAML nor re-checks a proof.
-What a leaked cache secret would allow is in DESIGN.md ("The build cache"). Work is spread over
-all cores when there is enough of it."""
+reason) and never rendered. Every credential file is read unless its ``stat`` identity shows it
+unchanged since a build read it (``sources``: then the SHA-256 of those bytes is known), and
+what is published comes from those bytes alone: a file is parsed and checked in full (both
+proofs, the Open Badges schema, this site's settings) unless the build cache holds an
+authenticated ``verify`` entry for exactly these bytes under exactly these settings and keyring,
+which only a build holding the cache secret can have made after every check passed; that entry
+carries the document it parsed (as ``credential.json``), so a warm build neither parses YAML nor
+re-checks a proof. What a leaked cache secret would allow is in DESIGN.md ("The build cache").
+Work is spread over all cores when there is enough of it."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ from .cache import BuildCache, key_maker, open_cache
 from .clr_gate import check_site_clrs
 from .log_files import PublishedLog
 from .log_gate import check_site_log
+from .sources import SourceDigests
 
 PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
 VERIFIED = b"credpages verified 2\n"  # starts a ``verify`` entry (see ``verified_entry``)
@@ -70,7 +72,8 @@ class SiteData:
 
 
 def verify_key_maker(settings: Settings) -> Callable[..., str]:
-    """Keys of ``verify`` entries: the file's bytes under everything its checks depend on."""
+    """Keys of ``verify`` entries: the file's bytes (a credential's: their SHA-256, see
+    ``sources``) under everything its checks depend on."""
     keyring = [f"{k.id}={k.public_key}:{k.retired}" for k in settings.keyring]
     return key_maker(
         "verify",
@@ -107,8 +110,8 @@ def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
         document = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(document, dict) or credential_json(document) != text:
-        return None
+    if not isinstance(document, dict):  # authentic and made by this code from ``document``:
+        return None  # its text is credential_json(document) (not re-encoded: 8% of a warm build)
     return document, text, quick.decode("ascii", "replace") if quick != b"-" else None
 
 
@@ -168,10 +171,14 @@ def collect(
     failures: list[CredpagesError] = []
     jobs: list[tuple[str, bytes, Settings]] = []
     keys: dict[str, str] = {}
+    sources = SourceDigests(settings.credentials_dir, store)
     for path in files:
         shown = display_path(path)
-        content = path.read_bytes()
-        keys[shown] = key_of(content)
+        content: bytes | None = None
+        digest = sources.digest(path)  # unchanged since it was read (stat identity), or None
+        if digest is None:
+            content, digest = sources.read(path)
+        keys[shown] = key_of(digest)
         value = store.get("verify", keys[shown])
         entry = read_entry(value) if value is not None else None
         if entry is not None:  # these exact bytes passed every check under these settings
@@ -180,7 +187,11 @@ def collect(
             continue
         if value is not None:  # authentic, but not what this code stores: verify again
             store.reject()
+        if content is None:  # checked in full from the bytes read now, whatever was recorded
+            content, digest = sources.read(path)
+            keys[shown] = key_of(digest)
         jobs.append((shown, content, settings))
+    sources.save()
     hits = len(documents)
     for shown, document, errors, made in _verify_all(jobs, workers or os.cpu_count() or 1):
         if errors or document is None or made is None:
