@@ -38,7 +38,7 @@ from .log_files import write_log
 from .minify import minify_folder
 from .output import Output, owned_folders
 from .pathways import pathway_warnings, rule_view
-from .qr import qr_svg
+from .qr import qr_img
 from .render import (
     DEFAULT_TEMPLATE_DIR,
     AchievementEntry,
@@ -158,6 +158,7 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
         dark_toggle=theme.dark_toggle,
         indexable=settings.indexable,
         earn_url=issuer.earn_url,
+        issuance_log=site.log is not None,
         linkedin_organization_id=issuer.linkedin_organization_id,
     )
 
@@ -216,7 +217,7 @@ def _render_job(job: PageJob) -> bytes:
         status=job.status,
         linkedin_url=job.linkedin,
         share_image=job.share,
-        qr_svg=qr_svg(str(job.document["id"])),
+        qr_img=qr_img(str(job.document["id"])),
         clr_href=CLR_FILE if job.clr else None,
     )
     return render_credential_page(env, context).encode("utf-8")
