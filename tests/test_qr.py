@@ -25,7 +25,9 @@ from credpages.errors import CredpagesError
 from credpages.site.qr import qr_img
 from credpages.site.qr_encode import _data_codewords, _penalty, qr_rows, qr_version
 
-IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)" width="(\d+)" height="\3">')
+IMG = re.compile(
+    r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)" width="(\d+)" height="\3">'
+)
 
 
 def rasterise(img: str, scale: int = 6) -> Image.Image:
@@ -35,7 +37,8 @@ def rasterise(img: str, scale: int = 6) -> Image.Image:
     png = Image.open(io.BytesIO(base64.b64decode(match[1])))
     assert png.format == "PNG" and png.mode == "1", "a 1-bit PNG"
     assert int(match[3]) == png.width * 4 and png.width == png.height
-    return png.convert("L").resize((png.width * scale, png.height * scale), Image.Resampling.NEAREST)
+    size = (png.width * scale, png.height * scale)
+    return png.convert("L").resize(size, Image.Resampling.NEAREST)
 
 
 def decode(img: str) -> str:
