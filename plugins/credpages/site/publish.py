@@ -196,6 +196,7 @@ class PageJob:
     linkedin: str
     share: ShareImage | None
     clr: bool = False  # a pathway credential whose CLR is published beside it
+    log_entry: int | None = None  # its newest leaf in the issuance log (the page's hint)
 
 
 _worker_env: tuple[jinja2.Environment, SiteInfo] | None = None
@@ -218,6 +219,7 @@ def _render_job(job: PageJob) -> bytes:
         share_image=job.share,
         qr_img=qr_img(str(job.document["id"])),
         clr_href=CLR_FILE if job.clr else None,
+        log_entry=job.log_entry,
     )
     return render_credential_page(env, context).encode("utf-8")
 
@@ -268,9 +270,15 @@ def write_credential_pages(
             linkedin=add_to_profile_url(document, settings),
             share=_share(card),
             clr=report.slug in site.clrs,
+            log_entry=site.log.latest.get(str(document["id"])) if site.log else None,
         )
         key = page_key(
-            published_json(report), repr(job.status), job.linkedin, repr(job.share), str(job.clr)
+            published_json(report),
+            repr(job.status),
+            job.linkedin,
+            repr(job.share),
+            str(job.clr),
+            str(job.log_entry),
         )
         target = f"{folder}/index.html"
         urls.append(str(document["id"]))
@@ -385,10 +393,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     out = Output.open(site_dir, owned_folders(site.settings.page_prefix), site.cache)
     write_machine_files(site, out)
     if site.log is not None:
-        slugs = {
-            str(r.credential["id"]): r.slug for r in site.credentials if r.credential and r.slug
-        }
-        write_log(out.write, site.log, slugs, site.settings.page_prefix)
+        write_log(out.write, site.log)
     write_builtin_assets(out)
     languages, language_warnings = site_languages(site)
     warnings += language_warnings

@@ -56,6 +56,7 @@ def credential_page_context(
     share_image: ShareImage | None = None,
     qr_img: str | None = None,
     clr_href: str | None = None,
+    log_entry: int | None = None,
 ) -> dict[str, Any]:
     """Context for ``credential.html``; ``page_url`` defaults to the credential's id (its page).
 
@@ -65,8 +66,10 @@ def credential_page_context(
     ``qr_img`` is trusted markup from ``credpages.site.qr.qr_img`` (never credential data): shown on
     the page and on the printed certificate. ``clr_href`` (a pathway credential whose CLR the
     build verified and publishes beside it) adds the CLR download and ``clr-parts.js``, which
-    checks each part in the browser. Sharing, downloads, the certificate and the QR code
-    are left out when the credential is revoked.
+    checks each part in the browser. ``log_entry`` (the credential's newest leaf in the issuer's
+    issuance log) becomes ``<meta name="cp:log-entry">``: which leaf tlog.js proves, a hint it
+    checks against the log, kept in the page so no file per credential is needed. Sharing,
+    downloads, the certificate and the QR code are left out when the credential is revoked.
 
     Template variables (besides those of every page): ``credential`` (the signed document, for the
     ``#cp-credential`` JSON-LD), ``c`` (:class:`~credpages.site.render.view.CredentialView`),
@@ -76,7 +79,7 @@ def credential_page_context(
     ``badge`` (:class:`BadgeDownload` or None), ``qr`` (Markup or None), ``certificate`` (bool),
     ``clr_href`` and ``clr_download`` (the CLR link and its file name), ``cert_issuer`` (Shown or
     None), ``cert_summary`` (the achievement's description, one line of plain text, clamped) and
-    ``cert_logo`` (Image or None).
+    ``cert_logo`` (Image or None), ``log_entry`` (int or None).
     """
     status = status or CredentialStatusInfo()
     url = page_url or text_of(credential.get("id")) or site.site_url
@@ -149,6 +152,7 @@ def credential_page_context(
         qr=_qr_markup(qr_img) if live and qr_img else None,
         certificate=live,
         clr_href=clr_href,
+        log_entry=log_entry,
         clr_download=f"{url.rstrip('/').rsplit('/', 1)[-1]}-clr.json",
         cert_issuer=shown(issuer_name),
         cert_summary=plain(achievement.get("description"), 240),
