@@ -23,13 +23,12 @@ import jinja2
 
 from .. import i18n
 from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
-from ..config import ShareCards
 from ..credential.clr import CLR_FILE
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
-from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
+from .cards import HEIGHT, WIDTH, Card, Cards, card_options, card_scope, write_cards
 from .clr_gate import missing_clr_warnings
 from .collect import SiteData
 from .collect import credential_json as credential_json  # where callers import it from
@@ -38,7 +37,7 @@ from .log_files import write_log
 from .minify import minify_folder
 from .output import Output, owned_folders
 from .pathways import pathway_warnings, rule_view
-from .qr import qr_svg
+from .qr import qr_img
 from .render import (
     DEFAULT_TEMPLATE_DIR,
     AchievementEntry,
@@ -158,6 +157,7 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
         dark_toggle=theme.dark_toggle,
         indexable=settings.indexable,
         earn_url=issuer.earn_url,
+        issuance_log=site.log is not None,
         linkedin_organization_id=issuer.linkedin_organization_id,
     )
 
@@ -217,7 +217,7 @@ def _render_job(job: PageJob) -> bytes:
         status=job.status,
         linkedin_url=job.linkedin,
         share_image=job.share,
-        qr_svg=qr_svg(str(job.document["id"])),
+        qr_img=qr_img(str(job.document["id"])),
         clr_href=CLR_FILE if job.clr else None,
         log_entry=job.log_entry,
     )
@@ -392,14 +392,22 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     write_strings_modules(out, languages)
     minify_folder(site_dir / ASSETS_URL_DIR)
     cards = Cards({}, {})
+    cards_per = site.settings.share_cards.per
     if theme.docs_dir is not None:
         options = card_options(
             site.settings.share_cards,
             primary=theme.primary,
             accent=theme.accent,
         )
+        options, scope_warnings = card_scope(
+            options,
+            [len(published_json(r).encode()) for r in site.credentials if r.credential],
+            out.bytes + site_bytes(out.site_dir, skip=out.owned),
+            PAGES_WARN_BYTES,
+        )
         cards, card_warnings = write_cards(site, out, options, site.cache)
-        warnings += card_warnings
+        warnings += scope_warnings + card_warnings
+        cards_per = options.per
     credential_urls = write_credential_pages(
         site, out, tuple(theme.template_dirs), info, site.cache, page_key, cards.credentials
     )
@@ -420,7 +428,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     write_sitemap(out, site.settings.site_url, urls)
     out.finish()
     site.stats.update(written=out.written, kept=out.kept)
-    warnings += size_warnings(out, site.settings.share_cards)
+    warnings += size_warnings(out, cards_per)
     warnings += pathway_warnings(site)
     warnings += missing_clr_warnings(site.settings, site.credentials, site.achievements, site.clrs)
     warnings += site.cache.close()
@@ -438,15 +446,15 @@ def site_bytes(site_dir: Path, skip: Iterable[str] = ()) -> int:
     return total
 
 
-def size_warnings(out: Output, share_cards: ShareCards) -> list[str]:
-    """Warn well before GitHub Pages' 1 GB limit, and say which switch helps."""
+def size_warnings(out: Output, cards_per: str) -> list[str]:
+    """Warn well before GitHub Pages' 1 GB limit, and say which switch helps (``cards_per``:
+    the card scope this build used)."""
     total = out.bytes + site_bytes(out.site_dir, skip=out.owned)
     if total < PAGES_WARN_BYTES:
         return []
-    per_credential = share_cards.per == "achievement"
     hint = (
         "split the credentials over several sites"
-        if per_credential
+        if cards_per == "achievement"
         else "set `share_cards: {per: achievement}` (one card per achievement) in mkdocs.yml"
     )
     return [f"the site is {total / 1e6:.0f} MB; GitHub Pages publishes at most 1 GB: {hint}"]
