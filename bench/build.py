@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import random
 import secrets
@@ -44,10 +45,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from credpages.cli.site_config import load_settings  # noqa: E402
-from credpages.credential.keys import generate_seed, public_key_of  # noqa: E402
+from credpages.credential.keys import public_key_of  # noqa: E402
 from credpages.credential.model import Award, Recipient, build_credential  # noqa: E402
-from credpages.credential.yamlio import write_yaml  # noqa: E402
-from credpages.issuer.issuance_log import IssuanceLog  # noqa: E402
+from credpages.credential.yamlio import dump_yaml  # noqa: E402
+from credpages.issuer.issuance_log import Entry, IssuanceLog, credential_hash  # noqa: E402
 from credpages.issuer.repository import load_achievement  # noqa: E402
 from credpages.issuer.revocation import ensure_status_list  # noqa: E402
 from credpages.issuer.signing import Signer  # noqa: E402
@@ -55,6 +56,8 @@ from credpages.issuer.signing import Signer  # noqa: E402
 CACHE_KEY = os.environ.get("CREDPAGES_CACHE_KEY") or secrets.token_hex(32)
 NAMES = ["Ada Lovelace", "Анна Каренина", "王芳", "فاطمة الزهراء", "José Müller", "Grace Hopper"]
 HUGE = 100_000
+CREATED = "2026-09-01T00:00:00Z"  # every proof's `created`: the fixture is reproducible
+LOG_DATE = "2026-09-01"
 
 
 def set_cards(config: Path, enabled: bool) -> None:
@@ -83,10 +86,25 @@ def write_issuer(root: Path, seed: bytes) -> Path:
     return config
 
 
+_signing: dict[str, Any] = {}
+
+
+def _signing_context(config: Path, seed: bytes) -> tuple[Any, Any, Signer]:
+    """Settings, achievement and signer, made once per process (loading mkdocs.yml costs more
+    than signing a credential)."""
+    key = (str(config), seed)
+    if _signing.get("key") != key:
+        settings = load_settings(config)
+        achievement = load_achievement(settings, "python-basics").achievement
+        _signing.update(key=key, context=(settings, achievement, Signer(settings, seed)))
+    context: tuple[Any, Any, Signer] = _signing["context"]
+    return context
+
+
 def sign_one(config: Path, seed: bytes, i: int) -> dict[str, Any]:
-    """Sign credential number ``i`` and write it (as `credpages issue` would, minus checks)."""
-    settings = load_settings(config)
-    achievement = load_achievement(settings, "python-basics").achievement
+    """Sign credential number ``i`` and write it (as `credpages issue` would, minus checks:
+    the fixture's YAML is written with the fast writer, without the read-back proof)."""
+    settings, achievement, signer = _signing_context(config, seed)
     recipient = Recipient(f"{NAMES[i % len(NAMES)]} {i}", f"learner{i}@example.org")
     doc = build_credential(
         settings,
@@ -96,29 +114,51 @@ def sign_one(config: Path, seed: bytes, i: int) -> dict[str, Any]:
         slug=f"python-basics-{i:08d}{random.Random(i).randrange(10**6):06d}",
         status_index=i,
     )
-    signed = Signer(settings, seed).sign(doc)
-    write_yaml(settings.credentials_dir / f"python-basics-{i:08d}.yaml", signed)
+    signed = signer.sign(doc, created=CREATED)
+    path = settings.credentials_dir / f"python-basics-{i:08d}.yaml"
+    path.write_text(dump_yaml(signed), encoding="utf-8")
     return signed
 
 
-def _sign_range(args: tuple[str, bytes, int, int]) -> None:
+def _sign_range(args: tuple[str, bytes, int, int]) -> list[Entry]:
+    """Sign credentials ``start``..``stop`` and return their issuance log leaves, in order."""
     config, seed, start, stop = args
-    for i in range(start, stop):
-        sign_one(Path(config), seed, i)
+    return [
+        Entry(LOG_DATE, credential_hash(doc), str(doc["id"]))
+        for doc in (sign_one(Path(config), seed, i) for i in range(start, stop))
+    ]
 
 
-def generate(root: Path, n: int, seed: bytes | None = None, *, return_seed: bool = False) -> Any:
-    """An issuer with ``n`` signed credentials (no log), signed on all cores."""
-    seed = seed or generate_seed()
+def fixture_seed(n: int) -> bytes:
+    """The issuer key of the ``n``-credential fixture: the same every time it is made."""
+    return hashlib.sha256(f"credpages bench issuer {n}".encode()).digest()
+
+
+def generate(
+    root: Path, n: int, seed: bytes | None = None, *, return_seed: bool = False, log: bool = False
+) -> Any:
+    """An issuer with ``n`` signed credentials, signed in a process pool on all cores (each
+    worker loads the settings once); ``log``: also its issuance log, from the workers' leaves
+    (re-reading ``n`` files to start it would take as long again)."""
+    seed = seed or fixture_seed(n)
     config = write_issuer(root, seed)
     settings = load_settings(config)
-    ensure_status_list(settings, Signer(settings, seed))
+    signer = Signer(settings, seed)
+    ensure_status_list(settings, signer)
     workers = os.cpu_count() or 1
-    step = max(1, n // (workers * 4))
+    step = max(1, min(500, n // (workers * 4)))
     jobs = [(str(config), seed, s, min(s + step, n)) for s in range(0, n, step)]
+    issuance = IssuanceLog(settings)  # no credential yet: an empty log
     if jobs:
         with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_sign_range, jobs))
+            for done, entries in enumerate(pool.map(_sign_range, jobs), 1):
+                if log:
+                    for entry in entries:
+                        issuance.add_entry(entry)
+                if done % 20 == 0:
+                    print(f"  signed {min(done * step, n):,} of {n:,}", flush=True)
+    if log:
+        issuance.save(signer)
     return (config, seed) if return_seed else config
 
 
@@ -139,7 +179,7 @@ def fixture(sites: Path, n: int) -> tuple[Path, bytes]:
     if not marker.exists():
         shutil.rmtree(root, ignore_errors=True)
         started = time.perf_counter()
-        _, seed = generate(root, n, return_seed=True)
+        _, seed = generate(root, n, return_seed=True, log=True)
         print(f"N={n}: signed in {time.perf_counter() - started:.0f} s", flush=True)
         marker.write_text(seed.hex())
     seed = bytes.fromhex(marker.read_text())

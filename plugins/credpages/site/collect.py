@@ -13,11 +13,13 @@ all cores when there is enough of it."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..config import Settings
@@ -42,6 +44,7 @@ from ..issuer.revocation import (
 )
 from .cache import BuildCache, key_maker, open_cache
 from .clr_gate import check_site_clrs
+from .interning import Interner
 from .log_files import PublishedLog
 from .log_gate import check_site_log
 
@@ -96,7 +99,8 @@ def verified_entry(document: dict[str, Any]) -> bytes:
 
 
 def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
-    """(document, credential.json, quick hash) from a ``verify`` entry, None if malformed."""
+    """(document, SHA-256 of credential.json, quick hash) from a ``verify`` entry, None if
+    malformed (the digest, not the text: 100,000 texts held to the end are 400 MB)."""
     if not value.startswith(VERIFIED):
         return None
     quick, _, published = value[len(VERIFIED) :].partition(b"\n")
@@ -107,15 +111,28 @@ def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
         return None
     if not isinstance(document, dict) or credential_json(document) != text:
         return None
-    return document, text, quick.decode("ascii", "replace") if quick != b"-" else None
+    digest = hashlib.sha256(published).hexdigest()
+    return document, digest, quick.decode("ascii", "replace") if quick != b"-" else None
+
+
+Job = tuple[str, str, bytes, Settings]  # (file as shown, its path, SHA-256 of its bytes, settings)
 
 
 def _verify_file(
-    args: tuple[str, bytes, Settings],
+    args: Job,
 ) -> tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]:
     """Parse one file and check it in full (runs in a worker process); with the ``verify``
-    entry to store when it passed."""
-    shown, content, settings = args
+    entry to store when it passed. The file is read again here, not passed along: a cold
+    100,000-credential build would otherwise hold 600 MB of YAML in the queue; its bytes must
+    be the ones the build keyed (else the entry would be stored under another file's key)."""
+    shown, path, digest, settings = args
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        return shown, None, [CredpagesError(f"cannot read it: {exc.strerror}", file=shown)], None
+    if hashlib.sha256(content).digest() != digest:
+        changed = CredpagesError("changed while the site was being built: build again", file=shown)
+        return shown, None, [changed], None
     try:
         loaded = loads_yaml(content, source=shown)
     except CredpagesError as exc:
@@ -127,7 +144,7 @@ def _verify_file(
 
 
 def _verify_all(
-    jobs: list[tuple[str, bytes, Settings]], workers: int
+    jobs: list[Job], workers: int
 ) -> Iterable[tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]]:
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -162,10 +179,11 @@ def collect(
     store = open_cache(settings.cache_dir if use_cache else None)
     key_of = verify_key_maker(settings)
     documents: dict[str, dict[str, Any]] = {}
-    published: dict[str, tuple[str, str | None]] = {}  # file → (credential.json, quick hash)
+    published: dict[str, tuple[str, str | None]] = {}  # file → (its SHA-256, quick hash)
     failures: list[CredpagesError] = []
-    jobs: list[tuple[str, bytes, Settings]] = []
+    jobs: list[Job] = []
     keys: dict[str, str] = {}
+    shared = Interner()  # what every credential repeats, held once (see ``interning``)
     for path in files:
         shown = display_path(path)
         content = path.read_bytes()
@@ -173,18 +191,18 @@ def collect(
         value = store.get("verify", keys[shown])
         entry = read_entry(value) if value is not None else None
         if entry is not None:  # these exact bytes passed every check under these settings
-            documents[shown] = entry[0]
+            documents[shown] = shared.document(entry[0])
             published[shown] = entry[1:]
             continue
         if value is not None:  # authentic, but not what this code stores: verify again
             store.reject()
-        jobs.append((shown, content, settings))
+        jobs.append((shown, str(path), hashlib.sha256(content).digest(), settings))
     hits = len(documents)
     for shown, document, errors, made in _verify_all(jobs, workers or os.cpu_count() or 1):
         if errors or document is None or made is None:
             failures.extend(errors)
         else:
-            documents[shown] = document
+            documents[shown] = shared.document(document)
             store.put("verify", keys[shown], made)
     store.flush()
     reports: list[Report] = []
@@ -224,7 +242,7 @@ def collect(
             positions[index] = shown
         seen[str(document["id"])] = shown
         if shown in published:
-            report.published, report.sorted_hash = published[shown]
+            report.published_sha256, report.sorted_hash = published[shown]
         reports.append(report)
     achievements, achievement_failures = _load_achievements(settings)
     if status_error is not None:

@@ -10,12 +10,14 @@ re-reads credential YAML. Slugs were validated against ``[a-z0-9-]``, so no path
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -82,12 +84,19 @@ class ThemeInfo:
     docs_dir: Path | None = None
 
 
-def published_json(report: Report) -> str:
-    """``credential.json`` of a verified credential, made once per build and reused."""
-    if report.published is None:
+def published_digest(report: Report) -> str:
+    """SHA-256 (hex) of a verified credential's ``credential.json``: what its file and page are
+    keyed by. Known from the ``verify`` entry on a warm build; the text itself is made only
+    when the file must be written, never held (100,000 of them are 400 MB)."""
+    if report.published_sha256 is None:
         assert report.credential is not None
-        report.published = credential_json(report.credential)
-    return report.published
+        text = credential_json(report.credential).encode("utf-8")
+        report.published_sha256 = hashlib.sha256(text).hexdigest()
+    return report.published_sha256
+
+
+def _json_bytes(document: dict[str, Any]) -> bytes:
+    return credential_json(document).encode("utf-8")
 
 
 def write_builtin_assets(out: Output) -> None:
@@ -258,7 +267,9 @@ def write_credential_pages(
         document = report.credential
         assert document is not None and report.slug is not None
         folder = f"{settings.page_prefix}/{report.slug}"
-        out.write(f"{folder}/credential.json", published_json(report))
+        out.put(  # keyed as ``out.write`` keys any file: the SHA-256 of its bytes
+            f"{folder}/credential.json", published_digest(report), partial(_json_bytes, document)
+        )
         if report.slug in site.clrs:  # verified by collect (site.clr_gate)
             out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
         card = cards.get(report.slug)
@@ -270,7 +281,7 @@ def write_credential_pages(
             clr=report.slug in site.clrs,
         )
         key = page_key(
-            published_json(report), repr(job.status), job.linkedin, repr(job.share), str(job.clr)
+            published_digest(report), repr(job.status), job.linkedin, repr(job.share), str(job.clr)
         )
         target = f"{folder}/index.html"
         urls.append(str(document["id"]))
