@@ -14,7 +14,8 @@ baseline and credpages interleaved, medians printed with the load average beside
     built; the credential is new in every round);
   * bytes per credential: page + credential.json, and the share card (``bench/budgets.py``
     holds the size budgets of single pages; this is the mean over a built site);
-  * ``--huge``: the same at 100,000 (signing it takes hours here: made once, kept).
+  * ``--huge``: the same at 100,000 (made once and kept: signed in a process pool, each worker
+    loading the settings once, ~22 ms of CPU a credential, so ~20 min on two idle cores).
 
     python bench/build.py                        # N = 1,000 and 10,000
     python bench/build.py --sizes 1000 --rounds 5
