@@ -19,7 +19,8 @@ baseline and credpages interleaved, medians printed with the load average beside
 
     python bench/build.py                        # N = 1,000 and 10,000
     python bench/build.py --sizes 1000 --rounds 5
-    python bench/build.py --huge --cold-rounds 0 # 100,000 as well (warm only)
+    python bench/build.py --huge                 # 100,000 as well: its cost per credential
+                                                 # against 10,000 (<= 1.2x) and peak memory
 """
 
 from __future__ import annotations
@@ -304,7 +305,10 @@ def seconds(s: Series) -> str:
     return f"{s.wall:.2f} s wall, {s.cpu:.2f} s CPU"
 
 
-def measure(tmp: Path, sites: Path, n: int, rounds: int, cold_rounds: int, add: bool) -> None:
+def measure(
+    tmp: Path, sites: Path, n: int, rounds: int, cold_rounds: int, add: bool
+) -> tuple[Series, Series]:
+    """Rows for ``n`` credentials; returns the (cold, warm) series for the linearity rows."""
     config, seed = fixture(sites, n)
     work = working_copy(config, tmp / f"work{n}")
     set_cards(work, False)
@@ -348,6 +352,30 @@ def measure(tmp: Path, sites: Path, n: int, rounds: int, cold_rounds: int, add: 
             "<= 0.1 of the baseline",
             added.load(),
         )
+    return cold, warm
+
+
+def linearity_rows(measured: dict[int, tuple[Series, Series]], big: int, small: int) -> None:
+    """Per-credential cost at ``big`` against ``small`` (same run), and ``big``'s peak memory."""
+    if big not in measured or small not in measured:
+        return
+    for kind, index in (("cold", 0), ("warm", 1)):
+        at_big, at_small = measured[big][index], measured[small][index]
+        if not (at_big.runs and at_small.runs):
+            continue
+        wall = (at_big.wall / big) / (at_small.wall / small)
+        cpu = (at_big.cpu / big) / (at_small.cpu / small)
+        row(
+            f"{big:,} {kind}, per credential against {small:,}",
+            f"{at_big.wall / big * 1000:.2f} ms wall ({at_big.cpu / big * 1000:.2f} CPU)",
+            f"{at_small.wall / small * 1000:.2f} ms wall ({at_small.cpu / small * 1000:.2f} CPU)"
+            f" at {small:,}",
+            f"{wall:.2f}x wall, {cpu:.2f}x CPU",
+            "<= 1.2x",
+            f"{at_small.load()} / {at_big.load()}",
+        )
+    peak = max(s.rss for s in measured[big] if s.runs)
+    row(f"{big:,} peak memory (cold and warm)", f"{peak:.0f} MB", "", "", "< 500 MB", "")
 
 
 def empty_site(tmp: Path, rounds: int) -> None:
@@ -392,12 +420,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         empty_site(tmp, args.rounds)
+        measured: dict[int, tuple[Series, Series]] = {}
         for n in sizes:
             largest = n == max(s for s in sizes if s <= 10_000) or n == HUGE
-            measure(tmp, args.sites, n, args.rounds, args.cold_rounds, add=largest)
+            measured[n] = measure(tmp, args.sites, n, args.rounds, args.cold_rounds, add=largest)
             with contextlib.suppress(FileNotFoundError):
                 shutil.rmtree(tmp / f"work{n}")
                 shutil.rmtree(tmp / f"base{n}")
+        linearity_rows(measured, HUGE, 10_000)
         if not args.no_sizes:
             sizes_row(tmp, args.sites, min(sizes))
     print()
