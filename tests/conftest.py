@@ -31,6 +31,7 @@ from factories import (
     ISSUER_NAME,
     ISSUER_URL,
     SITE_URL,
+    issue_args,
     write_issuer_site,
 )
 
@@ -82,6 +83,20 @@ class IssuerSite:
 
     def credential_files(self) -> list[Path]:
         return credential_files(self.settings)
+
+    def issue(
+        self,
+        name: str = "Ada Lovelace",
+        email: str = "ada@example.com",
+        *extra: str,
+        key: str = "",
+    ) -> Path:
+        """``credpages issue`` one credential of the site's achievement; returns its new file."""
+        before = set(self.credential_files())
+        result = self.run(*issue_args(name, email), *extra, key=key)
+        assert result.code == 0, result
+        (path,) = set(self.credential_files()) - before
+        return path
 
     def load(self, path: Path) -> dict[str, Any]:
         return load_yaml(path).data

@@ -21,7 +21,6 @@ from conftest import IssuerSite
 from credpages.credential.yamlio import load_yaml, write_yaml
 from credpages.issuer.signing import Signer
 from credpages.site import collect, publish, share_card
-from factories import issue_args
 
 NAMES = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
 CARDS = len(NAMES) + 1  # one per credential, and the achievement page's own
@@ -33,11 +32,7 @@ Row = dict[str, object]
 
 
 def issue(site: IssuerSite, name: str, i: int) -> Path:
-    before = set(site.credential_files())
-    result = site.run(*issue_args(name, f"r{i}@example.test"))
-    assert result.code == 0, result
-    (path,) = set(site.credential_files()) - before
-    return path
+    return site.issue(name, f"r{i}@example.test")
 
 
 @pytest.fixture

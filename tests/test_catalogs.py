@@ -149,18 +149,26 @@ def test_an_achievement_language_overrides_the_site_language() -> None:
     assert _page("fr", achievement_language="tlh").find("html").attrs["lang"] == "fr"
 
 
-def test_a_site_builds_in_french_with_its_strings_file(issuer_site: IssuerSite) -> None:
+def _build_in(issuer_site: IssuerSite, language: str) -> tuple[str, Path, str]:
+    """Set ``theme.language``, issue one credential and build: (what the build said, the site
+    folder, the credential's page)."""
     text = issuer_site.config.read_text(encoding="utf-8")
     issuer_site.config.write_text(
-        text.replace("  name: material\n", "  name: material\n  language: fr\n"), encoding="utf-8"
+        text.replace("  name: material\n", f"  name: material\n  language: {language}\n"),
+        encoding="utf-8",
     )
     assert issuer_site.run(*issue_args()).code == 0
     result = issuer_site.run("build")
     assert result.code == 0, result
     site = issuer_site.root / "site"
+    page = next((site / "c").glob("*/index.html")).read_text(encoding="utf-8")
+    return result.out + result.err, site, page
+
+
+def test_a_site_builds_in_french_with_its_strings_file(issuer_site: IssuerSite) -> None:
+    _, site, page = _build_in(issuer_site, "fr")
     strings = site / "assets" / "credpages" / "strings" / "fr.js"
     assert strings.read_text(encoding="utf-8") == i18n.strings_module("fr")
-    page = next((site / "c").glob("*/index.html")).read_text(encoding="utf-8")
     assert '<html lang="fr" dir="ltr">' in page
     assert "Décernée à" in page
     assert 'lang="fr"' in (site / "verify" / "index.html").read_text(encoding="utf-8")
@@ -168,17 +176,10 @@ def test_a_site_builds_in_french_with_its_strings_file(issuer_site: IssuerSite) 
 
 def test_an_unknown_language_builds_in_english_with_a_warning(issuer_site: IssuerSite) -> None:
     """Material translates its own pages into Korean; credpages has no Korean catalog (yet)."""
-    text = issuer_site.config.read_text(encoding="utf-8")
-    issuer_site.config.write_text(
-        text.replace("  name: material\n", "  name: material\n  language: ko\n"), encoding="utf-8"
-    )
-    assert issuer_site.run(*issue_args()).code == 0
-    result = issuer_site.run("build")
-    assert result.code == 0, result
-    assert "theme.language" in result.out + result.err and "'ko'" in result.out + result.err
-    page = next((issuer_site.root / "site" / "c").glob("*/index.html")).read_text("utf-8")
+    said, site, page = _build_in(issuer_site, "ko")
+    assert "theme.language" in said and "'ko'" in said
     assert '<html lang="en" dir="ltr">' in page
-    assert not (issuer_site.root / "site" / "assets" / "credpages" / "strings").exists()
+    assert not (site / "assets" / "credpages" / "strings").exists()
 
 
 def test_a_right_to_left_language_sets_the_page_direction() -> None:

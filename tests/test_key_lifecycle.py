@@ -17,7 +17,6 @@ from credpages.credential.yamlio import load_yaml, write_yaml
 from credpages.errors import CredpagesError
 from credpages.issuer.config_edit import retire_key
 from credpages.issuer.repository import STATUS_LIST_FILE
-from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -49,11 +48,7 @@ plugins:
 
 
 def issue(site: IssuerSite, name: str, email: str, *, key: str = "") -> Path:
-    before = set(site.credential_files())
-    result = site.run(*issue_args(name, email), key=key)
-    assert result.code == 0, result
-    (path,) = set(site.credential_files()) - before
-    return path
+    return site.issue(name, email, key=key)
 
 
 def methods(doc: dict[str, Any]) -> set[str]:

@@ -20,7 +20,6 @@ from credpages.credential.status_list import LIST_BITS, empty_bits, set_bit, sta
 from credpages.credential.yamlio import load_yaml, write_yaml
 from credpages.issuer.revocation import load_status_bits, write_status_bits
 from credpages.issuer.signing import Signer
-from factories import issue_args
 
 pytestmark = pytest.mark.usefixtures("isolated_env")
 
@@ -29,16 +28,7 @@ LEDGER = Path("credentials/status/revocations.yaml")
 
 
 def award(site: IssuerSite, *names: str) -> list[Path]:
-    paths = []
-    for i, name in enumerate(names):
-        before = set(site.credential_files())
-        result = site.run(
-            *issue_args(name, f"learner{i}@example.test"),
-        )
-        assert result.code == 0, result
-        (path,) = set(site.credential_files()) - before
-        paths.append(path)
-    return paths
+    return [site.issue(name, f"learner{i}@example.test") for i, name in enumerate(names)]
 
 
 def slug(site: IssuerSite, path: Path) -> str:

@@ -49,11 +49,28 @@ def browser() -> Iterator[Any]:
 NOT_LOCAL = re.compile(r"^(?!http://(127\.0\.0\.1|localhost):)")
 
 
-def isolated_context(browser: Any) -> Any:
+def isolated_context(browser: Any, **options: Any) -> Any:
     """A fresh context (no shared cache or storage) whose requests off this machine fail fast."""
-    context = browser.new_context()
+    context = browser.new_context(**options)
     context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
     return context
+
+
+def axe_ready_page(browser: Any, width: int, height: int) -> Iterator[Any]:
+    """A tab of this size that lets axe-core in (the pages' CSP, script-src 'self', would refuse
+    the injected script)."""
+    viewport = {"width": width, "height": height}
+    context = isolated_context(browser, viewport=viewport, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def desktop_page(browser: Any) -> Iterator[Any]:
+    """A 1280 px desktop tab, shared by a module's accessibility and layout checks."""
+    yield from axe_ready_page(browser, 1280, 800)
 
 
 @pytest.fixture

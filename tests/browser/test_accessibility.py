@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import NOT_LOCAL
+from .conftest import axe_ready_page, isolated_context
 from .demo_site import DemoSite, build_demo, page_urls, set_scheme, settle
 from .harness import Server
 
@@ -48,14 +48,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
 @pytest.fixture(scope="module", params=sorted(WIDTHS))
 def width_page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     width, height = WIDTHS[request.param]
-    # bypass_csp: the pages' CSP (script-src 'self') would refuse the injected axe-core script.
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
-    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.width_name = request.param
-    yield page
-    context.close()
+    for page in axe_ready_page(browser, width, height):
+        page.width_name = request.param
+        yield page
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
@@ -144,16 +139,6 @@ def focus_problems(page: Any, tabs: int = 40) -> list[str]:
     return problems
 
 
-@pytest.fixture(scope="module")
-def desktop_page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
-
-
 def test_focus_and_hover_states_are_visible_and_readable(demo: DemoSite, desktop_page: Any) -> None:
     site = demo
     failures: list[str] = []
@@ -196,8 +181,7 @@ def test_first_tab_reaches_a_skip_link_to_the_main_content(
 def test_without_javascript_the_credential_page_says_plainly_that_nothing_was_checked(
     demo: DemoSite, browser: Any
 ) -> None:
-    context = browser.new_context(java_script_enabled=False)
-    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
+    context = isolated_context(browser, java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto(demo.site_url + demo.paths["credential-verified"])

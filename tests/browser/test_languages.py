@@ -25,7 +25,7 @@ from PIL import Image, ImageStat
 
 from credpages import i18n
 
-from .conftest import NOT_LOCAL, isolated_context
+from .conftest import isolated_context
 from .demo_site import DemoSite, build_demo, material_language, page_urls, settle
 from .harness import Server
 from .helpers import panel
@@ -144,24 +144,13 @@ def test_the_strings_file_is_the_catalogs(demo: DemoSite) -> None:
     assert written.read_text(encoding="utf-8") == i18n.strings_module(lang.tag)
 
 
-@pytest.fixture(scope="module")
-def wide(browser: Any) -> Iterator[Any]:
-    """A 1280 px tab that lets axe-core in (the pages' CSP would refuse the injected script)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    context.route(NOT_LOCAL, lambda route: route.abort("internetdisconnected"))
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize("kind", ["credential-verified", "verify", "verify-result"])
-def test_axe_core_finds_no_violation(demo: DemoSite, wide: Any, kind: str) -> None:
+def test_axe_core_finds_no_violation(demo: DemoSite, desktop_page: Any, kind: str) -> None:
     """WCAG 2.2 AA in the language: lang attributes, contrast of the translated text, labels."""
-    wide.goto(page_urls(demo)[kind])
-    settle(wide)
-    wide.add_style_tag(content=NO_TRANSITIONS)
-    assert axe_violations(wide) == []
+    desktop_page.goto(page_urls(demo)[kind])
+    settle(desktop_page)
+    desktop_page.add_style_tag(content=NO_TRANSITIONS)
+    assert axe_violations(desktop_page) == []
 
 
 BOXES = """selectors => Object.fromEntries(selectors.map((s) => {
@@ -177,18 +166,18 @@ def first_is_right_of_second(page: Any, pairs: list[tuple[str, str]]) -> list[bo
     return [x[a] > x[b] for a, b in pairs]
 
 
-def test_the_layout_follows_the_text_direction(demo: DemoSite, wide: Any) -> None:
+def test_the_layout_follows_the_text_direction(demo: DemoSite, desktop_page: Any) -> None:
     """Right to left, the badge stands right of the credential's title, the site's name right of
     its menu, the verdict's accent line on the right; the printed certificate has the issuer's
     logo right of its name and the QR code left of the dates; the share card has its artwork on
     the right and its text on the left. Left to right, each is the other way round."""
     rtl = language_of(demo).dir == "rtl"
-    wide.goto(page_urls(demo)["credential-verified"])
-    settle(wide)
+    desktop_page.goto(page_urls(demo)["credential-verified"])
+    settle(desktop_page)
     page_pairs = [(".cp-hero .cp-badge", ".cp-hero h1"), (".cp-brand", ".cp-nav")]
-    assert first_is_right_of_second(wide, page_pairs) == [rtl, rtl]
+    assert first_is_right_of_second(desktop_page, page_pairs) == [rtl, rtl]
     # the title (the demo's is Latin) lines up with the recipient's line, on the page's start side
-    edges = wide.evaluate(
+    edges = desktop_page.evaluate(
         """() => ['.cp-hero h1', '.cp-recipient'].map((s) => {
              const range = document.createRange();
              range.selectNodeContents(document.querySelector(s));
@@ -197,20 +186,20 @@ def test_the_layout_follows_the_text_direction(demo: DemoSite, wide: Any) -> Non
     )
     side = 1 if rtl else 0
     assert abs(edges[0][side] - edges[1][side]) < 2, edges
-    accent = wide.evaluate(
+    accent = desktop_page.evaluate(
         """() => { const s = getComputedStyle(document.getElementById('cp-verify'));
                    return [parseFloat(s.borderLeftWidth), parseFloat(s.borderRightWidth)]; }"""
     )
     assert (accent[1] > accent[0]) == rtl, accent
 
-    wide.emulate_media(media="print")
+    desktop_page.emulate_media(media="print")
     try:
         cert_pairs = [(".cp-cert-issuer img", ".cp-cert-issuer span"), (".cp-qr", ".cp-cert-facts")]
-        assert first_is_right_of_second(wide, cert_pairs) == [rtl, not rtl]
+        assert first_is_right_of_second(desktop_page, cert_pairs) == [rtl, not rtl]
     finally:
-        wide.emulate_media(media="screen")
+        desktop_page.emulate_media(media="screen")
 
-    card_url = wide.locator('meta[property="og:image"]').get_attribute("content")
+    card_url = desktop_page.locator('meta[property="og:image"]').get_attribute("content")
     assert card_url and card_url.startswith(demo.site_url), card_url
     card = Image.open(io.BytesIO((demo.site_dir / card_url[len(demo.site_url) :]).read_bytes()))
     grey = card.convert("L")

@@ -11,20 +11,22 @@ functions over plain data, no I/O.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
-from importlib import resources
 from typing import Any
-
-from jsonschema import Draft201909Validator
 
 from ..config import Settings
 from ..errors import CredpagesError
 from .model import CONTEXTS, slug_of
 from .proofs import SUITE_JCS, jcs_bytes, verify_proof_set
 from .status_list import Bits
-from .verify import VALID, check_integrity, credential_state, keyring_resolver
+from .verify import (
+    VALID,
+    bundled_schema,
+    check_integrity,
+    credential_state,
+    keyring_resolver,
+    validation_errors,
+)
 
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 CLR_CONTEXTS = [CONTEXTS[0], CLR_CONTEXT, *CONTEXTS[1:]]
@@ -151,28 +153,9 @@ def clr_document(pathway: Mapping[str, Any], lookup: Lookup) -> dict[str, Any]:
     return doc
 
 
-@cache
-def _schema_validator() -> Draft201909Validator:
-    text = (
-        resources.files("credpages.credential")
-        .joinpath("schemas/clr_v2p0_clrcredential_schema.json")
-        .read_text(encoding="utf-8")
-    )
-    return Draft201909Validator(json.loads(text))
-
-
 def clr_schema_errors(doc: Mapping[str, Any]) -> list[CredpagesError]:
     """CLR 2.0 JSON Schema violations, each naming the field."""
-    out = []
-    for err in sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
-        path = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in err.absolute_path)
-        out.append(
-            CredpagesError(
-                f"does not match the CLR 2.0 schema: {err.message[:300]}",
-                field=path.replace(".[", "[") or None,
-            )
-        )
-    return out
+    return validation_errors(bundled_schema("clr_v2p0_clrcredential_schema.json"), doc, "CLR 2.0")
 
 
 def _embedded_field(index: int, error: CredpagesError) -> CredpagesError:

@@ -85,29 +85,33 @@ def keyring_resolver(settings: Settings, *, allow_retired: bool = False) -> Call
 
 
 @cache
-def _schema_validator() -> Draft201909Validator:
+def bundled_schema(filename: str) -> Draft201909Validator:
+    """A validator for one of the JSON Schemas bundled under ``credential/schemas`` (offline:
+    nothing is fetched), built once per process."""
     from jsonschema import Draft201909Validator
 
-    text = (
-        resources.files("credpages.credential")
-        .joinpath("schemas/ob_v3p0_achievementcredential_schema.json")
-        .read_text(encoding="utf-8")
-    )
+    text = resources.files("credpages.credential").joinpath("schemas", filename).read_text("utf-8")
     return Draft201909Validator(json.loads(text))
 
 
-def schema_errors(doc: Mapping[str, Any]) -> list[CredpagesError]:
-    """OB 3.0 JSON Schema violations, each naming the field (deepest first is most useful)."""
-    out = []
-    for err in sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path)):
-        path = _dotted(err.absolute_path)
-        out.append(
-            CredpagesError(
-                f"does not match the Open Badges 3.0 schema: {err.message[:300]}",
-                field=path or None,
-            )
+def validation_errors(
+    validator: Draft201909Validator, doc: Mapping[str, Any], standard: str
+) -> list[CredpagesError]:
+    """Every JSON Schema violation of ``doc``, each naming its field (sorted by field path)."""
+    return [
+        CredpagesError(
+            f"does not match the {standard} schema: {err.message[:300]}",
+            field=_dotted(err.absolute_path) or None,
         )
-    return out
+        for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    ]
+
+
+def schema_errors(doc: Mapping[str, Any]) -> list[CredpagesError]:
+    """OB 3.0 JSON Schema violations, each naming the field."""
+    return validation_errors(
+        bundled_schema("ob_v3p0_achievementcredential_schema.json"), doc, "Open Badges 3.0"
+    )
 
 
 def _dotted(path: Any) -> str:
