@@ -244,11 +244,6 @@ def build_once(config: Path, *, cold: bool = False) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load)
 
 
-def timed_build(config: Path, *, cold: bool = False, repeat: int = 3) -> float:
-    """Best wall time of ``repeat`` builds (kept for bench/issuance_log.py)."""
-    return min(build_once(config, cold=cold).wall for _ in range(repeat))
-
-
 @dataclass
 class Series:
     runs: list[Run] = field(default_factory=list)

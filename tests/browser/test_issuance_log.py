@@ -38,8 +38,9 @@ class Built:
     def slug(self, i: int) -> str:
         return self.entries[i].id.rstrip("/").rsplit("/", 1)[1]
 
-    def publish(self, entries: list[Entry], *, hints: bool = True) -> None:
-        """Replace the published log by one over ``entries``, signed with the issuer's key."""
+    def publish(self, entries: list[Entry]) -> None:
+        """Replace the published log by one over ``entries``, signed with the issuer's key (the
+        pages keep the hints the build gave them: ``<meta name="cp:log-entry">``)."""
         tree = merkle.Tree([merkle.leaf_hash(e.data) for e in entries])
         origin = log_origin(self.url)
         key = SigningKey(self.site.seed)
@@ -50,12 +51,9 @@ class Built:
             lambda m: key.sign(m).signature,
         )
         shutil.rmtree(self.out / "log")
-        slugs = {e.id: e.id.rstrip("/").rsplit("/", 1)[1] for e in entries} if hints else {}
         write_log(
             lambda rel, data: write(self.out / rel, data),
             LogCheck(entries, tree, Checkpoint(origin, tree.size, tree.root()), note),
-            slugs,
-            "c",
         )
 
 
@@ -106,8 +104,8 @@ def test_a_logged_credential_shows_its_entry(page: Any, built: Built) -> None:
 def test_a_removed_leaf_leaves_the_credential_unlogged_with_a_warning(
     page: Any, built: Built
 ) -> None:
-    built.publish([built.entries[0], built.entries[2]], hints=False)  # re-signed without leaf 1
-    page.goto(f"{built.url}c/{built.slug(1)}/")  # its old hint still says index 1
+    built.publish([built.entries[0], built.entries[2]])  # re-signed without leaf 1
+    page.goto(f"{built.url}c/{built.slug(1)}/")  # its page's hint still says entry 1
     line = log_line(page)
     assert line["state"] == "missing" and "is not in the public issuance log" in line["text"], line
     # documented: the signature is still the issuer's, so the verdict stands beside the warning
@@ -188,3 +186,16 @@ def test_the_verify_page_checks_the_log_too(page: Any, built: Built) -> None:
     assert panel(page)["verdict"] == "verified"
     line = log_line(page)
     assert line["state"] == "ok" and line["text"].startswith("Entry 2 in "), line
+
+
+def test_the_verify_page_warns_of_a_credential_missing_from_the_log(
+    page: Any, built: Built
+) -> None:
+    built.publish([built.entries[0], built.entries[2]])  # re-signed without leaf 1
+    credential = json.loads((built.out / "c" / built.slug(1) / "credential.json").read_text())
+    page.goto(f"{built.url}verify/")  # reads the hint from the credential's page: entry 1
+    page.eval_on_selector("#cp-paste", "(el, t) => { el.value = t; }", json.dumps(credential))
+    page.click("button[value=paste]")
+    assert panel(page)["verdict"] == "verified"
+    line = log_line(page)
+    assert line["state"] == "missing" and "is not in the public issuance log" in line["text"], line

@@ -237,12 +237,9 @@ class LogCheck:
     checkpoint: Checkpoint
     note: str
     latest: dict[str, int] = field(default_factory=dict)  # id → index of its newest leaf
-    first: dict[str, int] = field(default_factory=dict)  # id → index of its first leaf
 
     def __post_init__(self) -> None:
-        for i, e in enumerate(self.entries):
-            self.latest[e.id] = i
-            self.first.setdefault(e.id, i)
+        self.latest.update((e.id, i) for i, e in enumerate(self.entries))
 
 
 def open_checkpoint(

@@ -1,14 +1,13 @@
 """The issuance log as published under ``<site>/log/``: writing it, and reading one back.
 
-Writing: the signed checkpoint, the C2SP tlog-tiles hash tiles and entry bundles, and for each
-credential page a hint ``c/<slug>/log.json`` ({"index": N}) so a browser knows which leaf to
-prove (the hint is checked, never trusted). Reading: from a built site folder or a deployed URL,
+Writing: the signed checkpoint, the C2SP tlog-tiles hash tiles and entry bundles (which leaf a
+credential page proves is a hint inside the page itself: ``publish``'s ``cp:log-entry``; no
+file per credential). Reading: from a built site folder or a deployed URL,
 for the build's "does the new tree extend the live one" check and for ``credpages log audit``.
 """
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -28,8 +27,8 @@ TIMEOUT = 20
 Writer = Callable[[str, bytes | str], None]  # (path relative to the site folder, content)
 
 
-def write_log(write: Writer, check: LogCheck, slugs: dict[str, str], page_prefix: str) -> int:
-    """Write checkpoint, tiles, bundles and page hints; returns the number of files written."""
+def write_log(write: Writer, check: LogCheck) -> int:
+    """Write the checkpoint, the tiles and the entry bundles; returns the number of files."""
     write("log/checkpoint", check.note)
     written = 1
     size = check.tree.size
@@ -41,12 +40,6 @@ def write_log(write: Writer, check: LogCheck, slugs: dict[str, str], page_prefix
         chunk = check.entries[first : first + ref.width]
         write("log/" + ref.path, tiles.bundle_bytes([e.data for e in chunk]))
         written += 1
-    for credential_id, slug in slugs.items():
-        index = check.latest.get(credential_id)
-        if index is not None:
-            hint = json.dumps({"index": index, "first": check.first[credential_id]})
-            write(f"{page_prefix}/{slug}/log.json", hint + "\n")
-            written += 1
     return written
 
 

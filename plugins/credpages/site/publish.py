@@ -25,13 +25,12 @@ import jinja2
 
 from .. import i18n
 from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
-from ..config import ShareCards
 from ..credential.clr import CLR_FILE
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
-from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
+from .cards import HEIGHT, WIDTH, Card, Cards, card_options, card_scope, write_cards
 from .clr_gate import missing_clr_warnings
 from .collect import SiteData
 from .collect import credential_json as credential_json  # where callers import it from
@@ -40,7 +39,7 @@ from .log_files import write_log
 from .minify import minify_folder
 from .output import Output, owned_folders
 from .pathways import pathway_warnings, rule_view
-from .qr import qr_svg
+from .qr import qr_img
 from .render import (
     DEFAULT_TEMPLATE_DIR,
     AchievementEntry,
@@ -167,6 +166,7 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
         dark_toggle=theme.dark_toggle,
         indexable=settings.indexable,
         earn_url=issuer.earn_url,
+        issuance_log=site.log is not None,
         linkedin_organization_id=issuer.linkedin_organization_id,
     )
 
@@ -205,6 +205,7 @@ class PageJob:
     linkedin: str
     share: ShareImage | None
     clr: bool = False  # a pathway credential whose CLR is published beside it
+    log_entry: int | None = None  # its newest leaf in the issuance log (the page's hint)
 
 
 _worker_env: tuple[jinja2.Environment, SiteInfo] | None = None
@@ -225,8 +226,9 @@ def _render_job(job: PageJob) -> bytes:
         status=job.status,
         linkedin_url=job.linkedin,
         share_image=job.share,
-        qr_svg=qr_svg(str(job.document["id"])),
+        qr_img=qr_img(str(job.document["id"])),
         clr_href=CLR_FILE if job.clr else None,
+        log_entry=job.log_entry,
     )
     return render_credential_page(env, context).encode("utf-8")
 
@@ -279,9 +281,15 @@ def write_credential_pages(
             linkedin=add_to_profile_url(document, settings),
             share=_share(card),
             clr=report.slug in site.clrs,
+            log_entry=site.log.latest.get(str(document["id"])) if site.log else None,
         )
         key = page_key(
-            published_digest(report), repr(job.status), job.linkedin, repr(job.share), str(job.clr)
+            published_digest(report),
+            repr(job.status),
+            job.linkedin,
+            repr(job.share),
+            str(job.clr),
+            str(job.log_entry),
         )
         target = f"{folder}/index.html"
         urls.append(str(document["id"]))
@@ -396,24 +404,30 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     out = Output.open(site_dir, owned_folders(site.settings.page_prefix), site.cache)
     write_machine_files(site, out)
     if site.log is not None:
-        slugs = {
-            str(r.credential["id"]): r.slug for r in site.credentials if r.credential and r.slug
-        }
-        write_log(out.write, site.log, slugs, site.settings.page_prefix)
+        write_log(out.write, site.log)
     write_builtin_assets(out)
     languages, language_warnings = site_languages(site)
     warnings += language_warnings
     write_strings_modules(out, languages)
     minify_folder(site_dir / ASSETS_URL_DIR)
     cards = Cards({}, {})
+    cards_per = site.settings.share_cards.per
     if theme.docs_dir is not None:
         options = card_options(
             site.settings.share_cards,
             primary=theme.primary,
             accent=theme.accent,
         )
+        personal = options.enabled and options.per == "credential"  # else no projection needed
+        options, scope_warnings = card_scope(
+            options,
+            [len(_json_bytes(r.credential)) for r in site.credentials if r.credential and personal],
+            out.bytes + site_bytes(out.site_dir, skip=out.owned),
+            PAGES_WARN_BYTES,
+        )
         cards, card_warnings = write_cards(site, out, options, site.cache)
-        warnings += card_warnings
+        warnings += scope_warnings + card_warnings
+        cards_per = options.per
     credential_urls = write_credential_pages(
         site, out, tuple(theme.template_dirs), info, site.cache, page_key, cards.credentials
     )
@@ -434,7 +448,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     write_sitemap(out, site.settings.site_url, urls)
     out.finish()
     site.stats.update(written=out.written, kept=out.kept)
-    warnings += size_warnings(out, site.settings.share_cards)
+    warnings += size_warnings(out, cards_per)
     warnings += pathway_warnings(site)
     warnings += missing_clr_warnings(site.settings, site.credentials, site.achievements, site.clrs)
     warnings += site.cache.close()
@@ -452,15 +466,15 @@ def site_bytes(site_dir: Path, skip: Iterable[str] = ()) -> int:
     return total
 
 
-def size_warnings(out: Output, share_cards: ShareCards) -> list[str]:
-    """Warn well before GitHub Pages' 1 GB limit, and say which switch helps."""
+def size_warnings(out: Output, cards_per: str) -> list[str]:
+    """Warn well before GitHub Pages' 1 GB limit, and say which switch helps (``cards_per``:
+    the card scope this build used)."""
     total = out.bytes + site_bytes(out.site_dir, skip=out.owned)
     if total < PAGES_WARN_BYTES:
         return []
-    per_credential = share_cards.per == "achievement"
     hint = (
         "split the credentials over several sites"
-        if per_credential
+        if cards_per == "achievement"
         else "set `share_cards: {per: achievement}` (one card per achievement) in mkdocs.yml"
     )
     return [f"the site is {total / 1e6:.0f} MB; GitHub Pages publishes at most 1 GB: {hint}"]

@@ -249,7 +249,10 @@ async function rememberConsistent(/** @type {string} */ origin, /** @type {{size
 
 /**
  * @typedef {{state: 'none'|'ok'|'missing'|'fail', text: string, index?: number, date?: string}} LogResult
- * @param {any} credential @param {{fetch?: typeof fetch, pageOrigin?: string}} [opts] @returns {Promise<LogResult>}
+ * `opts.entry`: the hint of the credential's own page when the caller is that page (null: it has
+ * none); left out, the hint is read from the page at the credential's id. Either way it only says
+ * which entry to prove: the entry must hold this credential and be in the signed tree.
+ * @param {any} credential @param {{fetch?: typeof fetch, pageOrigin?: string, entry?: number|null}} [opts] @returns {Promise<LogResult>}
  */
 export async function checkLog(credential, opts = {}) {
   const get = opts.fetch ?? globalThis.fetch.bind(globalThis);
@@ -299,8 +302,12 @@ export async function checkLog(credential, opts = {}) {
       ),
     });
     if (!id.startsWith(site)) return missing();
-    const hint = await fetchBytes(`${id}log.json`, 4096);
-    const index = hint ? JSON.parse(text(hint))?.index : null;
+    /** @type {number|null|undefined} */
+    let index = opts.entry;
+    if (index === undefined) {
+      const page = await fetchBytes(id, 1 << 24);
+      index = page ? pageHint(new DOMParser().parseFromString(text(page), 'text/html')) : null;
+    }
     if (!Number.isSafeInteger(index) || index < 0 || index >= cp.size) return missing();
     const n = Math.floor(index / 256);
     const bundle = parseBundle(await need(base + tilePath('entries', n, widthOf(cp.size, n)), 1 << 24));
@@ -336,6 +343,15 @@ export async function checkLog(credential, opts = {}) {
   }
 }
 
+/**
+ * A credential page's hint, `<meta name="cp:log-entry" content="N">`: which log entry holds it.
+ * @param {Document} doc @returns {number|null}
+ */
+export function pageHint(doc) {
+  const value = doc.querySelector('meta[name="cp:log-entry"]')?.getAttribute('content') ?? '';
+  return /^(0|[1-9]\d{0,15})$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : null;
+}
+
 /** Show a result in the panel's [data-cp-log] line. @param {LogResult} result */
 export function show(result) {
   const line = /** @type {HTMLElement|null} */ (document.querySelector('[data-cp-log]'));
@@ -354,7 +370,7 @@ if (script) {
   } catch {
     /* the verification panel reports it */
   }
-  if (credential) checkLog(credential, options()).then(show);
+  if (credential) checkLog(credential, { ...options(), entry: pageHint(document) }).then(show);
 }
 // The /verify/ page announces each credential it checks.
 let latest = 0;

@@ -54,19 +54,22 @@ def credential_page_context(
     page_url: str | None = None,
     linkedin_url: str | None = None,
     share_image: ShareImage | None = None,
-    qr_svg: str | None = None,
+    qr_img: str | None = None,
     clr_href: str | None = None,
+    log_entry: int | None = None,
 ) -> dict[str, Any]:
     """Context for ``credential.html``; ``page_url`` defaults to the credential's id (its page).
 
     ``linkedin_url`` is the "Add to profile" link (``credpages.site.linkedin.add_to_profile_url``);
     it and the form values it pre-fills are shown only while the credential is valid.
     ``share_image`` is the page's Open Graph card (``og:image``; its URL made absolute).
-    ``qr_svg`` is trusted markup from ``credpages.site.qr.qr_svg`` (never credential data): shown on
+    ``qr_img`` is trusted markup from ``credpages.site.qr.qr_img`` (never credential data): shown on
     the page and on the printed certificate. ``clr_href`` (a pathway credential whose CLR the
     build verified and publishes beside it) adds the CLR download and ``clr-parts.js``, which
-    checks each part in the browser. Sharing, downloads, the certificate and the QR code
-    are left out when the credential is revoked.
+    checks each part in the browser. ``log_entry`` (the credential's newest leaf in the issuer's
+    issuance log) becomes ``<meta name="cp:log-entry">``: which leaf tlog.js proves, a hint it
+    checks against the log, kept in the page so no file per credential is needed. Sharing,
+    downloads, the certificate and the QR code are left out when the credential is revoked.
 
     Template variables (besides those of every page): ``credential`` (the signed document, for the
     ``#cp-credential`` JSON-LD), ``c`` (:class:`~credpages.site.render.view.CredentialView`),
@@ -76,7 +79,7 @@ def credential_page_context(
     ``badge`` (:class:`BadgeDownload` or None), ``qr`` (Markup or None), ``certificate`` (bool),
     ``clr_href`` and ``clr_download`` (the CLR link and its file name), ``cert_issuer`` (Shown or
     None), ``cert_summary`` (the achievement's description, one line of plain text, clamped) and
-    ``cert_logo`` (Image or None).
+    ``cert_logo`` (Image or None), ``log_entry`` (int or None).
     """
     status = status or CredentialStatusInfo()
     url = page_url or text_of(credential.get("id")) or site.site_url
@@ -113,11 +116,17 @@ def credential_page_context(
         robots=_robots(site.indexable),
         image=_share_image(share_image, canonical or site.site_url, og_title),
     )
-    json_ld = [
-        _schema_credential(
-            achievement, issuer_name, first_text(issuer.get("url"), site.issuer_url), canonical
-        )
-    ]
+    # schema.org data is for search engines: a noindex page (the default) would never show it,
+    # and it is half a kilobyte on every page
+    json_ld = (
+        [
+            _schema_credential(
+                achievement, issuer_name, first_text(issuer.get("url"), site.issuer_url), canonical
+            )
+        ]
+        if site.indexable
+        else []
+    )
     context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld, lang=lang)
     live = status.state != "revoked"
     valid_linkedin = safe_url(linkedin_url) if status.state == "valid" else None
@@ -140,9 +149,10 @@ def credential_page_context(
         else (),
         share=_share_links(canonical, og_title) if live and canonical else None,
         badge=_badge_download(view.achievement.image) if live else None,
-        qr=_qr_markup(qr_svg) if live and qr_svg else None,
+        qr=_qr_markup(qr_img) if live and qr_img else None,
         certificate=live,
         clr_href=clr_href,
+        log_entry=log_entry,
         clr_download=f"{url.rstrip('/').rsplit('/', 1)[-1]}-clr.json",
         cert_issuer=shown(issuer_name),
         cert_summary=plain(achievement.get("description"), 240),
@@ -151,9 +161,9 @@ def credential_page_context(
     return context
 
 
-def _qr_markup(svg: str) -> Markup:
-    """``credpages.site.qr``'s SVG (trusted: made from the page URL by our code) as markup."""
-    return Markup(svg)
+def _qr_markup(img: str) -> Markup:
+    """``credpages.site.qr``'s ``<img>`` (trusted: made from the page URL by our code) as markup."""
+    return Markup(img)
 
 
 def _share_image(image: ShareImage | None, page_url: str, alt: str) -> ShareImage | None:
