@@ -14,11 +14,13 @@ Work is spread over all cores when there is enough of it."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..config import Settings
@@ -45,6 +47,7 @@ from ..issuer.revocation import (
 )
 from .cache import BuildCache, key_maker, open_cache
 from .clr_gate import check_site_clrs
+from .interning import Interner
 from .log_files import PublishedLog
 from .log_gate import check_site_log
 from .sources import SourceDigests
@@ -101,7 +104,8 @@ def verified_entry(document: dict[str, Any]) -> bytes:
 
 
 def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
-    """(document, credential.json, quick hash) from a ``verify`` entry, None if malformed."""
+    """(document, SHA-256 of credential.json, quick hash) from a ``verify`` entry, None if
+    malformed (the digest, not the text: 100,000 texts held to the end are 400 MB)."""
     if not value.startswith(VERIFIED):
         return None
     quick, _, published = value[len(VERIFIED) :].partition(b"\n")
@@ -110,17 +114,30 @@ def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
         document = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(document, dict):  # authentic and made by this code from ``document``:
-        return None  # its text is credential_json(document) (not re-encoded: 8% of a warm build)
-    return document, text, quick.decode("ascii", "replace") if quick != b"-" else None
+    if not isinstance(document, dict) or credential_json(document) != text:
+        return None
+    digest = hashlib.sha256(published).hexdigest()
+    return document, digest, quick.decode("ascii", "replace") if quick != b"-" else None
+
+
+Job = tuple[str, str, bytes, Settings]  # (file as shown, its path, SHA-256 of its bytes, settings)
 
 
 def _verify_file(
-    args: tuple[str, bytes, Settings],
+    args: Job,
 ) -> tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]:
     """Parse one file and check it in full (runs in a worker process); with the ``verify``
-    entry to store when it passed."""
-    shown, content, settings = args
+    entry to store when it passed. The file is read again here, not passed along: a cold
+    100,000-credential build would otherwise hold 600 MB of YAML in the queue; its bytes must
+    be the ones the build keyed (else the entry would be stored under another file's key)."""
+    shown, path, digest, settings = args
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        return shown, None, [CredpagesError(f"cannot read it: {exc.strerror}", file=shown)], None
+    if hashlib.sha256(content).digest() != digest:
+        changed = CredpagesError("changed while the site was being built: build again", file=shown)
+        return shown, None, [changed], None
     try:
         loaded = loads_yaml(content, source=shown)
     except CredpagesError as exc:
@@ -132,7 +149,7 @@ def _verify_file(
 
 
 def _verify_all(
-    jobs: list[tuple[str, bytes, Settings]], workers: int
+    jobs: list[Job], workers: int
 ) -> Iterable[tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]]:
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -167,11 +184,12 @@ def collect(
             file=display_path(settings.credentials_dir / "status" / "revocation-list.yaml"),
         )
     documents: dict[str, dict[str, Any]] = {}
-    published: dict[str, tuple[str, str | None]] = {}  # file → (credential.json, quick hash)
+    published: dict[str, tuple[str, str | None]] = {}  # file → (its SHA-256, quick hash)
     failures: list[CredpagesError] = []
-    jobs: list[tuple[str, bytes, Settings]] = []
+    jobs: list[Job] = []
     keys: dict[str, str] = {}
     sources = SourceDigests(settings.credentials_dir, store)
+    shared = Interner()  # what every credential repeats, held once (see ``interning``)
     for path in files:
         shown = display_path(path)
         content: bytes | None = None
@@ -182,7 +200,7 @@ def collect(
         value = store.get("verify", keys[shown])
         entry = read_entry(value) if value is not None else None
         if entry is not None:  # these exact bytes passed every check under these settings
-            documents[shown] = entry[0]
+            documents[shown] = shared.document(entry[0])
             published[shown] = entry[1:]
             continue
         if value is not None:  # authentic, but not what this code stores: verify again
@@ -190,14 +208,14 @@ def collect(
         if content is None:  # checked in full from the bytes read now, whatever was recorded
             content, digest = sources.read(path)
             keys[shown] = key_of(digest)
-        jobs.append((shown, content, settings))
+        jobs.append((shown, str(path), bytes.fromhex(digest), settings))
     sources.save()
     hits = len(documents)
     for shown, document, errors, made in _verify_all(jobs, workers or os.cpu_count() or 1):
         if errors or document is None or made is None:
             failures.extend(errors)
         else:
-            documents[shown] = document
+            documents[shown] = shared.document(document)
             store.put("verify", keys[shown], made)
     store.flush()
     reports: list[Report] = []
@@ -237,7 +255,7 @@ def collect(
             positions[index] = shown
         seen[str(document["id"])] = shown
         if shown in published:
-            report.published, report.sorted_hash = published[shown]
+            report.published_sha256, report.sorted_hash = published[shown]
         reports.append(report)
     achievements, achievement_failures = _load_achievements(settings)
     if status_error is not None:

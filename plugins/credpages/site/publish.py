@@ -10,12 +10,14 @@ re-reads credential YAML. Slugs were validated against ``[a-z0-9-]``, so no path
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -81,12 +83,19 @@ class ThemeInfo:
     docs_dir: Path | None = None
 
 
-def published_json(report: Report) -> str:
-    """``credential.json`` of a verified credential, made once per build and reused."""
-    if report.published is None:
+def published_digest(report: Report) -> str:
+    """SHA-256 (hex) of a verified credential's ``credential.json``: what its file and page are
+    keyed by. Known from the ``verify`` entry on a warm build; the text itself is made only
+    when the file must be written, never held (100,000 of them are 400 MB)."""
+    if report.published_sha256 is None:
         assert report.credential is not None
-        report.published = credential_json(report.credential)
-    return report.published
+        text = credential_json(report.credential).encode("utf-8")
+        report.published_sha256 = hashlib.sha256(text).hexdigest()
+    return report.published_sha256
+
+
+def _json_bytes(document: dict[str, Any]) -> bytes:
+    return credential_json(document).encode("utf-8")
 
 
 def write_builtin_assets(out: Output) -> None:
@@ -260,7 +269,9 @@ def write_credential_pages(
         document = report.credential
         assert document is not None and report.slug is not None
         folder = f"{settings.page_prefix}/{report.slug}"
-        out.write(f"{folder}/credential.json", published_json(report))
+        out.put(  # keyed as ``out.write`` keys any file: the SHA-256 of its bytes
+            f"{folder}/credential.json", published_digest(report), partial(_json_bytes, document)
+        )
         if report.slug in site.clrs:  # verified by collect (site.clr_gate)
             out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
         status = _status(site, document, report.state)
@@ -269,7 +280,9 @@ def write_credential_pages(
         log_entry = site.log.latest.get(str(document["id"])) if site.log else None
         # The LinkedIn link is not a key input: it is made from the credential and the
         # settings, which the key covers (credential.json, ``info``), by this code.
-        key = page_key(published_json(report), repr(status), repr(share), str(clr), str(log_entry))
+        key = page_key(
+            published_digest(report), repr(status), repr(share), str(clr), str(log_entry)
+        )
         target = f"{folder}/index.html"
         urls.append(str(document["id"]))
         if not out.needs(target, key):
@@ -399,9 +412,10 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
             primary=theme.primary,
             accent=theme.accent,
         )
+        personal = options.enabled and options.per == "credential"  # else no projection needed
         options, scope_warnings = card_scope(
             options,
-            [len(published_json(r).encode()) for r in site.credentials if r.credential],
+            [len(_json_bytes(r.credential)) for r in site.credentials if r.credential and personal],
             out.bytes + site_bytes(out.site_dir, skip=out.owned),
             PAGES_WARN_BYTES,
         )
