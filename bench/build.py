@@ -7,24 +7,28 @@ once and kept (``--sites``, default /tmp/bench-sites: signing 10,000 takes many 
 cores) and copied for each run; share cards are off for the timings (their bytes are measured
 on their own). Every figure is a whole ``mkdocs build`` process (wall clock, CPU = user + system
 of the process and its workers, peak resident memory of the largest process), rounds of the
-baseline and credpages interleaved, medians printed with the load average beside them:
+baseline and credpages interleaved, medians printed with the load average beside them. Both run
+with compiled bytecode (``PYCACHE``), as installed packages do:
 
   * empty site; cold (no cache, empty folder: every proof verified); warm (nothing changed,
     the site folder kept); one credential added to the largest site (signed and logged, then
     built; the credential is new in every round);
   * bytes per credential: page + credential.json, and the share card (``bench/budgets.py``
     holds the size budgets of single pages; this is the mean over a built site);
-  * ``--huge``: the same at 100,000 (signing it takes hours here: made once, kept).
+  * ``--huge``: the same at 100,000 (made once and kept: signed in a process pool, each worker
+    loading the settings once, ~22 ms of CPU a credential, so ~20 min on two idle cores).
 
     python bench/build.py                        # N = 1,000 and 10,000
     python bench/build.py --sizes 1000 --rounds 5
-    python bench/build.py --huge --cold-rounds 0 # 100,000 as well (warm only)
+    python bench/build.py --huge                 # 100,000 as well: its cost per credential
+                                                 # against 10,000 (<= 1.2x) and peak memory
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import random
 import secrets
@@ -44,10 +48,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from credpages.cli.site_config import load_settings  # noqa: E402
-from credpages.credential.keys import generate_seed, public_key_of  # noqa: E402
+from credpages.credential.keys import public_key_of  # noqa: E402
 from credpages.credential.model import Award, Recipient, build_credential  # noqa: E402
-from credpages.credential.yamlio import write_yaml  # noqa: E402
-from credpages.issuer.issuance_log import IssuanceLog  # noqa: E402
+from credpages.credential.yamlio import dump_yaml  # noqa: E402
+from credpages.issuer.issuance_log import Entry, IssuanceLog, credential_hash  # noqa: E402
 from credpages.issuer.repository import load_achievement  # noqa: E402
 from credpages.issuer.revocation import ensure_status_list  # noqa: E402
 from credpages.issuer.signing import Signer  # noqa: E402
@@ -55,6 +59,12 @@ from credpages.issuer.signing import Signer  # noqa: E402
 CACHE_KEY = os.environ.get("CREDPAGES_CACHE_KEY") or secrets.token_hex(32)
 NAMES = ["Ada Lovelace", "Анна Каренина", "王芳", "فاطمة الزهراء", "José Müller", "Grace Hopper"]
 HUGE = 100_000
+#: Compiled bytecode for the builds, as an installed package has (pip compiles it): without it,
+#: under PYTHONDONTWRITEBYTECODE, every credpages build compiled the package from source while
+#: MkDocs and Material (compiled at install) did not.
+PYCACHE = Path(tempfile.gettempdir()) / "credpages-bench-pycache"
+CREATED = "2026-09-01T00:00:00Z"  # every proof's `created`: the fixture is reproducible
+LOG_DATE = "2026-09-01"
 
 
 def set_cards(config: Path, enabled: bool) -> None:
@@ -83,10 +93,25 @@ def write_issuer(root: Path, seed: bytes) -> Path:
     return config
 
 
+_signing: dict[str, Any] = {}
+
+
+def _signing_context(config: Path, seed: bytes) -> tuple[Any, Any, Signer]:
+    """Settings, achievement and signer, made once per process (loading mkdocs.yml costs more
+    than signing a credential)."""
+    key = (str(config), seed)
+    if _signing.get("key") != key:
+        settings = load_settings(config)
+        achievement = load_achievement(settings, "python-basics").achievement
+        _signing.update(key=key, context=(settings, achievement, Signer(settings, seed)))
+    context: tuple[Any, Any, Signer] = _signing["context"]
+    return context
+
+
 def sign_one(config: Path, seed: bytes, i: int) -> dict[str, Any]:
-    """Sign credential number ``i`` and write it (as `credpages issue` would, minus checks)."""
-    settings = load_settings(config)
-    achievement = load_achievement(settings, "python-basics").achievement
+    """Sign credential number ``i`` and write it (as `credpages issue` would, minus checks:
+    the fixture's YAML is written with the fast writer, without the read-back proof)."""
+    settings, achievement, signer = _signing_context(config, seed)
     recipient = Recipient(f"{NAMES[i % len(NAMES)]} {i}", f"learner{i}@example.org")
     doc = build_credential(
         settings,
@@ -96,29 +121,51 @@ def sign_one(config: Path, seed: bytes, i: int) -> dict[str, Any]:
         slug=f"python-basics-{i:08d}{random.Random(i).randrange(10**6):06d}",
         status_index=i,
     )
-    signed = Signer(settings, seed).sign(doc)
-    write_yaml(settings.credentials_dir / f"python-basics-{i:08d}.yaml", signed)
+    signed = signer.sign(doc, created=CREATED)
+    path = settings.credentials_dir / f"python-basics-{i:08d}.yaml"
+    path.write_text(dump_yaml(signed), encoding="utf-8")
     return signed
 
 
-def _sign_range(args: tuple[str, bytes, int, int]) -> None:
+def _sign_range(args: tuple[str, bytes, int, int]) -> list[Entry]:
+    """Sign credentials ``start``..``stop`` and return their issuance log leaves, in order."""
     config, seed, start, stop = args
-    for i in range(start, stop):
-        sign_one(Path(config), seed, i)
+    return [
+        Entry(LOG_DATE, credential_hash(doc), str(doc["id"]))
+        for doc in (sign_one(Path(config), seed, i) for i in range(start, stop))
+    ]
 
 
-def generate(root: Path, n: int, seed: bytes | None = None, *, return_seed: bool = False) -> Any:
-    """An issuer with ``n`` signed credentials (no log), signed on all cores."""
-    seed = seed or generate_seed()
+def fixture_seed(n: int) -> bytes:
+    """The issuer key of the ``n``-credential fixture: the same every time it is made."""
+    return hashlib.sha256(f"credpages bench issuer {n}".encode()).digest()
+
+
+def generate(
+    root: Path, n: int, seed: bytes | None = None, *, return_seed: bool = False, log: bool = False
+) -> Any:
+    """An issuer with ``n`` signed credentials, signed in a process pool on all cores (each
+    worker loads the settings once); ``log``: also its issuance log, from the workers' leaves
+    (re-reading ``n`` files to start it would take as long again)."""
+    seed = seed or fixture_seed(n)
     config = write_issuer(root, seed)
     settings = load_settings(config)
-    ensure_status_list(settings, Signer(settings, seed))
+    signer = Signer(settings, seed)
+    ensure_status_list(settings, signer)
     workers = os.cpu_count() or 1
-    step = max(1, n // (workers * 4))
+    step = max(1, min(500, n // (workers * 4)))
     jobs = [(str(config), seed, s, min(s + step, n)) for s in range(0, n, step)]
+    issuance = IssuanceLog(settings)  # no credential yet: an empty log
     if jobs:
         with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_sign_range, jobs))
+            for done, entries in enumerate(pool.map(_sign_range, jobs), 1):
+                if log:
+                    for entry in entries:
+                        issuance.add_entry(entry)
+                if done % 20 == 0:
+                    print(f"  signed {min(done * step, n):,} of {n:,}", flush=True)
+    if log:
+        issuance.save(signer)
     return (config, seed) if return_seed else config
 
 
@@ -139,7 +186,7 @@ def fixture(sites: Path, n: int) -> tuple[Path, bytes]:
     if not marker.exists():
         shutil.rmtree(root, ignore_errors=True)
         started = time.perf_counter()
-        _, seed = generate(root, n, return_seed=True)
+        _, seed = generate(root, n, return_seed=True, log=True)
         print(f"N={n}: signed in {time.perf_counter() - started:.0f} s", flush=True)
         marker.write_text(seed.hex())
     seed = bytes.fromhex(marker.read_text())
@@ -188,6 +235,8 @@ def build_once(config: Path, *, cold: bool = False) -> Run:
         shutil.rmtree(config.parent / ".cache", ignore_errors=True)
         shutil.rmtree(config.parent / "site", ignore_errors=True)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CREDPAGES_CACHE_KEY": CACHE_KEY}
+    env.update(PYTHONPYCACHEPREFIX=str(PYCACHE))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     load = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -258,7 +307,10 @@ def seconds(s: Series) -> str:
     return f"{s.wall:.2f} s wall, {s.cpu:.2f} s CPU"
 
 
-def measure(tmp: Path, sites: Path, n: int, rounds: int, cold_rounds: int, add: bool) -> None:
+def measure(
+    tmp: Path, sites: Path, n: int, rounds: int, cold_rounds: int, add: bool
+) -> tuple[Series, Series]:
+    """Rows for ``n`` credentials; returns the (cold, warm) series for the linearity rows."""
     config, seed = fixture(sites, n)
     work = working_copy(config, tmp / f"work{n}")
     set_cards(work, False)
@@ -302,6 +354,30 @@ def measure(tmp: Path, sites: Path, n: int, rounds: int, cold_rounds: int, add: 
             "<= 0.1 of the baseline",
             added.load(),
         )
+    return cold, warm
+
+
+def linearity_rows(measured: dict[int, tuple[Series, Series]], big: int, small: int) -> None:
+    """Per-credential cost at ``big`` against ``small`` (same run), and ``big``'s peak memory."""
+    if big not in measured or small not in measured:
+        return
+    for kind, index in (("cold", 0), ("warm", 1)):
+        at_big, at_small = measured[big][index], measured[small][index]
+        if not (at_big.runs and at_small.runs):
+            continue
+        wall = (at_big.wall / big) / (at_small.wall / small)
+        cpu = (at_big.cpu / big) / (at_small.cpu / small)
+        row(
+            f"{big:,} {kind}, per credential against {small:,}",
+            f"{at_big.wall / big * 1000:.2f} ms wall ({at_big.cpu / big * 1000:.2f} CPU)",
+            f"{at_small.wall / small * 1000:.2f} ms wall ({at_small.cpu / small * 1000:.2f} CPU)"
+            f" at {small:,}",
+            f"{wall:.2f}x wall, {cpu:.2f}x CPU",
+            "<= 1.2x",
+            f"{at_small.load()} / {at_big.load()}",
+        )
+    peak = max(s.rss for s in measured[big] if s.runs)
+    row(f"{big:,} peak memory (cold and warm)", f"{peak:.0f} MB", "", "", "< 500 MB", "")
 
 
 def empty_site(tmp: Path, rounds: int) -> None:
@@ -346,12 +422,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         empty_site(tmp, args.rounds)
+        measured: dict[int, tuple[Series, Series]] = {}
         for n in sizes:
             largest = n == max(s for s in sizes if s <= 10_000) or n == HUGE
-            measure(tmp, args.sites, n, args.rounds, args.cold_rounds, add=largest)
+            measured[n] = measure(tmp, args.sites, n, args.rounds, args.cold_rounds, add=largest)
             with contextlib.suppress(FileNotFoundError):
                 shutil.rmtree(tmp / f"work{n}")
                 shutil.rmtree(tmp / f"base{n}")
+        linearity_rows(measured, HUGE, 10_000)
         if not args.no_sizes:
             sizes_row(tmp, args.sites, min(sizes))
     print()

@@ -8,6 +8,7 @@ what a cold build of the same commit publishes, and say that it ignored somethin
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IssuerSite
+from conftest import TEST_CACHE_KEY, IssuerSite
 from credpages.credential.yamlio import load_yaml, write_yaml
 from credpages.issuer.signing import Signer
 from credpages.site import collect, publish, share_card
@@ -388,12 +389,18 @@ def test_a_forged_file_with_a_well_formed_verify_entry_is_not_published(
     from credpages.site.cache import BuildCache
     from credpages.site.collect import verified_entry, verify_key_maker
 
+    def key(content: bytes) -> str:  # a credential's verify key: over its bytes' SHA-256
+        return verify_key_maker(site.settings)(hashlib.sha256(content).hexdigest())
+
     cold(site, caplog)
     (path,) = [p for p in site.credential_files() if "Ada Lovelace" in p.read_text()]
+    ours = BuildCache(cache_dir(site), TEST_CACHE_KEY.encode())
+    assert ours.get("verify", key(path.read_bytes())) is not None  # the key the build uses
+    ours.close(prune=False)
     path.write_text(path.read_text().replace("Ada Lovelace", "Mallory Forger"))
     forged = load_yaml(path).data
     theirs = BuildCache(cache_dir(site), b"m" * 64)
-    theirs.put("verify", verify_key_maker(site.settings)(path.read_bytes()), verified_entry(forged))
+    theirs.put("verify", key(path.read_bytes()), verified_entry(forged))
     theirs.close(prune=False)
     caplog.clear()
     result = site.run("build")

@@ -4,18 +4,28 @@ on every card, and a card of its own for each achievement page."""
 from __future__ import annotations
 
 import io
+import logging
 import random
 import statistics
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from credpages.cli.site_config import load_settings
+from credpages.config import ShareCards
 from credpages.issuer.award_request import make_request
 from credpages.issuer.issuing import Issuer
 from credpages.issuer.signing import Signer
+from credpages.site import cards, publish
+from credpages.site.cards import (
+    PAGE_BYTES_BESIDES_JSON,
+    PERSONAL_CARD_BYTES,
+    card_options,
+    card_scope,
+)
 from htmltree import parse
-from test_site_build import ACHIEVEMENT, make_site, run_build
+from test_site_build import ACHIEVEMENT, award, make_site, run_build
 
 BLUE, RED, GREEN = (0x15, 0x65, 0xC0), (0xC6, 0x28, 0x28), (0x2E, 0x7D, 0x32)
 
@@ -92,3 +102,38 @@ def test_cards_show_each_achievements_svg_art_and_the_logo_and_achievement_pages
     assert og_image((site / "achievements/python-basics/index.html").read_text()) != og_image(
         (site / f"c/{slugs['python-basics']}/index.html").read_text()
     )
+
+
+def test_card_scope_switches_to_achievement_cards_only_past_the_limit() -> None:
+    options = card_options(ShareCards(), primary="indigo", accent="indigo")
+    assert options.per == "credential"
+    per_credential = 2 * 3_000 + PAGE_BYTES_BESIDES_JSON + PERSONAL_CARD_BYTES
+    limit = 5_000_000 + 100 * per_credential
+    kept, warnings = card_scope(options, [3_000] * 100, 5_000_000, limit)
+    assert kept == options and warnings == []
+    chosen, warnings = card_scope(options, [3_000] * 101, 5_000_000, limit)
+    assert chosen.per == "achievement" and chosen.style == options.style
+    (warning,) = warnings
+    assert "101 credentials with a personal share card each" in warning
+    assert "one card per achievement" in warning and "share_cards: {per: achievement}" in warning
+    # an issuer who already chose per-achievement cards is not told again
+    assert card_scope(chosen, [3_000] * 10**6, 0, limit) == (chosen, [])
+
+
+def test_a_build_that_personal_cards_would_take_past_the_limit_draws_achievement_cards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    config, seed = make_site(tmp_path, extra="")
+    (slug,) = (p.stem for p in award(config, seed, ["Ada Lovelace"]))
+    settings = load_settings(config)
+    # Below the projection of one credential with its personal card, above the rest of the site.
+    monkeypatch.setattr(publish, "PAGES_WARN_BYTES", 2_000_000)
+    monkeypatch.setattr(cards, "PERSONAL_CARD_BYTES", 3_000_000)
+    with caplog.at_level(logging.WARNING):
+        site = run_build(config)
+    page = og_image((site / "c" / slug / "index.html").read_text(encoding="utf-8"))
+    achievement = og_image((site / "achievements/python-basics/index.html").read_text("utf-8"))
+    assert page == achievement and page.startswith(settings.site_url + "achievements/")
+    assert not list((site / "c" / slug).glob("card-*.png"))
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert [m for m in said if "draws one card per achievement instead" in m], said

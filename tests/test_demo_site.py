@@ -72,7 +72,7 @@ def test_every_demo_credential_has_a_page_with_its_signed_json_ld(demo: Path) ->
             for s in doc.find_all("script", type="application/ld+json")
             if "id" not in s.attrs
         ]
-        assert schema_org[0]["@type"] == "EducationalOccupationalCredential"
+        assert schema_org == []  # for search engines only: the demo's pages are noindex
 
 
 def test_demo_names_in_four_scripts_are_published(demo: Path) -> None:

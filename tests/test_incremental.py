@@ -20,7 +20,10 @@ import pytest
 from conftest import IssuerSite
 from credpages.bundled import TEMPLATE_DIR
 from credpages.credential.yamlio import load_yaml, write_yaml
+from credpages.site import cache as cache_module
+from credpages.site import sources
 from credpages.site.output import STASH
+from credpages.site.sources import SourceDigests
 
 NAMES = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
 Tree = dict[str, bytes | str]
@@ -279,3 +282,84 @@ def test_a_build_that_fails_leaves_the_previous_output_for_the_next(site: Issuer
     assert_same(out, cold(site))
     kept = {name: ids for name, ids in identities(out).items()}
     assert set(before.values()) & set(kept.values())  # files were moved back, not rewritten
+
+
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The credential files builds read from now on (by name)."""
+    reads: list[str] = []
+    original = SourceDigests.read
+
+    def counting(self: SourceDigests, path: Path) -> tuple[bytes, str]:
+        reads.append(path.name)
+        return original(self, path)
+
+    monkeypatch.setattr(SourceDigests, "read", counting)
+    return reads
+
+
+def test_unchanged_credential_files_are_not_read_again(
+    site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "RACY_NS", 0)  # the fixture's files are seconds old
+    out = build(site)
+    reads = count_reads(monkeypatch)
+    build(site)
+    assert reads == []
+    touched = site.credential_files()[1]
+    os.utime(touched)  # same bytes, new identity: read (and found in the cache) again
+    build(site)
+    assert reads == [touched.name]
+    assert_same(out, cold(site))
+
+
+def test_a_same_size_edit_with_the_mtime_put_back_is_seen(
+    site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What git does: the ctime (set by the write and again by ``utime``, never settable back)
+    differs from the recorded one, so the file is read and checked again."""
+    monkeypatch.setattr(sources, "RACY_NS", 0)
+    out = build(site)
+    (path,) = [p for p in site.credential_files() if b"Ada Lovelace" in p.read_bytes()]
+    st = path.stat()
+    with path.open("r+b") as handle:  # in place: same inode, same size
+        data = handle.read()
+        handle.seek(0)
+        handle.write(data.replace(b"Ada Lovelace", b"Eve Lovelace"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_size == st.st_size and path.stat().st_mtime_ns == st.st_mtime_ns
+    result = site.run("build")
+    assert result.code != 0 and "proof" in result.err  # as a cold build: the proof fails
+    assert b"Eve" not in b"".join(p.read_bytes() for p in out.glob("c/*/index.html"))
+
+
+def test_files_changed_just_before_a_build_are_read_again_by_the_next(
+    site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Git's racily-clean rule: a record taken within the file clock's reach of the file's last
+    change is not kept (a same-size rewrite in the same tick would keep the identity)."""
+    fresh = issue(site, "Mary Jackson", 9)
+    build(site)
+    reads = count_reads(monkeypatch)
+    build(site)
+    assert fresh.name in reads
+
+
+def test_a_build_flushing_its_cache_in_small_batches_equals_a_cold_build(
+    site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages and verifications go to the cache as they are made (a few at a time here), never
+    held to the end: the output is the same, and the next build finds every entry."""
+    monkeypatch.setattr(cache_module, "FLUSH_BYTES", 1)
+    shutil.rmtree(site.root / ".cache")
+    out = build(site)
+    assert_same(out, cold(site))
+    before = identities(out)
+    build(site)  # verified from the cache, pages kept
+    build(site)
+    assert rewritten(before, identities(out)) <= {  # the first records were too fresh to trust
+        name for name in before if name.endswith(("index.html", "credential.json", "log.json"))
+    }
+    with sqlite3.connect(site.root / ".cache" / "credpages" / "cache.sqlite") as db:
+        kinds = dict(db.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind").fetchall())
+    assert kinds["verify"] >= len(NAMES) and kinds["page"] == len(NAMES)
+    assert_same(out, cold(site))

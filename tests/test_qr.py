@@ -1,56 +1,48 @@
-"""QR codes: the SVG scans back to the URL, and a hostile URL never reaches the markup.
+"""QR codes: the inline PNG scans back to the URL, and a hostile URL never reaches the markup.
 
 The encoder (``site/qr_encode.py``) draws the symbol another encoder (``qrcode``) draws for every
 version, scans back at every size, and picks its mask by the specification's penalty."""
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import itertools
 import math
 import random
 import re
-import xml.etree.ElementTree as ET
 from contextlib import nullcontext
 
 import pytest
 import qrcode
 import qrcode.util
 import zxingcpp
-from PIL import Image, ImageDraw
+from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
 from credpages.errors import CredpagesError
-from credpages.site.qr import qr_svg
+from credpages.site.qr import qr_img
 from credpages.site.qr_encode import _data_codewords, _penalty, qr_rows, qr_version
 
-SVG_NS = "{http://www.w3.org/2000/svg}"
-RUN = re.compile(r"(?:M(\d+) (\d+)\.5|m(\d+) 0)h(\d+)")
+IMG = re.compile(
+    r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)" width="(\d+)" height="\3">'
+)
 
 
-def rasterise(svg: str, scale: int = 6) -> Image.Image:
-    """Draw the SVG's path (1-module strokes along row centres) the way a browser would."""
-    root = ET.fromstring(svg)
-    _, _, width, height = (int(v) for v in root.attrib["viewBox"].split())
-    (path,) = root.iter(f"{SVG_NS}path")
-    assert path.attrib["stroke"] == "#000" and "fill" not in path.attrib
-    data = path.attrib["d"]
-    assert RUN.sub("", data) == "", "the path holds only horizontal module runs"
-    image = Image.new("L", (width * scale, height * scale), 255)
-    draw = ImageDraw.Draw(image)
-    x = y = 0
-    for abs_x, abs_y, gap, length in RUN.findall(data):
-        if abs_x:
-            x, y = int(abs_x), int(abs_y)
-        else:
-            x += int(gap)
-        end = x + int(length)
-        draw.rectangle((x * scale, y * scale, end * scale - 1, (y + 1) * scale - 1), fill=0)
-        x = end
-    return image
+def rasterise(img: str, scale: int = 6) -> Image.Image:
+    """The ``<img>``'s PNG, scaled up with square modules the way the page's CSS shows it."""
+    match = IMG.fullmatch(img)
+    assert match, img
+    png = Image.open(io.BytesIO(base64.b64decode(match[1])))
+    assert png.format == "PNG" and png.mode == "1", "a 1-bit PNG"
+    assert int(match[3]) == png.width * 4 and png.width == png.height
+    size = (png.width * scale, png.height * scale)
+    return png.convert("L").resize(size, Image.Resampling.NEAREST)
 
 
-def decode(svg: str) -> str:
-    results = zxingcpp.read_barcodes(rasterise(svg))
+def decode(img: str) -> str:
+    results = zxingcpp.read_barcodes(rasterise(img))
     assert len(results) == 1
     assert results[0].format == zxingcpp.BarcodeFormat.QRCode
     return str(results[0].text)
@@ -65,39 +57,41 @@ def decode(svg: str) -> str:
         "https://example.test/" + "a" * 600,
     ],
 )
-def test_the_svg_scans_back_to_the_url(url: str) -> None:
-    assert decode(qr_svg(url)) == url
+def test_the_image_scans_back_to_the_url(url: str) -> None:
+    assert decode(qr_img(url)) == url
 
 
-def test_the_svg_is_compact_inline_markup_with_a_viewbox_and_title() -> None:
-    svg = qr_svg("https://example.test/c/x/")
-    assert svg.startswith("<svg ") and svg.endswith("</svg>")
-    assert "<?xml" not in svg and "\n" not in svg
-    root = ET.fromstring(svg)
-    assert root.tag == f"{SVG_NS}svg"
-    assert re.fullmatch(r"0 0 (\d+) \1", root.attrib["viewBox"])
-    assert [child.tag for child in root] == [f"{SVG_NS}title", f"{SVG_NS}path"]
-    assert root.findtext(f"{SVG_NS}title") == "QR code linking to this page"
-    assert len(svg) < 3000  # strokes with relative moves: ~2 KB for a credential URL
+def test_the_image_is_a_small_inline_png_with_its_quiet_zone_and_alt_text() -> None:
+    img = qr_img("https://example.test/c/x/")
+    assert "\n" not in img
+    match = IMG.fullmatch(img)
+    assert match and match[2] == "QR code linking to this page"
+    png = Image.open(io.BytesIO(base64.b64decode(match[1])))
+    pixels = png.convert("L").load()
+    assert pixels is not None
+    # four light modules around the symbol, dark finder patterns in three corners
+    assert all(pixels[x, y] == 255 for x in range(png.width) for y in range(4))
+    assert pixels[4, 4] == pixels[png.width - 5, 4] == pixels[4, png.height - 5] == 0
+    assert len(img) < 700  # a 1-bit PNG: ~0.5 KB for a credential URL, the SVG path was 2.1 KB
 
 
 def test_error_correction_is_m() -> None:
-    result = zxingcpp.read_barcodes(rasterise(qr_svg("https://example.test/c/x/")))[0]
+    result = zxingcpp.read_barcodes(rasterise(qr_img("https://example.test/c/x/")))[0]
     assert result.ec_level == "M"
 
 
 def test_a_hostile_url_only_appears_in_the_matrix() -> None:
     url = 'https://x.test/"><script>alert(1)</script><!--&amp;]]>'
-    svg = qr_svg(url, title='Scan <me> & "go"')
-    assert "script" not in svg and "alert" not in svg and "]]>" not in svg
-    root = ET.fromstring(svg)  # still well-formed
-    assert root.findtext(f"{SVG_NS}title") == 'Scan <me> & "go"'
-    assert decode(svg) == url
+    img = qr_img(url, title='Scan <me> & "go"')
+    assert "script" not in img and "alert" not in img and "]]>" not in img
+    match = IMG.fullmatch(img)
+    assert match and html.unescape(match[2]) == 'Scan <me> & "go"'
+    assert decode(img) == url
 
 
 def test_a_url_too_long_for_any_qr_code_is_refused_clearly() -> None:
     with pytest.raises(CredpagesError, match="too long for a QR code"):
-        qr_svg("https://example.test/" + "x" * 3000)
+        qr_img("https://example.test/" + "x" * 3000)
 
 
 # ------------------------------------------------------------------ the encoder itself
@@ -133,7 +127,7 @@ def test_every_version_is_the_symbol_another_encoder_draws(version: int) -> None
 @pytest.mark.parametrize("length", [1, 14, 15, 100, 271, 1000, 2331])
 def test_codes_of_every_size_scan_back(length: int) -> None:
     url = ("https://example.test/" + "ab9-/" * 500)[:length]
-    assert decode(qr_svg(url)) == url
+    assert decode(qr_img(url)) == url
 
 
 def naive_penalty(rows: list[int], n: int) -> int:

@@ -346,17 +346,18 @@ def test_json_ld_stays_a_valid_script_body(env: jinja2.Environment, evil: str) -
     cred["credentialSubject"]["name"] = evil
     cred["credentialSubject"]["achievement"]["description"] = evil
     cred["issuer"]["name"] = evil
-    html = render_cred(env, cred)
+    html = render_cred(env, cred, site=site_info(indexable=True))
     doc = parse(html)
     assert credential_ld(doc) == cred
-    # Exactly our five scripts: the signed credential, the schema.org data, the verifier, the
-    # issuance log check (tlog.js) and share.js (copy buttons, print, badge downloads).
+    # Exactly our five scripts: the signed credential, the schema.org data (an indexable page),
+    # the verifier, the issuance log check (tlog.js) and share.js (copy buttons, print, badge
+    # downloads).
     assert len(re.findall(r"<script\b", html, re.IGNORECASE)) == 5
     assert len(doc.find_all("script")) == 5
 
 
 def test_schema_org_description(env: jinja2.Environment) -> None:
-    doc = parse(render_cred(env, make_credential()))
+    doc = parse(render_cred(env, make_credential(), site=site_info(indexable=True)))
     blocks = [
         json.loads(n.text)
         for n in doc.find_all("script", type="application/ld+json")
@@ -381,8 +382,13 @@ def test_noindex_by_default_and_not_when_indexable(env: jinja2.Environment) -> N
     cred = make_credential()
     doc = parse(render_cred(env, cred))
     assert meta(doc, "robots") == "noindex"
+    # schema.org data is for search engines: a page they must not index goes without it
+    assert [n.attrs.get("id") for n in doc.find_all("script", type="application/ld+json")] == [
+        "cp-credential"
+    ]
     doc = parse(render_cred(env, cred, site=site_info(indexable=True)))
     assert not [n for n in doc.find_all("meta") if n.attrs.get("name") == "robots"]
+    assert len(doc.find_all("script", type="application/ld+json")) == 2
 
 
 def test_palette_attributes_match_material(env: jinja2.Environment) -> None:

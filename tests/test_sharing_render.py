@@ -16,7 +16,7 @@ import pytest
 from credpages.config import Settings, parse_settings
 from credpages.credential.keys import generate_seed, public_key_of
 from credpages.site.linkedin import add_to_profile_url
-from credpages.site.qr import qr_svg
+from credpages.site.qr import qr_img
 from credpages.site.render import (
     CredentialStatusInfo,
     ShareImage,
@@ -63,7 +63,7 @@ def render(
         cred,
         site=site_info(),
         status=CredentialStatusInfo(state=status),  # type: ignore[arg-type]
-        qr_svg=qr_svg(str(cred["id"])) if qr else None,
+        qr_img=qr_img(str(cred["id"])) if qr else None,
         **kwargs,
     )
     return render_credential_page(env, context)
@@ -342,14 +342,13 @@ def test_share_image_alt_is_plain_text(env: jinja2.Environment) -> None:
 def test_qr_code_is_in_the_page_once_and_scans_to_the_page_url(env: jinja2.Environment) -> None:
     html = render(env, make_credential())
     doc = parse(html)
-    assert html.count("<svg") == 1
+    assert html.count("data:image/png;base64,") == 1
     (figure,) = doc.find_all("figure", class_="cp-qr")
     assert figure.find("figcaption").text == "Scan to verify"
     # The same figure serves the page (screen) and the printed certificate.
     assert doc.find("div", class_="cp-cert") in figure.ancestors()
-    start = html.index("<svg")
-    svg = html[start : html.index("</svg>", start) + len("</svg>")]
-    assert decode(svg) == CRED_URL
+    start = html.index('<img src="data:image/png')
+    assert decode(html[start : html.index(">", start) + 1]) == CRED_URL
 
 
 def test_qr_markup_is_trusted_only_from_the_qr_module(env: jinja2.Environment) -> None:
@@ -396,7 +395,7 @@ def test_certificate_is_its_own_template_that_an_issuer_can_override(tmp_path: P
     assert doc.find("p", id="mine").text == "Ada Lovelace — Example Academy"
     assert not doc.find_all("p", class_="cp-cert-name")
     assert doc.find("h1").text == "Python Basics"  # the rest of the page is the built-in one
-    assert len(doc.find_all("svg")) == 1
+    assert len(doc.find(class_="cp-qr").find_all("img")) == 1
 
 
 def test_expired_certificate_says_expired(env: jinja2.Environment) -> None:
@@ -469,6 +468,6 @@ def test_page_size_with_everything(env: jinja2.Environment, tmp_path: Path) -> N
     html = len(render(env, cred, s=settings(tmp_path), share_image=CARD).encode())
     without_qr = len(render(env, cred, s=settings(tmp_path), share_image=CARD, qr=False).encode())
     plain = len(render(env, cred, qr=False).encode())
-    assert html - without_qr < len(qr_svg(CRED_URL)) + 150  # the QR figure and its caption
+    assert html - without_qr < len(qr_img(CRED_URL)) + 150  # the QR figure and its caption
     assert without_qr - plain < 1_400
     assert html < 16_500

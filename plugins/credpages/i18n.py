@@ -43,19 +43,28 @@ _DATE = re.compile(r"(\d{4,})-(\d{2})-(\d{2})")
 @dataclass(frozen=True)
 class Language:
     """A shipped interface language: ``tag`` for ``<html lang>`` (BCP 47), ``catalog`` its folder
-    under ``locales/``, ``dir`` the text direction, ``cldr`` the Babel locale for dates/numbers."""
+    under ``locales/``, ``cldr`` the Babel locale for dates/numbers, ``dir`` the text direction."""
 
     tag: str
     catalog: str
-    dir: str
     cldr: str
+
+    @property
+    def dir(self) -> str:
+        return _direction(self.cldr)
+
+
+@cache
+def _direction(cldr: str) -> str:
+    """CLDR's character order, asked only for a language a page uses: loading a locale's data
+    costs ~20 ms, and a build needs one or two of the shipped languages, not all."""
+    if cldr == _CLDR[SOURCE]:
+        return "ltr"  # English: no locale data to load for what every English page asks
+    return "rtl" if Locale.parse(cldr).character_order == "right-to-left" else "ltr"
 
 
 def _language(catalog: str) -> Language:
-    tag = catalog.replace("_", "-")
-    cldr = _CLDR.get(catalog, catalog)
-    rtl = Locale.parse(cldr).character_order == "right-to-left"
-    return Language(tag, catalog, "rtl" if rtl else "ltr", cldr)
+    return Language(catalog.replace("_", "-"), catalog, _CLDR.get(catalog, catalog))
 
 
 @lru_cache(maxsize=1)

@@ -33,7 +33,7 @@ from credpages.issuer.signing import Signer
 from credpages.site.collect import collect
 from credpages.site.linkedin import add_to_profile_url
 from credpages.site.publish import credential_json, site_info
-from credpages.site.qr import qr_svg
+from credpages.site.qr import qr_img
 from credpages.site.render import (
     CredentialStatusInfo,
     ShareImage,
@@ -144,7 +144,7 @@ def rerender_pages(config: Path, site_dir: Path) -> bool:
             site=site_info(data, theme),
             status=CredentialStatusInfo(state=report.state),  # type: ignore[arg-type]
             linkedin_url=add_to_profile_url(doc, settings),
-            qr_svg=qr_svg(doc["id"]),
+            qr_img=qr_img(doc["id"]),
             share_image=ShareImage("share.png", 1200, 627, "image/png", "Share card"),
         )
         index.write_text(render_credential_page(env, context), encoding="utf-8")
@@ -333,7 +333,7 @@ def test_long_names_still_print_on_one_page(context: Any, built: BuiltSite) -> N
     page.emulate_media(media="print")
     for paper in ("A4", "Letter"):
         assert pdf_pages(page.pdf(format=paper, landscape=True)) == 1
-    qr = page.eval_on_selector(".cp-cert .cp-qr svg", "el => el.getBoundingClientRect().width")
+    qr = page.eval_on_selector(".cp-cert .cp-qr img", "el => el.getBoundingClientRect().width")
     assert qr > 100  # still there, about 30 mm
 
 
@@ -350,9 +350,9 @@ def test_print_shows_the_certificate_and_none_of_the_site(context: Any, built: B
               + ' .cp-sharebar, button, .cp-button').some(visible),
             cert: visible(document.querySelector('.cp-cert')),
             parts: ['.cp-cert-issuer img', '.cp-cert-name', '.cp-cert-title',
-                    '.cp-cert-facts', '.cp-cert .cp-qr svg', '.cp-cert-badge']
+                    '.cp-cert-facts', '.cp-cert .cp-qr img', '.cp-cert-badge']
               .map((s) => [s, visible(document.querySelector(s))]),
-            qrs: all('svg').length,
+            qrs: all('.cp-qr img').length,
             text: document.querySelector('.cp-cert').innerText,
             brand: getComputedStyle(document.querySelector('.cp-cert')).borderTopColor,
           };
@@ -476,7 +476,7 @@ def test_share_links_are_in_the_built_page(context: Any, built: BuiltSite) -> No
         "https://www.facebook.com/sharer/sharer.php",
         "mailto:",
     ]
-    assert page.is_visible("figure.cp-qr svg")
+    assert page.is_visible("figure.cp-qr img")
     assert page.is_visible("button[data-cp=png]")  # shown once share.js ran (html.cp-js)
 
 

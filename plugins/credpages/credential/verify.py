@@ -34,7 +34,7 @@ class Report:
     errors: list[CredpagesError] = field(default_factory=list)
     state: str = VALID
     slug: str | None = None
-    published: str | None = None  # credential.json text, once the build has made it
+    published_sha256: str | None = None  # SHA-256 (hex) of its credential.json, where known
     sorted_hash: str | None = None  # SHA-256 of its sorted compact JSON (the log's quick check)
 
     @property

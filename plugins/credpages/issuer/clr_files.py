@@ -16,8 +16,8 @@ from typing import Any
 
 from ..config import Settings
 from ..credential.clr import Lookup, check_clr, clr_document, pathway_id_of, stack
-from ..credential.jsonld import canonicalize_rdfc
 from ..credential.model import slug_of
+from ..credential.proofs import canonicalize_rdfc  # PyLD on first use (not in a warm build)
 from ..credential.verify import check_integrity
 from ..credential.yamlio import load_yaml, write_yaml
 from ..errors import CredpagesError

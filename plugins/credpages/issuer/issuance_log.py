@@ -194,7 +194,10 @@ class IssuanceLog:
 
     def add(self, doc: Mapping[str, Any], date: str | None = None) -> Entry | None:
         """Append ``doc`` unless its latest leaf already has exactly these bytes."""
-        entry = Entry(date or today(), credential_hash(doc), str(doc["id"]))
+        return self.add_entry(Entry(date or today(), credential_hash(doc), str(doc["id"])))
+
+    def add_entry(self, entry: Entry) -> Entry | None:
+        """Append a leaf whose hash the caller computed (``add`` for a document)."""
         if not _ENTRY.fullmatch(entry.data.decode()):
             raise CredpagesError(f"credential id {entry.id!r} cannot be logged", field="id")
         known = self.latest.get(entry.id)

@@ -37,7 +37,7 @@ from ..credential.verify import (
     proof_methods,
     status_entry_errors,
 )
-from ..credential.yamlio import Loaded, load_yaml, write_yaml
+from ..credential.yamlio import Loaded, load_yaml, loads_yaml, read_bounded, write_yaml
 from ..errors import CredpagesError
 from .repository import LEDGER_FILE, STATUS_LIST_FILE, display_path
 from .signing import Signer
@@ -58,8 +58,20 @@ def load_status_list(settings: Settings) -> tuple[dict[str, Any], bytearray] | N
     path = settings.credentials_dir / STATUS_LIST_FILE
     if not path.exists():
         return None
-    loaded = load_yaml(path)
+    return parse_status_list(read_bounded(path), settings)
+
+
+def parse_status_list(content: bytes, settings: Settings) -> tuple[dict[str, Any], bytearray]:
+    """The status list file's exact bytes, parsed and checked in full (both proofs)."""
+    path = settings.credentials_dir / STATUS_LIST_FILE
+    loaded = loads_yaml(content, source=str(path))
     return loaded.data, _checked_bits(loaded, settings, keyring_resolver(settings), path)
+
+
+def status_list_bits(doc: Mapping[str, Any]) -> bytearray:
+    """The bits of a status list credential that passed :func:`parse_status_list` (a build
+    takes it from its authenticated ``verify`` entry: the proofs are not checked again)."""
+    return bytearray(decode_bits(doc["credentialSubject"]["encodedList"]))
 
 
 def load_status_bits(settings: Settings) -> bytearray | None:

@@ -8,6 +8,9 @@ pages and machine-readable files (only what changed), ``on_serve`` watches the c
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +49,10 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
         try:
-            self.site = collect(
-                self.settings, log_previous=_previous_log(self.settings.log_previous)
-            )
+            with _collector_paused():
+                self.site = collect(
+                    self.settings, log_previous=_previous_log(self.settings.log_previous)
+                )
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
         failures, achievements = self.site.failures, self.site.achievement_failures
@@ -71,16 +75,39 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.site is not None
         try:
-            warnings = publish(self.site, Path(config.site_dir), _theme_info(config))
+            with _collector_paused():
+                warnings = publish(self.site, Path(config.site_dir), _theme_info(config))
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
+        finally:
+            gc.unfreeze()  # a long-running `credpages serve` collects this build's objects later
         for warning in warnings:
             log.warning("%s", warning)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        gc.unfreeze()
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.settings is not None and self.settings.credentials_dir.is_dir():
             server.watch(str(self.settings.credentials_dir))
         return server
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while credpages loads and writes, and what it loaded kept
+    out of later collections (``gc.freeze``, undone after publishing): parsed credentials make
+    no cycles, but each collection walked all of them again (15% of a warm 10,000-credential
+    build). Cycles made meanwhile are collected once the collector runs again."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _previous_log(source: str | None) -> PublishedLog | None:

@@ -38,10 +38,13 @@ from ..errors import CredpagesError
 FILE_NAME = "cache.sqlite"
 KEY_ENV = "CREDPAGES_CACHE_KEY"
 MIN_SECRET_CHARS = 32
-KINDS = frozenset({"verify", "page", "card", "output"})
+KINDS = frozenset({"verify", "page", "card", "output", "source"})
 #: ``PRAGMA application_id`` ("cpgc") and ``user_version``: a file without both is not ours.
 APPLICATION_ID = 0x63706763
 FORMAT = 2
+#: new entries are written once they hold this much: a cold 100,000-credential build renders
+#: 1.3 GB of pages, which must not wait in memory for the end of the build
+FLUSH_BYTES = 16 * 1024 * 1024
 TABLE_SQL = (
     "CREATE TABLE entries (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
     "mac BLOB NOT NULL, PRIMARY KEY (kind, key))"
@@ -167,6 +170,7 @@ class BuildCache:
         self._secret = secret
         self._secret_source = secret_source
         self._pending: list[tuple[str, str, bytes, bytes]] = []
+        self._pending_bytes = 0
         self._used: set[tuple[str, str]] = set()
         self._damaged = False
         self.path = folder / FILE_NAME if folder is not None else None
@@ -250,6 +254,9 @@ class BuildCache:
         self._used.add((kind, key))
         if self._db is not None:
             self._pending.append((kind, key, value, self._mac(kind, key, value)))
+            self._pending_bytes += len(value)
+            if self._pending_bytes >= FLUSH_BYTES:  # memory stays flat however many pages
+                self.flush()
 
     def flush(self) -> None:
         """Write the new entries now (collect does, so a failed build keeps its verifications)."""
@@ -264,6 +271,7 @@ class BuildCache:
         except sqlite3.Error:
             self._damaged = True
         self._pending = []
+        self._pending_bytes = 0
 
     def close(self, *, prune: bool = True) -> list[str]:
         """Save new entries, drop those this build did not use; returns the warnings."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .. import i18n
@@ -49,6 +49,38 @@ class Card:
 
     url: str
     alt: str
+
+
+#: What one more credential adds besides its credential.json, for :func:`card_scope`'s projection:
+#: its page without the embedded credential (8–10 KB, ``bench/budgets.py --part bytes``) and a
+#: personal card (the share-card bench's mean is ~20 KB). Constants, so the choice depends on
+#: the committed files only, never on how the cards happen to compress.
+PAGE_BYTES_BESIDES_JSON = 10_000
+PERSONAL_CARD_BYTES = 20_000
+
+
+def card_scope(
+    options: CardOptions, json_sizes: Sequence[int], other_bytes: int, limit: int
+) -> tuple[CardOptions, list[str]]:
+    """Personal cards unless the site they make is projected past ``limit`` bytes: then one card
+    per achievement, with a warning saying so and how to choose it for good.
+
+    The projection is ``other_bytes`` (what the site holds besides credentials) plus, for each
+    credential of ``json_sizes`` (its credential.json), the JSON twice (file and page), its page
+    and a personal card. It is made before any card is drawn, so the site never crosses the
+    limit because of them."""
+    if not options.enabled or options.per != "credential":
+        return options, []
+    extra = PAGE_BYTES_BESIDES_JSON + PERSONAL_CARD_BYTES
+    projected = other_bytes + sum(2 * size + extra for size in json_sizes)
+    if projected <= limit:
+        return options, []
+    return replace(options, per="achievement"), [
+        f"{len(json_sizes):,} credentials with a personal share card each would make the site "
+        f"about {projected / 1e6:,.0f} MB, past the {limit / 1e6:,.0f} MB credpages keeps it "
+        "under (GitHub Pages publishes at most 1 GB): this build draws one card per achievement "
+        "instead; set `share_cards: {per: achievement}` in mkdocs.yml to choose that yourself"
+    ]
 
 
 def card_options(share: ShareCards, *, primary: str, accent: str) -> CardOptions:

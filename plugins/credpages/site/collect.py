@@ -1,32 +1,36 @@
 """Load and verify everything a site build publishes, before anything is written.
 
 This is the build's gate: a credential that fails any check is reported (file:line: field:
-reason) and never rendered. Every credential file is read on every build, and what is published
-comes from those bytes alone: a file is parsed and checked in full (both proofs, the Open Badges
-schema, this site's settings) unless the build cache holds an authenticated ``verify`` entry
-for exactly these bytes under exactly these settings and keyring, which only a build holding
-the cache secret can have made after every check passed; that entry carries the document it
-parsed (as ``credential.json``), so a warm build neither parses YAML nor re-checks a proof.
-What a leaked cache secret would allow is in DESIGN.md ("The build cache"). Work is spread over
-all cores when there is enough of it."""
+reason) and never rendered. Every credential file is read unless its ``stat`` identity shows it
+unchanged since a build read it (``sources``: then the SHA-256 of those bytes is known), and
+what is published comes from those bytes alone: a file is parsed and checked in full (both
+proofs, the Open Badges schema, this site's settings) unless the build cache holds an
+authenticated ``verify`` entry for exactly these bytes under exactly these settings and keyring,
+which only a build holding the cache secret can have made after every check passed; that entry
+carries the document it parsed (as ``credential.json``), so a warm build neither parses YAML nor
+re-checks a proof. What a leaked cache secret would allow is in DESIGN.md ("The build cache").
+Work is spread over all cores when there is enough of it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..config import Settings
 from ..credential.status_list import Bits, status_index
 from ..credential.verify import Report, check_integrity, verify_document
-from ..credential.yamlio import loads_yaml
+from ..credential.yamlio import loads_yaml, read_bounded
 from ..errors import CredpagesError
 from ..issuer.issuance_log import LogCheck, sorted_json_hash
 from ..issuer.repository import (
+    STATUS_LIST_FILE,
     AchievementDef,
     all_achievement_ids,
     credential_files,
@@ -36,14 +40,17 @@ from ..issuer.repository import (
 from ..issuer.revocation import (
     Revocation,
     load_ledger,
-    load_status_list,
+    parse_status_list,
     status_indices,
+    status_list_bits,
     unrevoked_errors,
 )
 from .cache import BuildCache, key_maker, open_cache
 from .clr_gate import check_site_clrs
+from .interning import Interner
 from .log_files import PublishedLog
 from .log_gate import check_site_log
+from .sources import SourceDigests
 
 PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
 VERIFIED = b"credpages verified 2\n"  # starts a ``verify`` entry (see ``verified_entry``)
@@ -68,7 +75,8 @@ class SiteData:
 
 
 def verify_key_maker(settings: Settings) -> Callable[..., str]:
-    """Keys of ``verify`` entries: the file's bytes under everything its checks depend on."""
+    """Keys of ``verify`` entries: the file's bytes (a credential's: their SHA-256, see
+    ``sources``) under everything its checks depend on."""
     keyring = [f"{k.id}={k.public_key}:{k.retired}" for k in settings.keyring]
     return key_maker(
         "verify",
@@ -96,7 +104,8 @@ def verified_entry(document: dict[str, Any]) -> bytes:
 
 
 def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
-    """(document, credential.json, quick hash) from a ``verify`` entry, None if malformed."""
+    """(document, SHA-256 of credential.json, quick hash) from a ``verify`` entry, None if
+    malformed (the digest, not the text: 100,000 texts held to the end are 400 MB)."""
     if not value.startswith(VERIFIED):
         return None
     quick, _, published = value[len(VERIFIED) :].partition(b"\n")
@@ -107,22 +116,36 @@ def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
         return None
     if not isinstance(document, dict) or credential_json(document) != text:
         return None
-    return document, text, quick.decode("ascii", "replace") if quick != b"-" else None
+    digest = hashlib.sha256(published).hexdigest()
+    return document, digest, quick.decode("ascii", "replace") if quick != b"-" else None
+
+
+Job = tuple[str, str, bytes, Settings]  # (file as shown, its path, SHA-256 of its bytes, settings)
 
 
 def _published_of(entry: bytes) -> tuple[str, str | None]:
-    """(credential.json, quick hash) of a ``verify`` entry this build has just made
-    (:func:`verified_entry`): the worker made both, so the main process need not again."""
+    """(SHA-256 of credential.json, quick hash) of a ``verify`` entry this build has just made
+    (:func:`verified_entry`), as :func:`read_entry` gives them: the worker made the JSON and
+    the log's hash, so the main process does not serialise and hash the document again."""
     quick, _, published = entry[len(VERIFIED) :].partition(b"\n")
-    return published.decode("utf-8"), quick.decode("ascii") if quick != b"-" else None
+    return hashlib.sha256(published).hexdigest(), quick.decode("ascii") if quick != b"-" else None
 
 
 def _verify_file(
-    args: tuple[str, bytes, Settings],
+    args: Job,
 ) -> tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]:
     """Parse one file and check it in full (runs in a worker process); with the ``verify``
-    entry to store when it passed."""
-    shown, content, settings = args
+    entry to store when it passed. The file is read again here, not passed along: a cold
+    100,000-credential build would otherwise hold 600 MB of YAML in the queue; its bytes must
+    be the ones the build keyed (else the entry would be stored under another file's key)."""
+    shown, path, digest, settings = args
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        return shown, None, [CredpagesError(f"cannot read it: {exc.strerror}", file=shown)], None
+    if hashlib.sha256(content).digest() != digest:
+        changed = CredpagesError("changed while the site was being built: build again", file=shown)
+        return shown, None, [changed], None
     try:
         loaded = loads_yaml(content, source=shown)
     except CredpagesError as exc:
@@ -134,7 +157,7 @@ def _verify_file(
 
 
 def _verify_all(
-    jobs: list[tuple[str, bytes, Settings]], workers: int
+    jobs: list[Job], workers: int
 ) -> Iterable[tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]]:
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -154,9 +177,11 @@ def collect(
     """Verify every credential; failures are collected, not raised, so all are reported at once."""
     now = now or dt.datetime.now(dt.UTC)
     files = credential_files(settings)
+    store = open_cache(settings.cache_dir if use_cache else None)
+    key_of = verify_key_maker(settings)
     status_error: CredpagesError | None = None
     try:
-        status_list = load_status_list(settings)
+        status_list = _status_list(settings, store, key_of)
     except CredpagesError as exc:  # still verify the credentials, so every failure is listed
         status_list, status_error = None, exc
     bits = status_list[1] if status_list else None
@@ -166,32 +191,39 @@ def collect(
             "creates it",
             file=display_path(settings.credentials_dir / "status" / "revocation-list.yaml"),
         )
-    store = open_cache(settings.cache_dir if use_cache else None)
-    key_of = verify_key_maker(settings)
     documents: dict[str, dict[str, Any]] = {}
-    published: dict[str, tuple[str, str | None]] = {}  # file → (credential.json, quick hash)
+    published: dict[str, tuple[str, str | None]] = {}  # file → (its SHA-256, quick hash)
     failures: list[CredpagesError] = []
-    jobs: list[tuple[str, bytes, Settings]] = []
+    jobs: list[Job] = []
     keys: dict[str, str] = {}
+    sources = SourceDigests(settings.credentials_dir, store)
+    shared = Interner()  # what every credential repeats, held once (see ``interning``)
     for path in files:
         shown = display_path(path)
-        content = path.read_bytes()
-        keys[shown] = key_of(content)
+        content: bytes | None = None
+        digest = sources.digest(path)  # unchanged since it was read (stat identity), or None
+        if digest is None:
+            content, digest = sources.read(path)
+        keys[shown] = key_of(digest)
         value = store.get("verify", keys[shown])
         entry = read_entry(value) if value is not None else None
         if entry is not None:  # these exact bytes passed every check under these settings
-            documents[shown] = entry[0]
+            documents[shown] = shared.document(entry[0])
             published[shown] = entry[1:]
             continue
         if value is not None:  # authentic, but not what this code stores: verify again
             store.reject()
-        jobs.append((shown, content, settings))
+        if content is None:  # checked in full from the bytes read now, whatever was recorded
+            content, digest = sources.read(path)
+            keys[shown] = key_of(digest)
+        jobs.append((shown, str(path), bytes.fromhex(digest), settings))
+    sources.save()
     hits = len(documents)
     for shown, document, errors, made in _verify_all(jobs, workers or os.cpu_count() or 1):
         if errors or document is None or made is None:
             failures.extend(errors)
         else:
-            documents[shown] = document
+            documents[shown] = shared.document(document)
             published[shown] = _published_of(made)  # made once, in the worker
             store.put("verify", keys[shown], made)
     store.flush()
@@ -232,7 +264,7 @@ def collect(
             positions[index] = shown
         seen[str(document["id"])] = shown
         if shown in published:
-            report.published, report.sorted_hash = published[shown]
+            report.published_sha256, report.sorted_hash = published[shown]
         reports.append(report)
     achievements, achievement_failures = _load_achievements(settings)
     if status_error is not None:
@@ -263,6 +295,28 @@ def collect(
         log=log,
         clrs=clrs,
     )
+
+
+def _status_list(
+    settings: Settings, store: BuildCache, key_of: Callable[..., str]
+) -> tuple[dict[str, Any], bytearray] | None:
+    """The verified status list and its bits (None: the issuer has none yet). Checked in full
+    once per exact bytes, as a credential is: then an authentic ``verify`` entry of those bytes
+    (under these settings and keyring) carries the document, and no proof is checked again."""
+    path = settings.credentials_dir / STATUS_LIST_FILE
+    if not path.exists():
+        return None
+    content = read_bounded(path)
+    key = key_of("status list", content)
+    value = store.get("verify", key)
+    entry = read_entry(value) if value is not None else None
+    if entry is not None:
+        return entry[0], status_list_bits(entry[0])
+    if value is not None:
+        store.reject()
+    document, bits = parse_status_list(content, settings)
+    store.put("verify", key, verified_entry(document))
+    return document, bits
 
 
 def _load_achievements(

@@ -8,8 +8,6 @@ for the build's "does the new tree extend the live one" check and for ``credpage
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +51,9 @@ Reader = Callable[[str], bytes | None]  # relative path → bytes, or None when 
 def reader_for(source: str) -> tuple[Reader, str]:
     """A reader of a built site: a folder, or an http(s) URL of the deployed site."""
     if source.startswith(("https://", "http://")):
+        import urllib.error  # only here: urllib.request and ssl cost every build ~30 ms
+        import urllib.request
+
         root = source if source.endswith("/") else source + "/"
 
         def fetch(relative: str) -> bytes | None:

@@ -10,12 +10,14 @@ re-reads credential YAML. Slugs were validated against ``[a-z0-9-]``, so no path
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -23,13 +25,12 @@ import jinja2
 
 from .. import i18n
 from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
-from ..config import ShareCards
 from ..credential.clr import CLR_FILE
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
-from .cards import HEIGHT, WIDTH, Card, Cards, card_options, write_cards
+from .cards import HEIGHT, WIDTH, Card, Cards, card_options, card_scope, write_cards
 from .clr_gate import missing_clr_warnings
 from .collect import SiteData
 from .collect import credential_json as credential_json  # where callers import it from
@@ -38,7 +39,7 @@ from .log_files import write_log
 from .minify import minify_folder
 from .output import Output, owned_folders
 from .pathways import pathway_warnings, rule_view
-from .qr import qr_svg
+from .qr import qr_img
 from .render import (
     DEFAULT_TEMPLATE_DIR,
     AchievementEntry,
@@ -82,12 +83,19 @@ class ThemeInfo:
     docs_dir: Path | None = None
 
 
-def published_json(report: Report) -> str:
-    """``credential.json`` of a verified credential, made once per build and reused."""
-    if report.published is None:
+def published_digest(report: Report) -> str:
+    """SHA-256 (hex) of a verified credential's ``credential.json``: what its file and page are
+    keyed by. Known from the ``verify`` entry on a warm build; the text itself is made only
+    when the file must be written, never held (100,000 of them are 400 MB)."""
+    if report.published_sha256 is None:
         assert report.credential is not None
-        report.published = credential_json(report.credential)
-    return report.published
+        text = credential_json(report.credential).encode("utf-8")
+        report.published_sha256 = hashlib.sha256(text).hexdigest()
+    return report.published_sha256
+
+
+def _json_bytes(document: dict[str, Any]) -> bytes:
+    return credential_json(document).encode("utf-8")
 
 
 def write_builtin_assets(out: Output) -> None:
@@ -158,6 +166,7 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
         dark_toggle=theme.dark_toggle,
         indexable=settings.indexable,
         earn_url=issuer.earn_url,
+        issuance_log=site.log is not None,
         linkedin_organization_id=issuer.linkedin_organization_id,
     )
 
@@ -217,7 +226,7 @@ def _render_job(job: PageJob) -> bytes:
         status=job.status,
         linkedin_url=job.linkedin,
         share_image=job.share,
-        qr_svg=qr_svg(str(job.document["id"])),
+        qr_img=qr_img(str(job.document["id"])),
         clr_href=CLR_FILE if job.clr else None,
         log_entry=job.log_entry,
     )
@@ -260,25 +269,19 @@ def write_credential_pages(
         document = report.credential
         assert document is not None and report.slug is not None
         folder = f"{settings.page_prefix}/{report.slug}"
-        out.write(f"{folder}/credential.json", published_json(report))
+        out.put(  # keyed as ``out.write`` keys any file: the SHA-256 of its bytes
+            f"{folder}/credential.json", published_digest(report), partial(_json_bytes, document)
+        )
         if report.slug in site.clrs:  # verified by collect (site.clr_gate)
             out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
-        card = cards.get(report.slug)
-        job = PageJob(
-            document=document,
-            status=_status(site, document, report.state),
-            linkedin=add_to_profile_url(document, settings),
-            share=_share(card),
-            clr=report.slug in site.clrs,
-            log_entry=site.log.latest.get(str(document["id"])) if site.log else None,
-        )
+        status = _status(site, document, report.state)
+        share = _share(cards.get(report.slug))
+        clr = report.slug in site.clrs
+        log_entry = site.log.latest.get(str(document["id"])) if site.log else None
+        # The LinkedIn link is not a key input: it is made from the credential and the
+        # settings, which the key covers (credential.json, ``info``), by this code.
         key = page_key(
-            published_json(report),
-            repr(job.status),
-            job.linkedin,
-            repr(job.share),
-            str(job.clr),
-            str(job.log_entry),
+            published_digest(report), repr(status), repr(share), str(clr), str(log_entry)
         )
         target = f"{folder}/index.html"
         urls.append(str(document["id"]))
@@ -287,6 +290,8 @@ def write_credential_pages(
             continue
         html = cache.get("page", key)
         if html is None:
+            linkedin = add_to_profile_url(document, settings)
+            job = PageJob(document, status, linkedin, share, clr, log_entry)
             missing.append((target, key, job))
         else:
             out.store(target, key, html)
@@ -400,14 +405,23 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     write_strings_modules(out, languages)
     minify_folder(site_dir / ASSETS_URL_DIR)
     cards = Cards({}, {})
+    cards_per = site.settings.share_cards.per
     if theme.docs_dir is not None:
         options = card_options(
             site.settings.share_cards,
             primary=theme.primary,
             accent=theme.accent,
         )
+        personal = options.enabled and options.per == "credential"  # else no projection needed
+        options, scope_warnings = card_scope(
+            options,
+            [len(_json_bytes(r.credential)) for r in site.credentials if r.credential and personal],
+            out.bytes + site_bytes(out.site_dir, skip=out.owned),
+            PAGES_WARN_BYTES,
+        )
         cards, card_warnings = write_cards(site, out, options, site.cache)
-        warnings += card_warnings
+        warnings += scope_warnings + card_warnings
+        cards_per = options.per
     credential_urls = write_credential_pages(
         site, out, tuple(theme.template_dirs), info, site.cache, page_key, cards.credentials
     )
@@ -428,7 +442,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     write_sitemap(out, site.settings.site_url, urls)
     out.finish()
     site.stats.update(written=out.written, kept=out.kept)
-    warnings += size_warnings(out, site.settings.share_cards)
+    warnings += size_warnings(out, cards_per)
     warnings += pathway_warnings(site)
     warnings += missing_clr_warnings(site.settings, site.credentials, site.achievements, site.clrs)
     warnings += site.cache.close()
@@ -446,15 +460,15 @@ def site_bytes(site_dir: Path, skip: Iterable[str] = ()) -> int:
     return total
 
 
-def size_warnings(out: Output, share_cards: ShareCards) -> list[str]:
-    """Warn well before GitHub Pages' 1 GB limit, and say which switch helps."""
+def size_warnings(out: Output, cards_per: str) -> list[str]:
+    """Warn well before GitHub Pages' 1 GB limit, and say which switch helps (``cards_per``:
+    the card scope this build used)."""
     total = out.bytes + site_bytes(out.site_dir, skip=out.owned)
     if total < PAGES_WARN_BYTES:
         return []
-    per_credential = share_cards.per == "achievement"
     hint = (
         "split the credentials over several sites"
-        if per_credential
+        if cards_per == "achievement"
         else "set `share_cards: {per: achievement}` (one card per achievement) in mkdocs.yml"
     )
     return [f"the site is {total / 1e6:.0f} MB; GitHub Pages publishes at most 1 GB: {hint}"]

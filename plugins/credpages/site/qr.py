@@ -1,20 +1,26 @@
-"""QR codes as small inline SVG: one ``<path>`` of dark modules, safe to put straight into HTML.
+"""QR codes as a 1-bit PNG inline in the page: an ``<img>`` with a ``data:`` URL, safe in HTML.
 
-The URL only ever appears encoded in the module matrix, never as text, so a hostile URL cannot
-inject markup; the optional title is escaped. Error correction level M (15%) survives a printed
-certificate's scuffs and a phone camera's blur at a modest size.
+A 1-bit PNG of the module matrix (one pixel a module, the quiet zone included) is about 320
+bytes, 430 as base64: a fifth of the same code drawn as an SVG path (2.1 KB), which matters on
+tens of thousands of pages. The stylesheet scales it up with ``image-rendering: pixelated``, so
+modules stay square on screen and in print. The URL only ever appears encoded in the module
+matrix, never as text, so a hostile URL cannot inject markup; the alt text is escaped. Error
+correction level M (15%) survives a printed certificate's scuffs and a phone camera's blur at a
+modest size.
 """
 
 from __future__ import annotations
 
-import re
+import base64
+import io
 from html import escape
+
+from PIL import Image
 
 from .qr_encode import qr_rows
 
 QUIET_ZONE = 4  # modules of light margin the QR specification requires
 DEFAULT_TITLE = "QR code linking to this page"
-_DARK_RUN = re.compile("1+")
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
@@ -34,38 +40,26 @@ def qr_matrix(data: str) -> list[list[bool]]:
     )
 
 
-def _path(rows: list[int]) -> str:
-    """Each row's dark runs as 1-module-wide strokes along the row's centre line.
+def qr_png(data: str) -> bytes:
+    """The QR code of ``data`` as a 1-bit greyscale PNG, one pixel a module (black on white)."""
+    matrix = qr_matrix(data)
+    size = len(matrix)
+    image = Image.new("1", (size, size), 1)
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
-    ``M<x> <y+.5>h<n>`` starts a row, ``m<gap> 0h<n>`` continues it: about half the bytes of
-    drawing each run as a filled rectangle, which matters on tens of thousands of pages.
+
+def qr_img(url: str, *, title: str = DEFAULT_TITLE, module_px: int = 4) -> str:
+    """An inline ``<img>`` of ``url`` as a QR code (a ``data:`` PNG), ``title`` as its alt text.
+
+    ``module_px`` sets the default ``width``/``height``; the stylesheet sizes it on the page and
+    on the printed certificate (the page's Content-Security-Policy allows ``data:`` images).
     """
-    parts = []
-    n = len(rows)
-    for y, row in enumerate(rows, start=QUIET_ZONE):
-        pen = None  # where the previous run of this row ended
-        for run in _DARK_RUN.finditer(format(row, f"0{n}b")[::-1]):
-            start, end = run.start() + QUIET_ZONE, run.end() + QUIET_ZONE
-            move = f"M{start} {y}.5" if pen is None else f"m{start - pen} 0"
-            parts.append(f"{move}h{end - start}")
-            pen = end
-    return "".join(parts)
-
-
-def qr_svg(url: str, *, title: str = DEFAULT_TITLE, module_px: int = 4) -> str:
-    """An inline ``<svg>`` of ``url`` as a QR code: viewBox in modules, a title, one path.
-
-    Dark modules are black strokes; the white background (scanners need the contrast, also in
-    a dark theme) comes from the page's stylesheet, since a strict Content-Security-Policy
-    forbids inline styles. ``module_px`` sets the default ``width``/``height``.
-    """
-    rows = qr_rows(url.encode("utf-8"))
-    size = len(rows) + 2 * QUIET_ZONE
-    pixels = size * module_px
+    png = qr_png(url)
+    pixels = int.from_bytes(png[16:20], "big") * module_px  # IHDR width, in modules
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
-        f'width="{pixels}" height="{pixels}" role="img" shape-rendering="crispEdges">'
-        f"<title>{escape(title, quote=False)}</title>"
-        f'<path stroke="#000" d="{_path(rows)}"/>'
-        "</svg>"
+        f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" '
+        f'alt="{escape(title, quote=True)}" width="{pixels}" height="{pixels}">'
     )

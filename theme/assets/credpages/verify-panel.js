@@ -2,7 +2,6 @@
 // #cp-verify. Also exports render() for the /verify/ page. Credential data only ever reaches the
 // DOM through textContent.
 import { verifyCredential, invalidResult, RANK } from './verifier.js';
-import { previewMode } from './preview.js';
 import { humanDate, parts, t } from './i18n.js';
 
 const HEADLINE = {
@@ -213,7 +212,10 @@ async function main() {
   } catch {
     result = invalidResult(t("The page's credential is not valid JSON."));
   }
-  const preview = previewMode(window.fetch.bind(window));
+  // Only `credpages serve` marks its pages (never a built file): published pages skip preview.js.
+  const preview = document.querySelector('meta[name="cp:preview"]')
+    ? (await import('./preview.js')).previewMode(window.fetch.bind(window))
+    : null;
   result ??= await verifyCredential(credential, {
     fetch: preview?.fetch ?? window.fetch.bind(window),
     now: Date.now(),

@@ -4,7 +4,7 @@ Usage::
 
     env = make_environment([issuer_theme / "credpages"])   # issuer overrides, then built-ins
     ctx = credential_page_context(
-        doc, site=site, status=CredentialStatusInfo(), linkedin_url=..., qr_svg=qr.qr_svg(url),
+        doc, site=site, status=CredentialStatusInfo(), linkedin_url=..., qr_img=qr.qr_img(url),
         share_image=ShareImage(card_url, 1200, 627, "image/png", "Share card: …"),
     )
     html = render_credential_page(env, ctx)

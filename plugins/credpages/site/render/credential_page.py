@@ -54,7 +54,7 @@ def credential_page_context(
     page_url: str | None = None,
     linkedin_url: str | None = None,
     share_image: ShareImage | None = None,
-    qr_svg: str | None = None,
+    qr_img: str | None = None,
     clr_href: str | None = None,
     log_entry: int | None = None,
 ) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def credential_page_context(
     ``linkedin_url`` is the "Add to profile" link (``credpages.site.linkedin.add_to_profile_url``);
     it and the form values it pre-fills are shown only while the credential is valid.
     ``share_image`` is the page's Open Graph card (``og:image``; its URL made absolute).
-    ``qr_svg`` is trusted markup from ``credpages.site.qr.qr_svg`` (never credential data): shown on
+    ``qr_img`` is trusted markup from ``credpages.site.qr.qr_img`` (never credential data): shown on
     the page and on the printed certificate. ``clr_href`` (a pathway credential whose CLR the
     build verified and publishes beside it) adds the CLR download and ``clr-parts.js``, which
     checks each part in the browser. ``log_entry`` (the credential's newest leaf in the issuer's
@@ -116,11 +116,17 @@ def credential_page_context(
         robots=_robots(site.indexable),
         image=_share_image(share_image, canonical or site.site_url, og_title),
     )
-    json_ld = [
-        _schema_credential(
-            achievement, issuer_name, first_text(issuer.get("url"), site.issuer_url), canonical
-        )
-    ]
+    # schema.org data is for search engines: a noindex page (the default) would never show it,
+    # and it is half a kilobyte on every page
+    json_ld = (
+        [
+            _schema_credential(
+                achievement, issuer_name, first_text(issuer.get("url"), site.issuer_url), canonical
+            )
+        ]
+        if site.indexable
+        else []
+    )
     context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld, lang=lang)
     live = status.state != "revoked"
     valid_linkedin = safe_url(linkedin_url) if status.state == "valid" else None
@@ -143,7 +149,7 @@ def credential_page_context(
         else (),
         share=_share_links(canonical, og_title) if live and canonical else None,
         badge=_badge_download(view.achievement.image) if live else None,
-        qr=_qr_markup(qr_svg) if live and qr_svg else None,
+        qr=_qr_markup(qr_img) if live and qr_img else None,
         certificate=live,
         clr_href=clr_href,
         log_entry=log_entry,
@@ -155,9 +161,9 @@ def credential_page_context(
     return context
 
 
-def _qr_markup(svg: str) -> Markup:
-    """``credpages.site.qr``'s SVG (trusted: made from the page URL by our code) as markup."""
-    return Markup(svg)
+def _qr_markup(img: str) -> Markup:
+    """``credpages.site.qr``'s ``<img>`` (trusted: made from the page URL by our code) as markup."""
+    return Markup(img)
 
 
 def _share_image(image: ShareImage | None, page_url: str, alt: str) -> ShareImage | None:

@@ -42,6 +42,9 @@ class SiteInfo:
     dark_toggle: bool = False
     indexable: bool = False
     earn_url: str | None = None
+    #: The issuer keeps an issuance log: credential pages load ``tlog.js`` to check their entry
+    #: (4.5 KB gzipped that a site without a log never needs).
+    issuance_log: bool = True
     #: Informational here: the LinkedIn link itself is built by ``credpages.site.linkedin`` and
     #: passed to :func:`credential_page_context` as ``linkedin_url``.
     linkedin_organization_id: str | None = None

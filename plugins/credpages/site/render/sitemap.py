@@ -7,7 +7,7 @@ format is small enough that escaping each URL is the whole job.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
 
 MAX_URLS = 50_000
 MAX_BYTES = 50 * 1024 * 1024
@@ -16,6 +16,12 @@ _HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset {_NS}>\n'
 _TAIL = "</urlset>\n"
 _INDEX_HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex {_NS}>\n'
 _INDEX_TAIL = "</sitemapindex>\n"
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` escaped, as ``xml.sax.saxutils.escape`` does (which would import
+    ``urllib.request`` and ``ssl``, 30 ms of every build's start-up)."""
+    return _html_escape(text, quote=False)
 
 
 def _entry(url: str) -> str:

@@ -13,10 +13,10 @@ Images: the issuer's own artwork, PNG, JPEG or SVG (rasterised offline by ``svg_
 references removed). Without an image the card shows a placeholder medal in the brand colours; an
 image that cannot be drawn also gets the placeholder, with a warning.
 
-The PNG is quantized to a palette (64 colours, fewer if the file would be large) and optimised:
-typically 20–45 KB, never over ``MAX_PNG_BYTES``. :func:`card_hash` covers everything shown, the
-style, the bundled fonts and ``CARD_VERSION``, so a changed card gets a new file name (the
-build cache, in ``cards``, keys cards by it too).
+The PNG is quantized to a palette (32 colours, fewer if the file would be large; the card's flat
+colours exact) and optimised: typically 10–30 KB, never over ``MAX_PNG_BYTES``.
+:func:`card_hash` covers everything shown, the style, the bundled fonts and ``CARD_VERSION``, so
+a changed card gets a new file name (the build cache, in ``cards``, keys cards by it too).
 """
 
 from __future__ import annotations
@@ -26,13 +26,9 @@ import io
 import json
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-
-from PIL import Image, ImageFont
+from typing import TYPE_CHECKING, cast
 
 from ...config import LAYOUTS
-from .. import card_text
-from .images import Canvas
-from .layouts import _LAYOUT_FUNCTIONS
 from .style import (
     CARD_HEIGHT,
     CARD_WIDTH,
@@ -43,6 +39,12 @@ from .style import (
     card_style,
     colours,
 )
+
+if TYPE_CHECKING:  # Pillow, the fonts and the layouts load on first use: a build whose
+    # cards are all in place (or off) draws nothing and should not pay for them
+    from PIL import Image
+
+    from .images import Canvas
 
 __all__ = [
     "CARD_HEIGHT",
@@ -62,24 +64,51 @@ __all__ = [
 ]
 
 #: Bump when the drawing changes: every card then gets a new hash (and URL).
-CARD_VERSION = "3"
+CARD_VERSION = "4"
 MAX_PNG_BYTES = 300 * 1024
 #: Above this the card is quantized again with fewer colours.
 TARGET_PNG_BYTES = 90 * 1024
-PALETTE_COLOURS = (64, 32, 16, 8, 4)  # 4 colours = 2 bits/pixel: < 190 KB whatever the picture
+PALETTE_COLOURS = (32, 16, 8, 4)  # 4 colours = 2 bits/pixel: < 190 KB whatever the picture
+#: A colour on at least this share of a card's pixels is one of its flat colours: kept exact.
+FLAT_SHARE = 0.005
 PARALLEL_THRESHOLD = 4  # fewer cards than this render faster in-process
 
 # --- encoding, rendering and hashing ----------------------------------------------------------
 
 
 def _quantize(canvas: Canvas, count: int) -> Image.Image:
-    """Median-cut palette without dithering (crisp text and flat colours); the issuer's own
-    pictures are then re-mapped to that palette with Floyd–Steinberg dithering, so gradients
-    in a badge do not band."""
+    """An octree palette without dithering (crisp text and flat colours), each of the card's
+    flat colours (any colour on at least ``FLAT_SHARE`` of the pixels) then made exact in it;
+    the issuer's own pictures are re-mapped to that palette with Floyd–Steinberg dithering, so
+    gradients in a badge do not band.
+
+    Octree rather than median cut: median cut spends the palette on near-duplicates of the
+    large flat areas and leaves edges noisier, so its PNG is larger (the bench site's card:
+    20.2 KB against 14.2 KB, ``bench/budgets.py --part bytes``) and it is slower. Octree alone
+    rounds colours (white came out #fcfcfc), hence the exact flat colours."""
+    from PIL import Image
+
     rgb = canvas.image
     quantized = rgb.quantize(
-        colors=count, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        colors=count, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
+    indices = Image.frombytes("L", quantized.size, quantized.tobytes())
+    total = rgb.width * rgb.height
+    # (pixel count, (r, g, b, palette index)) for each colour and the index it went to
+    pairs = cast(
+        "list[tuple[int, tuple[int, int, int, int]]]",
+        Image.merge("CMYK", (*rgb.split(), indices)).getcolors(total) or [],
+    )
+    pixels: dict[tuple[int, int, int], int] = {}
+    for n, (r, g, b, _) in pairs:
+        pixels[(r, g, b)] = pixels.get((r, g, b), 0) + n
+    palette = quantized.getpalette() or []
+    exact: set[int] = set()
+    for _, (r, g, b, index) in sorted(pairs, reverse=True):  # the most common first
+        if pixels[(r, g, b)] >= total * FLAT_SHARE and index not in exact:
+            palette[3 * index : 3 * index + 3] = (r, g, b)
+            exact.add(index)
+    quantized.putpalette(palette)
     for (x, y), photo in canvas.photos:
         box = (x, y, x + photo.width, y + photo.height)
         dithered = rgb.crop(box).quantize(palette=quantized, dither=Image.Dither.FLOYDSTEINBERG)
@@ -105,6 +134,8 @@ def encode_png(canvas: Canvas) -> bytes:
 
 def render_card(card: CardData, style: CardStyle) -> CardResult:
     """Draw one card. Texts that cannot be drawn correctly are left out, with a warning."""
+    from .layouts import _LAYOUT_FUNCTIONS
+
     warnings: list[str] = []
     canvas = _LAYOUT_FUNCTIONS[style.layout](card, colours(style), warnings)
     return CardResult(encode_png(canvas), warnings)
@@ -116,6 +147,10 @@ def _image_key(data: bytes | None) -> str | None:
 
 def card_hash(card: CardData, style: CardStyle) -> str:
     """SHA-256 over what the card shows, its style, the fonts, the layout engine and version."""
+    from PIL import ImageFont
+
+    from .. import card_text
+
     shown = {
         "version": CARD_VERSION,
         "fonts": card_text.fonts_digest(),
@@ -141,6 +176,8 @@ def _hash_text(value: str) -> str:
 
 def is_card_png(data: bytes) -> bool:
     """Whether ``data`` is an intact PNG of the card's size (chunks and CRCs checked)."""
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(data), formats=("PNG",)) as image:
             if image.size != (CARD_WIDTH, CARD_HEIGHT):

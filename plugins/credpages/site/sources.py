@@ -1,0 +1,109 @@
+"""Which credential files are unchanged since the last build, told without reading them.
+
+A warm build used to read and hash every credential file (10,000 files: a tenth of the build)
+only to find the ``verify`` entry of the same bytes. Like git's index, a build now keeps, per
+file, its ``stat`` identity (size, mtime, ctime, inode, device: of the file a path leads to, as
+reading it would) beside the SHA-256 of the bytes it read. A file whose identity is unchanged
+is taken to hold those bytes: any write, rename over it, checkout or ``touch`` changes its
+ctime or inode, and ctime cannot be set back from user space (``utime`` restoring the mtime
+sets the ctime to now). The identity is taken *before* the bytes are read, so a change while
+they are read shows as another identity next time. Git's "racily clean" rule: a record whose
+mtime or ctime is within :data:`RACY_NS` of the moment the identity was taken is not kept
+(a same-size rewrite in the same clock tick would keep the identity), so that file is read
+again by the next build.
+
+The records are one ``source`` entry of the build cache (authenticated like every entry, keyed
+by the folder's path and this code), so a forged or stale record only costs a read; what is
+published still comes from verified bytes only (the trust rule, see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from .cache import BuildCache, key_maker
+
+#: Coarser than any file system's timestamps (FAT: 2 s) and the kernel's file clock lag.
+RACY_NS = 3_000_000_000
+Identity = tuple[int, int, int, int, int]
+
+
+def identity(path: str | Path) -> Identity:
+    """What changes whenever a file's bytes can have changed (follows links, as a read does)."""
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+
+class SourceDigests:
+    """``digest(path)``: the SHA-256 of a file's bytes when its identity proves them unchanged,
+    else None (read it, then :meth:`record`); :meth:`save` keeps the settled records."""
+
+    def __init__(self, folder: Path, cache: BuildCache) -> None:
+        self._cache = cache
+        self._key = key_maker("source", str(folder.resolve()))()
+        self._now = time.time_ns()  # before any identity is taken: the racy rule's clock
+        self._known: dict[str, tuple[Identity, str]] = {}
+        self._kept: dict[str, tuple[Identity, str]] = {}
+        value = cache.get("source", self._key)
+        if value is not None:
+            known = _parse(value)
+            if known is None:
+                cache.reject()
+            else:
+                self._known = known
+
+    def digest(self, path: Path) -> str | None:
+        """The recorded SHA-256 of ``path`` (hex) if its identity is the recorded one."""
+        record = self._known.get(path.name)
+        if record is None:
+            return None
+        try:
+            current = identity(path)
+        except OSError:
+            return None
+        if current != record[0]:
+            return None
+        self._kept[path.name] = record
+        return record[1]
+
+    def read(self, path: Path) -> tuple[bytes, str]:
+        """Read ``path`` (its identity taken first) and record what was read: (bytes, SHA-256)."""
+        before = identity(path)
+        content = path.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        if max(before[1], before[2]) < self._now - RACY_NS:
+            self._kept[path.name] = (before, digest)
+        else:
+            self._kept.pop(path.name, None)
+        return content, digest
+
+    def save(self) -> None:
+        """Store the records of the files this build saw (a removed file's record goes)."""
+        records = {name: [*ident, digest] for name, (ident, digest) in self._kept.items()}
+        self._cache.put("source", self._key, json.dumps(records, separators=(",", ":")).encode())
+
+
+def _parse(value: bytes) -> dict[str, tuple[Identity, str]] | None:
+    """The records of a ``source`` entry, None unless exactly our shape."""
+    try:
+        raw = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    known: dict[str, tuple[Identity, str]] = {}
+    for name, record in raw.items():
+        if not (
+            isinstance(record, list)
+            and len(record) == 6
+            and all(type(n) is int for n in record[:5])
+            and isinstance(record[5], str)
+        ):
+            return None
+        size, mtime, ctime, ino, dev, digest = record
+        known[name] = ((size, mtime, ctime, ino, dev), digest)
+    return known
