@@ -52,8 +52,12 @@ def _explainer(name: str) -> Draft201909Validator:
 
 @cache
 def _fast(name: str) -> Any:
-    import jsonschema_rs
-
+    """jsonschema-rs's validator, or None in an environment installed before it was a
+    dependency (every answer then comes from jsonschema: slower, the same verdicts)."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
     return jsonschema_rs.Draft201909Validator(_schema(name), validate_formats=False, offline=True)
 
 
@@ -85,10 +89,11 @@ def plain_json(value: Any) -> bool:
 def fast_accepts(name: str, doc: Any) -> bool:
     """Whether jsonschema-rs accepts ``doc``; False when it is not plain JSON data or when
     jsonschema-rs cannot take it in (a lone surrogate, say)."""
-    if not plain_json(doc):
+    fast = _fast(name)
+    if fast is None or not plain_json(doc):
         return False
     try:
-        return bool(_fast(name).is_valid(doc))
+        return bool(fast.is_valid(doc))
     except (ValueError, TypeError, OverflowError):
         return False
 
