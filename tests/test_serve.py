@@ -175,3 +175,20 @@ def test_a_site_without_a_theme_folder_gets_the_packaged_assets_and_may_replace_
     assert (built / "verifier.js").read_text() == minified(
         "verifier.js", (ASSETS_DIR / "verifier.js").read_text("utf-8")
     )
+
+
+def test_a_terminated_preview_removes_its_temporary_site(
+    issuer_site: IssuerSite, tmp_path: Path
+) -> None:
+    """``kill`` (SIGTERM), as a service manager or ``docker stop`` sends it, ends the preview
+    like Ctrl-C: the site it built in a temporary folder does not pile up."""
+    award(issuer_site)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = subprocess_env(issuer_site, TMPDIR=str(scratch))
+    with preview(issuer_site.root, env) as served:
+        assert "<!doctype html>" in get(served.origin)
+        assert [p.name for p in scratch.glob("credpages-preview-*")]
+    assert served.proc.returncode is not None
+    assert list(scratch.glob("credpages-preview-*")) == []
+    assert "Traceback" not in served.err

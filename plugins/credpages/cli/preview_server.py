@@ -13,10 +13,13 @@ from __future__ import annotations
 import errno
 import html
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +85,26 @@ def _server_class() -> Any:
     return PreviewServer
 
 
+def _stop_on_request(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """``kill``, a closed terminal or ``docker stop`` end the preview like Ctrl-C, so its
+    temporary site folder is removed (by default they end Python without running ``finally``)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {sig: signal.signal(sig, _stop_on_request) for sig in wanted}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def serve_preview(
     *,
     host: str | None,
@@ -90,6 +113,17 @@ def serve_preview(
     announce: Callable[[str, str], None],
 ) -> None:
     """Build into a temporary folder, serve it, rebuild on changes; until interrupted."""
+    with _stoppable():
+        _serve(host=host, port=port, load=load, announce=announce)
+
+
+def _serve(
+    *,
+    host: str | None,
+    port: int | None,
+    load: Callable[[str], Any],
+    announce: Callable[[str, str], None],
+) -> None:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
