@@ -105,6 +105,7 @@ def _stoppable() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+@_stoppable()
 def serve_preview(
     *,
     host: str | None,
@@ -113,17 +114,6 @@ def serve_preview(
     announce: Callable[[str, str], None],
 ) -> None:
     """Build into a temporary folder, serve it, rebuild on changes; until interrupted."""
-    with _stoppable():
-        _serve(host=host, port=port, load=load, announce=announce)
-
-
-def _serve(
-    *,
-    host: str | None,
-    port: int | None,
-    load: Callable[[str], Any],
-    announce: Callable[[str, str], None],
-) -> None:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
