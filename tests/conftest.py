@@ -98,6 +98,10 @@ class IssuerSite:
         (path,) = set(self.credential_files()) - before
         return path
 
+    def issue_each(self, names: list[str]) -> list[Path]:
+        """One credential for each name (addresses r0@, r1@… example.test), in order."""
+        return [self.issue(name, f"r{i}@example.test") for i, name in enumerate(names)]
+
     def load(self, path: Path) -> dict[str, Any]:
         return load_yaml(path).data
 

@@ -32,14 +32,9 @@ Row = dict[str, object]
 # --- the site, its builds and the cache file ------------------------------------------------
 
 
-def issue(site: IssuerSite, name: str, i: int) -> Path:
-    return site.issue(name, f"r{i}@example.test")
-
-
 @pytest.fixture
 def site(issuer_site: IssuerSite) -> IssuerSite:
-    for i, name in enumerate(NAMES):
-        issue(issuer_site, name, i)
+    issuer_site.issue_each(NAMES)
     return issuer_site
 
 

@@ -87,14 +87,9 @@ def assert_same(incremental: Path, reference: Tree) -> None:
     assert differ == [], f"differs from a cold build: {differ}"
 
 
-def issue(site: IssuerSite, name: str, i: int) -> Path:
-    return site.issue(name, f"r{i}@example.test")
-
-
 @pytest.fixture
 def site(issuer_site: IssuerSite) -> IssuerSite:
-    for i, name in enumerate(NAMES):
-        issue(issuer_site, name, i)
+    issuer_site.issue_each(NAMES)
     build(issuer_site)
     return issuer_site
 
@@ -120,7 +115,7 @@ def test_a_warm_build_rewrites_nothing_and_equals_a_cold_build(site: IssuerSite)
 def test_adding_a_credential_writes_its_folder_and_the_log_only(site: IssuerSite) -> None:
     out = build(site)
     before = identities(out)
-    added = issue(site, "Mary Jackson", 9)
+    added = site.issue("Mary Jackson", "r9@example.test")
     build(site)
     changed = rewritten(before, identities(out))
     assert {name.rsplit("/", 1)[0] for name in changed if name.startswith("c/")} == {
@@ -337,7 +332,7 @@ def test_files_changed_just_before_a_build_are_read_again_by_the_next(
 ) -> None:
     """Git's racily-clean rule: a record taken within the file clock's reach of the file's last
     change is not kept (a same-size rewrite in the same tick would keep the identity)."""
-    fresh = issue(site, "Mary Jackson", 9)
+    fresh = site.issue("Mary Jackson", "r9@example.test")
     build(site)
     reads = count_reads(monkeypatch)
     build(site)
