@@ -481,6 +481,64 @@ def test_non_text_plain_keys_refused(parser: Any, text: str, line: int, field: s
     refused(text, line=line, field=field or None, says=("mapping keys must be text", "quote it"))
 
 
+def _resolves_as_text_by_the_full_rules(value: str) -> bool:
+    """Every rule of ``_resolve_plain``, none of its shortcut: True if ``value`` stays text."""
+    lowered = value.lower()
+    if lowered in yaml_load._NULLS or lowered in yaml_load._YAML11_BOOLS:
+        return False
+    patterns = (
+        yaml_load._DEC_INT,
+        yaml_load._FLOAT,
+        yaml_load._INF_NAN,
+        yaml_load._TIMESTAMP,
+        yaml_load._ODD_NUMBER,
+    )
+    return not any(p.fullmatch(value) for p in patterns)
+
+
+@given(st.text(max_size=12) | st.from_regex(r"[-+.0-9a-zA-Z~:_]{0,10}", fullmatch=True))
+@settings(max_examples=600)
+def test_plain_scalar_shortcut_never_skips_a_rule(value: str) -> None:
+    # The loader returns a plain scalar as text at once when its first character cannot start
+    # a null, boolean, number or date; the full rules must agree for every such value.
+    if value and value[0] not in yaml_load._SPECIAL_START:
+        assert _resolves_as_text_by_the_full_rules(value)
+        assert yaml_load._resolve_plain(value, None, None) == value
+
+
+@given(
+    st.one_of(
+        *(
+            st.from_regex(pattern, fullmatch=True)
+            for pattern in (
+                yaml_load._DEC_INT,
+                yaml_load._FLOAT,
+                yaml_load._INF_NAN,
+                yaml_load._TIMESTAMP,
+                yaml_load._ODD_NUMBER,
+            )
+        )
+    )
+)
+def test_every_number_or_date_form_starts_with_a_special_character(value: str) -> None:
+    assert value[0] in yaml_load._SPECIAL_START
+
+
+@pytest.mark.parametrize("word", sorted(yaml_load._NULLS | yaml_load._YAML11_BOOLS))
+def test_every_null_or_boolean_word_starts_with_a_special_character(word: str) -> None:
+    # in any case: each letter upper or lower (YAML 1.1 readers take Yes, YES, ...)
+    for first in {word[:1].lower(), word[:1].upper()} - {""}:
+        assert first in yaml_load._SPECIAL_START
+
+
+def test_refused_plain_key_is_refused_every_time(parser: Any) -> None:
+    # Plain keys found to be text are remembered; one that is refused never is.
+    for _ in range(2):
+        refused("a: 1\nyes: 2\n", line=2, field="yes", says="mapping keys must be text")
+    assert loads_yaml("yes_please: 1\n").data == {"yes_please": 1}
+    assert "yes" not in yaml_load._TEXT_KEYS
+
+
 @pytest.mark.parametrize(
     ("text", "line", "field"),
     [("? [a, b]\n: c\n", 1, None), ("x: 1\nz:\n  ? {a: 1}\n  : c\n", 3, "z")],

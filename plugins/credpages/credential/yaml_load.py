@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -66,6 +66,11 @@ _NEEDS_ESCAPES = re.compile(
 )
 
 _YAML11_BOOLS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false"})
+# First characters of every plain scalar that is not plain text: nulls (~, null), booleans of
+# YAML 1.1 and 1.2 (y, n, yes, no, on, off, true, false in any case) and every number, date or
+# odd number form below (a digit, sign or dot). Any other first character means text, so most
+# values skip the regular expressions (tests check this against the full rules).
+_SPECIAL_START = frozenset("~nNyYoOtTfF0123456789+-.")
 _NULLS = frozenset({"", "~", "null"})
 _DEC_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"-?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
@@ -150,6 +155,8 @@ def _resolve_plain(
     A float is allowed when ``key`` (the mapping key holding the value) is in ``float_fields``,
     or anywhere when ``float_fields`` is None.
     """
+    if value and value[0] not in _SPECIAL_START:
+        return value
     lowered = value.lower()
     if lowered in _NULLS:
         shown = "an empty value" if value == "" else _show(value)
@@ -208,17 +215,25 @@ def _resolve_plain(
 # Loading
 
 
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.CollectionStartEvent)
+# Plain (unquoted) mapping keys already found to read as text. Whether a key does depends on
+# the key alone, and credentials repeat the same few dozen keys, so each is checked once per
+# process (bounded, so hostile files cannot grow it).
+_TEXT_KEYS: set[str] = set()
+_TEXT_KEYS_MAX = 1024
+
+
 class _Builder:
     """Builds plain dict/list/str/int/float/bool data from a PyYAML event stream, refusing early."""
 
     def __init__(
         self,
-        events: Iterator[yaml.Event],
+        next_event: Callable[[], yaml.Event],
         source: str,
         float_fields: frozenset[str],
         text: str = "",
     ):
-        self._events = events
+        self.next = next_event
         self._source = source
         self._float_fields = float_fields
         self._text_lines = text.split("\n")  # only LF and CRLF are left (see _decode)
@@ -228,9 +243,6 @@ class _Builder:
         # A lone surrogate in a key would make the error itself unprintable.
         field = _SURROGATE.sub("\ufffd", field) if field else None
         raise CredpagesError(message, file=self._source, line=line, field=field)
-
-    def next(self) -> yaml.Event:
-        return next(self._events)
 
     def document(self) -> dict[str, Any]:
         self.next()  # StreamStartEvent
@@ -269,6 +281,8 @@ class _Builder:
 
     def _check_node(self, event: yaml.Event, path: str) -> None:
         """Refuse anchors, aliases and tags: each lets the loaded data differ from what is shown."""
+        if isinstance(event, _NODE_EVENTS) and event.anchor is None and event.tag is None:
+            return  # the usual case, decided without the checks below
         if isinstance(event, yaml.AliasEvent):
             self.fail(
                 f"YAML anchors and aliases are not allowed (found alias *{event.anchor}): "
@@ -296,26 +310,28 @@ class _Builder:
 
     def _node(self, event: yaml.Event, path: str, depth: int, key: str | None) -> Any:
         self._check_node(event, path)
-        line = _line(event)
-        self.lines.setdefault(path, line)
-        if isinstance(event, yaml.ScalarEvent):
+        if path not in self.lines:
+            self.lines[path] = _line(event)
+        if type(event) is yaml.ScalarEvent:
             return self._scalar(event, path, key)
         if depth > MAX_DEPTH:
             self.fail(
-                f"the data is nested more than {MAX_DEPTH} levels deep: flatten it", line, path
+                f"the data is nested more than {MAX_DEPTH} levels deep: flatten it",
+                _line(event),
+                path,
             )
         if isinstance(event, yaml.MappingStartEvent):
             return self._mapping(path, depth)
         assert isinstance(event, yaml.SequenceStartEvent)
         items: list[Any] = []
-        while not isinstance(event := self.next(), yaml.SequenceEndEvent):
+        while type(event := self.next()) is not yaml.SequenceEndEvent:
             items.append(self._node(event, f"{path}[{len(items)}]", depth + 1, None))
         return items
 
     def _mapping(self, path: str, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         key_lines: dict[str, int] = {}
-        while not isinstance(event := self.next(), yaml.MappingEndEvent):
+        while type(event := self.next()) is not yaml.MappingEndEvent:
             key, line = self._key(event, path)
             key_path = _child_path(path, key)
             if key in key_lines:
@@ -339,7 +355,7 @@ class _Builder:
             )
         key = event.value
         key_path = _child_path(path, key)
-        if not event.style:
+        if not event.style and key not in _TEXT_KEYS:
             if key == "<<":
                 self.fail(
                     "YAML merge keys (<<) are not allowed: write the fields out in full",
@@ -358,6 +374,8 @@ class _Builder:
                     line,
                     key_path,
                 )
+            if len(_TEXT_KEYS) < _TEXT_KEYS_MAX:
+                _TEXT_KEYS.add(key)
         self._check_text(key, line, path)
         return key, line
 
@@ -534,8 +552,8 @@ def loads_yaml(
 ) -> Loaded:
     """Parse hostile YAML text into JSON-model data plus field line numbers, or raise."""
     decoded = _decode(text, source, max_bytes)
-    events = yaml.parse(decoded, Loader=_Loader)
-    builder = _Builder(events, source, float_fields, decoded)
+    loader = _Loader(decoded)  # its events pulled one by one, as yaml.parse does
+    builder = _Builder(loader.get_event, source, float_fields, decoded)
     try:
         data = builder.document()
     except CredpagesError:
@@ -550,9 +568,7 @@ def loads_yaml(
             line=1,
         ) from None
     finally:
-        close = getattr(events, "close", None)
-        if close is not None:
-            close()
+        loader.dispose()
     return Loaded(data=data, lines=builder.lines, source=source)
 
 
