@@ -372,10 +372,13 @@ def _first_difference(left: Any, right: Any, path: str) -> str | None:
     return None if left == right else path
 
 
-def write_yaml(path: str | Path, data: Any, *, float_fields: frozenset[str] = FLOAT_FIELDS) -> None:
-    """Write ``data`` as canonical YAML, atomically, after proving it reads back identically.
+def checked_yaml(
+    path: str | Path, data: Any, *, float_fields: frozenset[str] = FLOAT_FIELDS
+) -> str:
+    """The canonical YAML of ``data``, proven to read back as exactly ``data``.
 
-    A file that would load as different data would break its signature, so it is never written.
+    A file that would load as different data would break its signature, so such text is never
+    returned. ``path`` only names the file in errors (nothing is written).
     """
     source = str(path)
     try:
@@ -405,11 +408,21 @@ def write_yaml(path: str | Path, data: Any, *, float_fields: frozenset[str] = FL
             line=loaded.line_of(difference),
             field=difference or None,
         )
+    return text
+
+
+def write_yaml_text(path: str | Path, text: str) -> None:
+    """Write text from :func:`checked_yaml` atomically, a write failure named plainly."""
     try:
         atomic_write(path, text)
     except OSError as error:
         raise CredpagesError(
             f"could not write the file ({error.strerror or error}): check that the folder "
             "exists and is writable",
-            file=source,
+            file=str(path),
         ) from None
+
+
+def write_yaml(path: str | Path, data: Any, *, float_fields: frozenset[str] = FLOAT_FIELDS) -> None:
+    """Write ``data`` as canonical YAML, atomically, after proving it reads back identically."""
+    write_yaml_text(path, checked_yaml(path, data, float_fields=float_fields))

@@ -7,7 +7,7 @@ what is refused and why), writing (``yaml_dump``) and bounded file reads (``boun
 from __future__ import annotations
 
 from .bounded_read import MAX_BYTES, read_bounded
-from .yaml_dump import dump_yaml, write_yaml
+from .yaml_dump import checked_yaml, dump_yaml, write_yaml, write_yaml_text
 from .yaml_load import FLOAT_FIELDS, MAX_DEPTH, Loaded, load_yaml, loads_yaml
 
 __all__ = [
@@ -15,9 +15,11 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "Loaded",
+    "checked_yaml",
     "dump_yaml",
     "load_yaml",
     "loads_yaml",
     "read_bounded",
     "write_yaml",
+    "write_yaml_text",
 ]

@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..credential.jsonld import canonicalize_rdfc
 from ..credential.model import Award, build_credential, check_recipient, now_timestamp
-from ..credential.proofs import jcs_bytes
-from ..credential.verify import check_content, check_integrity, check_proofs
-from ..credential.yamlio import Loaded, load_yaml, write_yaml
+from ..credential.yamlio import Loaded, load_yaml, write_yaml_text
 from ..errors import CredpagesError
 from ..site.linkedin import add_to_profile_url
 from .award_request import Outcome, Request, make_request
+from .batch_signing import BatchSigner, Checked, SignJob, sign_checked, signable
 from .holdings import Holdings
 from .issuance_log import IssuanceLog
 from .repository import credential_files, display_path, is_signed, load_achievement
@@ -63,23 +61,7 @@ def check_signable(doc: Mapping[str, Any], settings: Settings) -> list[Credpages
     pre-check passes is one ``sign`` signs. It is what ``check_integrity`` checks, minus the
     proofs, plus what signing itself refuses (JSON-LD safe mode, JCS).
     """
-    return _signable(doc, settings)[1]
-
-
-def _signable(
-    doc: Mapping[str, Any], settings: Settings
-) -> tuple[str | None, list[CredpagesError]]:
-    """:func:`check_signable`, also returning the document's RDFC N-Quads for the signature."""
-    errors = check_content(doc, settings)
-    if errors:
-        return None, errors
-    unsecured = {k: v for k, v in doc.items() if k != "proof"}
-    try:
-        canonical = canonicalize_rdfc(unsecured)
-        jcs_bytes(unsecured)
-    except CredpagesError as exc:
-        return None, [exc]
-    return canonical, []
+    return signable(doc, settings)[1]
 
 
 def _authoring_line(loaded: Loaded, field: str | None) -> int:
@@ -132,24 +114,44 @@ class Issuer:
         where: Callable[[CredpagesError], CredpagesError] | None = None,
     ) -> Pending | Outcome:
         """The checked credential for ``request``, or the outcome "existing" if already held."""
+        drafted = self._draft(request, allow_duplicate)
+        if isinstance(drafted, Outcome):
+            return drafted
+        pending = self._checked(request, drafted, signable(drafted, self.settings), path, where)
+        # a second request for the same person is "existing" (a refused one is not held)
+        self.holdings.add(drafted, self.settings, request.recipient.email)
+        return pending
+
+    def _draft(self, request: Request, allow_duplicate: bool) -> dict[str, Any] | Outcome:
+        """The unsigned credential for ``request`` (a new id and status index), or the outcome
+        "existing" if the recipient already holds the achievement."""
         existing = None if allow_duplicate else self.holdings.holder(request)
         if existing is not None:
             return self._outcome(request.recipient.email, existing, None, "existing")
-        slug = self.holdings.new_slug(request.achievement.id)
         doc = build_credential(
             self.settings,
             request.achievement.achievement,
             request.recipient,
             request.award,
-            slug=slug,
+            slug=self.holdings.new_slug(request.achievement.id),
             status_index=self.holdings.new_index(self.rng),
         )
-        canonical, problems = _signable(doc, self.settings)
+        return doc
+
+    def _checked(
+        self,
+        request: Request,
+        doc: dict[str, Any],
+        checked: Checked,
+        path: Path | None = None,
+        where: Callable[[CredpagesError], CredpagesError] | None = None,
+    ) -> Pending:
+        """``doc`` ready to sign, or its first problem raised (located at the request)."""
+        canonical, problems = checked
         if problems:
             problem = problems[0]
             raise where(problem) if where else problem.located(file=request.origin)
-        # a second row for the same person is "existing"
-        self.holdings.add(doc, self.settings, request.recipient.email)
+        slug = str(doc["id"]).rstrip("/").rsplit("/", 1)[-1]
         target = path or self.settings.credentials_dir / f"{slug}.yaml"
         return Pending(doc, target, request.recipient.email, canonical)
 
@@ -160,8 +162,12 @@ class Issuer:
         if not self._status_ready:
             ensure_status_list(self.settings, self.signer)
             self._status_ready = True
-        signed = self.signer.sign(pending.document, canonical_document=pending.canonical)
-        self._write_checked(pending.path, signed, pending)
+        signed, text = sign_checked(self.signer, _job(pending))
+        return self._write(pending, signed, text)
+
+    def _write(self, pending: Pending, signed: dict[str, Any], text: str) -> Outcome:
+        """Write a signed, checked credential and log it."""
+        write_yaml_text(pending.path, text)
         if self._keep_written:
             self.written[str(signed["id"])] = signed
         if self._log is None:
@@ -182,43 +188,52 @@ class Issuer:
         url = str(doc["id"])
         return Outcome(name, email, url, add_to_profile_url(doc, self.settings), path, status)
 
-    def _write_checked(self, path: Path, signed: dict[str, Any], pending: Pending) -> None:
-        """Refuse to write anything the build would refuse to publish.
-
-        Every check the build makes, each once: when the signed document is (compared whole)
-        the one the plan checked, its content (shape, schema, issuer, status entry) passed
-        :func:`check_signable` and its RDFC N-Quads are reused, so only the proofs are checked
-        here; otherwise everything is. ``write_yaml`` then proves the file reads back as
-        exactly this document.
-        """
-        unsecured = {k: v for k, v in signed.items() if k != "proof"}
-        if pending.canonical is not None and unsecured == pending.document:
-            problems = check_proofs(signed, self.settings, canonical_document=pending.canonical)
-        else:
-            problems = check_integrity(signed, self.settings)
-        if problems:
-            raise problems[0].located(file=display_path(path))
-        write_yaml(path, signed)
-
     def issue_all(
         self,
         requests: Iterable[Request],
         *,
         allow_duplicate: bool = False,
         progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
     ) -> list[Outcome]:
-        """Plan every request (a refusal stops the batch with nothing written), then sign."""
-        planned = [self.plan(r, allow_duplicate=allow_duplicate) for r in requests]
-        outcomes = []
-        self._batch = True
-        try:
-            for n, item in enumerate(planned, 1):
-                outcomes.append(item if isinstance(item, Outcome) else self.commit(item))
-                if progress:
-                    progress(n)
-        finally:
-            self._batch = False
-            self._save_log()  # what was written is logged, even if the batch stopped
+        """Plan every request (a refusal stops the batch with nothing written), then sign.
+
+        Checking and signing run on every core for a big batch (``batch_signing``); ids,
+        duplicates, the files and the log are made here, in row order.
+        """
+        requests = list(requests)
+        drafts: list[dict[str, Any] | Outcome] = []
+        for request in requests:
+            drafts.append(self._draft(request, allow_duplicate))
+            if not isinstance(drafts[-1], Outcome):  # a second row for the same person is
+                self.holdings.add(drafts[-1], self.settings, request.recipient.email)  # existing
+        unsigned = [d for d in drafts if not isinstance(d, Outcome)]
+        with BatchSigner(self.settings, self.signer, len(unsigned), workers) as batch:
+            checks = iter(batch.check_all(unsigned))
+            planned = [
+                d if isinstance(d, Outcome) else self._checked(r, d, next(checks))
+                for r, d in zip(requests, drafts, strict=True)
+            ]
+            pending = [p for p in planned if isinstance(p, Pending)]
+            if pending and self.signer is not None and not self._status_ready:
+                ensure_status_list(self.settings, self.signer)
+                self._status_ready = True
+            signed = batch.sign_all([_job(p) for p in pending]) if pending else iter(())
+            outcomes = []
+            self._batch = True
+            try:
+                for n, item in enumerate(planned, 1):
+                    if isinstance(item, Pending):
+                        result = next(signed)
+                        if isinstance(result, CredpagesError):
+                            raise result
+                        item = self._write(item, *result)
+                    outcomes.append(item)
+                    if progress:
+                        progress(n)
+            finally:
+                self._batch = False
+                self._save_log()  # what was written is logged, even if the batch stopped
         return outcomes
 
     def plan_file(self, path: Path, *, allow_duplicate: bool = False) -> Pending:
@@ -229,7 +244,7 @@ class Issuer:
         if is_signed(data):
             raise CredpagesError("is already signed; nothing to do", file=shown)
         if "@context" in data:
-            canonical, problems = _signable(data, self.settings)
+            canonical, problems = signable(data, self.settings)
             if problems:
                 e = problems[0]
                 raise e.located(file=shown, line=loaded.line_of(e.field or ""))
@@ -308,7 +323,7 @@ class Issuer:
         if "evidence" in old:
             doc["evidence"] = old["evidence"]
         doc["awardedDate"] = old.get("awardedDate", old.get("validFrom"))
-        canonical, problems = _signable(doc, self.settings)
+        canonical, problems = signable(doc, self.settings)
         if problems:
             raise problems[0]
         path = self.settings.credentials_dir / f"{slug}.yaml"
@@ -363,3 +378,8 @@ def check_authoring_file(settings: Settings, path: Path, planner: Issuer | None 
     planner = planner or Issuer(settings, None, rng=secrets.randbelow)
     planner.plan_file(path)
     return planner
+
+
+def _job(pending: Pending) -> SignJob:
+    """What a worker needs to sign ``pending``; its file is named as every command shows it."""
+    return pending.document, pending.canonical, display_path(pending.path)
