@@ -24,6 +24,7 @@ with compiled bytecode (``PYCACHE``), as installed packages do:
     python bench/build.py --sizes 1000 --rounds 5
     python bench/build.py --huge                 # 100,000 as well: its cost per credential
                                                  # against 10,000 (<= 1.2x) and peak memory
+                                                 # (no baseline at 100,000: see measure())
 """
 
 from __future__ import annotations
@@ -317,12 +318,26 @@ def measure(
     cold_rounds: int,
     add: bool,
     empty: tuple[Series, Series],
+    with_baseline: bool = True,
 ) -> tuple[Series, Series]:
     """Rows for ``n`` credentials; returns the (cold, warm) series for the linearity rows.
-    ``empty``: the (baseline, credpages) empty-site series, for the per-credential rows."""
+    ``empty``: the (baseline, credpages) empty-site series, for the per-credential rows;
+    ``with_baseline``: False leaves the baseline out (at 100,000 it takes as long as credpages'
+    cold build twice over, and no target compares with it there)."""
     config, seed = fixture(sites, n)
     work = working_copy(config, tmp / f"work{n}")
     set_cards(work, False)
+    if not with_baseline:
+        cold = Series()
+        for _ in range(cold_rounds):
+            cold.add(build_once(work, cold=True))
+        build_once(work)
+        (warm,) = interleave(rounds, lambda: build_once(work))
+        for kind, series in (("cold", cold), ("warm", warm)):
+            if series.runs:
+                row(f"{n:,} {kind} (baseline not run)", seconds(series), "", "", "", series.load())
+                row(f"{n:,} {kind}, peak memory", f"{series.rss:.0f} MB", "", "", "", "")
+        return cold, warm
     base = baseline(tmp / f"base{n}", n)
     build_once(base)  # caches warm for both (the first build of a tree pays for imports)
     cold = Series()
@@ -376,21 +391,28 @@ def measure(
     return cold, warm
 
 
-def linearity_rows(measured: dict[int, tuple[Series, Series]], big: int, small: int) -> None:
-    """Per-credential cost at ``big`` against ``small`` (same run), and ``big``'s peak memory."""
+def linearity_rows(
+    measured: dict[int, tuple[Series, Series]], big: int, small: int, empty: Series
+) -> None:
+    """Per-credential cost at ``big`` against ``small`` (same run), and ``big``'s peak memory.
+
+    A credential's cost is the build's less the empty site's (``empty``), over N: the fixed
+    start-up, spread over 10x more credentials, would otherwise hide growth that is not linear.
+    """
     if big not in measured or small not in measured:
         return
     for kind, index in (("cold", 0), ("warm", 1)):
         at_big, at_small = measured[big][index], measured[small][index]
         if not (at_big.runs and at_small.runs):
             continue
-        wall = (at_big.wall / big) / (at_small.wall / small)
-        cpu = (at_big.cpu / big) / (at_small.cpu / small)
+        big_wall, big_cpu = (at_big.wall - empty.wall) / big, (at_big.cpu - empty.cpu) / big
+        small_wall = (at_small.wall - empty.wall) / small
+        small_cpu = (at_small.cpu - empty.cpu) / small
+        wall, cpu = big_wall / small_wall, big_cpu / small_cpu
         row(
-            f"{big:,} {kind}, per credential against {small:,}",
-            f"{at_big.wall / big * 1000:.2f} ms wall ({at_big.cpu / big * 1000:.2f} CPU)",
-            f"{at_small.wall / small * 1000:.2f} ms wall ({at_small.cpu / small * 1000:.2f} CPU)"
-            f" at {small:,}",
+            f"{big:,} {kind}, per credential (less the empty site's build) against {small:,}",
+            f"{big_wall * 1000:.3f} ms wall ({big_cpu * 1000:.3f} CPU)",
+            f"{small_wall * 1000:.3f} ms wall ({small_cpu * 1000:.3f} CPU) at {small:,}",
             f"{wall:.2f}x wall, {cpu:.2f}x CPU",
             "<= 1.2x",
             f"{at_small.load()} / {at_big.load()}",
@@ -447,12 +469,21 @@ def main() -> None:
         for n in sizes:
             largest = n == max(s for s in sizes if s <= 10_000) or n == HUGE
             measured[n] = measure(
-                tmp, args.sites, n, args.rounds, args.cold_rounds, add=largest, empty=empty
+                tmp,
+                args.sites,
+                n,
+                args.rounds,
+                args.cold_rounds,
+                add=largest,
+                empty=empty,
+                with_baseline=n != HUGE,
             )
             with contextlib.suppress(FileNotFoundError):
                 shutil.rmtree(tmp / f"work{n}")
                 shutil.rmtree(tmp / f"base{n}")
-        linearity_rows(measured, HUGE, 10_000)
+        smaller = [n for n in sizes if n < HUGE]
+        if smaller:
+            linearity_rows(measured, HUGE, max(smaller), empty[1])
         if not args.no_sizes:
             sizes_row(tmp, args.sites, min(sizes))
     print()
