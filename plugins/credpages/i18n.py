@@ -230,10 +230,15 @@ def _base36(n: int) -> str:
 def strings_module(tag: str) -> str:
     """``assets/credpages/strings/<tag>.js``: one small ES module per language, shared (and cached)
     by every page, so no page carries its strings inline. ``$locale`` is the CLDR locale for
-    ``Intl`` dates; the rest maps :func:`message_key` of each English message to its translation.
+    ``Intl`` dates, ``$dates`` the long date of each month as the pages write it
+    (:func:`date_templates`); the rest maps :func:`message_key` of each English message to its
+    translation.
     Two messages with one key would be a wrong translation: refused."""
     lang = language(tag)
-    table: dict[str, str] = {"$locale": lang.cldr.replace("_", "-")}
+    table: dict[str, str | list[str]] = {"$locale": lang.cldr.replace("_", "-")}
+    dates = date_templates(tag)
+    if dates is not None:
+        table["$dates"] = dates
     for message, text in script_messages(tag).items():
         key = message_key(message)
         if key in table:
@@ -241,6 +246,25 @@ def strings_module(tag: str) -> str:
         table[key] = text
     body = json.dumps(table, ensure_ascii=False, separators=(",", ":"))
     return f"export default {body};\n"
+
+
+def date_templates(tag: str) -> list[str] | None:
+    """The long date of each month in the language ``tag``, day and year as ``{d}`` and ``{y}``:
+    ``"{d} janvier {y}"``. ``i18n.js`` fills them in, so the verdict writes a date as the page
+    does (Babel's CLDR), without ``Intl.DateTimeFormat``, whose first use in a fresh browser
+    context loads locale data (25-60 ms, measured by bench/verify_browser.py). None when a
+    template does not reproduce Babel's date (a locale with its own digits): ``Intl`` then."""
+    out = []
+    for month in range(1, 13):
+        text = format_date(f"1999-{month:02d}-28", tag)
+        template = text.replace("1999", "{y}", 1).replace("28", "{d}", 1)
+        samples = ((2026, 3), (987, 1), (2000, 10))
+        for year, day in samples:
+            filled = template.replace("{y}", str(year)).replace("{d}", str(day))
+            if filled != format_date(f"{year:04d}-{month:02d}-{day:02d}", tag):
+                return None
+        out.append(template)
+    return out
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(\w+)\}")

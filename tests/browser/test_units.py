@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from credpages import i18n
 from credpages.credential.multikey import b58encode
 
 from .fixtures import encode_bits, multikey
@@ -512,3 +513,28 @@ def test_page_field_rules(module_page, attr, shown, value, ok):
         [attr, shown, value],
     )
     assert got == ("ok" if ok else "fail")
+
+
+@pytest.mark.parametrize("tag", sorted(i18n.shipped()))
+def test_verdict_dates_are_the_pages_dates_without_intl(page, server, tag):
+    """The verdict writes a date as the page does (Babel's CLDR long date, from the strings file's
+    templates) and never asks Intl, whose first use in a fresh context costs 25-60 ms."""
+    folder = server.root / f"dates-{tag}"
+    server.install_assets(folder)
+    if tag != "en":
+        strings = folder / "assets" / "credpages" / "strings" / f"{tag}.js"
+        strings.parent.mkdir()
+        strings.write_text(i18n.strings_module(tag), encoding="utf-8")
+    (folder / "index.html").write_text(f'<!doctype html><html lang="{tag}"><title>d</title>\n')
+    page.add_init_script("Intl.DateTimeFormat = function () { throw new Error('Intl used'); };")
+    page.goto(f"{server.url}dates-{tag}/")
+    dates = ["2026-09-15T00:00:00Z", "0987-01-01T00:00:00Z", "2024-02-29T12:00:00+02:00"]
+    dates += [f"2031-{m:02d}-{m + 9}T00:00:00Z" for m in range(1, 13)]
+    got = page.evaluate(
+        """async (dates) => {
+             const m = await import('./assets/credpages/i18n.js');
+             return dates.map((d) => m.humanDate(d));
+           }""",
+        dates,
+    )
+    assert got == [i18n.format_date(d, tag) for d in dates]

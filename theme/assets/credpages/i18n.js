@@ -2,7 +2,7 @@
 // text. For another language the build writes strings/<lang>.js from the same catalog as the
 // templates (credpages.i18n): one small file per language, shared and cached by every page.
 const lang = globalThis.document?.documentElement.lang || 'en';
-/** @type {Record<string, string>} */
+/** @type {Record<string, any>} strings by key, "$locale" and "$dates" (i18n.strings_module) */
 let table = {};
 if (!/^en(-|$)/i.test(lang)) {
   try {
@@ -13,6 +13,13 @@ if (!/^en(-|$)/i.test(lang)) {
 }
 /** The CLDR locale of dates; English writes day month year, as the pages do. */
 export const locale = table.$locale || 'en-GB';
+const EN = 'January February March April May June July August September October November December';
+/**
+ * Each month's long date with {d} and {y} to fill (i18n.date_templates, as the pages write it).
+ * Not Intl.DateTimeFormat: its first use in a fresh browser context loads locale data, 25-60 ms.
+ * @type {string[]|undefined}
+ */
+const dates = table.$locale ? table.$dates : EN.split(' ').map((m) => `{d} ${m} {y}`);
 
 /** A message's key in the strings file: FNV-1a over its UTF-16 code units, base 36 (credpages.i18n). */
 const key = (/** @type {string} */ s) => {
@@ -52,5 +59,7 @@ export function humanDate(/** @type {unknown} */ iso) {
   const d = new Date(Date.UTC(2000, +m[2] - 1, +m[3]));
   d.setUTCFullYear(+m[1]);
   if (d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3]) return '';
+  const template = dates?.[+m[2] - 1];
+  if (template) return template.replace('{d}', String(+m[3])).replace('{y}', String(+m[1]));
   return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(d);
 }
