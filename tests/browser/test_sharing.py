@@ -8,6 +8,7 @@ The site is built by MkDocs from a generated issuer (tests/test_site_build helpe
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import random
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from PIL import Image
@@ -185,6 +187,13 @@ def context(browser: Any) -> Iterator[Any]:
     ctx.set_default_timeout(15_000)
     yield ctx
     ctx.close()
+
+
+def query(url: str) -> dict[str, str]:
+    """The query of ``url``, every parameter present exactly once."""
+    parsed = parse_qs(urlsplit(url).query, keep_blank_values=True, strict_parsing=True)
+    assert all(len(v) == 1 for v in parsed.values()), parsed
+    return {k: v[0] for k, v in parsed.items()}
 
 
 def open_verified(context: Any, url: str) -> Any:
@@ -468,16 +477,51 @@ def test_the_page_loads_nothing_from_other_hosts(context: Any, built: BuiltSite)
 
 
 def test_share_links_are_in_the_built_page(context: Any, built: BuiltSite) -> None:
+    """share.js writes the addresses the page leaves out: each value URL-encoded (a space as %20,
+    which mail clients read too), the "Add to profile" link the same as issuing reports."""
     page = open_verified(context, built.pages["python-basics"])
+    url = built.pages["python-basics"]
+    title = page.get_attribute('meta[property="og:title"]', "content")
+    assert title == "Python Basics — Ada Lovelace"
     hrefs = page.eval_on_selector_all(".cp-sharebar a", "as => as.map(a => a.href)")
-    assert [h.split("?")[0] for h in hrefs] == [
-        "https://www.linkedin.com/sharing/share-offsite/",
-        "https://twitter.com/intent/tweet",
-        "https://www.facebook.com/sharer/sharer.php",
-        "mailto:",
+    expected = [
+        ("https://www.linkedin.com/sharing/share-offsite/", {"url": url}),
+        ("https://twitter.com/intent/tweet", {"url": url, "text": title}),
+        ("https://www.facebook.com/sharer/sharer.php", {"u": url}),
+        ("mailto:", {"subject": title, "body": url}),
     ]
+    assert [(h.split("?")[0], query(h)) for h in hrefs] == expected
+    for href in hrefs:
+        assert not re.search(r"[^A-Za-z0-9%&=._~-]", href.split("?")[1]), href
+    profile = page.get_attribute("a[data-cp-share=profile]", "href")
+    signed = built.signed["python-basics"]
+    assert profile.split("?")[0] == "https://www.linkedin.com/profile/add"
+    assert query(profile) == query(add_to_profile_url(signed, built.settings))
+    assert query(profile)["organizationId"] == "1234567"  # the issuer's, from the page
     assert page.is_visible("figure.cp-qr img")
     assert page.is_visible("button[data-cp=png]")  # shown once share.js ran (html.cp-js)
+    assert page.is_visible(".cp-sharebar a") and page.is_visible("a[data-cp-share=profile]")
+
+
+def test_hostile_share_text_is_only_encoded(context: Any, built: BuiltSite) -> None:
+    """A title with markup and bidi controls goes into the links as encoded text, nothing else."""
+    hostile = 'Ada "</script><img src=x onerror=alert(1)>\u202e & more+'
+    page = context.new_page()
+
+    def serve(route: Any) -> None:
+        response = route.fetch()
+        body = response.text().replace(
+            'content="Python Basics — Ada Lovelace"', f'content="{html.escape(hostile)}"', 1
+        )
+        assert hostile[:10] in html.unescape(body)
+        route.fulfill(response=response, body=body)
+
+    page.route(built.pages["python-basics"], serve)
+    page.goto(built.pages["python-basics"])
+    page.wait_for_selector("html.cp-js")
+    hrefs = page.eval_on_selector_all(".cp-sharebar a", "as => as.map(a => a.href)")
+    assert query(hrefs[1])["text"] == hostile and query(hrefs[3])["subject"] == hostile
+    assert page.query_selector("img[src=x]") is None
 
 
 def test_without_javascript_the_script_buttons_are_hidden(browser: Any, built: BuiltSite) -> None:
@@ -487,7 +531,9 @@ def test_without_javascript_the_script_buttons_are_hidden(browser: Any, built: B
         page.goto(built.pages["python-basics"])
         assert not page.is_visible("button[data-cp=print]")
         assert not page.is_visible("button[data-cp=png]")
-        assert page.is_visible(".cp-sharebar a")
-        assert page.is_visible(".cp-copylist")
+        # the links whose addresses share.js writes are hidden, not links that go nowhere
+        assert not page.is_visible(".cp-sharebar a")
+        assert not page.is_visible("a[data-cp-share=profile]")
+        assert page.is_visible(".cp-copylist")  # LinkedIn's values, to copy by hand
     finally:
         ctx.close()

@@ -3,7 +3,7 @@
 // as in the page) inside. PNG: one uncompressed iTXt chunk "openbadgecredential" right after IHDR
 // (an earlier one is replaced). SVG: xmlns:openbadges on <svg> and <openbadges:credential> with
 // the JSON as CDATA right after its start tag. A PNG of an SVG image is rasterised first.
-// Loaded by share.js on the first click of a badge download button.
+// Loaded by share-actions.js on the first click of a badge download button.
 
 import { t } from './i18n.js';
 

@@ -1,74 +1,64 @@
-// Credential page extras: copy buttons (LinkedIn values, page link), "Print or save as PDF" (prints the
-// certificate), baked badge downloads (bake.js, imported on first click). Buttons marked data-cp
-// stay hidden until this module has run (html.cp-js).
+// Credential page extras, the part every page runs: the share links' addresses, written here from
+// what the page holds anyway (canonical URL, og:title, the embedded credential) so that the HTML
+// carries none of five long encoded URLs; a copy button for each LinkedIn value; the status line.
+// What a click does (copy, baked badges) is in share-actions.js, imported on the first click.
+// Buttons marked data-cp and .cp-needs-js blocks stay hidden until this module has run (html.cp-js).
 import { t } from './i18n.js';
 
-document.documentElement.classList.add('cp-js');
+const doc = document;
+const url = /** @type {HTMLLinkElement | null} */ (doc.querySelector('link[rel=canonical]'))?.href;
+const text = doc.querySelector('meta[property="og:title"]')?.getAttribute('content') ?? '';
+/** @type {Record<string, any>} */
+let cred = {};
+try { cred = JSON.parse(doc.getElementById('cp-credential')?.textContent ?? '') ?? {}; } catch { /* none */ }
 
-/** Copy with the Clipboard API, else through a hidden textarea. @returns {Promise<boolean>} */
-export async function copyText(/** @type {string} */ text) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch { /* not allowed here: fall back */ }
-  const area = Object.assign(document.createElement('textarea'), { value: text, className: 'cp-offscreen' });
-  document.body.append(area);
-  area.select();
-  let ok = false;
-  try { ok = document.execCommand('copy'); } catch { /* unsupported */ }
-  area.remove();
-  return ok;
+/** [year, month] of a timestamp as written (no time zone shift), as credpages.site.linkedin. */
+const ym = (/** @type {unknown} */ iso) => (/^(\d{4,})-(\d\d)-/.exec(String(iso)) ?? []).slice(1).map((n) => String(+n));
+
+/** Each kind's address and query; null when the page lacks what it needs. */
+const links = (/** @type {HTMLElement} */ a) => {
+  const [y, m] = ym(cred.validFrom);
+  const [ey, em] = ym(cred.validUntil);
+  const org = a.dataset.orgId ? { organizationId: a.dataset.orgId } : a.dataset.org ? { organizationName: a.dataset.org } : {};
+  return {
+    linkedin: url && ['https://www.linkedin.com/sharing/share-offsite/', { url }],
+    x: url && ['https://twitter.com/intent/tweet', { url, text }],
+    facebook: url && ['https://www.facebook.com/sharer/sharer.php', { u: url }],
+    email: url && ['mailto:', { subject: text, body: url }],
+    // LinkedIn's "Add to profile", as credpages.site.linkedin.add_to_profile_url makes it
+    profile: cred.id && ['https://www.linkedin.com/profile/add', {
+      startTask: 'CERTIFICATION_NAME', name: String(cred.name ?? ''), ...org,
+      ...(y && { issueYear: y, issueMonth: m }),
+      ...(typeof cred.validUntil === 'string' && ey && { expirationYear: ey, expirationMonth: em }),
+      certUrl: String(cred.id), certId: String(cred.id),
+    }],
+  }[a.dataset.cpShare ?? ''];
+};
+for (const a of doc.querySelectorAll('a[data-cp-share]')) {
+  const [base, query] = (a instanceof HTMLAnchorElement && links(a)) || [];
+  if (!base) continue;
+  const href = new URL(base);
+  // every value encoded; a space as %20, which mail clients read too ("+" would stay a plus)
+  href.search = new URLSearchParams(query).toString().replaceAll('+', '%20');
+  a.href = href.href;
 }
 
-const status = Object.assign(document.createElement('p'), { className: 'cp-status' });
-status.setAttribute('role', 'status');
-document.querySelector('[data-cp=print]')?.parentElement?.after(status);
+doc.documentElement.classList.add('cp-js');
 
-for (const dd of document.querySelectorAll('.cp-copylist dd')) {
-  const button = Object.assign(document.createElement('button'), { type: 'button', className: 'cp-copy', value: dd.textContent, textContent: t('Copy') });
+const status = Object.assign(doc.createElement('p'), { className: 'cp-status' });
+status.setAttribute('role', 'status');
+doc.querySelector('[data-cp=print]')?.parentElement?.after(status);
+
+for (const dd of doc.querySelectorAll('.cp-copylist dd')) {
+  const button = Object.assign(doc.createElement('button'), { type: 'button', className: 'cp-copy', value: dd.textContent, textContent: t('Copy') });
   button.dataset.cp = 'copy';
   button.setAttribute('aria-label', t('Copy {label}', { label: dd.previousElementSibling?.textContent }));
   dd.append(' ', button);
 }
 
-/** @type {Record<string, (b: HTMLButtonElement) => unknown>} */
-const actions = {
-  print: () => window.print(),
-  copy: async (b) => flash(b, await copyText(b.value)),
-  link: async (b) => flash(b, await copyText(/** @type {HTMLLinkElement | null} */ (document.querySelector('link[rel=canonical]'))?.href || location.href.split('#')[0])),
-  png: bake,
-  svg: bake,
-};
-
-let statusTimer = 0;
-
-/** "Copied" on the button for two seconds, announced by the one status line (one timer: an
- * earlier button's timer must not clear a later button's message). */
-function flash(/** @type {HTMLButtonElement} */ b, /** @type {boolean} */ ok) {
-  b.dataset.label ??= b.textContent ?? '';
-  b.textContent = ok ? t('Copied') : t('Copy failed');
-  status.textContent = ok ? t('Copied to the clipboard.') : '';
-  clearTimeout(Number(b.dataset.timer));
-  b.dataset.timer = String(setTimeout(() => { b.textContent = b.dataset.label ?? ''; }, 2000));
-  clearTimeout(statusTimer);
-  statusTimer = setTimeout(() => { status.textContent = ''; }, 2000);
-}
-
-async function bake(/** @type {HTMLButtonElement} */ b) {
-  b.disabled = true;
-  status.textContent = t('Baking the badge…');
-  try {
-    const { downloadBadge } = await import('./bake.js');
-    await downloadBadge(/** @type {'png'|'svg'} */ (b.dataset.cp), b.closest('p')?.dataset.cpImage ?? '');
-    status.textContent = '';
-  } catch (e) {
-    status.textContent = t('The badge could not be made: {error}', { error: e instanceof Error ? e.message : e });
-  } finally {
-    b.disabled = false;
-  }
-}
-
-document.addEventListener('click', (event) => {
+doc.addEventListener('click', async (event) => {
   const b = event.target instanceof Element && event.target.closest('button[data-cp]');
-  if (b instanceof HTMLButtonElement) actions[b.dataset.cp ?? '']?.(b);
+  if (!(b instanceof HTMLButtonElement)) return;
+  if (b.dataset.cp === 'print') print(); // at once, within the click
+  else (await import('./share-actions.js')).act(b, status);
 });

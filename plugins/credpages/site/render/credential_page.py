@@ -74,7 +74,10 @@ def credential_page_context(
     Template variables (besides those of every page): ``credential`` (the signed document, for the
     ``#cp-credential`` JSON-LD), ``c`` (:class:`~credpages.site.render.view.CredentialView`),
     ``status`` (:class:`StatusView`), ``json_href``, ``earn_url``, ``linkedin_url``,
-    ``linkedin_fields`` (tuple of :class:`CopyField`), ``share`` (:class:`ShareLinks` or None),
+    ``linkedin_fields`` (tuple of :class:`CopyField`), ``linkedin_org`` (``id`` / ``name``: the
+    organisation of the link, which share.js adds to the link it builds from the credential),
+    ``share`` (:class:`ShareLinks` or None: the built-in page only marks where share.js writes
+    them, a custom template may link them),
     ``issuer_page_href`` (the issuer's page on this site: its achievements listing),
     ``badge`` (:class:`BadgeDownload` or None), ``qr`` (Markup or None), ``certificate`` (bool),
     ``clr_href`` and ``clr_download`` (the CLR link and its file name), ``cert_issuer`` (Shown or
@@ -147,6 +150,7 @@ def credential_page_context(
         linkedin_fields=_linkedin_fields(valid_linkedin, issuer_name, lang.tag)
         if valid_linkedin
         else (),
+        linkedin_org=_linkedin_org(valid_linkedin),
         share=_share_links(canonical, og_title) if live and canonical else None,
         badge=_badge_download(view.achievement.image) if live else None,
         qr=_qr_markup(qr_img) if live and qr_img else None,
@@ -239,6 +243,14 @@ def _linkedin_fields(url: str, organization: str | None, lang: str) -> tuple[Cop
         if text is not None:
             out.append(CopyField(label, text))
     return tuple(out)
+
+
+def _linkedin_org(url: str | None) -> dict[str, str | None]:
+    """The organisation the "Add to profile" link names (``id`` or ``name``): the one part of it
+    share.js cannot read from the embedded credential, so the page carries it as an attribute."""
+    query = parse_qs(urlsplit(url or "").query)
+    org_id = query.get("organizationId", [None])[0]
+    return {"id": org_id, "name": None if org_id else query.get("organizationName", [None])[0]}
 
 
 def _share_links(page_url: str, title: str) -> ShareLinks:
