@@ -112,6 +112,25 @@ def test_a_warm_build_rewrites_nothing_and_equals_a_cold_build(site: IssuerSite)
     assert_same(out, cold(site))
 
 
+def test_the_same_site_built_through_another_config_path_rewrites_nothing(
+    site: IssuerSite,
+) -> None:
+    """Page keys name what a page is made from, not how `mkdocs.yml` was named: a build run
+    from another folder with an absolute path keeps every page (it re-rendered them all)."""
+    theme = site.root / "overrides" / "credpages"  # a theme folder: named relative to mkdocs.yml
+    theme.mkdir(parents=True)
+    original = (TEMPLATE_DIR / "credential.html").read_text(encoding="utf-8")
+    (theme / "credential.html").write_text(original + "<!-- ours -->\n", encoding="utf-8")
+    text = site.config.read_text()
+    site.config.write_text(text.replace("theme:\n", "theme:\n  custom_dir: overrides\n", 1))
+    out = build(site)
+    before = identities(out)
+    elsewhere = site.run("--config", site.root / "mkdocs.yml", "build", cwd=site.root.parent)
+    assert elsewhere.code == 0, elsewhere
+    assert rewritten(before, identities(out)) == set()
+    assert_same(out, cold(site))
+
+
 def test_adding_a_credential_writes_its_folder_and_the_log_only(site: IssuerSite) -> None:
     out = build(site)
     before = identities(out)

@@ -133,14 +133,17 @@ def _theme_info(config: MkDocsConfig) -> ThemeInfo:
         palettes = [palettes]
     first = palettes[0] if palettes else {}
     custom_dir = theme.custom_dir
-    overrides = (Path(custom_dir) / "credpages",) if custom_dir else ()
+    # Absolute: MkDocs names custom_dir as mkdocs.yml was named (`-f mkdocs.yml` or a full
+    # path), and these paths are part of every page's cache key: one build run from another
+    # folder re-rendered every page.
+    overrides = (Path(custom_dir).resolve() / "credpages",) if custom_dir else ()
     return ThemeInfo(
         site_name=config.site_name,
         primary=str(first.get("primary", "indigo")),
         accent=str(first.get("accent", "indigo")),
         dark_toggle=len(palettes) > 1,
         template_dirs=tuple(d for d in overrides if d.is_dir()),
-        docs_dir=Path(config.docs_dir),
+        docs_dir=Path(config.docs_dir).resolve(),
         write_home=not any(
             Path(config.docs_dir, name).is_file() for name in ("index.md", "README.md")
         ),
