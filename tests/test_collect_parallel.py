@@ -37,7 +37,7 @@ def tamper(path: Path) -> None:
 
 
 def verdicts(data: SiteData) -> tuple[dict[str, object], list[tuple[str | None, str]]]:
-    passed = {r.source: r.credential for r in data.credentials if r.ok}
+    passed = {r.source: data.document(r) for r in data.credentials if r.ok}
     failed = sorted((e.file, e.message) for e in data.failures)
     return passed, failed
 

@@ -78,8 +78,8 @@ def build_demo(root: Path, site_url: str, *, language: str | None = None) -> Dem
     data = collect(load_settings(root / "mkdocs.yml"))
     paths: dict[str, str] = {}
     for report in data.credentials:
-        doc = report.credential
-        assert doc is not None and report.slug is not None
+        doc = data.document(report)
+        assert report.slug is not None
         name = doc["credentialSubject"]["name"]
         kind = {
             "Ada Lovelace": "credential-verified",

@@ -136,8 +136,8 @@ def rerender_pages(config: Path, site_dir: Path) -> bool:
     env = make_environment(list(theme.template_dirs))
     changed = False
     for report in data.credentials:
-        doc = report.credential
-        assert doc is not None and report.slug is not None
+        doc = data.document(report)
+        assert report.slug is not None
         index = site_dir / "c" / report.slug / "index.html"
         if 'class="cp-qr"' in index.read_text(encoding="utf-8"):
             continue

@@ -21,13 +21,17 @@ from .multikey import decode_public_key
 from .proofs import SUITE_JCS, verify_proof_set
 from .schema_check import OB_SCHEMA, schema_problems
 from .status_list import LIST_BITS, Bits, is_set, status_index
+from .summary import Summary
 
 VALID, REVOKED, EXPIRED, NOT_YET_VALID = "valid", "revoked", "expired", "not-yet-valid"
 
 
-@dataclass
+@dataclass(slots=True)
 class Report:
-    """What verification found for one file: fatal ``errors`` or a publishable ``state``."""
+    """What verification found for one file: fatal ``errors`` or a publishable ``state``.
+
+    A site build drops ``credential`` once the report has its ``summary`` (see ``summary``)
+    and reads the document back where a file is made from it (``site.collect.document_of``)."""
 
     source: str
     credential: dict[str, Any] | None = None
@@ -36,6 +40,9 @@ class Report:
     slug: str | None = None
     published_sha256: str | None = None  # SHA-256 (hex) of its credential.json, where known
     sorted_hash: str | None = None  # SHA-256 of its sorted compact JSON (the log's quick check)
+    summary: Summary | None = None  # what a site build keeps of the verified document
+    file: str | None = None  # the file it was verified from (a site build reads it back)
+    file_sha256: str | None = None  # SHA-256 (hex) of the exact bytes that were verified
 
     @property
     def ok(self) -> bool:

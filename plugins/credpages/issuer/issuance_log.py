@@ -15,14 +15,16 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..config import Settings
 from ..credential.proofs import jcs_bytes, verify_proof_set
+from ..credential.summary import first_created as _first_created
 from ..credential.verify import keyring_resolver
 from ..credential.yamlio import load_yaml
 from ..errors import CredpagesError
@@ -155,13 +157,6 @@ def read_log(settings: Settings) -> LogFile | None:
 
 def today() -> str:
     return dt.datetime.now(dt.UTC).date().isoformat()
-
-
-def _first_created(doc: Mapping[str, Any]) -> str:
-    raw = doc.get("proof")
-    proofs = raw if isinstance(raw, list) else [raw]
-    stamps = [str(p.get("created", "")) for p in proofs if isinstance(p, Mapping)]
-    return min(stamps, default="")
 
 
 class IssuanceLog:
@@ -311,10 +306,26 @@ def check_published(
 ) -> list[CredpagesError]:
     """Each published credential must be its id's newest leaf, logged no earlier than signed
     (``quick``: file → :func:`sorted_json_hash` of its document, where known already)."""
-    problems = []
     quick = quick or {}
-    for shown, doc in documents:
-        index = check.latest.get(str(doc.get("id")))
+    return check_logged(
+        check,
+        (
+            (shown, str(doc.get("id")), _first_created(doc), partial(matches_entry, doc, quick=q))
+            for shown, doc in documents
+            for q in [quick.get(shown)]
+        ),
+    )
+
+
+Logged = tuple[str, str, str, Callable[[str], bool]]  # file, id, first created, matches(sha256)
+
+
+def check_logged(check: LogCheck, credentials: Iterable[Logged]) -> list[CredpagesError]:
+    """:func:`check_published` over what it needs of each credential (a build keeps only a
+    summary of each: ``matches`` reads the document back only if the quick hash differs)."""
+    problems = []
+    for shown, credential_id, signed_at, matches in credentials:
+        index = check.latest.get(credential_id)
         if index is None:
             problems.append(
                 CredpagesError(
@@ -326,7 +337,7 @@ def check_published(
             )
             continue
         entry = check.entries[index]
-        if not matches_entry(doc, entry.sha256, quick.get(shown)):
+        if not matches(entry.sha256):
             problems.append(
                 CredpagesError(
                     f"differs from its issuance log entry (leaf {index}): it was changed after "
@@ -335,7 +346,7 @@ def check_published(
                 )
             )
             continue
-        signed = _first_created(doc)[:10]
+        signed = signed_at[:10]
         if signed and entry.date < signed:
             problems.append(
                 CredpagesError(

@@ -19,7 +19,7 @@ from .. import i18n
 from ..config import Settings, ShareCards
 from ..errors import CredpagesError
 from .cache import BuildCache, key_maker
-from .collect import SiteData
+from .collect import SiteData, summary_of
 from .output import Output
 from .share_card import (
     CARD_HEIGHT,
@@ -205,9 +205,9 @@ def write_cards(
         d.achievement["id"]: d.achievement for d in site.achievements.values()
     }
     for report in site.credentials:
-        doc = report.credential
-        assert doc is not None and report.slug is not None
-        achievement = doc["credentialSubject"]["achievement"]
+        summary = summary_of(report)
+        assert report.slug is not None
+        achievement = summary.achievement
         achievements.setdefault(str(achievement["id"]), achievement)
         if options.per == "achievement":
             card = achievement_card(achievement)
@@ -218,10 +218,10 @@ def write_cards(
             )
         else:
             card = CardData(
-                recipient=str(doc["credentialSubject"].get("name", "")),
+                recipient=summary.name,
                 achievement=str(achievement.get("name", "")),
                 issuer=settings.issuer.name,
-                issued_date_text=i18n.format_date(doc.get("validFrom"), language(achievement).tag),
+                issued_date_text=i18n.format_date(summary.valid_from, language(achievement).tag),
                 badge_image=badge(achievement),
                 logo_image=logo,
                 rtl=language(achievement).dir == "rtl",
@@ -229,12 +229,12 @@ def write_cards(
             folder = f"{settings.page_prefix}/{report.slug}"
         jobs.append((card, options.style))
         targets.append((f"c:{report.slug}", folder, _alt(card, language(achievement).tag)))
-    for achievement_id, achievement in sorted(achievements.items()):
+    for achievement_id, defined in sorted(achievements.items()):
         if achievement_id.startswith(prefix):
-            card = achievement_card(achievement)
+            card = achievement_card(defined)
             jobs.append((card, options.style))
             folder = achievement_id[len(settings.site_url) :].strip("/")
-            targets.append((f"a:{achievement_id}", folder, _alt(card, language(achievement).tag)))
+            targets.append((f"a:{achievement_id}", folder, _alt(card, language(defined).tag)))
     digests = [card_hash(card, style) for card, style in jobs]
     names = [f"{t[1]}/card-{d[:16]}.png" for t, d in zip(targets, digests, strict=True)]
     needed: dict[str, int] = {}  # file → its job

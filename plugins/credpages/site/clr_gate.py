@@ -10,7 +10,7 @@ every build. A failing CLR fails the build like a failing credential.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..config import Settings
@@ -25,18 +25,48 @@ from .cache import BuildCache
 VERIFIED = b"verified"
 
 
+def _id(report: Report) -> str:
+    if report.summary is not None:
+        return report.summary.id
+    assert report.credential is not None
+    return str(report.credential["id"])
+
+
+class _Published(Mapping[str, Mapping[str, Any]]):
+    """Published credential id → its verified document, read back only when a CLR embeds it
+    (a build holds summaries, not documents)."""
+
+    def __init__(
+        self, reports: dict[str, Report], load: Callable[[Report], Mapping[str, Any]]
+    ) -> None:
+        self._reports = reports
+        self._load = load
+
+    def __getitem__(self, credential_id: str) -> Mapping[str, Any]:
+        return self._load(self._reports[credential_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._reports)
+
+    def __len__(self) -> int:
+        return len(self._reports)
+
+
 def check_site_clrs(
     settings: Settings,
     reports: list[Report],
+    load: Callable[[Report], Mapping[str, Any]],
     store: BuildCache,
     key_of: Callable[[bytes], str],
 ) -> tuple[dict[str, dict[str, Any]], list[CredpagesError]]:
     """The verified CLRs by pathway credential slug, and the failures (file:line: field:)."""
-    published = {str(r.credential["id"]): r.credential for r in reports if r.credential}
-    slugs = {str(r.credential["id"]): r.slug for r in reports if r.credential and r.slug}
+    files = clr_files(settings)
+    by_id = {_id(r): r for r in reports} if files else {}
+    published = _Published(by_id, load)
+    slugs = {i: r.slug for i, r in by_id.items() if r.slug}
     clrs: dict[str, dict[str, Any]] = {}
     failures: list[CredpagesError] = []
-    for path in clr_files(settings):
+    for path in files:
         shown = display_path(path)
         content = path.read_bytes()
         try:
@@ -74,13 +104,13 @@ def missing_clr_warnings(
     pathways = {settings.achievement_url(a) for a, d in achievements.items() if d.rule is not None}
     out = []
     for report in reports:
-        doc = report.credential
-        if doc is None or report.slug is None or report.slug in clrs:
+        summary = report.summary
+        if summary is None or report.slug is None or report.slug in clrs:
             continue
-        if doc["credentialSubject"].get("achievement", {}).get("id") in pathways:
+        if summary.achievement.get("id") in pathways:
             out.append(
-                f"{report.source}: pathway credential {doc['id']} has no verified CLR "
+                f"{report.source}: pathway credential {summary.id} has no verified CLR "
                 f"({display_path(clr_path(settings, report.slug))}, to be published at "
-                f"{clr_id(str(doc['id']))}): `credpages pathways --clr` makes it"
+                f"{clr_id(summary.id)}): `credpages pathways --clr` makes it"
             )
     return out

@@ -9,7 +9,12 @@ authenticated ``verify`` entry for exactly these bytes under exactly these setti
 which only a build holding the cache secret can have made after every check passed; that entry
 carries the document it parsed (as ``credential.json``), so a warm build neither parses YAML nor
 re-checks a proof. What a leaked cache secret would allow is in DESIGN.md ("The build cache").
-Work is spread over all cores when there is enough of it."""
+Work is spread over all cores when there is enough of it.
+
+No document is held once it is checked: each report keeps a small ``Summary`` (what the
+listing, achievement pages, log gate, status list and pathways use) and the file it came from,
+and :meth:`SiteData.document` reads the document back where a file is made from it (memory
+stays a few KB a credential, not ~11 KB)."""
 
 from __future__ import annotations
 
@@ -24,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..credential.status_list import Bits, status_index
+from ..credential.status_list import Bits
+from ..credential.summary import Summary, summarize
 from ..credential.verify import Report, check_integrity, verify_document
 from ..credential.yamlio import loads_yaml, read_bounded
 from ..errors import CredpagesError
@@ -41,7 +47,6 @@ from ..issuer.revocation import (
     Revocation,
     load_ledger,
     parse_status_list,
-    status_indices,
     status_list_bits,
     unrevoked_errors,
 )
@@ -72,6 +77,14 @@ class SiteData:
     achievement_failures: list[CredpagesError] = field(default_factory=list)
     log: LogCheck | None = None  # the verified issuance log, when the issuer keeps one
     clrs: dict[str, dict[str, Any]] = field(default_factory=dict)  # pathway slug → its CLR
+    verify_key: Callable[..., str] | None = None  # keys of ``verify`` entries (this build's)
+
+    def document(self, report: Report) -> dict[str, Any]:
+        """The verified document of ``report``, read back: from its ``verify`` entry (made or
+        authenticated by this build), else from the file, whose bytes must be the ones that
+        were verified. Either way it must be the document whose ``credential.json`` was
+        checked (its SHA-256), so what is published is exactly what was verified."""
+        return document_of(report, self.cache, self.verify_key or verify_key_maker(self.settings))
 
 
 def verify_key_maker(settings: Settings) -> Callable[..., str]:
@@ -103,9 +116,9 @@ def verified_entry(document: dict[str, Any]) -> bytes:
     return VERIFIED + quick.encode("ascii") + b"\n" + credential_json(document).encode("utf-8")
 
 
-def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
-    """(document, SHA-256 of credential.json, quick hash) from a ``verify`` entry, None if
-    malformed (the digest, not the text: 100,000 texts held to the end are 400 MB)."""
+def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None, int] | None:
+    """(document, SHA-256 of credential.json, quick hash, its size) from a ``verify`` entry,
+    None if malformed (the digest, not the text: 100,000 texts held to the end are 400 MB)."""
     if not value.startswith(VERIFIED):
         return None
     quick, _, published = value[len(VERIFIED) :].partition(b"\n")
@@ -117,18 +130,54 @@ def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None] | None:
     if not isinstance(document, dict) or credential_json(document) != text:
         return None
     digest = hashlib.sha256(published).hexdigest()
-    return document, digest, quick.decode("ascii", "replace") if quick != b"-" else None
+    shown = quick.decode("ascii", "replace") if quick != b"-" else None
+    return document, digest, shown, len(published)
 
 
 Job = tuple[str, str, bytes, Settings]  # (file as shown, its path, SHA-256 of its bytes, settings)
+Made = tuple[str, str | None, int]  # (SHA-256 of credential.json, quick hash, its size)
 
 
-def _published_of(entry: bytes) -> tuple[str, str | None]:
-    """(SHA-256 of credential.json, quick hash) of a ``verify`` entry this build has just made
+def summary_of(report: Report) -> Summary:
+    """The summary every report of a collected site has (``collect`` made it)."""
+    if report.summary is None:
+        raise ValueError(f"{report.source}: a report without a summary (not from collect)")
+    return report.summary
+
+
+def document_of(
+    report: Report, store: BuildCache, key_of: Callable[..., str]
+) -> dict[str, Any]:
+    """See :meth:`SiteData.document`."""
+    if report.credential is not None:
+        return report.credential
+    shown, path, digest = report.source, report.file, report.file_sha256
+    if path is None or digest is None or report.published_sha256 is None:
+        raise ValueError(f"{shown}: a report without its file (not from collect)")
+    value = store.get("verify", key_of(digest))
+    entry = read_entry(value) if value is not None else None
+    if entry is not None and entry[1] == report.published_sha256:
+        return entry[0]
+    content = read_bounded(path)  # no cache, or it lost the entry: the verified bytes again
+    document: dict[str, Any] | None = None
+    if hashlib.sha256(content).hexdigest() == digest:
+        document = loads_yaml(content, source=shown).data
+    if document is None or _sha256_of(document) != report.published_sha256:
+        raise CredpagesError("changed while the site was being built: build again", file=shown)
+    return document
+
+
+def _sha256_of(document: dict[str, Any]) -> str:
+    return hashlib.sha256(credential_json(document).encode("utf-8")).hexdigest()
+
+
+def _published_of(entry: bytes) -> tuple[str, str | None, int]:
+    """(SHA-256 of credential.json, quick hash, its size) of a ``verify`` entry this build made
     (:func:`verified_entry`), as :func:`read_entry` gives them: the worker made the JSON and
     the log's hash, so the main process does not serialise and hash the document again."""
     quick, _, published = entry[len(VERIFIED) :].partition(b"\n")
-    return hashlib.sha256(published).hexdigest(), quick.decode("ascii") if quick != b"-" else None
+    shown = quick.decode("ascii") if quick != b"-" else None
+    return hashlib.sha256(published).hexdigest(), shown, len(published)
 
 
 def _verify_file(
@@ -191,13 +240,26 @@ def collect(
             "creates it",
             file=display_path(settings.credentials_dir / "status" / "revocation-list.yaml"),
         )
-    documents: dict[str, dict[str, Any]] = {}
-    published: dict[str, tuple[str, str | None]] = {}  # file → (its SHA-256, quick hash)
+    candidates: dict[str, Report] = {}  # file → its report (the document dropped)
     failures: list[CredpagesError] = []
     jobs: list[Job] = []
     keys: dict[str, str] = {}
     sources = SourceDigests(settings.credentials_dir, store)
-    shared = Interner()  # what every credential repeats, held once (see ``interning``)
+    shared = Interner()  # embedded achievements repeat: one object each (see ``interning``)
+
+    def admit(shown: str, path: str, digest: str, document: dict[str, Any], made: Made) -> None:
+        """Check what depends on this build (state, slug), keep the summary, drop the rest."""
+        report = verify_document(
+            document, settings, source=shown, revoked_bits=bits, now=now, integrity=[]
+        )
+        if not report.errors:
+            achievement = shared.part(document["credentialSubject"]["achievement"])
+            report.summary = summarize(document, made[2], achievement)
+            report.published_sha256, report.sorted_hash = made[0], made[1]
+            report.file, report.file_sha256 = path, digest
+        report.credential = None
+        candidates[shown] = report
+
     for path in files:
         shown = display_path(path)
         content: bytes | None = None
@@ -208,8 +270,7 @@ def collect(
         value = store.get("verify", keys[shown])
         entry = read_entry(value) if value is not None else None
         if entry is not None:  # these exact bytes passed every check under these settings
-            documents[shown] = shared.document(entry[0])
-            published[shown] = entry[1:]
+            admit(shown, str(path), digest, entry[0], entry[1:])
             continue
         if value is not None:  # authentic, but not what this code stores: verify again
             store.reject()
@@ -218,27 +279,26 @@ def collect(
             keys[shown] = key_of(digest)
         jobs.append((shown, str(path), bytes.fromhex(digest), settings))
     sources.save()
-    hits = len(documents)
-    for shown, document, errors, made in _verify_all(jobs, workers or os.cpu_count() or 1):
+    hits = len(candidates)
+    for (shown, path_text, digest_bytes, _), (_, document, errors, made) in zip(
+        jobs, _verify_all(jobs, workers or os.cpu_count() or 1), strict=True
+    ):
         if errors or document is None or made is None:
             failures.extend(errors)
         else:
-            documents[shown] = shared.document(document)
-            published[shown] = _published_of(made)  # made once, in the worker
             store.put("verify", keys[shown], made)
-    store.flush()
+            admit(shown, path_text, digest_bytes.hex(), document, _published_of(made))
+    store.flush()  # before any document is read back from its entry
     reports: list[Report] = []
     seen: dict[str, str] = {}
     positions: dict[int, str] = {}  # status list index → the file that holds it
-    for shown in sorted(documents):
-        document = documents[shown]
-        report = verify_document(
-            document, settings, source=shown, revoked_bits=bits, now=now, integrity=[]
-        )
+    for shown in sorted(candidates):
+        report = candidates[shown]
         if report.errors:
             failures.extend(e.located(file=shown) for e in report.errors)
             continue
-        other = seen.get(str(document["id"]))
+        summary = summary_of(report)
+        other = seen.get(summary.id)
         if other is not None:
             failures.append(
                 CredpagesError(
@@ -248,7 +308,7 @@ def collect(
                 )
             )
             continue
-        index = status_index(document)
+        index = summary.status_index
         holder = positions.get(index) if index is not None else None
         if holder is not None:
             failures.append(
@@ -262,9 +322,7 @@ def collect(
             continue
         if index is not None:
             positions[index] = shown
-        seen[str(document["id"])] = shown
-        if shown in published:
-            report.published_sha256, report.sorted_hash = published[shown]
+        seen[summary.id] = shown
         reports.append(report)
     achievements, achievement_failures = _load_achievements(settings)
     if status_error is not None:
@@ -273,13 +331,16 @@ def collect(
         )
     ledger = load_ledger(settings)
     if bits is not None:
-        documents_ok = (r.credential for r in reports if r.credential is not None)
-        undone = unrevoked_errors(settings, ledger, status_indices(documents_ok), bits)
+        indices = {s.id: s.status_index for s in map(summary_of, reports) if s.status_index}
+        undone = unrevoked_errors(settings, ledger, indices, bits)
         if undone:
             raise CredpagesError(rollback_failure_message(undone))
-    log, reports, unlogged = check_site_log(settings, reports, previous=log_previous)
+    def load(report: Report) -> dict[str, Any]:
+        return document_of(report, store, key_of)
+
+    log, reports, unlogged = check_site_log(settings, reports, load, previous=log_previous)
     failures.extend(unlogged)
-    clrs, clr_failures = check_site_clrs(settings, reports, store, key_of)
+    clrs, clr_failures = check_site_clrs(settings, reports, load, store, key_of)
     failures.extend(clr_failures)
     return SiteData(
         settings=settings,
@@ -294,6 +355,7 @@ def collect(
         cache=store,
         log=log,
         clrs=clrs,
+        verify_key=key_of,
     )
 
 

@@ -10,15 +10,20 @@ stops the whole build.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..config import Settings
+from ..credential.summary import Summary
 from ..credential.verify import Report
 from ..errors import CredpagesError
 from ..issuer.issuance_log import (
     LogCheck,
+    Logged,
     check_extends,
     check_log,
-    check_published,
+    check_logged,
+    credential_hash,
     log_origin,
     log_path,
     note_verifiers,
@@ -31,6 +36,7 @@ from .log_files import PublishedLog
 def check_site_log(
     settings: Settings,
     reports: list[Report],
+    load: Callable[[Report], Mapping[str, Any]],
     *,
     previous: PublishedLog | None = None,
     now: dt.date | None = None,
@@ -61,10 +67,18 @@ def check_site_log(
             label=previous.label,
             previous_entries=previous.entries,
         )
-    problems = check_published(
-        check,
-        [(r.source, r.credential) for r in reports if r.credential is not None],
-        {r.source: r.sorted_hash for r in reports if r.sorted_hash},
-    )
+    problems = check_logged(check, (_logged(r, load) for r in reports))
     refused = {p.file for p in problems}
     return check, [r for r in reports if r.source not in refused], problems
+
+
+def _logged(report: Report, load: Callable[[Report], Mapping[str, Any]]) -> Logged:
+    """What the log check needs of a collected credential (``load``: its document, read back
+    only when its quick hash is not the entry's, as for a float or an astral key)."""
+    summary = report.summary
+    assert isinstance(summary, Summary), "collect summarises every report it publishes"
+
+    def matches(sha256_hex: str) -> bool:
+        return report.sorted_hash == sha256_hex or credential_hash(load(report)) == sha256_hex
+
+    return report.source, summary.id, summary.first_created, matches

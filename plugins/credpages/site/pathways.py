@@ -13,7 +13,7 @@ from typing import Any, Union
 from .. import i18n
 from ..credential.verify import REVOKED, VALID
 from ..issuer.pathway_rules import Rule
-from .collect import SiteData
+from .collect import SiteData, summary_of
 from .render.view import Paths, Shown, shown
 
 
@@ -66,16 +66,14 @@ def pathway_warnings(site: SiteData) -> list[str]:
     """
     settings = site.settings
     prefix = f"{settings.site_url}{settings.page_prefix}/"
-    state = {str(r.credential["id"]): r.state for r in site.credentials if r.credential}
+    state = {summary_of(r).id: r.state for r in site.credentials}
     warnings = []
     for report in site.credentials:
-        doc = report.credential
-        if doc is None or report.state != VALID:
+        summary = summary_of(report)
+        if report.state != VALID:
             continue
-        evidence = doc.get("evidence")
-        for item in evidence if isinstance(evidence, list) else []:
-            part = item.get("id") if isinstance(item, Mapping) else None
-            if not isinstance(part, str) or not part.startswith(prefix):
+        for part in summary.evidence:
+            if not part.startswith(prefix):
                 continue
             if state.get(part, REVOKED) != REVOKED:
                 continue
@@ -84,7 +82,7 @@ def pathway_warnings(site: SiteData) -> list[str]:
             if revocation is not None and revocation.superseded_by:
                 what += f" (replaced by {revocation.superseded_by})"
             warnings.append(
-                f"{report.source}: pathway credential {doc['id']} rests on {part}, {what}; "
+                f"{report.source}: pathway credential {summary.id} rests on {part}, {what}; "
                 f"it stays valid until you decide: `credpages revoke {report.slug} --reason "
                 '"…"` takes it back'
             )

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -32,7 +33,7 @@ from ..issuer.issuance_log import log_service
 from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, card_scope, write_cards
 from .clr_gate import missing_clr_warnings
-from .collect import SiteData
+from .collect import SiteData, summary_of
 from .collect import credential_json as credential_json  # where callers import it from
 from .linkedin import add_to_profile_url
 from .log_files import write_log
@@ -65,6 +66,8 @@ from .render.view import Paths
 
 PAGES_WARN_BYTES = 800 * 1000 * 1000
 PARALLEL_PAGES = 64  # fewer pages than this render faster in-process
+PAGE_CHUNK = 16  # pages a worker renders per task (fewer round trips)
+CHUNKS_AHEAD = 4  # per worker: enough to keep it busy, few documents held
 StatusState = Literal["valid", "revoked", "expired", "not-yet-valid"]
 _LOC = re.compile(r"<loc>([^<]+)</loc>")
 
@@ -117,9 +120,7 @@ def site_languages(site: SiteData) -> tuple[list[i18n.Language], list[str]]:
     languages = {i18n.language(settings.language)}
     seen: set[str] = set()
     achievements = [d.achievement for d in site.achievements.values()]
-    achievements += [
-        r.credential["credentialSubject"]["achievement"] for r in site.credentials if r.credential
-    ]
+    achievements += [summary_of(r).achievement for r in site.credentials]
     for achievement in achievements:
         value = achievement.get("inLanguage")
         if not isinstance(value, str) or value in seen:
@@ -186,8 +187,8 @@ def write_machine_files(site: SiteData, out: Output) -> None:
         out.write("CNAME", settings.cname + "\n")
 
 
-def _status(site: SiteData, document: dict[str, Any], state: str) -> CredentialStatusInfo:
-    revocation = site.ledger.get(str(document["id"])) if state == REVOKED else None
+def _status(site: SiteData, credential_id: str, state: str) -> CredentialStatusInfo:
+    revocation = site.ledger.get(credential_id) if state == REVOKED else None
     return CredentialStatusInfo(
         state=cast(StatusState, state),
         reason=revocation.reason if revocation else None,
@@ -234,19 +235,43 @@ def _render_job(job: PageJob) -> bytes:
 
 
 def render_pages(
-    jobs: list[PageJob], template_dirs: tuple[Path, ...], info: SiteInfo, workers: int
+    jobs: Iterable[PageJob], template_dirs: tuple[Path, ...], info: SiteInfo, workers: int
 ) -> Iterator[bytes]:
-    """Render pages in order, on all cores when there are enough to pay for the worker start-up
-    (yielded as they come, so the build never holds every page)."""
-    if workers > 1 and len(jobs) >= PARALLEL_PAGES:
-        chunk = max(1, min(64, len(jobs) // (workers * 8)))
+    """Render pages in order, on all cores when there are enough to pay for the worker start-up.
+
+    ``jobs`` is consumed as pages come back, a few chunks ahead of them, so neither the jobs
+    (each holds a document) nor the pages are ever all in memory."""
+    jobs = iter(jobs)
+    first = list(itertools.islice(jobs, PARALLEL_PAGES))
+    if workers > 1 and len(first) == PARALLEL_PAGES:
+        ahead: deque[Future[list[bytes]]] = deque()
         with ProcessPoolExecutor(
             workers, initializer=_init_worker, initargs=(template_dirs, info)
         ) as pool:
-            yield from pool.map(_render_job, jobs, chunksize=chunk)
+            for chunk in _chunks(itertools.chain(first, jobs), PAGE_CHUNK):
+                ahead.append(pool.submit(_render_chunk, chunk))
+                if len(ahead) >= workers * CHUNKS_AHEAD:
+                    yield from ahead.popleft().result()
+            while ahead:
+                yield from ahead.popleft().result()
         return
     _init_worker(template_dirs, info)
-    yield from map(_render_job, jobs)
+    yield from map(_render_job, itertools.chain(first, jobs))
+
+
+def _chunks(items: Iterable[PageJob], size: int) -> Iterator[list[PageJob]]:
+    chunk: list[PageJob] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _render_chunk(jobs: list[PageJob]) -> list[bytes]:
+    return [_render_job(job) for job in jobs]
 
 
 def write_credential_pages(
@@ -261,44 +286,48 @@ def write_credential_pages(
     """Each credential's page and JSON. A page is made from exactly these inputs (the
     credential's bytes, its status, links and card, plus the templates, settings and code in
     ``page_key``): kept when the file from the last build provably holds it, else taken from
-    an authentic cache entry, else rendered."""
+    an authentic cache entry, else rendered. A document is read back only for a file that must
+    be made from it, and dropped once its page is rendered."""
     settings = site.settings
-    urls = []
-    missing: list[tuple[str, str, PageJob]] = []  # (target, cache key, job)
-    for report in site.credentials:
-        document = report.credential
-        assert document is not None and report.slug is not None
-        folder = f"{settings.page_prefix}/{report.slug}"
-        out.put(  # keyed as ``out.write`` keys any file: the SHA-256 of its bytes
-            f"{folder}/credential.json", published_digest(report), partial(_json_bytes, document)
-        )
-        if report.slug in site.clrs:  # verified by collect (site.clr_gate)
-            out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
-        status = _status(site, document, report.state)
-        share = _share(cards.get(report.slug))
-        clr = report.slug in site.clrs
-        log_entry = site.log.latest.get(str(document["id"])) if site.log else None
-        # The LinkedIn link is not a key input: it is made from the credential and the
-        # settings, which the key covers (credential.json, ``info``), by this code.
-        key = page_key(
-            published_digest(report), repr(status), repr(share), str(clr), str(log_entry)
-        )
-        target = f"{folder}/index.html"
-        urls.append(str(document["id"]))
-        if not out.needs(target, key):
-            cache.touch("page", key)
-            continue
-        html = cache.get("page", key)
-        if html is None:
+    urls: list[str] = []
+    rendering: deque[tuple[str, str]] = deque()  # (target, cache key) of the jobs, in order
+
+    def jobs() -> Iterator[PageJob]:
+        for report in site.credentials:
+            summary = summary_of(report)
+            assert report.slug is not None
+            folder = f"{settings.page_prefix}/{report.slug}"
+            digest = published_digest(report)
+            document: dict[str, Any] | None = None
+            target = f"{folder}/credential.json"
+            if out.needs(target, digest):  # keyed as ``out.write`` keys any file: its SHA-256
+                document = site.document(report)
+                out.store(target, digest, _json_bytes(document))
+            if report.slug in site.clrs:  # verified by collect (site.clr_gate)
+                out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
+            status = _status(site, summary.id, report.state)
+            share = _share(cards.get(report.slug))
+            clr = report.slug in site.clrs
+            log_entry = site.log.latest.get(summary.id) if site.log else None
+            # The LinkedIn link is not a key input: it is made from the credential and the
+            # settings, which the key covers (credential.json, ``info``), by this code.
+            key = page_key(digest, repr(status), repr(share), str(clr), str(log_entry))
+            target = f"{folder}/index.html"
+            urls.append(summary.id)
+            if not out.needs(target, key):
+                cache.touch("page", key)
+                continue
+            html = cache.get("page", key)
+            if html is not None:
+                out.store(target, key, html)
+                continue
+            document = document or site.document(report)
             linkedin = add_to_profile_url(document, settings)
-            job = PageJob(document, status, linkedin, share, clr, log_entry)
-            missing.append((target, key, job))
-        else:
-            out.store(target, key, html)
-    rendered = render_pages(
-        [job for _, _, job in missing], template_dirs, info, os.cpu_count() or 1
-    )
-    for (target, key, _), html in zip(missing, rendered, strict=True):
+            rendering.append((target, key))
+            yield PageJob(document, status, linkedin, share, clr, log_entry)
+
+    for html in render_pages(jobs(), template_dirs, info, os.cpu_count() or 1):
+        target, key = rendering.popleft()
         cache.put("page", key, html)
         out.store(target, key, html)
     return urls
@@ -326,15 +355,13 @@ def write_achievement_pages(
     }
     holders: dict[str, list[RecipientEntry]] = {}
     for report in site.credentials:
-        assert report.credential is not None
-        embedded = report.credential["credentialSubject"]["achievement"]
+        summary = summary_of(report)
+        embedded = summary.achievement
         achievements.setdefault(embedded["id"], embedded)
         if report.state == VALID:
             holders.setdefault(embedded["id"], []).append(
                 RecipientEntry(
-                    name=report.credential["credentialSubject"].get("name", ""),
-                    url=str(report.credential["id"]),
-                    awarded_on=report.credential.get("awardedDate"),
+                    name=summary.name, url=summary.id, awarded_on=summary.awarded_date
                 )
             )
     urls = []
@@ -415,7 +442,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
         personal = options.enabled and options.per == "credential"  # else no projection needed
         options, scope_warnings = card_scope(
             options,
-            [len(_json_bytes(r.credential)) for r in site.credentials if r.credential and personal],
+            [summary_of(r).json_bytes for r in site.credentials if personal],
             out.bytes + site_bytes(out.site_dir, skip=out.owned),
             PAGES_WARN_BYTES,
         )

@@ -1,0 +1,107 @@
+"""A build holds a summary of each credential, not its document, and reads documents back safely.
+
+At 100,000 credentials the documents alone are over a GB, so ``collect`` keeps only what the
+listing, achievement pages, log gate and pathways use, and a page or ``credential.json`` is made
+from the document read back (``SiteData.document``). Read back from where is a trust question:
+only the document whose ``credential.json`` was verified in this build may come back, whatever
+happened to the cache or the file in between.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+import pytest
+
+from conftest import TEST_CACHE_KEY, IssuerSite
+from credpages.errors import CredpagesError
+from credpages.site import publish
+from credpages.site.cache import BuildCache
+from credpages.site.collect import collect, summary_of
+from credpages.site.publish import PageJob, render_pages, site_info
+from credpages.site.render import CredentialStatusInfo
+
+NAMES = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
+
+
+@pytest.fixture
+def site(issuer_site: IssuerSite) -> IssuerSite:
+    issuer_site.issue_each(NAMES)
+    return issuer_site
+
+
+def test_collect_keeps_a_summary_of_each_credential_and_no_document(site: IssuerSite) -> None:
+    data = collect(site.settings)
+    assert len(data.credentials) == len(NAMES)
+    for path in site.credential_files():
+        (report,) = [r for r in data.credentials if r.source.endswith(path.name)]
+        committed = site.load(path)
+        assert report.credential is None
+        summary = summary_of(report)
+        assert summary.id == committed["id"]
+        assert summary.name == committed["credentialSubject"]["name"]
+        assert summary.achievement == committed["credentialSubject"]["achievement"]
+        assert summary.valid_from == committed["validFrom"]
+        assert data.document(report) == committed  # read back: exactly the verified document
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_a_file_changed_after_it_was_checked_is_never_read_back(
+    site: IssuerSite, use_cache: bool
+) -> None:
+    """With the cache the verified document comes from its entry; without it, from the file,
+    which must still hold the bytes that were verified: an edit after the check is refused."""
+    data = collect(site.settings, use_cache=use_cache)
+    (path,) = [p for p in site.credential_files() if NAMES[0] in p.read_text(encoding="utf-8")]
+    (report,) = [r for r in data.credentials if r.source.endswith(path.name)]
+    verified = site.load(path)
+    path.write_text(path.read_text(encoding="utf-8").replace(NAMES[0], "Mallory"), "utf-8")
+    if use_cache:
+        assert data.document(report) == verified
+    else:
+        with pytest.raises(CredpagesError, match="changed while the site was being built"):
+            data.document(report)
+
+
+def test_another_credentials_entry_under_this_key_is_not_read_back(site: IssuerSite) -> None:
+    """Even an authentic entry (made with the cache key) of another credential, put under this
+    one's key during the build, is not published for it: the document read back must be the one
+    whose credential.json was verified, else the verified bytes are parsed again."""
+    data = collect(site.settings)
+    first, second = data.credentials[:2]
+    assert data.verify_key is not None and first.file_sha256 and second.file_sha256
+    cache = BuildCache(site.settings.cache_dir, TEST_CACHE_KEY.encode())
+    theirs = cache.get("verify", data.verify_key(second.file_sha256))
+    assert theirs is not None
+    cache.put("verify", data.verify_key(first.file_sha256), theirs)
+    cache.close(prune=False)
+    document = data.document(first)
+    assert document["id"] == summary_of(first).id
+    assert document != data.document(second)
+
+
+def test_pages_are_rendered_as_the_jobs_come(
+    site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes take a few chunks of jobs ahead of the pages handed back, never all of
+    them: each job holds a whole document."""
+    monkeypatch.setattr(publish, "PARALLEL_PAGES", 4)
+    monkeypatch.setattr(publish, "PAGE_CHUNK", 2)
+    monkeypatch.setattr(publish, "CHUNKS_AHEAD", 1)
+    data = collect(site.settings)
+    document = data.document(data.credentials[0])
+    taken = 0
+    total = 40
+
+    def jobs() -> Iterator[PageJob]:
+        nonlocal taken
+        for _ in range(total):
+            taken += 1
+            yield PageJob(document, CredentialStatusInfo(state="valid"), "", None)
+
+    theme = publish.ThemeInfo(site_name="Test")
+    pages = render_pages(jobs(), (), site_info(data, theme), workers=2)
+    first = next(pages)
+    assert b"<html" in first and taken < total
+    assert len(list(itertools.chain([first], pages))) == total
