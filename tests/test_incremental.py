@@ -326,6 +326,29 @@ def test_unchanged_credential_files_are_not_read_again(
     assert_same(out, cold(site))
 
 
+def test_an_unchanged_build_leaves_the_cache_file_as_it_was(
+    site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed, nothing to store: the output manifest and the source records are the
+    stored ones (they were written again every build, 3.4 MB at 10,000 credentials), and
+    pruning finds nothing to remove; a change is stored again."""
+    monkeypatch.setattr(sources, "RACY_NS", 0)
+    out = build(site)  # settles the records the first build made too recently to trust
+    cache_file = site.root / ".cache" / "credpages" / cache_module.FILE_NAME
+
+    def state() -> tuple[int, int, bytes]:
+        st = cache_file.stat()
+        return st.st_mtime_ns, st.st_ctime_ns, cache_file.read_bytes()
+
+    before = state()
+    build(site)
+    assert state() == before
+    site.issue("Mary Jackson", "r9@example.test")
+    build(site)
+    assert state() != before
+    assert_same(out, cold(site))
+
+
 def test_a_same_size_edit_with_the_mtime_put_back_is_seen(
     site: IssuerSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:

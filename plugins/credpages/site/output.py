@@ -279,11 +279,17 @@ class Output:
                 digest, newest = record
                 manifest[relative] = ("" if newest < now - RACY_NS else RACY) + digest
         for folder in self._dirs:
+            if folder in self.owned:  # moved aside and back every build (a new ctime each
+                continue  # time): never recorded, always listed
             with contextlib.suppress(OSError):
                 st = os.lstat(self._root + folder)
                 if _settled(st, now):
                     manifest[folder + "/"] = _digest("", st)
-        self.cache.put("output", _manifest_key(self.site_dir), json.dumps(manifest).encode())
+        key = _manifest_key(self.site_dir)
+        if manifest == self.previous:  # nothing changed: the stored entry says it already
+            self.cache.touch("output", key)
+        else:
+            self.cache.put("output", key, json.dumps(manifest).encode())
 
     def _remove_strangers(self, folder: str) -> None:
         prefix = folder + "/"

@@ -83,6 +83,9 @@ class SourceDigests:
 
     def save(self) -> None:
         """Store the records of the files this build saw (a removed file's record goes)."""
+        if self._kept == self._known:  # the stored entry holds exactly these records
+            self._cache.touch("source", self._key)
+            return
         records = {name: [*ident, digest] for name, (ident, digest) in self._kept.items()}
         self._cache.put("source", self._key, json.dumps(records, separators=(",", ":")).encode())
 
