@@ -2,9 +2,9 @@
 
 Serves a fixture issuer site on 127.0.0.1 from a server process of its own (DID document, signed
 status list, credential page: tests/browser/pages/credential.html, which has the theme page's
-DOM contract and its module preloads), loads the page N times in a fresh browser context each
-(cold), then N times in one tab (warm; the server forbids caching, so every file is fetched
-again), and prints:
+DOM contract and its preloads: the modules, and the three files the verifier fetches), loads the
+page N times in a fresh browser context each (cold), then N times in one tab (warm; the server
+forbids caching, so every file is fetched again), and prints:
 - the median / p90 time from navigation start to the final verdict (``window.cpVerifyMs``,
   recorded by verify-panel.js with ``performance.now()``, which counts from navigation start),
   and the part of it after verify-panel.js started (fetching the DID document, the status list

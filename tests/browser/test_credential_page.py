@@ -52,6 +52,18 @@ def test_verified(page, site):
     assert page.evaluate("typeof window.cpVerifyMs") == "number"
 
 
+def test_the_checks_take_the_pages_preloaded_fetches(page, site):
+    """The page preloads what the verifier fetches (credential.html's <link rel=preload>, copied
+    by the fixture page) and the verifier's fetches take those responses: each file is
+    downloaded once, started while the page parsed."""
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "verified", result
+    for url in (f"{site.url}did.json", site.list_url, f"{site.url}c/badge/credential.json"):
+        assert requested.count(url) == 1, (url, requested)
+
+
 def test_verdict_sentence_states_dates(page, site):
     cred = site.signed(
         "badge", valid_from="2026-09-15T09:00:00+02:00", valid_until="2099-09-14T00:00:00Z"

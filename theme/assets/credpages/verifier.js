@@ -246,14 +246,24 @@ async function readCapped(stream, max, tooBig) {
 }
 
 /**
- * GET a URL under the URL rules, without cookies, with a size cap and a timeout.
+ * GET a URL under the URL rules, with a size cap and a timeout, without cookies: `credentials`
+ * 'same-origin' (the credential page) sends its own origin the cookies its stylesheet request
+ * already sent, and lets the fetch be the one the page preloaded (<link rel=preload crossorigin>).
  * @param {string} url
- * @param {{fetch?: typeof fetch, pageOrigin?: string, timeoutMs?: number, maxBytes?: number, what?: string}} o
+ * @param {{fetch?: typeof fetch, pageOrigin?: string, timeoutMs?: number, maxBytes?: number, what?: string,
+ *   credentials?: 'omit'|'same-origin'}} o
  * @returns {Promise<{bytes: Uint8Array, type: string}>}
  */
 export async function fetchLimited(
   url,
-  { fetch: get = globalThis.fetch, pageOrigin = '', timeoutMs = 8000, maxBytes = 1 << 20, what = t('the document') },
+  {
+    fetch: get = globalThis.fetch,
+    pageOrigin = '',
+    timeoutMs = 8000,
+    maxBytes = 1 << 20,
+    what = t('the document'),
+    credentials = /** @type {'omit'|'same-origin'} */ ('omit'),
+  },
 ) {
   const href = checkUrl(url, pageOrigin).href;
   const cannot = (/** @type {string} */ why) =>
@@ -261,7 +271,7 @@ export async function fetchLimited(
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
   try {
-    const res = await get(href, { credentials: 'omit', redirect: 'follow', signal: ctl.signal }).catch(() => {
+    const res = await get(href, { credentials, redirect: 'follow', signal: ctl.signal }).catch(() => {
       throw cannot(
         ctl.signal.aborted
           ? t('no answer in {seconds} s', { seconds: timeoutMs / 1000 })
@@ -504,7 +514,8 @@ async function checkPublished(c, ctx) {
 /**
  * @typedef {{id: string, state: 'ok'|'fail'|'skip', label: string, detail: string}} Step
  * @typedef {{verdict: string, summary: string, steps: Step[], issuerDomain: string|null, credential: unknown}} Result
- * @typedef {{fetch?: typeof fetch, now?: Date|number, pageOrigin?: string, timeoutMs?: number}} Options
+ * @typedef {{fetch?: typeof fetch, now?: Date|number, pageOrigin?: string, timeoutMs?: number,
+ *   credentials?: 'omit'|'same-origin'}} Options
  * @typedef {{now: number, did: string, didDoc: any, didUrl: string,
  *   getJson: (url: string, what: string) => Promise<any>}} Ctx
  */

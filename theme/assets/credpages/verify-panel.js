@@ -220,6 +220,7 @@ async function main() {
     fetch: preview?.fetch ?? window.fetch.bind(window),
     now: Date.now(),
     pageOrigin: location.origin,
+    credentials: 'same-origin',
   });
   if (result.steps[0].state === 'ok') {
     const step = pageTextStep(document, credential);

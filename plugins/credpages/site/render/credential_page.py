@@ -11,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from ... import i18n
+from ...credential.did import did_from_site_url
 from ..linkedin import share_url as linkedin_share_url
 from .page_base import (
     _base_context,
@@ -143,6 +144,7 @@ def credential_page_context(
             revoked_on=when(status.revoked_on, lang=lang.tag),
         ),
         json_href="credential.json",
+        fetch_preloads=_fetch_preloads(credential, site, url, prefix),
         # "by Issuer" leads to the issuer's page on this site (its achievements), in this look
         issuer_page_href=f"{prefix}achievements/",
         earn_url=None if status.state == "revoked" else safe_url(site.earn_url),
@@ -163,6 +165,37 @@ def credential_page_context(
         cert_logo=view.issuer.logo or context["site_logo"],
     )
     return context
+
+
+#: A file of this site named plainly enough to be a link as it is (the status lists we write).
+_SITE_PATH = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*")
+
+
+def _fetch_preloads(
+    credential: Mapping[str, Any], site: SiteInfo, page_url: str, prefix: str
+) -> list[str]:
+    """What verify-panel.js will fetch from this site to check the page's credential (the DID
+    document, the status lists, the published credential.json), as links relative to the page:
+    ``<link rel="preload" as="fetch" crossorigin>`` starts them while the page parses, instead of
+    a round trip after the scripts ran. A hint only: the verifier fetches the URLs the credential
+    names, and the browser hands it a preloaded response only for the very same URL, so a page
+    served elsewhere (a preview, a copy) at worst fetches a file twice; nothing checked comes
+    from the page."""
+    issuer = credential.get("issuer")
+    did = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    out = []
+    if did == did_from_site_url(site.site_url):
+        has_path = urlsplit(site.site_url).path.strip("/")
+        out.append(prefix + ("did.json" if has_path else ".well-known/did.json"))
+    entries = credential.get("credentialStatus")
+    for entry in entries if isinstance(entries, list) else [entries]:
+        url = entry.get("statusListCredential") if isinstance(entry, Mapping) else None
+        path = url[len(site.site_url) :] if isinstance(url, str) else ""
+        if url == site.site_url + path and _SITE_PATH.fullmatch(path):
+            out.append(prefix + path)
+    if credential.get("id") == page_url:
+        out.append("credential.json")
+    return list(dict.fromkeys(out))
 
 
 def _qr_markup(img: str) -> Markup:
