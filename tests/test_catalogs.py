@@ -170,6 +170,8 @@ def test_a_site_builds_in_french_with_its_strings_file(issuer_site: IssuerSite) 
     strings = site / "assets" / "credpages" / "strings" / "fr.js"
     assert strings.read_text(encoding="utf-8") == i18n.strings_module("fr")
     assert '<html lang="fr" dir="ltr">' in page
+    # i18n.js imports it: preloaded with the other modules, it does not wait for i18n.js to run
+    assert '<link rel="modulepreload" href="../../assets/credpages/strings/fr.js">' in page
     assert "Décernée à" in page
     assert 'lang="fr"' in (site / "verify" / "index.html").read_text(encoding="utf-8")
 
@@ -180,6 +182,7 @@ def test_an_unknown_language_builds_in_english_with_a_warning(issuer_site: Issue
     assert "theme.language" in said and "'ko'" in said
     assert '<html lang="en" dir="ltr">' in page
     assert not (site / "assets" / "credpages" / "strings").exists()
+    assert "strings/" not in page
 
 
 def test_a_right_to_left_language_sets_the_page_direction() -> None:
