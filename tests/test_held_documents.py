@@ -9,6 +9,7 @@ happened to the cache or the file in between.
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ import pytest
 
 from conftest import TEST_CACHE_KEY, IssuerSite
 from credpages.errors import CredpagesError
+from credpages.site import collect as collect_module
 from credpages.site import publish
 from credpages.site.cache import BuildCache
 from credpages.site.collect import collect, summary_of
@@ -105,3 +107,40 @@ def test_pages_are_rendered_as_the_jobs_come(
     first = next(pages)
     assert b"<html" in first and taken < total
     assert len(list(itertools.chain([first], pages))) == total
+
+
+@pytest.fixture
+def collector_paused() -> Iterator[None]:
+    """As the plugin runs collect and publish: the cycle collector off in the build process."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _collector_state(*_: object) -> bytes:
+    return str(gc.isenabled()).encode()
+
+
+@pytest.mark.usefixtures("collector_paused")
+def test_page_workers_collect_cycles_though_the_build_paused_it(
+    site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers are forked from the build process: with the collector off there, every cycle a
+    page makes stayed in the worker (a cold 10,000-credential build: +96 MB a worker)."""
+    monkeypatch.setattr(publish, "_render_job", _collector_state)
+    data = collect(site.settings)
+    document = data.document(data.credentials[0])
+    jobs = [PageJob(document, CredentialStatusInfo(state="valid"), "", None)] * 80
+    info = site_info(data, publish.ThemeInfo(site_name="Test"))
+    assert set(render_pages(jobs, (), info, workers=2)) == {b"True"}
+
+
+@pytest.mark.usefixtures("collector_paused")
+def test_verification_workers_collect_cycles_though_the_build_paused_it(
+    site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collect_module, "_verify_file", _collector_state)
+    jobs = [("x.yaml", "x.yaml", b"", site.settings)] * collect_module.PARALLEL_THRESHOLD
+    assert set(collect_module._verify_all(jobs, 2)) == {b"True"}  # type: ignore[arg-type]

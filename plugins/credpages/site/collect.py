@@ -19,6 +19,7 @@ stays a few KB a credential, not ~11 KB)."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -209,7 +210,9 @@ def _verify_all(
     jobs: list[Job], workers: int
 ) -> Iterable[tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]]:
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # gc.enable: a worker is forked from a build that paused the cycle collector (see the
+        # plugin), and PyLD makes cycles: without it each worker grew ~10 KB a credential
+        with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as pool:
             yield from pool.map(_verify_file, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
     else:
         yield from map(_verify_file, jobs)

@@ -21,6 +21,7 @@ a changed card gets a new file name (the build cache, in ``cards``, keys cards b
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -197,7 +198,8 @@ def render_cards(cards: Sequence[tuple[CardData, CardStyle]], workers: int) -> l
     jobs = list(cards)
     workers = max(1, min(workers, len(jobs)))
     if workers > 1 and len(jobs) >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # gc.enable: forked from a build that paused the cycle collector (see the plugin)
+        with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as pool:
             chunk = max(1, len(jobs) // (workers * 4))
             return list(pool.map(_render_job, jobs, chunksize=chunk))
     return [render_card(card, style) for card, style in jobs]
