@@ -144,3 +144,11 @@ def test_verification_workers_collect_cycles_though_the_build_paused_it(
     monkeypatch.setattr(collect_module, "_verify_file", _collector_state)
     jobs = [("x.yaml", "x.yaml", b"", site.settings)] * collect_module.PARALLEL_THRESHOLD
     assert set(collect_module._verify_all(jobs, 2)) == {b"True"}  # type: ignore[arg-type]
+
+
+def test_a_verification_task_is_a_bounded_number_of_credentials() -> None:
+    """A task's results come back whole: at 100,000 credentials, a sixteenth of them at once
+    was ~150 MB in the build process; the work is still split evenly over the workers."""
+    sizes = [collect_module.chunk_size(n, 2) for n in (24, 1_000, 10_000, 100_000)]
+    assert sizes[0] >= 1 and max(sizes) <= 64
+    assert collect_module.chunk_size(100_000, 2) * 2 * 8 <= 100_000  # 8+ tasks per worker

@@ -59,6 +59,7 @@ from .log_gate import check_site_log
 from .sources import SourceDigests
 
 PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
+MAX_CHUNK = 64  # credentials per worker task (see ``chunk_size``)
 VERIFIED = b"credpages verified 2\n"  # starts a ``verify`` entry (see ``verified_entry``)
 
 
@@ -206,6 +207,14 @@ def _verify_file(
     return shown, loaded.data, located, entry
 
 
+def chunk_size(jobs: int, workers: int) -> int:
+    """Credentials a worker checks per task. Bounded: a task's results (documents and
+    ``verify`` entries, ~16 KB a credential) are built, sent and unpickled whole, so one chunk
+    of a 100,000-credential build at ``jobs // 16`` held ~150 MB in the main process and in
+    each worker."""
+    return max(1, min(MAX_CHUNK, jobs // (workers * 8)))
+
+
 def _verify_all(
     jobs: list[Job], workers: int
 ) -> Iterable[tuple[str, dict[str, Any] | None, list[CredpagesError], bytes | None]]:
@@ -213,7 +222,7 @@ def _verify_all(
         # gc.enable: a worker is forked from a build that paused the cycle collector (see the
         # plugin), and PyLD makes cycles: without it each worker grew ~10 KB a credential
         with ProcessPoolExecutor(max_workers=workers, initializer=gc.enable) as pool:
-            yield from pool.map(_verify_file, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+            yield from pool.map(_verify_file, jobs, chunksize=chunk_size(len(jobs), workers))
     else:
         yield from map(_verify_file, jobs)
 
