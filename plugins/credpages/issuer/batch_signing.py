@@ -97,11 +97,15 @@ def _check(doc: dict[str, Any]) -> Checked:
     return signable(doc, _worker["settings"])
 
 
-def _sign(job: SignJob) -> Signed:
+def _signed(signer: Signer, job: SignJob) -> Signed:
     try:
-        return sign_checked(_worker["signer"], job)
+        return sign_checked(signer, job)
     except CredpagesError as exc:  # returned, not raised: the batch reports it in row order
         return exc
+
+
+def _sign(job: SignJob) -> Signed:
+    return _signed(_worker["signer"], job)
 
 
 class BatchSigner:
@@ -139,7 +143,7 @@ class BatchSigner:
         if self.signer is None:
             raise CredpagesError("no signing key: this run only checks")
         if self._pool is None:
-            yield from (self._sign_here(job) for job in jobs)
+            yield from (_signed(self.signer, job) for job in jobs)
             return
         ahead: Iterator[Signed] | None = None
         for start in range(0, len(jobs), CHUNK):
@@ -150,10 +154,3 @@ class BatchSigner:
             ahead = submitted
         if ahead is not None:
             yield from ahead
-
-    def _sign_here(self, job: SignJob) -> Signed:
-        assert self.signer is not None
-        try:
-            return sign_checked(self.signer, job)
-        except CredpagesError as exc:
-            return exc
