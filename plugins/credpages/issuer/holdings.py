@@ -15,67 +15,90 @@ from ..errors import CredpagesError
 from .award_request import Request
 from .holdings_index import Summary, summaries
 
+Source = str | dict[str, Any]
+"""A credential's file (read only when needed) or a document made in this run."""
+
+Held = tuple[Summary, Source]
+
 
 @dataclass
 class Holdings:
     """What the issuer has already awarded: used indices, slugs, and who holds what.
 
-    ``by_achievement`` maps an achievement id to (hashed e-mails, file or document) per
-    credential: files are read from :func:`holdings_index.summaries`, and only the one that
-    turns out to be a duplicate is loaded whole.
+    Who holds what is found per achievement id from each credential's hashed e-mails: files
+    are read from :func:`holdings_index.summaries`, and only the one that turns out to be a
+    duplicate is loaded whole.
     """
 
     indices: set[int] = field(default_factory=set)
     slugs: set[str] = field(default_factory=set)
-    by_achievement: dict[str, list[tuple[Summary, str | dict[str, Any]]]] = field(
-        default_factory=dict
-    )
-    # id() of each document planned in this run → the address its one hashed e-mail is of
-    # (checked once, when it was added): it is matched by comparing addresses instead of by
-    # hashing the address with its salt again for every row (a 1,000-row CSV made a million
-    # salted hashes). Held in memory for this run only, never written anywhere.
-    addresses: dict[int, str] = field(default_factory=dict)
+    # Each credential is in one of two maps, with its place in the order of recording:
+    # ``_hashed`` by achievement (its salted e-mail hashes are checked against an address), or,
+    # for a document planned in this run whose one hashed e-mail was checked when it was added,
+    # ``_known`` by (achievement, that address). A row then finds the run's own documents by a
+    # lookup instead of by comparing against every one of them: a 1,000-row CSV made a million
+    # comparisons (and, before addresses were kept, a million salted hashes). Held in memory for
+    # this run only, never written anywhere.
+    _hashed: dict[str, list[tuple[int, Held]]] = field(default_factory=dict)
+    _known: dict[tuple[str, str], list[tuple[int, Held]]] = field(default_factory=dict)
+    _recorded: int = 0
 
     @classmethod
     def scan(cls, settings: Settings) -> Holdings:
         found = cls()
         for path, summary in summaries(settings).items():
-            found._record(summary, path)
+            found._record(summary, path, None)
         return found
 
     def add(self, doc: Mapping[str, Any], settings: Settings, email: str | None = None) -> None:
         """Record a document made in this run; ``email``: the address it was made for."""
-        summary, source = Summary.of(doc, settings), dict(doc)
-        self._record(summary, source)
+        summary = Summary.of(doc, settings)
         # One hashed address that is this one: whether another address matches it is then
         # whether it is the same address (SHA-256 over address + the same salt)
+        address = None
         if email is not None and len(summary.emails) == 1 and hashes_match(summary.emails, email):
-            self.addresses[id(source)] = normalize_email(email)
+            address = normalize_email(email)
+        self._record(summary, dict(doc), address)
 
-    def holds(self, summary: Summary, source: str | dict[str, Any], address: str) -> bool:
-        """Whether this credential is of the (normalised) e-mail ``address``."""
-        known = self.addresses.get(id(source))
-        return known == address if known is not None else hashes_match(summary.emails, address)
+    def achievements(self) -> list[str]:
+        """The achievement ids anything is held of, sorted."""
+        return sorted(set(self._hashed) | {achievement for achievement, _ in self._known})
 
-    def _record(self, summary: Summary, source: str | dict[str, Any]) -> None:
+    def held(self, achievement: str, email: str) -> list[Held]:
+        """The credentials for ``achievement`` of the address ``email``, in recording order."""
+        address = normalize_email(email)
+        mine = self._known.get((achievement, address), [])
+        others = [
+            entry
+            for entry in self._hashed.get(achievement, [])
+            if hashes_match(entry[1][0].emails, address)
+        ]
+        return [held for _, held in sorted(mine + others, key=lambda entry: entry[0])]
+
+    def _record(self, summary: Summary, source: Source, address: str | None) -> None:
         if summary.index is not None:
             self.indices.add(summary.index)
         if summary.slug:
             self.slugs.add(summary.slug)
-        if summary.achievement is not None:
-            self.by_achievement.setdefault(summary.achievement, []).append((summary, source))
+        if summary.achievement is None:
+            return
+        entry = (self._recorded, (summary, source))
+        self._recorded += 1
+        if address is None:
+            self._hashed.setdefault(summary.achievement, []).append(entry)
+        else:
+            self._known.setdefault((summary.achievement, address), []).append(entry)
 
     def holder(self, request: Request) -> dict[str, Any] | None:
         """An existing credential for the same achievement and e-mail, if any."""
-        address = normalize_email(request.recipient.email)
-        for summary, source in self.by_achievement.get(request.achievement.achievement["id"], []):
-            if self.holds(summary, source, address):
-                if isinstance(source, dict):
-                    return source
-                try:
-                    return load_yaml(source).data
-                except CredpagesError:
-                    continue  # changed since it was summarised: `verify` reports it
+        achievement = request.achievement.achievement["id"]
+        for _, source in self.held(achievement, request.recipient.email):
+            if isinstance(source, dict):
+                return source
+            try:
+                return load_yaml(source).data
+            except CredpagesError:
+                continue  # changed since it was summarised: `verify` reports it
         return None
 
     def new_index(self, rng: Callable[[int], int]) -> int:

@@ -124,17 +124,14 @@ class _Learner:
         self.now = now
         self.by_id: dict[str, list[dict[str, Any]]] = {}
         prefix = settings.site_url + "achievements/"
-        address = normalize_email(recipient.email)
-        for achievement_url, held in holdings.by_achievement.items():
+        for achievement_url in holdings.achievements():
             if not achievement_url.startswith(prefix):
                 continue
             aid = achievement_url[len(prefix) :].rstrip("/")
             if aid not in relevant:  # each check hashes the e-mail: only what pathways name
                 continue
             mine = []
-            for summary, source in held:
-                if not holdings.holds(summary, source, address):
-                    continue
+            for _, source in holdings.held(achievement_url, recipient.email):
                 try:
                     doc = source if isinstance(source, dict) else load_yaml(source).data
                 except CredpagesError:
