@@ -24,6 +24,7 @@ from credpages.site.share_card import (
     render_card,
     render_cards,
 )
+from credpages.site.share_card.style import INK, MUTED
 
 NAMES = {
     "latin": "Zoë Łukasiewicz-Ñúñez",
@@ -164,6 +165,41 @@ def test_the_size_fallback_stays_under_the_cap_with_a_noise_badge(
     assert len(result.png) < 300 * 1024
     four = share_card._quantize(layouts._classic(card(), share_card.colours(CardStyle()), []), 4)
     assert len(png_bytes(four)) < 300 * 1024 and len(four.getpalette() or []) <= 4 * 3
+
+
+def test_a_card_of_text_and_flat_art_is_16_colours_with_its_text_colours_exact() -> None:
+    """4 bits a pixel (the bench card: 14.3 KB at 32 colours, 12.1 KB), yet every text keeps
+    its own colour: octree alone put the grey issuer name and date in white's slot at 16."""
+    style = CardStyle("indigo", "pink", "classic")
+    png = render_card(card(logo_image=flat_logo()), style).png
+    assert png[24] == 4  # IHDR bit depth
+    image = image_of(png)
+    palette = image.getpalette() or []
+    colours = {tuple(palette[i : i + 3]) for i in range(0, len(palette), 3)}
+    ink = share_card.colours(style)
+    assert {INK, MUTED, ink.brand_text, ink.primary, ink.accent, (255, 200, 0)} <= colours
+    issuer_text = region(png, (600, 60, 900, 120))  # "Example Academy", grey on white
+    assert MUTED in {c for _, c in issuer_text.getcolors(1 << 16) or []}
+
+
+def test_a_card_with_a_gradient_or_photo_keeps_32_colours() -> None:
+    """A gradient badge bands at 16 colours: an issuer's picture that is not flat art gets 32."""
+    for badge in (gradient_badge(), photo_jpeg()):
+        png = render_card(card(badge_image=badge), CardStyle()).png
+        assert png[24] == 8 and 16 * 3 < len(image_of(png).getpalette() or []) <= 32 * 3
+
+
+@pytest.mark.parametrize("count", [2, 4, 16, 32])
+def test_the_png_writer_packs_each_palette_size_losslessly(count: int) -> None:
+    canvas = layouts._classic(
+        card(badge_image=gradient_badge()), share_card.colours(CardStyle()), []
+    )
+    quantized = share_card._quantize(canvas, count)
+    png = share_card._png(quantized)
+    assert png[24] == {2: 1, 4: 2, 16: 4, 32: 8}[count]
+    decoded = image_of(png)
+    assert decoded.convert("RGB").tobytes() == quantized.convert("RGB").tobytes()
+    assert share_card.is_card_png(png)
 
 
 # --- scripts, missing glyphs and fitting -------------------------------------------------------
@@ -400,9 +436,10 @@ def test_a_right_to_left_page_language_mirrors_a_card_with_latin_names() -> None
     primary = share_card.colours(style).primary
     ltr = card(recipient="Ada Lovelace")
     rtl = card(recipient="Ada Lovelace", rtl=True)
-    assert image_of(render_card(rtl, style).png).convert("RGB").getpixel(
-        (CARD_WIDTH - 100, 40)
-    ) == primary
+    assert (
+        image_of(render_card(rtl, style).png).convert("RGB").getpixel((CARD_WIDTH - 100, 40))
+        == primary
+    )
     assert image_of(render_card(ltr, style).png).convert("RGB").getpixel((100, 40)) == primary
     assert card_hash(rtl, style) != card_hash(ltr, style)
 

@@ -53,10 +53,11 @@ class Card:
 
 #: What one more credential adds besides its credential.json, for :func:`card_scope`'s projection:
 #: its page without the embedded credential (8–10 KB, ``bench/budgets.py --part bytes``) and a
-#: personal card (the share-card bench's mean is ~20 KB). Constants, so the choice depends on
-#: the committed files only, never on how the cards happen to compress.
+#: personal card (the share-card bench's mean is 13.7 KB, the bench site's card 12.1 KB, since
+#: cards of flat art are 16 colours). Constants, so the choice depends on the committed files
+#: only, never on how the cards happen to compress.
 PAGE_BYTES_BESIDES_JSON = 10_000
-PERSONAL_CARD_BYTES = 20_000
+PERSONAL_CARD_BYTES = 15_000
 
 
 def card_scope(

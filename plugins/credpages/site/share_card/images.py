@@ -125,10 +125,15 @@ class Canvas:
         self.image = Image.new("RGB", (CARD_WIDTH, CARD_HEIGHT), background)
         self.draw = ImageDraw.Draw(self.image)
         self.photos: list[tuple[tuple[int, int], Image.Image]] = []
+        #: The colours text was drawn in: kept exact in the palette, however few pixels use them.
+        self.inks: list[RGB] = []
+        #: Every image pasted, and whether it is an issuer's picture (else our placeholder medal).
+        self.pasted: list[tuple[Image.Image, bool]] = []
 
     def paste(self, image: Image.Image, x: int, y: int, *, photo: bool = False) -> None:
         """Paste an RGBA image; ``photo`` marks an issuer's picture, dithered when quantized."""
         self.image.paste(image, (x, y), image)
+        self.pasted.append((image, photo))
         if photo:
             self.photos.append(((x, y), image))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from .. import card_text
 from ..card_text import Block, TextSpec, Weight
@@ -43,9 +43,9 @@ _DATE = _Field("issued_date_text", "issue date")
 class _Writer:
     """Checks, fits and draws the card's texts, collecting warnings for texts left out."""
 
-    def __init__(self, card: CardData, draw: ImageDraw.ImageDraw, warnings: list[str]) -> None:
+    def __init__(self, card: CardData, canvas: Canvas, warnings: list[str]) -> None:
         self.card = card
-        self.draw = draw
+        self.canvas = canvas
         self.warnings = warnings
         self.engine = card_text.layout_engine()
 
@@ -71,8 +71,10 @@ class _Writer:
     ) -> None:
         if block is not None:
             card_text.draw_block(
-                self.draw, block, left=left, width=width, top=top, fill=fill, align=align
+                self.canvas.draw, block, left=left, width=width, top=top, fill=fill, align=align
             )
+            if fill not in self.canvas.inks:
+                self.canvas.inks.append(fill)
 
 
 def _shown_text(value: str) -> str:
@@ -145,7 +147,7 @@ def _classic(card: CardData, c: Colours, warnings: list[str]) -> Canvas:
         canvas, card, c, warnings, cx=(x0 + x1 + 1) // 2, cy=CARD_HEIGHT // 2, disc=316, inner=220
     )
 
-    writer = _Writer(card, canvas.draw, warnings)
+    writer = _Writer(card, canvas, warnings)
     width = CARD_WIDTH - MARGIN - (panel + 12 + MARGIN)
     left = MARGIN if rtl else panel + 12 + MARGIN
     logo, is_photo = _logo(card, c, warnings, (180, 52))
@@ -187,7 +189,7 @@ def _minimal(card: CardData, c: Colours, warnings: list[str]) -> Canvas:
     cx, badge_mid = CARD_WIDTH // 2, 52 + 84
     _badge(canvas, card, c, warnings, cx=cx, cy=badge_mid, disc=168, inner=116)
 
-    writer = _Writer(card, canvas.draw, warnings)
+    writer = _Writer(card, canvas, warnings)
     side = 110
     width = CARD_WIDTH - 2 * side
     name = writer.fit(_RECIPIENT, _spec("bold", 64, 50, 34), width)
