@@ -11,7 +11,8 @@ its budget, and the figure as a multiple of an ordinary case measured in the sam
 - share cards: a dozen varied cards (mean and largest PNG);
 - published bytes (issue 16), from a built 20-credential site: page + credential.json per
   credential (uncompressed), with its personal share card, and the JavaScript and CSS a credential
-  page loads (as published, i.e. minified, gzipped -6 as GitHub Pages serves them).
+  page loads (as published, i.e. minified, gzipped -6 as GitHub Pages serves them); the JavaScript
+  also for a site with an issuance log, whose pages load tlog.js too.
 
     python bench/budgets.py          # exits 1 if a figure is over its budget
     python bench/budgets.py --part bytes
@@ -179,20 +180,27 @@ def gzipped(paths: set[Path]) -> int:
     return sum(len(gzip.compress(p.read_bytes(), 6, mtime=0)) for p in paths)
 
 
+def built_site(bench_build: Any, root: Path, *, log: bool) -> Path:
+    """A 20-credential site (bench/build.py's generator), with or without its issuance log."""
+    config: Path = bench_build.generate(root, 20, log=log)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env
+    )
+    return config.parent / "site"
+
+
 def published_bytes() -> None:
-    """Build a 20-credential site (bench/build.py's generator) and weigh what it publishes."""
+    """Build a 20-credential site twice (without and with an issuance log: its pages also load
+    tlog.js) and weigh what it publishes."""
     spec = importlib.util.spec_from_file_location("bench_build", REPO / "bench" / "build.py")
     assert spec and spec.loader
     bench_build = importlib.util.module_from_spec(spec)
     sys.modules["bench_build"] = bench_build
     spec.loader.exec_module(bench_build)
     with tempfile.TemporaryDirectory() as tmp:
-        config = bench_build.generate(Path(tmp) / "site", 20)
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, env=env
-        )
-        site = config.parent / "site"
+        site = built_site(bench_build, Path(tmp) / "site", log=False)
+        logged = built_site(bench_build, Path(tmp) / "logged", log=True)
         pages = sorted((site / "c").glob("*/index.html"))
         per = [
             (
@@ -217,6 +225,11 @@ def published_bytes() -> None:
         print(f"  a credential page loads {len(modules)} modules ({names})")
         report("  its JavaScript, gzipped", gzipped(modules) / 1000, 10, "KB", None)
         report("  its CSS, gzipped", gzipped(sheets) / 1000, 8, "KB", None)
+        logged_page = sorted((logged / "c").glob("*/index.html"))[0]
+        modules, _ = page_assets(logged, logged_page)
+        names = ", ".join(sorted(m.name for m in modules))
+        print(f"  on a site with an issuance log it loads {len(modules)} modules ({names})")
+        report("  its JavaScript, gzipped", gzipped(modules) / 1000, 10, "KB", None)
 
 
 PARTS = {

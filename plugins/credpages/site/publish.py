@@ -439,7 +439,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     languages, language_warnings = site_languages(site)
     warnings += language_warnings
     write_strings_modules(out, languages)
-    minify_folder(site_dir / ASSETS_URL_DIR)
+    warnings += minify_folder(site_dir / ASSETS_URL_DIR)
     cards = Cards({}, {})
     cards_per = site.settings.share_cards.per
     if theme.docs_dir is not None:
