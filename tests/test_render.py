@@ -294,7 +294,6 @@ def test_head_has_absolute_share_tags_and_relative_assets(env: jinja2.Environmen
     assert "width=device-width" in meta(doc, "viewport")
     title = head.find("title").text
     assert "Python Basics" in title and "Ada Lovelace" in title
-    assert "Ada Lovelace" in meta(doc, "description")
     assert head.find("link", rel="canonical").attrs["href"] == CRED_URL
     assert meta(doc, "og:url") == CRED_URL
     assert meta(doc, "og:type") == "website"
@@ -386,9 +385,15 @@ def test_noindex_by_default_and_not_when_indexable(env: jinja2.Environment) -> N
     assert [n.attrs.get("id") for n in doc.find_all("script", type="application/ld+json")] == [
         "cp-credential"
     ]
+    # nor the search snippet (<meta name="description">, ~0.1 KB a page): og:description,
+    # the same sentence, serves link previews
+    assert not [n for n in doc.find_all("meta") if n.attrs.get("name") == "description"]
+    assert "Ada Lovelace" in meta(doc, "og:description")
     doc = parse(render_cred(env, cred, site=site_info(indexable=True)))
     assert not [n for n in doc.find_all("meta") if n.attrs.get("name") == "robots"]
     assert len(doc.find_all("script", type="application/ld+json")) == 2
+    assert meta(doc, "description") == meta(doc, "og:description")
+    assert "Ada Lovelace" in meta(doc, "description")
 
 
 def test_palette_attributes_match_material(env: jinja2.Environment) -> None:
@@ -766,7 +771,7 @@ def test_megabytes_of_text_are_clamped_on_screen_but_kept_in_json_ld(
     desc = body.find(data_field_partial="credentialSubject.achievement.description")
     assert desc.text.endswith("…") and len(desc.text) <= 20_001
     assert "and 4,900 more" in body.text  # CLDR grouping of the page language
-    assert len(meta(doc, "description")) < 400
+    assert len(meta(doc, "og:description")) < 400
     assert len(doc.find("title").text) < 400
 
 

@@ -194,7 +194,7 @@ def test_the_layout_follows_the_text_direction(demo: DemoSite, desktop_page: Any
 
     desktop_page.emulate_media(media="print")
     try:
-        cert_pairs = [(".cp-cert-issuer img", ".cp-cert-issuer span"), (".cp-qr", ".cp-cert-facts")]
+        cert_pairs = [(".cp-by img", ".cp-by bdi"), (".cp-qr", ".cp-dates")]
         assert first_is_right_of_second(desktop_page, cert_pairs) == [rtl, not rtl]
     finally:
         desktop_page.emulate_media(media="screen")

@@ -328,13 +328,14 @@ def test_print_is_one_landscape_certificate_page(
 
 
 def test_long_names_still_print_on_one_page(context: Any, built: BuiltSite) -> None:
-    """Names, titles and ids of any length are clamped on the certificate, never a 2nd page."""
+    """Names, titles, summaries and ids of any length are clamped on the certificate, never a
+    second page."""
     page = open_verified(context, built.pages["python-basics"])
     page.evaluate(
         """() => {
           const long = 'Wolfeschlegelsteinhausenbergerdorff \u0645\u062d\u0645\u062f '.repeat(40);
-          for (const sel of ['.cp-cert-name bdi', '.cp-cert-title bdi', '.cp-cert-summary',
-                             '.cp-cert-issuer bdi', '.cp-cert-facts dd bdi']) {
+          for (const sel of ['.cp-recipient bdi', '.cp-hero h1 bdi', '.cp-desc .cp-prose',
+                             '.cp-by bdi', '.cp-details dd:last-child bdi']) {
             document.querySelector(sel).textContent = long;
           }
         }"""
@@ -347,6 +348,9 @@ def test_long_names_still_print_on_one_page(context: Any, built: BuiltSite) -> N
 
 
 def test_print_shows_the_certificate_and_none_of_the_site(context: Any, built: BuiltSite) -> None:
+    """The printed certificate is the article itself (no second copy of its facts): the issuer
+    with its logo, the badge, recipient, title, summary, dates, id and the QR code; nothing of
+    the site, the verification panel, the criteria, skills or sharing."""
     page = open_verified(context, built.pages["python-basics"])
     page.emulate_media(media="print")
     shown = page.evaluate(
@@ -354,21 +358,21 @@ def test_print_shows_the_certificate_and_none_of_the_site(context: Any, built: B
           const visible = (el) => !!el && el.getClientRects().length > 0
             && getComputedStyle(el).visibility !== 'hidden';
           const all = (sel) => [...document.querySelectorAll(sel)];
+          const frame = document.querySelector('.cp-main');
           return {
-            chrome: all('.cp-header, .cp-footer, #cp-verify, .cp-steps, article,'
-              + ' .cp-sharebar, button, .cp-button').some(visible),
-            cert: visible(document.querySelector('.cp-cert')),
-            parts: ['.cp-cert-issuer img', '.cp-cert-name', '.cp-cert-title',
-                    '.cp-cert-facts', '.cp-cert .cp-qr img', '.cp-cert-badge']
+            chrome: all('.cp-header, .cp-footer, #cp-verify, .cp-steps, .cp-sharebar, button,'
+              + ' .cp-button, .cp-copylist, .cp-tags, article > section:not(.cp-desc, .cp-details),'
+              + ' .cp-details h2, .cp-desc h2').some(visible),
+            parts: ['.cp-by img', '.cp-by a', '.cp-recipient', '.cp-hero h1', '.cp-desc .cp-prose',
+                    '.cp-dates', '.cp-details dd:last-child', '.cp-cert .cp-qr img', '.cp-badge']
               .map((s) => [s, visible(document.querySelector(s))]),
             qrs: all('.cp-qr img').length,
-            text: document.querySelector('.cp-cert').innerText,
-            brand: getComputedStyle(document.querySelector('.cp-cert')).borderTopColor,
+            text: frame.innerText,
+            brand: getComputedStyle(frame).borderTopColor,
           };
         }"""
     )
     assert shown["chrome"] is False
-    assert shown["cert"] is True
     assert all(ok for _, ok in shown["parts"]), shown["parts"]
     assert shown["qrs"] == 1
     for text in (
@@ -380,8 +384,10 @@ def test_print_shows_the_certificate_and_none_of_the_site(context: Any, built: B
     ):
         assert text in shown["text"]
     assert built.pages["python-basics"] in shown["text"]
+    for text in ("Verification", "Criteria", "Details", "Share", "by Test Academy"):
+        assert text not in shown["text"]
     assert shown["brand"] == "rgb(64, 81, 181)"  # Material's indigo: the site's primary colour
-    # On screen the certificate shows nothing but its QR code.
+    # On screen the certificate's own element shows nothing but its QR code.
     page.emulate_media(media="screen")
     on_screen = page.evaluate(
         "() => [...document.querySelector('.cp-cert').children]"
