@@ -303,8 +303,8 @@ def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     reads: list[str] = []
     original = SourceDigests.read
 
-    def counting(self: SourceDigests, path: Path) -> tuple[bytes, str]:
-        reads.append(path.name)
+    def counting(self: SourceDigests, path: str) -> tuple[bytes, str]:
+        reads.append(os.path.basename(path))
         return original(self, path)
 
     monkeypatch.setattr(SourceDigests, "read", counting)

@@ -26,6 +26,7 @@ class Summary:
     name: str  # the recipient's, "" when it has none
     achievement: dict[str, Any]  # the embedded achievement (shared by equal ones)
     valid_from: str | None
+    valid_until: str | None  # with ``valid_from`` and ``status_index``: the credential's state
     awarded_date: str | None
     first_created: str  # the earliest proof ``created`` (the log's backdating check)
     status_index: int | None
@@ -59,6 +60,7 @@ def summarize(
         name=str(subject.get("name", "")),
         achievement=achievement if achievement is not None else (embedded or {}),
         valid_from=_text(doc.get("validFrom")),
+        valid_until=_text(doc.get("validUntil")),
         awarded_date=_text(doc.get("awardedDate")),
         first_created=sys.intern(first_created(doc)),
         status_index=status_index(doc),

@@ -276,14 +276,28 @@ def check_proofs(
 
 def credential_state(doc: Mapping[str, Any], revoked_bits: Bits | None, now: dt.datetime) -> str:
     """Revoked beats expired beats not-yet-valid; all three are still published, marked."""
-    index = status_index(doc)
+    until, start = doc.get("validUntil"), doc.get("validFrom")
+    return _state(
+        status_index(doc),
+        until if isinstance(until, str) else None,
+        start if isinstance(start, str) else None,
+        revoked_bits,
+        now,
+    )
+
+
+def _state(
+    index: int | None,
+    until: str | None,
+    start: str | None,
+    revoked_bits: Bits | None,
+    now: dt.datetime,
+) -> str:
     if index is not None and revoked_bits is not None and is_set(revoked_bits, index):
         return REVOKED
-    until = doc.get("validUntil")
-    if isinstance(until, str) and parse_timestamp(until) < now:
+    if until is not None and parse_timestamp(until) < now:
         return EXPIRED
-    start = doc.get("validFrom")
-    if isinstance(start, str) and parse_timestamp(start) > now:
+    if start is not None and parse_timestamp(start) > now:
         return NOT_YET_VALID
     return VALID
 
@@ -303,10 +317,31 @@ def verify_document(
     if report.errors:
         return report
     report.slug = slug_of(str(doc["id"]), settings)
+    _set_state(report, lambda: credential_state(doc, revoked_bits, now or dt.datetime.now(dt.UTC)))
+    return report
+
+
+def summary_report(
+    summary: Summary,
+    settings: Settings,
+    *,
+    source: str,
+    revoked_bits: Bits | None,
+    now: dt.datetime,
+) -> Report:
+    """The report of a credential whose integrity was established earlier (a site build's
+    verified or cached credential), from its summary: what :func:`verify_document` adds to
+    the integrity checks (slug and state), without the document."""
+    report = Report(source=source, summary=summary, slug=slug_of(summary.id, settings))
+    start, until = summary.valid_from, summary.valid_until
+    _set_state(report, lambda: _state(summary.status_index, until, start, revoked_bits, now))
+    return report
+
+
+def _set_state(report: Report, state: Callable[[], str]) -> None:
     try:
-        report.state = credential_state(doc, revoked_bits, now or dt.datetime.now(dt.UTC))
+        report.state = state()
     except (CredpagesError, ValueError) as exc:
         report.errors.append(
             exc if isinstance(exc, CredpagesError) else CredpagesError(str(exc), field="validFrom")
         )
-    return report

@@ -35,12 +35,17 @@ class AchievementDef:
 def credential_files(settings: Settings) -> list[Path]:
     """Every credential file, sorted so builds and reports are reproducible."""
     folder = settings.credentials_dir
+    return [folder / name for name in credential_names(settings)]
+
+
+def credential_names(settings: Settings) -> list[str]:
+    """The names of :func:`credential_files` in ``credentials_dir``, in the same order (a
+    build of 10,000 spent 0.1 s making Paths of them and as much again showing them)."""
     try:  # names, not Paths: sorting 10,000 Paths alone cost a warm build 0.1 s
-        with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if _is_yaml(e.name) and e.is_file())
+        with os.scandir(settings.credentials_dir) as entries:
+            return sorted(e.name for e in entries if _is_yaml(e.name) and e.is_file())
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return [folder / name for name in names]
 
 
 def _is_yaml(name: str) -> bool:
@@ -98,6 +103,13 @@ def display_path(path: Path) -> str:
     if absolute.startswith(cwd + os.sep):
         return absolute[len(cwd) + 1 :]
     return str(path)
+
+
+def display_prefix(folder: Path) -> str:
+    """What :func:`display_path` shows before the name of any file in ``folder``."""
+    if os.path.abspath(folder) == os.getcwd():
+        return ""
+    return display_path(folder).rstrip(os.sep) + os.sep
 
 
 def load_credential(path: Path) -> Loaded:

@@ -7,9 +7,10 @@ what is published comes from those bytes alone: a file is parsed and checked in 
 proofs, the Open Badges schema, this site's settings) unless the build cache holds an
 authenticated ``verify`` entry for exactly these bytes under exactly these settings and keyring,
 which only a build holding the cache secret can have made after every check passed; that entry
-carries the document it parsed (as ``credential.json``), so a warm build neither parses YAML nor
-re-checks a proof. What a leaked cache secret would allow is in DESIGN.md ("The build cache").
-Work is spread over all cores when there is enough of it.
+carries the document it parsed (as ``credential.json``), and a ``summary`` entry under the same
+key what the build keeps of it (``summaries``), so a warm build loads the summary alone: it
+neither parses YAML or JSON nor re-checks a proof. What a leaked cache secret would allow is in
+DESIGN.md ("The build cache"). Work is spread over all cores when there is enough of it.
 
 No document is held once it is checked: each report keeps a small ``Summary`` (what the
 listing, achievement pages, log gate, status list and pathways use) and the file it came from,
@@ -32,7 +33,7 @@ from typing import Any
 from ..config import Settings
 from ..credential.status_list import Bits
 from ..credential.summary import Summary, summarize
-from ..credential.verify import Report, check_integrity, verify_document
+from ..credential.verify import Report, check_integrity, summary_report
 from ..credential.yamlio import loads_yaml, read_bounded
 from ..errors import CredpagesError
 from ..issuer.issuance_log import LogCheck, sorted_json_hash
@@ -40,8 +41,9 @@ from ..issuer.repository import (
     STATUS_LIST_FILE,
     AchievementDef,
     all_achievement_ids,
-    credential_files,
+    credential_names,
     display_path,
+    display_prefix,
     load_achievement,
 )
 from ..issuer.revocation import (
@@ -57,9 +59,11 @@ from .interning import Interner
 from .log_files import PublishedLog
 from .log_gate import check_site_log
 from .sources import SourceDigests
+from .summaries import Made, read_summary_entry, summary_entry
 
 PARALLEL_THRESHOLD = 24  # full checks below this: starting worker processes costs more
 MAX_CHUNK = 64  # credentials per worker task (see ``chunk_size``)
+BATCH = 500  # credential files whose ``summary`` entries are read in one query
 VERIFIED = b"credpages verified 2\n"  # starts a ``verify`` entry (see ``verified_entry``)
 
 
@@ -137,7 +141,6 @@ def read_entry(value: bytes) -> tuple[dict[str, Any], str, str | None, int] | No
 
 
 Job = tuple[str, str, bytes, Settings]  # (file as shown, its path, SHA-256 of its bytes, settings)
-Made = tuple[str, str | None, int]  # (SHA-256 of credential.json, quick hash, its size)
 
 
 def summary_of(report: Report) -> Summary:
@@ -237,7 +240,7 @@ def collect(
 ) -> SiteData:
     """Verify every credential; failures are collected, not raised, so all are reported at once."""
     now = now or dt.datetime.now(dt.UTC)
-    files = credential_files(settings)
+    names = credential_names(settings)
     store = open_cache(settings.cache_dir if use_cache else None)
     key_of = verify_key_maker(settings)
     status_error: CredpagesError | None = None
@@ -246,7 +249,7 @@ def collect(
     except CredpagesError as exc:  # still verify the credentials, so every failure is listed
         status_list, status_error = None, exc
     bits = status_list[1] if status_list else None
-    if bits is None and files and status_error is None:
+    if bits is None and names and status_error is None:
         raise CredpagesError(
             "the signed revocation list is missing: `credpages issue` or `credpages sign` "
             "creates it",
@@ -255,51 +258,73 @@ def collect(
     candidates: dict[str, Report] = {}  # file → its report (the document dropped)
     failures: list[CredpagesError] = []
     jobs: list[Job] = []
-    keys: dict[str, str] = {}
+    job_keys: list[str] = []  # the cache key of each job's file
     sources = SourceDigests(settings.credentials_dir, store)
     shared = Interner()  # embedded achievements repeat: one object each (see ``interning``)
 
-    def admit(shown: str, path: str, digest: str, document: dict[str, Any], made: Made) -> None:
-        """Check what depends on this build (state, slug), keep the summary, drop the rest."""
-        report = verify_document(
-            document, settings, source=shown, revoked_bits=bits, now=now, integrity=[]
-        )
+    def admit(shown: str, path: str, digest: str, summary: Summary, made: Made) -> None:
+        """Check what depends on this build (state, slug) and keep the summary."""
+        report = summary_report(summary, settings, source=shown, revoked_bits=bits, now=now)
         if not report.errors:
-            achievement = shared.part(document["credentialSubject"]["achievement"])
-            report.summary = summarize(document, made[2], achievement)
             report.published_sha256, report.sorted_hash = made[0], made[1]
             report.file, report.file_sha256 = path, digest
-        report.credential = None
         candidates[shown] = report
 
-    for path in files:
-        shown = display_path(path)
-        content: bytes | None = None
-        digest = sources.digest(path)  # unchanged since it was read (stat identity), or None
-        if digest is None:
-            content, digest = sources.read(path)
-        keys[shown] = key_of(digest)
-        value = store.get("verify", keys[shown])
-        entry = read_entry(value) if value is not None else None
-        if entry is not None:  # these exact bytes passed every check under these settings
-            admit(shown, str(path), digest, entry[0], entry[1:])
-            continue
-        if value is not None:  # authentic, but not what this code stores: verify again
-            store.reject()
-        if content is None:  # checked in full from the bytes read now, whatever was recorded
-            content, digest = sources.read(path)
-            keys[shown] = key_of(digest)
-        jobs.append((shown, str(path), bytes.fromhex(digest), settings))
+    def admit_document(
+        shown: str, path: str, digest: str, key: str, document: dict[str, Any], made: Made
+    ) -> None:
+        """``admit`` a document that passed every check, and store its summary for later
+        builds (beside its ``verify`` entry, under the same key)."""
+        achievement = shared.part(document["credentialSubject"]["achievement"])
+        summary = summarize(document, made[2], achievement)
+        store.put("summary", key, summary_entry(summary, made))
+        admit(shown, path, digest, summary, made)
+
+    folder, shown_folder = str(settings.credentials_dir) + os.sep, display_prefix(
+        settings.credentials_dir
+    )
+    for start in range(0, len(names), BATCH):
+        batch = []  # (file as shown, its path, SHA-256 of its bytes, cache key, read now?)
+        for name in names[start : start + BATCH]:
+            path = folder + name
+            digest = sources.digest(path)  # unchanged since it was read (stat identity), or None
+            read = digest is None
+            if digest is None:
+                digest = sources.read(path)[1]
+            batch.append((shown_folder + name, path, digest, key_of(digest), read))
+        summaries = store.get_many("summary", [entry[3] for entry in batch])
+        for shown, path, digest, key, read in batch:
+            value = summaries.get(key)
+            found = read_summary_entry(value, shared) if value is not None else None
+            if found is not None:  # these exact bytes passed every check under these settings
+                store.touch("verify", key)  # where pages and credential.json are made from
+                admit(shown, path, digest, *found)
+                continue
+            if value is not None:  # authentic, but not what this code stores
+                store.reject()
+            value = store.get("verify", key)
+            entry = read_entry(value) if value is not None else None
+            if entry is not None:  # checked earlier, its summary lost: made again from it
+                admit_document(shown, path, digest, key, entry[0], entry[1:])
+                continue
+            if value is not None:  # authentic, but not what this code stores: verify again
+                store.reject()
+            if not read:  # checked in full from the bytes read now, whatever was recorded
+                digest = sources.read(path)[1]
+                key = key_of(digest)
+            jobs.append((shown, path, bytes.fromhex(digest), settings))
+            job_keys.append(key)
     sources.save()
     hits = len(candidates)
-    for (shown, path_text, digest_bytes, _), (_, document, errors, made) in zip(
-        jobs, _verify_all(jobs, workers or os.cpu_count() or 1), strict=True
+    verified = _verify_all(jobs, workers or os.cpu_count() or 1)
+    for (shown, path, digest_bytes, _), key, (_, document, errors, made) in zip(
+        jobs, job_keys, verified, strict=True
     ):
         if errors or document is None or made is None:
             failures.extend(errors)
         else:
-            store.put("verify", keys[shown], made)
-            admit(shown, path_text, digest_bytes.hex(), document, _published_of(made))
+            store.put("verify", key, made)
+            admit_document(shown, path, digest_bytes.hex(), key, document, _published_of(made))
     store.flush()  # before any document is read back from its entry
     reports: list[Report] = []
     seen: dict[str, str] = {}
@@ -363,7 +388,7 @@ def collect(
         ledger=ledger,
         achievements=achievements,
         achievement_failures=achievement_failures,
-        stats={"files": len(files), "cached": hits, "verified": len(files) - hits},
+        stats={"files": len(names), "cached": hits, "verified": len(names) - hits},
         cache=store,
         log=log,
         clrs=clrs,

@@ -31,8 +31,13 @@ class Interner:
             return sys.intern(value)
         if not isinstance(value, (dict, list)):
             return value
-        key = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        return self._parts.setdefault(key, value)
+        return self._parts.setdefault(part_json(value), value)
+
+    def parsed(self, text: str) -> Any:
+        """The shared object of ``text``, JSON in :meth:`part`'s form (compact, not ASCII-escaped,
+        as :func:`part_json` writes it): parsed only the first time it is seen."""
+        known = self._parts.get(text)
+        return known if known is not None else self._parts.setdefault(text, json.loads(text))
 
     def document(self, doc: dict[str, Any]) -> dict[str, Any]:
         """``doc`` with its repeated parts shared (in place; returned for convenience)."""
@@ -51,3 +56,8 @@ class Interner:
                     if name in proof:
                         proof[name] = self.part(proof[name])
         return doc
+
+
+def part_json(value: Any) -> str:
+    """The JSON that identifies a part (equal parts, equal texts)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -56,9 +56,10 @@ class SourceDigests:
             else:
                 self._known = known
 
-    def digest(self, path: Path) -> str | None:
+    def digest(self, path: str) -> str | None:
         """The recorded SHA-256 of ``path`` (hex) if its identity is the recorded one."""
-        record = self._known.get(path.name)
+        name = os.path.basename(path)
+        record = self._known.get(name)
         if record is None:
             return None
         try:
@@ -67,18 +68,20 @@ class SourceDigests:
             return None
         if current != record[0]:
             return None
-        self._kept[path.name] = record
+        self._kept[name] = record
         return record[1]
 
-    def read(self, path: Path) -> tuple[bytes, str]:
+    def read(self, path: str) -> tuple[bytes, str]:
         """Read ``path`` (its identity taken first) and record what was read: (bytes, SHA-256)."""
+        name = os.path.basename(path)
         before = identity(path)
-        content = path.read_bytes()
+        with open(path, "rb") as handle:
+            content = handle.read()
         digest = hashlib.sha256(content).hexdigest()
         if max(before[1], before[2]) < self._now - RACY_NS:
-            self._kept[path.name] = (before, digest)
+            self._kept[name] = (before, digest)
         else:
-            self._kept.pop(path.name, None)
+            self._kept.pop(name, None)
         return content, digest
 
     def save(self) -> None:
