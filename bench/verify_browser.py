@@ -2,9 +2,9 @@
 
 Serves a fixture issuer site on 127.0.0.1 from a server process of its own (DID document, signed
 status list, credential page: tests/browser/pages/credential.html, which has the theme page's
-DOM contract and its preloads: the modules, and the three files the verifier fetches), loads the
-page N times in a fresh browser context each (cold), then N times in one tab (warm; the server
-forbids caching, so every file is fetched again), and prints:
+DOM contract and its preloads: the verifier, one module as the build bundles it, and the three
+files the verifier fetches), loads the page N times in a fresh browser context each (cold), then
+N times in one tab (warm; the server forbids caching, so every file is fetched again), and prints:
 - the median / p90 time from navigation start to the final verdict (``window.cpVerifyMs``,
   recorded by verify-panel.js with ``performance.now()``, which counts from navigation start),
   and the part of it after verify-panel.js started (fetching the DID document, the status list
@@ -38,6 +38,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from browser.chromium import find_chromium  # noqa: E402
 from browser.fixtures import Site  # noqa: E402
 from browser.harness import ServerProcess, launch_chromium  # noqa: E402
+from credpages.site.bundle import pointed_at_bundle  # noqa: E402
 from credpages.site.minify import minified  # noqa: E402
 
 MS_TARGET = 15.0  # the verifier's own share: verdict median minus the bare page's median
@@ -99,8 +100,9 @@ def main() -> int:
 
 
 def published_gzip(name: str) -> int:
-    """A theme module as the build publishes it (minified) and a server sends it (gzip -6)."""
-    text = (REPO / "theme" / "assets" / "credpages" / name).read_text(encoding="utf-8")
+    """A theme module as the build publishes it (pointed at the bundle, minified) and a server
+    sends it (gzip -6)."""
+    text = pointed_at_bundle((REPO / "theme" / "assets" / "credpages" / name).read_text("utf-8"))
     return len(gzip.compress((minified(name, text) or text).encode(), 6))
 
 

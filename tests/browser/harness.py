@@ -14,6 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from credpages.site.bundle import bundle_folder
 from credpages.site.minify import minified
 
 CHROMIUM_ARGS = [
@@ -91,11 +92,15 @@ class Server:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def install_assets(self, into: Path) -> None:
-        """The verifier's ES modules in ``into/assets/credpages/``, minified as the build does."""
+        """The verifier's ES modules in ``into/assets/credpages/``, bundled and minified as the
+        build publishes them."""
         dest = into / "assets" / "credpages"
         dest.mkdir(parents=True, exist_ok=True)
         for js in ASSETS.glob("*.js"):
-            (dest / js.name).write_text(minified(js.name, js.read_text("utf-8")) or "", "utf-8")
+            (dest / js.name).write_text(js.read_text("utf-8"), "utf-8")
+        assert bundle_folder(dest) == []
+        for js in dest.glob("*.js"):
+            js.write_text(minified(js.name, js.read_text("utf-8")) or "", "utf-8")
 
     def start(self) -> Server:
         self.thread.start()

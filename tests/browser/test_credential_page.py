@@ -64,6 +64,17 @@ def test_the_checks_take_the_pages_preloaded_fetches(page, site):
         assert requested.count(url) == 1, (url, requested)
 
 
+def test_the_verifier_is_one_module_fetched_once(page, site):
+    """The build publishes verify-panel.js with verifier.js and i18n.js inside it
+    (site/bundle.py): the page fetches one script, preloaded, and no import waits for another."""
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    result = open_page(page, site, site.signed("badge"))
+    assert result["verdict"] == "verified", result
+    scripts = [url.rsplit("/", 1)[-1] for url in requested if url.endswith(".js")]
+    assert scripts == ["verify-panel.js"]
+
+
 def test_verdict_sentence_states_dates(page, site):
     cred = site.signed(
         "badge", valid_from="2026-09-15T09:00:00+02:00", valid_until="2099-09-14T00:00:00Z"

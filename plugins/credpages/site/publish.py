@@ -31,6 +31,7 @@ from ..credential.clr import CLR_FILE
 from ..credential.did import did_document, did_document_path
 from ..credential.verify import REVOKED, VALID, Report
 from ..issuer.issuance_log import log_service
+from .bundle import bundle_folder
 from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, card_scope, write_cards
 from .clr_gate import missing_clr_warnings
@@ -439,6 +440,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     languages, language_warnings = site_languages(site)
     warnings += language_warnings
     write_strings_modules(out, languages)
+    warnings += bundle_folder(site_dir / ASSETS_URL_DIR)
     warnings += minify_folder(site_dir / ASSETS_URL_DIR)
     cards = Cards({}, {})
     cards_per = site.settings.share_cards.per

@@ -1,0 +1,136 @@
+"""The credential page's verifier published as one module: fewer requests, fewer bytes.
+
+A credential page runs verify-panel.js, which imports verifier.js and i18n.js. Served as three
+files they cost three requests, three compilations and three module records before the check can
+start, and gzip compresses each alone. The build therefore publishes verify-panel.js as the three
+sources joined (leaves first, their imports of each other dropped: one module scope), with no
+Node: the sources are ours and keep to a plain form this step checks (top-level declarations at
+the line start, named imports without ``as``, no name declared twice). verifier.js and i18n.js
+are published as one-line modules re-exporting the bundle, so any module importing them (a
+site's own included) still gets the same, single instance; the theme's own modules are pointed
+at the bundle directly, so no page fetches those stubs. A site's ``custom_dir`` copy that does not
+keep to the form is published unbundled, with a warning (it still works, one request slower).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..fsio import atomic_write
+
+__all__ = [
+    "ENTRY",
+    "PARTS",
+    "STUB_TEXT",
+    "BundleError",
+    "bundle_folder",
+    "bundled",
+    "pointed_at_bundle",
+]
+
+ENTRY = "verify-panel.js"
+PARTS = ("i18n.js", "verifier.js", ENTRY)  # dependency order: each imports only earlier ones
+
+IMPORT = re.compile(r"""^import\s*\{([^}]*)\}\s*from\s*(['"])\./([\w.-]+)\2\s*;?[ \t]*\n""", re.M)
+ANY_IMPORT = re.compile(r"""^import\b[^(]""", re.M)
+DECLARED = re.compile(
+    r"^(?:export\s+)?(?:async\s+)?(?:function\s*\*?\s*|class\s+|const\s+|let\s+|var\s+)"
+    r"([A-Za-z_$][\w$]*)",
+    re.M,
+)
+EXPORTED = re.compile(
+    r"^export\s+(?:async\s+)?(?:function\s*\*?\s*|class\s+|const\s+|let\s+|var\s+)([A-Za-z_$][\w$]*)",
+    re.M,
+)
+EXPORT_LIST = re.compile(r"^export\s*\{([^}]*)\}\s*;?[ \t]*\n", re.M)
+STUB = re.compile(r"""\s*export\s*\*\s*from\s*(['"])\./verify-panel\.js\1\s*;?\s*""")
+# Another module's import of a folded one: static (`from './x.js'`) or dynamic (`import('./x.js')`).
+SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*)(['"])\./(i18n\.js|verifier\.js)\2""")
+
+
+STUB_TEXT = f"export * from './{ENTRY}';\n"  # what i18n.js and verifier.js become
+
+
+class BundleError(ValueError):
+    """The sources do not keep to the form the bundle needs; the text says where."""
+
+
+def _names(listed: str) -> list[str]:
+    names = [n.strip() for n in listed.split(",") if n.strip()]
+    if any(not re.fullmatch(r"[A-Za-z_$][\w$]*", n) for n in names):
+        raise BundleError(f"{{{listed.strip()}}}: a renamed import or export")
+    return names
+
+
+def bundled(sources: Mapping[str, str]) -> str:
+    """The modules ``PARTS`` (name -> source) as one module; raises BundleError."""
+    declared: dict[str, str] = {}
+    exported: set[str] = set()
+    out = []
+    for name in PARTS:
+        text = sources[name]
+        if re.search(r"^export\s*\*", text, re.M):
+            raise BundleError(f"{name} re-exports a whole module")
+        for m in IMPORT.finditer(text):
+            source = m.group(3)
+            if source not in PARTS[: PARTS.index(name)]:
+                raise BundleError(f"{name} imports ./{source}, which is not bundled before it")
+            missing = [n for n in _names(m.group(1)) if n not in exported]
+            if missing:
+                names = ", ".join(missing)
+                raise BundleError(f"{name} imports {names} that ./{source} does not export")
+        text = IMPORT.sub("", text)
+        if ANY_IMPORT.search(text):
+            raise BundleError(f"{name} has an import of a form the bundle does not read")
+        for decl in DECLARED.findall(text):
+            if decl in declared:
+                raise BundleError(f"{decl} is declared by both {declared[decl]} and {name}")
+            declared[decl] = name
+
+        def reexport(m: re.Match[str], name: str = name) -> str:
+            # `export { x }` of a name an earlier part exports already: the bundle has it.
+            kept = [n for n in _names(m.group(1)) if n not in exported]
+            unknown = [n for n in kept if n not in declared]
+            if unknown:
+                raise BundleError(f"{name} exports {', '.join(unknown)}, declared nowhere")
+            exported.update(kept)
+            return f"export {{ {', '.join(kept)} }};\n" if kept else ""
+
+        text = EXPORT_LIST.sub(reexport, text)
+        exported.update(EXPORTED.findall(text))
+        out.append(f"// ---- {name}\n{text.rstrip()}\n")
+    return "\n".join(out)
+
+
+def pointed_at_bundle(text: str) -> str:
+    """A module's imports of i18n.js or verifier.js pointed at the bundle (same instance)."""
+    return SPECIFIER.sub(lambda m: f"{m.group(1)}{m.group(2)}./{ENTRY}{m.group(2)}", text)
+
+
+def bundle_folder(folder: Path) -> list[str]:
+    """Bundle the published modules in ``folder`` (before they are minified); returns warnings."""
+    paths = {name: folder / name for name in PARTS}
+    if not all(p.is_file() for p in paths.values()):
+        return []
+    sources = {name: p.read_text("utf-8") for name, p in paths.items()}
+    if all(STUB.fullmatch(sources[name]) for name in PARTS[:-1]):
+        return []  # bundled already (a folder a previous build left)
+    try:
+        bundle = bundled(sources)
+    except BundleError as exc:
+        return [
+            f"{folder}: the verifier modules were published unbundled (one request each): {exc}"
+        ]
+    atomic_write(paths[ENTRY], bundle)
+    for name in PARTS[:-1]:
+        atomic_write(paths[name], STUB_TEXT)
+    for path in sorted(folder.glob("*.js")):
+        if path.name in PARTS:
+            continue
+        text = path.read_text("utf-8")
+        pointed = pointed_at_bundle(text)
+        if pointed != text:
+            atomic_write(path, pointed)
+    return []
