@@ -101,6 +101,25 @@ def test_a_logged_credential_shows_its_entry(page: Any, built: Built) -> None:
     assert panel(page)["verdict"] == "verified"
 
 
+def test_the_log_waits_for_the_verdict_and_reuses_its_did_document(
+    page: Any, built: Built
+) -> None:
+    """The log check starts once the verdict is shown, so it does not compete with the
+    verification for the network, and it finds the log through the DID document the verifier
+    already fetched and checked: the page downloads that document once."""
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{built.url}c/{built.slug(1)}/")
+    assert log_line(page)["state"] == "ok"
+    assert panel(page)["verdict"] == "verified"
+    assert requested.count(f"{built.url}did.json") == 1, requested
+    verdict_ms, checkpoint_ms = page.evaluate(
+        "() => [window.cpVerifyMs, performance.getEntriesByType('resource')"
+        ".find((e) => e.name.endsWith('/log/checkpoint')).startTime]"
+    )
+    assert checkpoint_ms >= verdict_ms
+
+
 def test_a_removed_leaf_leaves_the_credential_unlogged_with_a_warning(
     page: Any, built: Built
 ) -> None:

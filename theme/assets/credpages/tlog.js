@@ -8,6 +8,7 @@
 // visits is noticed. Nothing here changes the verdict: the result is shown on its own line.
 import { checkUrl, decodeMultikey, didWebUrl, jcs } from './verifier.js';
 import { t } from './i18n.js';
+import { shown } from './verify-panel.js';
 
 const SERVICE = 'CredpagesIssuanceLog';
 const utf8 = new TextEncoder();
@@ -252,7 +253,10 @@ async function rememberConsistent(/** @type {string} */ origin, /** @type {{size
  * `opts.entry`: the hint of the credential's own page when the caller is that page (null: it has
  * none); left out, the hint is read from the page at the credential's id. Either way it only says
  * which entry to prove: the entry must hold this credential and be in the signed tree.
- * @param {any} credential @param {{fetch?: typeof fetch, pageOrigin?: string, entry?: number|null}} [opts] @returns {Promise<LogResult>}
+ * `opts.didDocument`: the issuer's DID document the verifier fetched from the same address and
+ * found to be the issuer's (its id is checked again here); left out, or another's, it is fetched.
+ * @param {any} credential @param {{fetch?: typeof fetch, pageOrigin?: string, entry?: number|null, didDocument?: any}} [opts]
+ * @returns {Promise<LogResult>}
  */
 export async function checkLog(credential, opts = {}) {
   const get = opts.fetch ?? globalThis.fetch.bind(globalThis);
@@ -275,7 +279,7 @@ export async function checkLog(credential, opts = {}) {
   const site = didUrl.replace(/(\.well-known\/)?did\.json$/, '');
   const host = site.replace(/^https?:\/\//, '').replace(/\/$/, '');
   try {
-    const didDoc = JSON.parse(text(await need(didUrl, 1 << 20)));
+    const didDoc = opts.didDocument?.id === did ? opts.didDocument : JSON.parse(text(await need(didUrl, 1 << 20)));
     const service = (Array.isArray(didDoc?.service) ? didDoc.service : []).find((/** @type {any} */ s) => s?.type === SERVICE);
     if (!service) return { state: 'none', text: '' };
     const base = `${site}log/`;
@@ -370,7 +374,11 @@ if (script) {
   } catch {
     /* the verification panel reports it */
   }
-  if (credential) checkLog(credential, { ...options(), entry: pageHint(document) }).then(show);
+  // After the verdict (the check does not compete with it), with the DID document it fetched.
+  if (credential)
+    shown
+      .then((result) => checkLog(credential, { ...options(), entry: pageHint(document), didDocument: result?.didDocument }))
+      .then(show);
 }
 // The /verify/ page announces each credential it checks.
 let latest = 0;

@@ -513,7 +513,8 @@ async function checkPublished(c, ctx) {
 // ---- orchestration
 /**
  * @typedef {{id: string, state: 'ok'|'fail'|'skip', label: string, detail: string}} Step
- * @typedef {{verdict: string, summary: string, steps: Step[], issuerDomain: string|null, credential: unknown}} Result
+ * @typedef {{verdict: string, summary: string, steps: Step[], issuerDomain: string|null, credential: unknown,
+ *   didDocument: any}} Result
  * @typedef {{fetch?: typeof fetch, now?: Date|number, pageOrigin?: string, timeoutMs?: number,
  *   credentials?: 'omit'|'same-origin'}} Options
  * @typedef {{now: number, did: string, didDoc: any, didUrl: string,
@@ -529,6 +530,8 @@ class Report {
     this.summary = '';
     /** @type {string|null} */
     this.issuerDomain = null;
+    /** The issuer's DID document once fetched and found to be its DID's (tlog.js reuses it). @type {any} */
+    this.didDocument = null;
   }
   /** @param {string} id @param {'ok'|'fail'|'skip'} state @param {string} detail */
   set(id, state, detail) {
@@ -645,6 +648,7 @@ async function verifyInto(r, c, opts) {
     ctx.didUrl = didWebUrl(did, pageOrigin);
     ctx.didDoc = await ctx.getJson(ctx.didUrl, t("the issuer's DID document"));
     if (ctx.didDoc?.id !== did) fail('cannot-verify', t('The DID document at {didUrl} is not that of {did}.', { didUrl: ctx.didUrl, did }));
+    r.didDocument = ctx.didDoc;
     keys = keysFor(proofs, ctx);
     const listed = proofs.map((p) => p.verificationMethod).join(', ');
     return t('{keys}, listed for issuing in {didUrl}.', { keys: listed, didUrl: ctx.didUrl });

@@ -197,11 +197,12 @@ function issuerPageReason(credential) {
 /**
  * Verify this page's credential. For the bench: performance marks cp-verify-start/-end, and
  * window.cpVerifyMs = when the verdict was shown, in ms since navigation start.
+ * @returns {Promise<import('./verifier.js').Result|null>} the result shown, null on a page without a credential
  */
 async function main() {
   const panel = document.getElementById('cp-verify');
   const script = document.getElementById('cp-credential');
-  if (!panel || !script) return;
+  if (!panel || !script) return null;
   performance.mark('cp-verify-start');
   const live = panel.querySelector('.cp-verdict');
   if (live && !live.hasAttribute('aria-live')) live.setAttribute('aria-live', 'polite');
@@ -231,11 +232,14 @@ async function main() {
   render(panel, { ...result, reason: issuerPageReason(credential) });
   preview?.mark(panel);
   /** @type {any} */ (window).cpVerifyMs = performance.mark('cp-verify-end').startTime;
+  return result;
 }
 
-main().catch((e) => {
+/** The page's verdict, once shown: what waits for it (tlog.js) starts after the check. */
+export const shown = main().catch((e) => {
   // Not expected (the verifier never throws); never leave the panel claiming to be checking.
   const panel = document.getElementById('cp-verify');
   if (panel)
     render(panel, invalidResult(t('The check stopped on an unexpected error: {error}', { error: e?.message ?? e }), 'cannot-verify'));
+  return null;
 });
