@@ -7,6 +7,8 @@ import ast
 import hashlib
 import inspect
 import re
+import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +194,27 @@ def test_the_escape_patch_is_in_place() -> None:
         "shared_cache",
         "document_loader",
     ]
+
+
+def test_pyld_is_imported_without_a_network_client() -> None:
+    """PyLD's import made a default loader with requests (~0.1 s of every build that checks a
+    credential): credpages imports it so that the loader fetches nothing, and leaves requests
+    importable for anyone else."""
+    code = (
+        "import sys\n"
+        "import credpages.credential.jsonld\n"
+        "from pyld import jsonld\n"
+        "print(sorted({'requests', 'urllib3', 'aiohttp'} & set(sys.modules)))\n"
+        "try:\n"
+        "    jsonld._default_document_loader('https://example.org/context.json', {})\n"
+        "except jsonld.JsonLdError as exc:\n"
+        "    print(exc.code)\n"
+        "import requests\n"
+        "print(requests.__name__)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "no default document loader", "requests"]
 
 
 def test_pyproject_bounds_pyld_to_the_checked_minor() -> None:

@@ -17,20 +17,48 @@ tests/test_dependencies.py pins against PyLD's sources.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
-from pyld import nquads as pyld_nquads  # type: ignore[import-untyped,unused-ignore]
-from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped,unused-ignore]
-
 from ..errors import CredpagesError
+
+
+@contextlib.contextmanager
+def _without_network_clients() -> Iterator[None]:
+    """While PyLD is imported: ``requests`` and ``aiohttp`` cannot be imported (a ``None`` in
+    ``sys.modules``), unless something imported them already.
+
+    At import PyLD makes a default document loader from the first of them it can import; the
+    ``requests`` one imports requests, urllib3 and charset_normalizer (~0.1 s, the largest part
+    of what a build that checks one new credential imports). credpages never uses that loader
+    (:func:`document_loader` is passed to every call), so PyLD falls back to its loader that
+    fetches nothing, which also keeps any code path that forgot the option offline. Afterwards
+    both names import as usual."""
+    blocked = [name for name in ("requests", "aiohttp") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+
+
+with _without_network_clients():
+    from pyld import jsonld  # type: ignore[import-untyped,unused-ignore]
+    from pyld import nquads as pyld_nquads  # type: ignore[import-untyped,unused-ignore]
+    from pyld.context_resolver import (  # type: ignore[import-untyped,unused-ignore]
+        ContextResolver,
+    )
 
 __all__ = [
     "DocumentLoader",
