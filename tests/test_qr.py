@@ -125,6 +125,26 @@ def test_every_version_is_the_symbol_another_encoder_draws(version: int) -> None
 
 
 @pytest.mark.parametrize("length", [1, 14, 15, 100, 271, 1000, 2331])
+def test_the_png_is_the_symbol_pixel_for_pixel(length: int) -> None:
+    """The PNG is written by hand (no Pillow): every pixel is its module, the quiet zone white,
+    whatever the width's remainder in the last byte of a row."""
+    url = ("https://example.test/" + "ab9-/" * 500)[:length]
+    match = IMG.fullmatch(qr_img(url))
+    assert match
+    png = Image.open(io.BytesIO(base64.b64decode(match[1])))
+    rows = qr_rows(url.encode())
+    n, quiet = len(rows), 4
+    assert png.mode == "1" and png.size == (n + 2 * quiet, n + 2 * quiet)
+    pixels = png.load()
+    assert pixels is not None
+    for y in range(n + 2 * quiet):
+        for x in range(n + 2 * quiet):
+            inside = quiet <= x < n + quiet and quiet <= y < n + quiet
+            dark = inside and bool(rows[y - quiet] >> (x - quiet) & 1)
+            assert pixels[x, y] == (0 if dark else 255), (x, y)
+
+
+@pytest.mark.parametrize("length", [1, 14, 15, 100, 271, 1000, 2331])
 def test_codes_of_every_size_scan_back(length: int) -> None:
     url = ("https://example.test/" + "ab9-/" * 500)[:length]
     assert decode(qr_img(url)) == url

@@ -29,6 +29,7 @@ from .. import i18n
 from ..bundled import ASSETS_DIR, ASSETS_URL_DIR
 from ..credential.clr import CLR_FILE
 from ..credential.did import did_document, did_document_path
+from ..credential.summary import Summary
 from ..credential.verify import REVOKED, VALID, Report
 from ..issuer.issuance_log import log_service
 from .bundle import bundle_folder
@@ -301,6 +302,19 @@ def write_credential_pages(
     settings = site.settings
     urls: list[str] = []
     rendering: deque[tuple[str, str]] = deque()  # (target, cache key) of the jobs, in order
+    latest = site.log.latest if site.log else {}
+    unrevoked: dict[str, tuple[CredentialStatusInfo, str]] = {}  # a state's status, its repr
+
+    def status_of(report: Report, summary: Summary) -> tuple[CredentialStatusInfo, str]:
+        """The page's status and its key text (the same for every credential not revoked)."""
+        if report.state == REVOKED:
+            status = _status(site, summary.id, report.state)
+            return status, repr(status)
+        known = unrevoked.get(report.state)
+        if known is None:
+            status = _status(site, summary.id, report.state)
+            known = unrevoked[report.state] = (status, repr(status))
+        return known
 
     def jobs() -> Iterator[PageJob]:
         for report in site.credentials:
@@ -313,15 +327,16 @@ def write_credential_pages(
             if out.needs(target, digest):  # keyed as ``out.write`` keys any file: its SHA-256
                 document = site.document(report)
                 out.store(target, digest, _json_bytes(document))
-            if report.slug in site.clrs:  # verified by collect (site.clr_gate)
-                out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
-            status = _status(site, summary.id, report.state)
-            share = _share(cards.get(report.slug))
             clr = report.slug in site.clrs
-            log_entry = site.log.latest.get(summary.id) if site.log else None
+            if clr:  # verified by collect (site.clr_gate)
+                out.write(f"{folder}/{CLR_FILE}", credential_json(site.clrs[report.slug]))
+            status, status_text = status_of(report, summary)
+            share = _share(cards.get(report.slug)) if cards else None
+            log_entry = latest.get(summary.id)
             # The LinkedIn link is not a key input: it is made from the credential and the
-            # settings, which the key covers (credential.json, ``info``), by this code.
-            key = page_key(digest, repr(status), repr(share), str(clr), str(log_entry))
+            # settings, which the key covers (credential.json, ``info``), by this code. One
+            # text: no part holds a NUL (a repr escapes it; the rest are hex, bool and int).
+            key = page_key(f"{digest}\0{status_text}\0{share!r}\0{clr}\0{log_entry}")
             target = f"{folder}/index.html"
             urls.append(summary.id)
             if not out.needs(target, key):
