@@ -22,7 +22,7 @@ from credpages.bundled import TEMPLATE_DIR
 from credpages.credential.yamlio import load_yaml, write_yaml
 from credpages.site import cache as cache_module
 from credpages.site import sources
-from credpages.site.output import STASH
+from credpages.site.output import STASH, Manifest
 from credpages.site.sources import SourceDigests
 
 NAMES = ["Ada Lovelace", "Grace Hopper", "Katherine Johnson"]
@@ -278,6 +278,22 @@ def test_a_tampered_or_foreign_manifest_only_costs_time(site: IssuerSite) -> Non
     connection.close()
     build(site)
     assert_same(out, cold(site))
+
+
+def test_the_manifest_round_trips_and_an_older_format_is_not_trusted() -> None:
+    """The manifest is stored compactly (ints, one line per path); what it decodes to is
+    exactly what was recorded, racy marks and any path included, and anything else
+    (an older build's JSON manifest, a cut-off value) is no manifest: every file is written."""
+    manifest = Manifest(
+        {"c/ada/index.html": 2**64 - 1, "c/ada": 0, "log/é ~ x.json": 0x0123456789ABCDEF},
+        {"c/ada/index.html"},
+    )
+    value = manifest.encode()
+    assert Manifest.decode(value) == manifest
+    assert Manifest.decode(Manifest().encode()) == Manifest()
+    older = b'{"c/ada/index.html": "ffffffffffffffff"}'
+    assert Manifest.decode(older) is None
+    assert Manifest.decode(value[:-5]) is None
 
 
 def test_a_build_that_fails_leaves_the_previous_output_for_the_next(site: IssuerSite) -> None:

@@ -27,7 +27,7 @@ def leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
 
 
-def node_hash(left: bytes, right: bytes) -> bytes:
+def node_hash(left: bytes | bytearray, right: bytes | bytearray) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
@@ -168,10 +168,13 @@ def verify_consistency(
 
 
 class Tree:
-    """Every complete subtree hash of a list of leaves, level by level (built in O(n))."""
+    """Every complete subtree hash of a list of leaves, level by level (built in O(n)). Each
+    level is one bytearray of 32-byte hashes: a build holds the issuance log's tree to the
+    end, and a bytes object per hash in a list took 73 bytes where this takes 32."""
 
     def __init__(self, leaf_hashes: Sequence[bytes] = ()) -> None:
-        self.levels: list[list[bytes]] = [list(leaf_hashes)]
+        _check_hashes(*leaf_hashes)
+        self.levels: list[bytearray] = [bytearray(b"".join(leaf_hashes))]
         self._fill(0)
 
     def _fill(self, start: int) -> None:
@@ -179,31 +182,35 @@ class Tree:
         level = 0
         while True:
             below = self.levels[level]
-            if len(below) < 2:
+            count = len(below) // HASH_SIZE
+            if count < 2:
                 return
             if level + 1 == len(self.levels):
-                self.levels.append([])
+                self.levels.append(bytearray())
             above = self.levels[level + 1]
-            first = min(len(above), start >> (level + 1))
-            del above[first:]
-            for i in range(first, len(below) // 2):
-                above.append(node_hash(below[2 * i], below[2 * i + 1]))
+            first = min(len(above) // HASH_SIZE, start >> (level + 1))
+            del above[first * HASH_SIZE :]
+            for i in range(first, count // 2):
+                left = 2 * i * HASH_SIZE
+                middle, right = left + HASH_SIZE, left + 2 * HASH_SIZE
+                above += node_hash(below[left:middle], below[middle:right])
             level += 1
 
     def append(self, hashes: Sequence[bytes]) -> None:
-        start = len(self.levels[0])
-        self.levels[0].extend(hashes)
+        _check_hashes(*hashes)
+        start = self.size
+        self.levels[0] += b"".join(hashes)
         self._fill(start)
 
     @property
     def size(self) -> int:
-        return len(self.levels[0])
+        return len(self.levels[0]) // HASH_SIZE
 
     def node(self, level: int, index: int) -> bytes:
-        try:
-            return self.levels[level][index]
-        except IndexError:
-            raise ProofError(f"no complete subtree at level {level}, index {index}") from None
+        start = index * HASH_SIZE
+        if 0 <= level < len(self.levels) and 0 <= start < len(self.levels[level]):
+            return bytes(self.levels[level][start : start + HASH_SIZE])
+        raise ProofError(f"no complete subtree at level {level}, index {index}")
 
     def root(self, size: int | None = None) -> bytes:
         return root_hash(self.size if size is None else size, self.node)
