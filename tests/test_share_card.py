@@ -533,7 +533,7 @@ def test_cached_cards_are_reused_without_drawing_and_unusable_entries_drawn_agai
     jobs.append((card(recipient="Ada \U0001f9ff"), CardStyle()))  # with a warning
     jobs.append(jobs[0])  # a duplicate is drawn once, returned twice
     store = BuildCache(tmp_path, secret)
-    first = cached_cards(jobs, store, workers=1)
+    first = list(cached_cards(jobs, store, workers=1))
     assert store.close() == []
     assert [d for d, _ in first] == [card_hash(c, s) for c, s in jobs]
     assert first[0][1].png == first[3][1].png and len(first[2][1].warnings) == 1
@@ -544,7 +544,7 @@ def test_cached_cards_are_reused_without_drawing_and_unusable_entries_drawn_agai
     real_render = share_card.render_card
     monkeypatch.setattr(share_card, "render_card", must_not_render)
     store = BuildCache(tmp_path, secret)
-    again = cached_cards(jobs, store, workers=1)
+    again = list(cached_cards(jobs, store, workers=1))
     assert store.close() == []
     assert [(d, r.png, r.warnings) for d, r in again] == [(d, r.png, r.warnings) for d, r in first]
 
@@ -562,16 +562,40 @@ def test_cached_cards_are_reused_without_drawing_and_unusable_entries_drawn_agai
     store.put("card", grace, b"[]\n" + png_bytes(Image.new("P", (600, 315))))  # not a card
     store.close(prune=False)
     store = BuildCache(tmp_path, secret)
-    repaired = cached_cards(jobs, store, workers=1)
+    repaired = list(cached_cards(jobs, store, workers=1))
     assert sorted(rendered) == ["Ada Lovelace", "Grace Hopper"]
     assert [r.png for _, r in repaired] == [r.png for _, r in first]
     assert "ignored 2 entries" in "".join(store.close())
 
 
+def test_cards_come_as_they_are_drawn_not_all_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build with 35,000 personal cards must not hold ~700 MB of PNG: each card is written
+    as it comes, and only one a later job repeats is kept."""
+    drawn: list[str] = []
+    real_render = share_card.render_card
+
+    def counting(c: CardData, s: CardStyle) -> share_card.CardResult:
+        drawn.append(c.recipient)
+        return real_render(c, s)
+
+    monkeypatch.setattr(share_card, "render_card", counting)
+    jobs = [(card(recipient=n), CardStyle()) for n in ("Ada Lovelace", "Grace Hopper")]
+    jobs.append(jobs[0])
+    store = BuildCache(tmp_path, b"a-test-secret-of-enough-length-" + b"1" * 32)
+    cards = cached_cards(jobs, store, workers=1)
+    first_hash, first = next(cards)
+    assert drawn == ["Ada Lovelace"] and first_hash == card_hash(*jobs[0])
+    assert [r.png for _, r in cards] == [real_render(*jobs[1]).png, first.png]
+    assert drawn == ["Ada Lovelace", "Grace Hopper"]  # the repeat was held, not drawn again
+    store.close()
+
+
 def test_parallel_rendering_gives_the_same_cards_in_order() -> None:
     jobs = [(card(recipient=name), CardStyle()) for name in NAMES.values()]
-    parallel = render_cards(jobs, workers=2)
-    serial = render_cards(jobs, workers=1)
+    parallel = list(render_cards(jobs, workers=2))
+    serial = list(render_cards(jobs, workers=1))
     assert [r.png for r in parallel] == [r.png for r in serial]
 
 

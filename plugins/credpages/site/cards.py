@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -129,30 +130,48 @@ def _encode_entry(result: CardResult) -> bytes:
     return json.dumps(result.warnings).encode("ascii") + b"\n" + result.png
 
 
+def _from_cache(cache: BuildCache, key: str) -> CardResult | None:
+    """The card of an authentic, usable ``card`` entry, else None (an unusable one counted)."""
+    value = cache.get("card", key)
+    cached = _decode_entry(value) if value is not None else None
+    if value is not None and cached is None:
+        cache.reject()
+    return cached
+
+
 def cached_cards(
     cards: Sequence[tuple[CardData, CardStyle]], cache: BuildCache, workers: int
-) -> list[tuple[str, CardResult]]:
-    """(hash, card) for each job, in order: drawn once per distinct hash, or taken from an
-    authentic cache entry made under that hash."""
+) -> Iterator[tuple[str, CardResult]]:
+    """(hash, card) for each job, in order, as they come: drawn once per distinct hash, or
+    taken from an authentic cache entry made under that hash. Only a card a later job repeats
+    is held (35,000 personal cards are ~700 MB): a cached one is read again when its turn
+    comes."""
     key_of = key_maker("card")
     digests = [card_hash(card, style) for card, style in cards]
-    done: dict[str, CardResult] = {}
-    todo: dict[str, tuple[CardData, CardStyle]] = {}
+    uses = Counter(digests)
+    stored: set[str] = set()  # hashes with a usable entry
+    todo: dict[str, tuple[CardData, CardStyle]] = {}  # first job of each hash to draw
     for digest, job in zip(digests, cards, strict=True):
-        if digest in done or digest in todo:
-            continue
-        value = cache.get("card", key_of(digest))
-        cached = _decode_entry(value) if value is not None else None
-        if cached is not None:
-            done[digest] = cached
+        if digest not in stored and digest not in todo:
+            if _from_cache(cache, key_of(digest)) is not None:
+                stored.add(digest)
+            else:
+                todo[digest] = job
+    drawn = zip(todo, render_cards(list(todo.values()), workers), strict=True)
+    held: dict[str, CardResult] = {}  # needed again by a later job
+    for digest, job in zip(digests, cards, strict=True):
+        result = held.get(digest)
+        if result is None and digest in stored:
+            result = _from_cache(cache, key_of(digest))
+        if result is None:  # first of a hash to draw (or an entry lost since: drawn here)
+            result = next(drawn)[1] if digest in todo else next(render_cards([job], 1))
+            cache.put("card", key_of(digest), _encode_entry(result))
+        uses[digest] -= 1
+        if uses[digest]:
+            held[digest] = result
         else:
-            if value is not None:
-                cache.reject()
-            todo[digest] = job
-    for digest, result in zip(todo, render_cards(list(todo.values()), workers), strict=True):
-        done[digest] = result
-        cache.put("card", key_of(digest), _encode_entry(result))
-    return [(d, done[d]) for d in digests]
+            held.pop(digest, None)
+        yield digest, result
 
 
 @dataclass(frozen=True)
