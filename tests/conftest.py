@@ -7,6 +7,7 @@ for that test only.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -130,6 +131,20 @@ class IssuerSite:
         result = CliResult(code, out, err)
         assert "Traceback" not in out + err, result
         return result
+
+
+def build_logged(
+    site: IssuerSite, caplog: pytest.LogCaptureFixture
+) -> tuple[dict[str, bytes], str]:
+    """``credpages build`` of ``site``: every published file, and the warnings logged."""
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        result = site.run("build")
+    assert result.code == 0, result
+    out = site.root / "site"
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    warnings = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
+    return files, warnings
 
 
 TEST_CACHE_KEY = "credpages-test-cache-key-" + "5" * 40

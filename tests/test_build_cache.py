@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import logging
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEST_CACHE_KEY, IssuerSite
+from conftest import TEST_CACHE_KEY, IssuerSite, build_logged
 from credpages.credential.yamlio import load_yaml, write_yaml
 from credpages.issuer.signing import Signer
 from credpages.site import collect, publish, share_card
@@ -42,21 +41,9 @@ def cache_dir(site: IssuerSite) -> Path:
     return site.root / ".cache" / "credpages"
 
 
-def build(site: IssuerSite, caplog: pytest.LogCaptureFixture) -> tuple[dict[str, bytes], str]:
-    """``credpages build``; returns every published file and the warnings logged."""
-    caplog.clear()
-    with caplog.at_level(logging.WARNING):
-        result = site.run("build")
-    assert result.code == 0, result
-    out = site.root / "site"
-    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    warnings = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
-    return files, warnings
-
-
 def cold(site: IssuerSite, caplog: pytest.LogCaptureFixture) -> dict[str, bytes]:
     shutil.rmtree(cache_dir(site), ignore_errors=True)
-    files, warnings = build(site, caplog)
+    files, warnings = build_logged(site, caplog)
     assert "cache" not in warnings
     return files
 
@@ -149,7 +136,7 @@ def poisoned_build(
     reference = cold(site, caplog)
     poison()
     shutil.rmtree(site.root / "site")  # as in CI: only the cache is carried over
-    poisoned, warnings = build(site, caplog)
+    poisoned, warnings = build_logged(site, caplog)
     assert_same_site(poisoned, reference)
     assert warning in warnings
     return poisoned
@@ -164,7 +151,7 @@ def test_cold_and_warm_builds_publish_the_same_bytes_and_warm_draws_nothing(
     reference = cold(site, caplog)
     assert sum(1 for name in reference if "/card-" in name) == CARDS
     no_expensive_work(monkeypatch)
-    warm, warnings = build(site, caplog)
+    warm, warnings = build_logged(site, caplog)
     assert_same_site(warm, reference)
     assert "cache" not in warnings
     assert not (cache_dir(site) / "cards").exists()  # one file: cards are in it
@@ -219,7 +206,7 @@ def test_another_valid_credentials_entries_are_not_published_for_this_one(
 def test_an_older_signed_version_of_the_same_credential_is_not_published(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, db: Callable[[], sqlite3.Connection]
 ) -> None:
-    build(site, caplog)
+    build_logged(site, caplog)
     old_cache = site.root / "old-cache.sqlite"
     shutil.copy(cache_dir(site) / "cache.sqlite", old_cache)
     path = site.credential_files()[0]
@@ -241,7 +228,7 @@ def test_an_older_signed_version_of_the_same_credential_is_not_published(
     assert {"verify", "page"} <= kinds
     changed = [moved(stale[kind][0], fresh[kind][0]) for kind in kinds]
     write_rows(connection, changed)
-    poisoned, warnings = build(site, caplog)
+    poisoned, warnings = build_logged(site, caplog)
     assert_same_site(poisoned, reference)
     assert "ignored" in warnings
     assert b"Ada King, Countess of Lovelace" in poisoned[f"c/{path.stem}/index.html"]
@@ -297,7 +284,7 @@ def test_a_damaged_cache_file_changes_nothing_published(
         path.write_bytes(damaged)
 
     reference = poisoned_build(site, caplog, poison, "build cache")
-    again, warnings = build(site, caplog)  # and the cache works again afterwards
+    again, warnings = build_logged(site, caplog)  # and the cache works again afterwards
     assert_same_site(again, reference)
     assert "cache" not in warnings
 
@@ -352,7 +339,7 @@ def test_a_crafted_cache_file_is_replaced_not_used(
                 )
 
     reference = poisoned_build(site, caplog, poison, "not a credpages cache")
-    again, _ = build(site, caplog)  # the trigger (if any) did not survive either
+    again, _ = build_logged(site, caplog)  # the trigger (if any) did not survive either
     assert_same_site(again, reference)
 
 
@@ -476,7 +463,7 @@ def test_in_actions_without_the_secret_every_run_is_cold_and_says_why(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "runner-1"))
     reference = cold(site, caplog)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "runner-2"))  # a new runner, new key
-    again, warnings = build(site, caplog)
+    again, warnings = build_logged(site, caplog)
     assert_same_site(again, reference)
     assert "set the CREDPAGES_CACHE_KEY repository secret" in warnings
 

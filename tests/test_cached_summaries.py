@@ -11,7 +11,6 @@ so a summary that lied would show there.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import sqlite3
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conftest import IssuerSite, MakeSite
+from conftest import IssuerSite, MakeSite, build_logged
 from credpages.bundled import TEMPLATE_DIR
 from credpages.credential.yamlio import load_yaml, write_yaml
 from credpages.site import collect as collect_module
@@ -41,17 +40,6 @@ def cache_file(site: IssuerSite) -> Path:
     return site.root / ".cache" / "credpages" / "cache.sqlite"
 
 
-def build(site: IssuerSite, caplog: pytest.LogCaptureFixture) -> tuple[Tree, str]:
-    """``credpages build``: every published file, and the warnings logged."""
-    caplog.clear()
-    with caplog.at_level(logging.WARNING):
-        result = site.run("build")
-    assert result.code == 0, result
-    out = site.root / "site"
-    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    return files, "\n".join(r.getMessage() for r in caplog.records)
-
-
 def cold(site: IssuerSite, caplog: pytest.LogCaptureFixture) -> Tree:
     """What a cold build of the same files publishes (the cache and output put back after)."""
     cache, parked = site.root / ".cache", site.root / ".cache-parked"
@@ -59,7 +47,7 @@ def cold(site: IssuerSite, caplog: pytest.LogCaptureFixture) -> Tree:
     cache.rename(parked)
     out.rename(parked_out)
     try:
-        files, _ = build(site, caplog)
+        files, _ = build_logged(site, caplog)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
@@ -130,11 +118,11 @@ def achievement_page(files: Tree) -> str:
 def test_a_warm_build_reads_summaries_and_no_document(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(site, caplog)
-    first, _ = build(site, caplog)  # compares the files the first build wrote just before
+    build_logged(site, caplog)
+    first, _ = build_logged(site, caplog)  # compares the files the first build wrote just before
     assert len(summary_rows(site)) == len(NAMES)
     parsed = parsed_documents(monkeypatch)
-    warm, warnings = build(site, caplog)
+    warm, warnings = build_logged(site, caplog)
     assert parsed == [] and "cache" not in warnings
     monkeypatch.undo()
     assert warm == first == cold(site, caplog)
@@ -144,7 +132,7 @@ def test_a_warm_build_reads_summaries_and_no_document(
 def test_a_changed_file_is_checked_again_not_taken_from_its_old_summary(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(site, caplog)
+    build_logged(site, caplog)
     (path,) = [p for p in site.credential_files() if "Grace Hopper" in p.read_text()]
     document = load_yaml(path).data
     document.pop("proof")
@@ -152,7 +140,7 @@ def test_a_changed_file_is_checked_again_not_taken_from_its_old_summary(
     write_yaml(path, document)
     assert site.run("sign", path).code == 0
     checked = full_checks(monkeypatch)
-    files, _ = build(site, caplog)
+    files, _ = build_logged(site, caplog)
     assert checked == [document["id"]]  # that one file, and only it
     page = achievement_page(files)
     assert "Grace Brewster Hopper" in page
@@ -163,14 +151,14 @@ def test_a_changed_file_is_checked_again_not_taken_from_its_old_summary(
 def test_a_changed_setting_the_checks_depend_on_checks_every_file_again(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
-    build(site, caplog)
+    build_logged(site, caplog)
     if change == "keyring":  # the old key retired, a new one added: every key differs
         assert site.run("rotate-key", "--stdout").code == 0
     else:
         text = site.config.read_text()
         site.config.write_text(text + "      skip_invalid: true\n      page_prefix: awards\n")
     checked = full_checks(monkeypatch)
-    files, _ = build(site, caplog)
+    files, _ = build_logged(site, caplog)
     assert len(checked) == len(NAMES)
     if change == "page_prefix":  # the credentials' ids are under c/: none is publishable now
         assert not any(name.startswith("c/") for name in files)
@@ -181,7 +169,7 @@ def test_a_template_change_renders_pages_from_the_verified_documents(
 ) -> None:
     """Summaries depend on no template: still used, and every page is made again from its
     document, read back from the ``verify`` entry (not parsed from YAML, not checked again)."""
-    build(site, caplog)
+    build_logged(site, caplog)
     theme = site.root / "overrides" / "credpages"
     theme.mkdir(parents=True)
     original = (TEMPLATE_DIR / "credential.html").read_text(encoding="utf-8")
@@ -196,7 +184,7 @@ def test_a_template_change_renders_pages_from_the_verified_documents(
     monkeypatch.setattr(
         collect_module, "loads_yaml", lambda *a, **k: yaml_read.append(a) or loads_yaml(*a, **k)
     )
-    files, _ = build(site, caplog)
+    files, _ = build_logged(site, caplog)
     assert checked == [] and yaml_read == []
     pages = [name for name in files if name.startswith("c/") and name.endswith("index.html")]
     assert len(pages) == len(NAMES) and all(b"cp-ours" in files[p] for p in pages)
@@ -207,10 +195,10 @@ def test_a_template_change_renders_pages_from_the_verified_documents(
 def test_an_edited_summary_is_refused_and_changes_nothing_published(
     site: IssuerSite, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reference, _ = build(site, caplog)
+    reference, _ = build_logged(site, caplog)
     for key, value, mac in summary_rows(site):  # the MAC kept, the name changed
         set_summary(site, key, value.replace(b"Grace Hopper", b"Mallory Forge"), mac)
-    files, warnings = build(site, caplog)
+    files, warnings = build_logged(site, caplog)
     assert "ignored 1 entry" in warnings
     assert "Mallory" not in achievement_page(files) and "Grace Hopper" in achievement_page(files)
     assert files == reference == cold(site, caplog)
@@ -221,12 +209,12 @@ def test_a_summary_made_without_this_issuers_secret_is_refused(
 ) -> None:
     """Well formed, for the right key, authenticated with another secret (as someone who can
     write the Actions cache could make it): ignored."""
-    reference, _ = build(site, caplog)
+    reference, _ = build_logged(site, caplog)
     theirs = BuildCache(cache_file(site).parent, b"m" * 64)
     for key, value, _ in summary_rows(site):
         theirs.put("summary", key, value.replace(b"Ada Lovelace", b"Mallory Forger"))
     theirs.close(prune=False)
-    files, warnings = build(site, caplog)
+    files, warnings = build_logged(site, caplog)
     assert f"ignored {len(NAMES)} entries" in warnings
     assert "Mallory" not in achievement_page(files)
     assert files == reference
@@ -235,10 +223,10 @@ def test_a_summary_made_without_this_issuers_secret_is_refused(
 def test_another_credentials_summary_under_this_key_is_refused(
     site: IssuerSite, caplog: pytest.LogCaptureFixture
 ) -> None:
-    reference, _ = build(site, caplog)
+    reference, _ = build_logged(site, caplog)
     (_, value, mac), (second, *_) = summary_rows(site)[:2]
     set_summary(site, second, value, mac)  # a genuine entry, at another credential's key
-    files, warnings = build(site, caplog)
+    files, warnings = build_logged(site, caplog)
     assert "ignored 1 entry" in warnings
     assert files == reference
 
@@ -247,12 +235,12 @@ def test_lost_summaries_are_made_again_from_the_verify_entries(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cache from before summaries (or one that lost them) costs no full check."""
-    reference, _ = build(site, caplog)
+    reference, _ = build_logged(site, caplog)
     with sqlite3.connect(cache_file(site)) as db:
         db.execute("DELETE FROM entries WHERE kind = 'summary'")
     db.close()
     checked = full_checks(monkeypatch)
-    files, warnings = build(site, caplog)
+    files, warnings = build_logged(site, caplog)
     assert checked == [] and "cache" not in warnings
     assert len(summary_rows(site)) == len(NAMES)
     assert files == reference
@@ -261,12 +249,12 @@ def test_lost_summaries_are_made_again_from_the_verify_entries(
 def test_summaries_follow_the_files_as_they_come_and_go(
     site: IssuerSite, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    build(site, caplog)
+    build_logged(site, caplog)
     removed = site.credential_files()[0]
     os.unlink(removed)
     added = site.issue("Mary Jackson", "r9@example.test")
     checked = full_checks(monkeypatch)
-    files, _ = build(site, caplog)
+    files, _ = build_logged(site, caplog)
     assert checked == [site.load(added)["id"]]
     assert len(summary_rows(site)) == len(NAMES)  # the removed file's entry pruned
     assert "Mary Jackson" in achievement_page(files)
