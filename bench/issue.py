@@ -2,7 +2,9 @@
 """Issuing cost against what is issued: one into a big site vs an empty one, a CSV vs its proofs.
 
 Whole ``credpages issue`` processes, interleaved, medians of ``--repeat`` runs, each figure a
-ratio against its baseline measured in the same run (the machine is shared):
+ratio against its baseline measured in the same run (the machine is shared), every process
+with compiled bytecode as installed packages have it (``bench/build.py``'s ``PYCACHE``; with
+``PYTHONDONTWRITEBYTECODE`` set, each command would recompile credpages' own modules, ~0.3 s):
   * one credential into an N-credential site vs one into an empty site (target <= 1.5x); the
     first issue into the big site, which reads every file once to fill the holdings index, is
     shown apart;
@@ -125,6 +127,8 @@ def main() -> None:
         seed = generate_seed()
         empty = bench_build.write_issuer(Path(tmp) / "empty", seed)
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        env.update(PYTHONPYCACHEPREFIX=str(bench_build.PYCACHE))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env_big = {**env, "CREDPAGES_SIGNING_KEY": encode_secret_key(big_seed)}
         env_empty = {**env, "CREDPAGES_SIGNING_KEY": encode_secret_key(seed)}
         run(issue_one(empty, 0), env_empty)  # the status list, made once
