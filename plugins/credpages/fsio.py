@@ -25,8 +25,14 @@ def _default_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write(path: str | Path, data: bytes | str, *, mode: int | None = None) -> None:
+def atomic_write(
+    path: str | Path, data: bytes | str, *, mode: int | None = None, durable: bool = True
+) -> None:
     """Write ``data`` to ``path`` atomically; ``mode`` sets permissions before the data lands.
+
+    ``durable=False`` is for a cache only: the file is still renamed into place whole, but not
+    flushed to disk first (a few ms a megabyte), so a crash may leave it empty or damaged, and
+    its reader must check what it reads.
 
     Without ``mode`` the file keeps the permissions it had (a new file gets the usual ones), so
     a rewrite never makes a committed file unreadable to others. Only a regular file (or a new
@@ -51,7 +57,8 @@ def atomic_write(path: str | Path, data: bytes | str, *, mode: int | None = None
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

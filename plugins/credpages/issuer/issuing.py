@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import collector
 from ..config import Settings
 from ..credential.model import Award, build_credential, check_recipient, now_timestamp
 from ..credential.yamlio import Loaded, load_yaml, write_yaml_text
@@ -95,7 +96,8 @@ class Issuer:
         # (kept only when asked: a big CSV would otherwise hold every document in memory)
         self.written: dict[str, dict[str, Any]] = {}
         self._keep_written = keep_written
-        self.holdings = Holdings.scan(settings)
+        with collector.paused():  # 10,000 files' records: each collection walked them all
+            self.holdings = Holdings.scan(settings)
         self._status_ready = False
         self._log: IssuanceLog | None = None  # opened by the first commit
         self._batch = False
@@ -171,7 +173,8 @@ class Issuer:
         if self._keep_written:
             self.written[str(signed["id"])] = signed
         if self._log is None:
-            self._log = IssuanceLog(self.settings)  # a new log also takes in what is already here
+            with collector.paused():  # a new log also takes in what is already here
+                self._log = IssuanceLog(self.settings)
         self._log.add(signed)
         if not self._batch:
             self._save_log()

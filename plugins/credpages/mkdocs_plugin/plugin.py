@@ -8,9 +8,7 @@ pages and machine-readable files (only what changed), ``on_serve`` watches the c
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
+from .. import collector
 from ..config import Settings
 from ..errors import CredpagesError
 from ..site.collect import SiteData, collect, failure_count, failure_message
@@ -49,7 +48,7 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
         try:
-            with _collector_paused():
+            with collector.paused():
                 self.site = collect(
                     self.settings, log_previous=_previous_log(self.settings.log_previous)
                 )
@@ -75,7 +74,7 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.site is not None
         try:
-            with _collector_paused():
+            with collector.paused():
                 warnings = publish(self.site, Path(config.site_dir), _theme_info(config))
         except CredpagesError as exc:
             raise PluginError(f"credpages: {exc}") from exc
@@ -91,23 +90,6 @@ class CredpagesPlugin(BasePlugin[CredpagesConfig]):
         if self.settings is not None and self.settings.credentials_dir.is_dir():
             server.watch(str(self.settings.credentials_dir))
         return server
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while credpages loads and writes, and what it loaded kept
-    out of later collections (``gc.freeze``, undone after publishing): parsed credentials make
-    no cycles, but each collection walked all of them again (15% of a warm 10,000-credential
-    build). Cycles made meanwhile are collected once the collector runs again."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def _previous_log(source: str | None) -> PublishedLog | None:
