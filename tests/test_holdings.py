@@ -85,3 +85,29 @@ def test_the_runs_own_documents_are_not_hashed_again(
     assert ids(held.held(PYTHON, "learner7@example.com")) == ["l7"]
     assert held.held(PYTHON, "someone@example.com") == []
     assert calls == []
+
+
+def test_answers_stay_true_as_documents_are_recorded(
+    issuer_site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``held`` is asked again after each award (for pathways): its answer is not recomputed
+    from every hash, and still counts what was recorded since it was first given."""
+    settings = issuer_site.settings
+    held = Holdings()
+    held.add(credential(settings, "a1", PYTHON, "ada@example.com"), settings)  # matched by hash
+    held.add(credential(settings, "g1", PYTHON, "grace@example.com"), settings)
+    assert ids(held.held(PYTHON, "ada@example.com")) == ["a1"]
+    assert ids(held.held(PYTHON, "grace@example.com")) == ["g1"]
+    calls: list[object] = []
+    real = holdings.hashes_match
+    monkeypatch.setattr(holdings, "hashes_match", lambda *a: calls.append(a) or real(*a))
+    held.add(credential(settings, "a2", PYTHON, "ada@example.com"), settings, "ada@example.com")
+    assert ids(held.held(PYTHON, "ada@example.com")) == ["a1", "a2"]
+    assert ids(held.held(PYTHON, "grace@example.com")) == ["g1"]
+    assert len(calls) == 1  # only to check a2's own hash when it was added
+    held.add(credential(settings, "g2", PYTHON, "grace@example.com"), settings)  # by hash
+    assert ids(held.held(PYTHON, "grace@example.com")) == ["g1", "g2"]
+    assert ids(held.held(PYTHON, "ada@example.com")) == ["a1", "a2"]
+    held.add(credential(settings, "a3", SQL, "ada@example.com"), settings)
+    assert ids(held.held(SQL, "ada@example.com")) == ["a3"]
+    assert ids(held.held(PYTHON, "ada@example.com")) == ["a1", "a2"]

@@ -42,6 +42,9 @@ class Holdings:
     _hashed: dict[str, list[tuple[int, Held]]] = field(default_factory=dict)
     _known: dict[tuple[str, str], list[tuple[int, Held]]] = field(default_factory=dict)
     _recorded: int = 0
+    # The answers of ``held`` so far (issuing asks twice per request: for a duplicate, then for
+    # the pathways the award may complete), kept true as documents are recorded.
+    _answers: dict[tuple[str, str], list[Held]] = field(default_factory=dict)
 
     @classmethod
     def scan(cls, settings: Settings) -> Holdings:
@@ -67,13 +70,18 @@ class Holdings:
     def held(self, achievement: str, email: str) -> list[Held]:
         """The credentials for ``achievement`` of the address ``email``, in recording order."""
         address = normalize_email(email)
+        answer = self._answers.get((achievement, address))
+        if answer is not None:
+            return list(answer)
         mine = self._known.get((achievement, address), [])
         others = [
             entry
             for entry in self._hashed.get(achievement, [])
             if hashes_match(entry[1][0].emails, address)
         ]
-        return [held for _, held in sorted(mine + others, key=lambda entry: entry[0])]
+        answer = [held for _, held in sorted(mine + others, key=lambda entry: entry[0])]
+        self._answers[(achievement, address)] = answer
+        return list(answer)
 
     def _record(self, summary: Summary, source: Source, address: str | None) -> None:
         if summary.index is not None:
@@ -86,8 +94,15 @@ class Holdings:
         self._recorded += 1
         if address is None:
             self._hashed.setdefault(summary.achievement, []).append(entry)
+            if self._answers:  # it may be anyone's: every answer for its achievement is stale
+                stale = [key for key in self._answers if key[0] == summary.achievement]
+                for key in stale:
+                    del self._answers[key]
         else:
             self._known.setdefault((summary.achievement, address), []).append(entry)
+            answer = self._answers.get((summary.achievement, address))
+            if answer is not None:  # it is this address's alone, and the latest recorded
+                answer.append(entry[1])
 
     def holder(self, request: Request) -> dict[str, Any] | None:
         """An existing credential for the same achievement and e-mail, if any."""
