@@ -16,7 +16,9 @@ from nacl.signing import SigningKey
 from conftest import IssuerSite
 from credpages.credential.proofs import jcs_bytes, sign_proof_set
 from credpages.credential.yamlio import write_yaml
+from credpages.errors import CredpagesError
 from credpages.issuer.issuance_log import (
+    HEADER,
     Entry,
     LogFile,
     credential_hash,
@@ -305,3 +307,34 @@ def test_a_leaf_matches_exactly_the_rfc_8785_hash() -> None:
     assert matches_entry(doc, exact)
     assert not matches_entry(doc, "0" * 64)
     assert not matches_entry({**doc, "b": 2.0}, exact)
+
+
+def _log_text(*lines: str) -> str:
+    return "\n".join([HEADER, *lines]) + "\n\nnote\n"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("2026-02-30 " + "a" * 64 + " https://example.org/c/x/", "is not a date"),
+        ("2026-01-02 " + "A" * 64 + " https://example.org/c/x/", "not a log entry"),
+        ("2026-01-02 " + "a" * 64 + " two words", "not a log entry"),
+        ("2026-01-02 " + "a" * 63 + " https://example.org/c/x/", "not a log entry"),
+    ],
+)
+def test_a_bad_line_is_named_by_its_number(bad: str, message: str) -> None:
+    good = "2026-01-01 " + "b" * 64 + " https://example.org/c/y/"
+    with pytest.raises(CredpagesError) as caught:
+        parse_log(_log_text(good, good, bad, good), "log.txt")
+    assert message in caught.value.message and caught.value.line == 4
+
+
+def test_a_log_reads_back_as_written() -> None:
+    """Comment lines are skipped; entries, their order and the note come back as written."""
+    lines = [f"2026-01-{1 + i % 28:02d} {i:064x} https://example.org/c/{i}/" for i in range(300)]
+    whole = parse_log(_log_text(*lines), "log.txt")
+    by_line = parse_log(_log_text("# a comment", *lines), "log.txt")
+    assert whole.entries == by_line.entries and len(whole.entries) == 300
+    assert whole.entries[7] == Entry("2026-01-08", f"{7:064x}", "https://example.org/c/7/")
+    assert whole.note == by_line.note == "note\n"
+    assert format_log(whole) == _log_text(*lines)
