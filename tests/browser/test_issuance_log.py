@@ -6,6 +6,8 @@ verdict (signature, status, validity) stays what it is: the log is a separate li
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -15,13 +17,14 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
+from credpages.credential.proofs import jcs_bytes
 from credpages.issuer.issuance_log import Entry, LogCheck, log_origin, parse_log
 from credpages.site.log_files import write_log
 from credpages.tlog import merkle
 from credpages.tlog.checkpoint import Checkpoint
 from credpages.tlog.note import sign_note
 
-from .fixtures import write
+from .fixtures import multikey, write
 from .helpers import panel
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("isolated_env")]
@@ -218,3 +221,106 @@ def test_the_verify_page_warns_of_a_credential_missing_from_the_log(
     assert panel(page)["verdict"] == "verified"
     line = log_line(page)
     assert line["state"] == "missing" and "is not in the public issuance log" in line["text"], line
+
+
+def test_entries_are_proved_across_tile_levels(page: Any, server: Any) -> None:
+    """600 entries: three level-0 tiles and a level-1 tile. Entry 300's inclusion proof and the
+    consistency proof from a remembered 257-entry tree take hashes from both levels; a remembered
+    tree this log does not extend is a fork (also when a tile agrees with it), a larger one a
+    shrunk log, and an altered level-1 hash or entry fails the inclusion proof."""
+    name = "log-tiles"
+    site = f"{server.url}{name}/"
+    did = f"did:web:127.0.0.1%3A{server.port}:{name}"
+    credential = {
+        "id": f"{site}c/entry-300/",
+        "issuer": did,
+        "proof": [{"created": "2026-03-01T09:00:00Z"}],
+    }
+    entries = [
+        Entry("2026-03-01", hashlib.sha256(str(i).encode()).hexdigest(), f"{site}c/entry-{i}/")
+        for i in range(600)
+    ]
+    logged = hashlib.sha256(jcs_bytes(credential)).hexdigest()
+    entries[300] = Entry("2026-03-01", logged, credential["id"])
+    tree = merkle.Tree([merkle.leaf_hash(e.data) for e in entries])
+    key = SigningKey.generate()
+    origin = log_origin(site)
+    checkpoint = Checkpoint(origin, tree.size, tree.root())
+    note = sign_note(
+        checkpoint.text(), origin, bytes(key.verify_key), lambda m: key.sign(m).signature
+    )
+    folder = Path(server.root) / name
+    logs = LogCheck(entries, tree, checkpoint, note)
+    write_log(lambda rel, data: write(folder / rel, data), logs)
+    vm = f"{did}#key-1"
+    document = {
+        "id": did,
+        "verificationMethod": [
+            {
+                "id": vm,
+                "type": "Multikey",
+                "controller": did,
+                "publicKeyMultibase": multikey(bytes(key.verify_key)),
+            }
+        ],
+        "service": [{"type": "CredpagesIssuanceLog", "serviceEndpoint": f"{site}log/"}],
+    }
+    write(folder / "did.json", json.dumps(document))
+    page.goto(f"{server.url}blank.html")
+
+    def check(remembered: tuple[int, bytes] | None) -> dict[str, Any]:
+        seen = (
+            json.dumps({"size": remembered[0], "root": base64.b64encode(remembered[1]).decode()})
+            if remembered
+            else None
+        )
+        return page.evaluate(
+            """async ([credential, key, seen]) => {
+                 if (seen) localStorage.setItem(key, seen); else localStorage.removeItem(key);
+                 const { checkLog } = await import('./assets/credpages/tlog.js');
+                 const r = await checkLog(credential, { pageOrigin: location.origin, entry: 300 });
+                 const kept = JSON.parse(localStorage.getItem(key));
+                 return { state: r.state, text: r.text, kept };
+               }""",
+            [credential, f"cp-log:{origin}", seen],
+        )
+
+    now = {"size": 600, "root": base64.b64encode(tree.root()).decode()}
+    for remembered in (None, (257, tree.root(257)), (600, tree.root())):
+        got = check(remembered)
+        assert got["state"] == "ok" and got["text"].startswith("Entry 300 in "), (remembered, got)
+        assert got["kept"] == now
+    other = merkle.Tree([merkle.leaf_hash(b"other %d" % i) for i in range(257)]).root()
+    got = check((257, other))
+    assert got["state"] == "fail" and "the log was rewritten" in got["text"], got
+    assert got["kept"]["size"] == 257  # the fork is not forgotten
+    got = check((601, tree.root()))
+    assert got["state"] == "fail" and "the log shrank" in got["text"], got
+
+    def altered(rel: str, change: Callable[[bytes], bytes]) -> Callable[[], None]:
+        path = folder / "log" / rel
+        data = path.read_bytes()
+        path.write_bytes(change(data))
+        return lambda: path.write_bytes(data)
+
+    # the hash of entries 0-255 (level 1), beside entry 300's path
+    restore = altered("tile/1/000.p/2", lambda b: bytes([b[0] ^ 1]) + b[1:])
+    got = check(None)
+    assert got["state"] == "fail" and "entry 300 is not in the signed tree" in got["text"], got
+    restore()
+    # the entry itself, its tiles untouched: its leaf hash is what the proof starts from
+    restore = altered(
+        "tile/entries/001",
+        lambda b: b.replace(b"2026-03-01 " + logged.encode(), b"2026-03-02 " + logged.encode()),
+    )
+    got = check(None)
+    assert got["state"] == "fail" and "entry 300 is not in the signed tree" in got["text"], got
+    restore()
+    # A fork at leaf 256 that the level-0 tile agrees with, but not the level-1 tile nor the
+    # signed root: the old root and the new one must come from the same subtree hashes.
+    forked = merkle.leaf_hash(b"forked")
+    restore = altered("tile/0/001", lambda b: forked + b[32:])
+    got = check((257, merkle.node_hash(tree.node(8, 0), forked)))
+    assert got["state"] == "fail" and "the log was rewritten" in got["text"], got
+    restore()
+    assert check(None)["state"] == "ok"
