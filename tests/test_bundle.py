@@ -15,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from credpages.bundled import ASSETS_DIR
-from credpages.site.bundle import ENTRY, PARTS, STUB_TEXT, BundleError, bundle_folder, bundled
+from credpages.site.bundle import (
+    ENTRY,
+    LOG_PARTS,
+    PARTS,
+    STUB_TEXT,
+    BundleError,
+    bundle_folder,
+    bundled,
+)
 
 EXPORT = re.compile(
     r"^export\s+(?:async\s+)?(?:function\s*\*?\s*|class\s+|const\s+|let\s+)([\w$]+)", re.M
@@ -53,9 +61,44 @@ def test_the_verifier_is_published_as_one_module(assets: Path) -> None:
             text = path.read_text("utf-8")
             assert not re.search(r"""['"]\./(i18n|verifier)\.js['"]""", text), path.name
     assert "from './verify-panel.js'" in (assets / "tlog.js").read_text("utf-8")
+    assert "cp-log:" not in bundle  # a site without a log: the log check stays out
     # A folder already bundled (what a previous build left) is left as it is.
     before = {p.name: p.read_text("utf-8") for p in assets.glob("*.js")}
     assert bundle_folder(assets) == []
+    assert {p.name: p.read_text("utf-8") for p in assets.glob("*.js")} == before
+
+
+def test_on_a_site_with_a_log_the_log_check_is_in_the_bundle(assets: Path) -> None:
+    """Its pages run tlog.js beside the verifier: one module, the helpers it imports shared."""
+    tlog = (assets / "tlog.js").read_text("utf-8")
+    assert bundle_folder(assets, log=True) == []
+    bundle = (assets / ENTRY).read_text("utf-8")
+    assert not re.search(r"^import\b", bundle, re.M)
+    assert set(EXPORT.findall(tlog)) <= set(EXPORT.findall(bundle))
+    assert bundle.index("// ---- verify-panel.js") < bundle.index("// ---- tlog.js")
+    assert "cp-log:" in bundle and "addEventListener('cp:credential'" in bundle
+    for name in LOG_PARTS:
+        if name != ENTRY:
+            assert (assets / name).read_text("utf-8") == STUB_TEXT
+    for path in assets.glob("*.js"):
+        if path.name not in LOG_PARTS:
+            text = path.read_text("utf-8")
+            assert not re.search(r"""['"]\./(i18n|verifier|tlog)\.js['"]""", text), path.name
+    before = {p.name: p.read_text("utf-8") for p in assets.glob("*.js")}
+    assert bundle_folder(assets, log=True) == []  # a folder bundled already is left as it is
+    assert {p.name: p.read_text("utf-8") for p in assets.glob("*.js")} == before
+
+
+def test_a_log_check_out_of_form_leaves_the_verifier_unbundled_with_a_warning(
+    assets: Path,
+) -> None:
+    (assets / "tlog.js").write_text(
+        (assets / "tlog.js").read_text("utf-8") + "\nconst jcs = 1;\n", "utf-8"
+    )
+    before = {p.name: p.read_text("utf-8") for p in assets.glob("*.js")}
+    (warning,) = bundle_folder(assets, log=True)
+    assert "published unbundled" in warning
+    assert "jcs is declared by both verifier.js and tlog.js" in warning
     assert {p.name: p.read_text("utf-8") for p in assets.glob("*.js")} == before
 
 

@@ -27,6 +27,8 @@ from credpages.issuer.issuance_log import (
     matches_entry,
     parse_log,
 )
+from credpages.site.bundle import STUB_TEXT
+from credpages.site.minify import minified
 from credpages.tlog import merkle, tiles
 from credpages.tlog.checkpoint import Checkpoint, parse_checkpoint
 from credpages.tlog.note import parse_verifier_key, sign_note, verify_note
@@ -131,6 +133,10 @@ def test_the_build_publishes_tiles_checkpoint_and_page_hints_and_the_audit_passe
         assert not (folder / "log.json").exists()
     did = (out / "did.json").read_text(encoding="utf-8")
     assert '"type": "CredpagesIssuanceLog"' in did and "example.test/awards/log+" in did
+    # the pages run the log check from the verifier's module (site/bundle.py): tlog.js re-exports it
+    assets = out / "assets" / "credpages"
+    assert "cp-log:" in (assets / "verify-panel.js").read_text(encoding="utf-8")
+    assert (assets / "tlog.js").read_text(encoding="utf-8") == minified("tlog.js", STUB_TEXT)
     audit = site.run("log", "audit", "site", "--save", "saved.cp")
     assert audit.code == 0, audit
     assert "3 leaves" in audit.out and "3 published match their leaves" in audit.out

@@ -10,18 +10,24 @@ are published as one-line modules re-exporting the bundle, so any module importi
 site's own included) still gets the same, single instance; the theme's own modules are pointed
 at the bundle directly, so no page fetches those stubs. A site's ``custom_dir`` copy that does not
 keep to the form is published unbundled, with a warning (it still works, one request slower).
+
+On a site with an issuance log every page that runs the verifier also runs tlog.js (credential
+pages and /verify/ load it), which imports the verifier's helpers: there it is bundled too, after
+verify-panel.js, and tlog.js becomes a re-export like the other two. One copy of the shared
+vocabulary is compressed instead of two, and the log check needs no module of its own.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..fsio import atomic_write
 
 __all__ = [
     "ENTRY",
+    "LOG_PARTS",
     "PARTS",
     "STUB_TEXT",
     "BundleError",
@@ -32,6 +38,7 @@ __all__ = [
 
 ENTRY = "verify-panel.js"
 PARTS = ("i18n.js", "verifier.js", ENTRY)  # dependency order: each imports only earlier ones
+LOG_PARTS = (*PARTS, "tlog.js")  # on a site with an issuance log
 
 IMPORT = re.compile(r"""^import\s*\{([^}]*)\}\s*from\s*(['"])\./([\w.-]+)\2\s*;?[ \t]*\n""", re.M)
 ANY_IMPORT = re.compile(r"""^import\b[^(]""", re.M)
@@ -47,10 +54,10 @@ EXPORTED = re.compile(
 EXPORT_LIST = re.compile(r"^export\s*\{([^}]*)\}\s*;?[ \t]*\n", re.M)
 STUB = re.compile(r"""\s*export\s*\*\s*from\s*(['"])\./verify-panel\.js\1\s*;?\s*""")
 # Another module's import of a folded one: static (`from './x.js'`) or dynamic (`import('./x.js')`).
-SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*)(['"])\./(i18n\.js|verifier\.js)\2""")
+SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*)(['"])\./(i18n|verifier|tlog)\.js\2""")
 
 
-STUB_TEXT = f"export * from './{ENTRY}';\n"  # what i18n.js and verifier.js become
+STUB_TEXT = f"export * from './{ENTRY}';\n"  # what the parts other than ENTRY become
 
 
 class BundleError(ValueError):
@@ -64,18 +71,19 @@ def _names(listed: str) -> list[str]:
     return names
 
 
-def bundled(sources: Mapping[str, str]) -> str:
-    """The modules ``PARTS`` (name -> source) as one module; raises BundleError."""
+def bundled(sources: Mapping[str, str], parts: Sequence[str] = PARTS) -> str:
+    """The modules ``parts`` (name -> source; ``PARTS`` or ``LOG_PARTS``) as one module; raises
+    BundleError."""
     declared: dict[str, str] = {}
     exported: set[str] = set()
     out = []
-    for name in PARTS:
+    for name in parts:
         text = sources[name]
         if re.search(r"^export\s*\*", text, re.M):
             raise BundleError(f"{name} re-exports a whole module")
         for m in IMPORT.finditer(text):
             source = m.group(3)
-            if source not in PARTS[: PARTS.index(name)]:
+            if source not in parts[: parts.index(name)]:
                 raise BundleError(f"{name} imports ./{source}, which is not bundled before it")
             missing = [n for n in _names(m.group(1)) if n not in exported]
             if missing:
@@ -104,33 +112,42 @@ def bundled(sources: Mapping[str, str]) -> str:
     return "\n".join(out)
 
 
-def pointed_at_bundle(text: str) -> str:
-    """A module's imports of i18n.js or verifier.js pointed at the bundle (same instance)."""
-    return SPECIFIER.sub(lambda m: f"{m.group(1)}{m.group(2)}./{ENTRY}{m.group(2)}", text)
+def pointed_at_bundle(text: str, parts: Sequence[str] = PARTS) -> str:
+    """A module's imports of the ``parts`` folded into the bundle pointed at the bundle (same
+    instance)."""
+
+    def point(m: re.Match[str]) -> str:
+        target = ENTRY if f"{m.group(3)}.js" in parts else f"{m.group(3)}.js"
+        return f"{m.group(1)}{m.group(2)}./{target}{m.group(2)}"
+
+    return SPECIFIER.sub(point, text)
 
 
-def bundle_folder(folder: Path) -> list[str]:
-    """Bundle the published modules in ``folder`` (before they are minified); returns warnings."""
-    paths = {name: folder / name for name in PARTS}
+def bundle_folder(folder: Path, *, log: bool = False) -> list[str]:
+    """Bundle the published modules in ``folder`` (before they are minified), with tlog.js when
+    the site publishes an issuance log (``log``); returns warnings."""
+    parts = LOG_PARTS if log else PARTS
+    folded = [name for name in parts if name != ENTRY]
+    paths = {name: folder / name for name in parts}
     if not all(p.is_file() for p in paths.values()):
         return []
     sources = {name: p.read_text("utf-8") for name, p in paths.items()}
-    if all(STUB.fullmatch(sources[name]) for name in PARTS[:-1]):
+    if all(STUB.fullmatch(sources[name]) for name in folded):
         return []  # bundled already (a folder a previous build left)
     try:
-        bundle = bundled(sources)
+        bundle = bundled(sources, parts)
     except BundleError as exc:
         return [
             f"{folder}: the verifier modules were published unbundled (one request each): {exc}"
         ]
     atomic_write(paths[ENTRY], bundle)
-    for name in PARTS[:-1]:
+    for name in folded:
         atomic_write(paths[name], STUB_TEXT)
     for path in sorted(folder.glob("*.js")):
-        if path.name in PARTS:
+        if path.name in parts:
             continue
         text = path.read_text("utf-8")
-        pointed = pointed_at_bundle(text)
+        pointed = pointed_at_bundle(text, parts)
         if pointed != text:
             atomic_write(path, pointed)
     return []

@@ -455,7 +455,7 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     languages, language_warnings = site_languages(site)
     warnings += language_warnings
     write_strings_modules(out, languages)
-    warnings += bundle_folder(site_dir / ASSETS_URL_DIR)
+    warnings += bundle_folder(site_dir / ASSETS_URL_DIR, log=site.log is not None)
     warnings += minify_folder(site_dir / ASSETS_URL_DIR)
     cards = Cards({}, {})
     cards_per = site.settings.share_cards.per

@@ -7,7 +7,9 @@
 // largest checkpoint it has seen per log (localStorage) and checks that each later one extends it
 // (a consistency proof, RFC 9162 §2.1.4: the old root and the new one both made from the same
 // subtree hashes), so a log rewritten or shrunk between two visits is noticed. Nothing here
-// changes the verdict: the result is shown on its own line.
+// changes the verdict: the result is shown on its own line. On a site with a log the build
+// publishes this module inside verify-panel.js (site/bundle.py): the helpers it imports are
+// the verifier's own.
 import { arr, checkUrl, decodeMultikey, didWebUrl, issuerOf, issuerSite, jcs } from './verifier.js';
 import { t } from './i18n.js';
 import { shown } from './verify-panel.js';
