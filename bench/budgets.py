@@ -180,6 +180,38 @@ def gzipped(paths: set[Path]) -> int:
     return sum(len(gzip.compress(p.read_bytes(), 6, mtime=0)) for p in paths)
 
 
+#: The parts of a credential page, in the order they are cut out of it (each pattern applies to
+#: what the ones before it left); "chrome" is the rest: doctype, header, footer, scripts, tags.
+PAGE_PARTS = (
+    (
+        "embedded credential (JSON-LD)",
+        r'<script type="application/ld\+json" id="cp-credential">.*?</script>',
+    ),
+    ("QR code", r'<figure class="cp-qr">.*?</figure>'),
+    ("CSP", r'<meta http-equiv="Content-Security-Policy"[^>]*>'),
+    ("preloads", r'<link rel="(?:module)?preload"[^>]*>'),
+    ("head: title, Open Graph, meta, links", r"<head>.*?</head>"),
+    ("share section", r'<section class="cp-card cp-share">.*?</section>'),
+    ("verify panel", r'<section id="cp-verify".*?</section>'),
+    ("hero", r'<div class="cp-hero">.*?</div>\s*</div>'),
+    ("details", r'<section class="cp-details">.*?</section>'),
+    ("description, criteria, skills", r"<section[ >].*?</section>"),
+    ("buttons under the article", r'<p class="cp-actions">.*?</p>'),
+)
+
+
+def page_parts(html: str) -> dict[str, int]:
+    """Bytes (UTF-8) of each part of a credential page: :data:`PAGE_PARTS`, then the rest."""
+    rest = html
+    out = {}
+    for name, pattern in PAGE_PARTS:
+        found = re.findall(pattern, rest, flags=re.S)
+        out[name] = sum(len(f.encode("utf-8")) for f in found)
+        rest = re.sub(pattern, "", rest, flags=re.S)
+    out["chrome (doctype, header, footer, scripts)"] = len(rest.encode("utf-8"))
+    return out
+
+
 def built_site(bench_build: Any, root: Path, *, log: bool) -> Path:
     """A 20-credential site (bench/build.py's generator), with or without its issuance log."""
     config: Path = bench_build.generate(root, 20, log=log)
@@ -221,6 +253,10 @@ def published_bytes() -> None:
         print(f"  page {page:.1f} KB + credential.json {json_:.1f} KB (other JSON {extra} B)")
         report("  page + credential.json (uncompressed)", page + json_, 10, "KB", None)
         report("  ... with its personal share card", page + json_ + card, 25, "KB", None)
+        parts = [page_parts(p.read_text("utf-8")) for p in pages]
+        print("  the page by part (bytes, median):")
+        for name in parts[0]:
+            print(f"    {name:<44} {statistics.median(p[name] for p in parts):>7,.0f}")
         names = ", ".join(sorted(m.name for m in modules))
         print(f"  a credential page loads {len(modules)} modules ({names})")
         report("  its JavaScript, gzipped", gzipped(modules) / 1000, 10, "KB", None)
