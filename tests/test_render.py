@@ -574,7 +574,8 @@ def test_earn_and_linkedin_links_when_configured(env: jinja2.Environment) -> Non
     assert doc.find("a", href="https://example.org/courses/").text == "Earn this"
     # share.js gives the button its address (built from the page's credential, as the link is)
     assert doc.find("a", data_cp_share="profile").text == "Add to profile"
-    assert "cp-needs-js" in doc.find("a", data_cp_share="profile").parent.attrs["class"]
+    block = doc.find("a", data_cp_share="profile").parent.parent  # with its heading
+    assert block is not None and "cp-needs-js" in block.attrs["class"]
     doc = parse(render_cred(env, cred, site=site_info(earn_url="javascript:alert(1)")))
     assert "Earn this" not in doc.text
 

@@ -75,40 +75,34 @@ def query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parsed.items()}
 
 
-def copy_values(doc: Node) -> dict[str, str]:
-    (dl,) = doc.find_all("dl", class_="cp-copylist")
-    dts = [n.text for n in dl.children if isinstance(n, Node) and n.tag == "dt"]
-    dds = [n for n in dl.children if isinstance(n, Node) and n.tag == "dd"]
-    for dd in dds:  # every value is bidi-isolated text, never linked
-        (bdi,) = [c for c in dd.children if isinstance(c, Node)]
-        assert bdi.tag == "bdi" and not bdi.find_all("a")
-    return dict(zip(dts, [dd.text for dd in dds], strict=True))
+def linkedin_months(doc: Node) -> dict[str, str]:
+    """The months of the "Add to profile" link as the page writes them (share.js shows them
+    among LinkedIn's values to copy, which it draws: tests/browser/test_sharing.py)."""
+    (a,) = doc.find_all("a", data_cp_share="profile")
+    return {k: a.attrs[f"data-{k}"] for k in ("issued", "expires") if f"data-{k}" in a.attrs}
 
 
 # ---------------------------------------------------------------------------------------------
 # LinkedIn
 
 
-def test_add_to_profile_button_and_its_values_as_text(
-    env: jinja2.Environment, tmp_path: Path
-) -> None:
+def test_add_to_profile_button_and_its_months(env: jinja2.Environment, tmp_path: Path) -> None:
     cred = make_credential()
     s = settings(tmp_path)
     doc = parse(render(env, cred, s=s))
     button = doc.find("a", class_="cp-button--primary", target="_blank")
     assert button.text == "Add to profile"
     # share.js writes its address from the embedded credential (tests/browser/test_sharing.py
-    # checks it equals add_to_profile_url); the page carries only the organisation
+    # checks it equals add_to_profile_url); the page carries only the organisation and months
     assert "href" not in button.attrs
     assert button.attrs["data-cp-share"] == "profile"
     assert button.attrs["data-org"] == "Example Academy"
-    assert copy_values(doc) == {
-        "Name": "Python Basics",
-        "Issuing organization": "Example Academy",
-        "Issue date": "November 2026",
-        "Expiration date": "November 2027",
-        "Credential ID and URL": CRED_URL,
-    }
+    assert linkedin_months(doc) == {"issued": "November 2026", "expires": "November 2027"}
+    # the values to copy repeat the page's facts: share.js draws them, the HTML has none
+    assert not doc.find_all("dl", class_="cp-copylist") and "Issuing organization" not in doc.text
+    # without JavaScript the whole LinkedIn block is hidden (the button needs share.js)
+    heading = next(h for h in doc.find_all("h2") if h.text == "Add to your LinkedIn profile")
+    assert heading.parent is not None and heading.parent.attrs["class"] == "cp-needs-js"
 
 
 @pytest.mark.parametrize(
@@ -129,19 +123,34 @@ def test_issue_month_1_and_12_without_expiry(
     params = query(link)
     assert params["issueMonth"] == month and params["issueYear"] == valid_from[:4]
     assert "expirationYear" not in params and "expirationMonth" not in params
-    values = copy_values(doc)
-    assert values["Issue date"] == text
-    assert "Expiration date" not in values
+    assert linkedin_months(doc) == {"issued": text}
+
+
+def test_months_in_the_page_language(env: jinja2.Environment, tmp_path: Path) -> None:
+    cred = make_credential()
+    cred["credentialSubject"]["achievement"]["inLanguage"] = "fr"
+    doc = parse(render(env, cred, s=settings(tmp_path)))
+    assert linkedin_months(doc) == {"issued": "novembre 2026", "expires": "novembre 2027"}
 
 
 def test_organization_id_is_sent_and_the_name_shown_for_copying(
     env: jinja2.Environment, tmp_path: Path
 ) -> None:
-    doc = parse(render(env, make_credential(), s=settings(tmp_path, organization_id="1234567")))
+    s = settings(tmp_path, organization_id="1234567")
+    doc = parse(render(env, make_credential(), s=s))
     button = doc.find("a", class_="cp-button--primary")
     assert button.attrs["data-org-id"] == "1234567" and "data-org" not in button.attrs
     # LinkedIn's form asks for the organisation by name: the issuer's name is what to copy.
-    assert copy_values(doc)["Issuing organization"] == "Example Academy"
+    context = credential_page_context(
+        make_credential(), site=site_info(), linkedin_url=add_to_profile_url(make_credential(), s)
+    )
+    assert fields(context)["Issuing organization"] == "Example Academy"
+
+
+def fields(context: dict[str, Any]) -> dict[str, str]:
+    """The context's ``linkedin_fields`` (for custom templates: the built-in page leaves them to
+    share.js) as label: text."""
+    return {f.label: f.value.text for f in context["linkedin_fields"]}
 
 
 def test_distinct_certificate_id_and_url_are_two_values(env: jinja2.Environment) -> None:
@@ -149,14 +158,15 @@ def test_distinct_certificate_id_and_url_are_two_values(env: jinja2.Environment)
         "https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&name=X"
         "&organizationName=O&issueYear=2026&issueMonth=13&certUrl=https%3A%2F%2Fa.test%2F&certId=42"
     )
-    doc = parse(render(env, make_credential(), linkedin_url=link))
-    assert copy_values(doc) == {
+    context = credential_page_context(make_credential(), site=site_info(), linkedin_url=link)
+    assert fields(context) == {
         "Name": "X",
         "Issuing organization": "O",
         "Issue date": "2026",  # a month LinkedIn would not take is left out, not invented
         "Credential ID": "42",
         "Credential URL": "https://a.test/",
     }
+    assert linkedin_months(parse(render_credential_page(env, context))) == {"issued": "2026"}
 
 
 def test_hostile_linkedin_values_stay_text(env: jinja2.Environment, tmp_path: Path) -> None:
@@ -167,15 +177,14 @@ def test_hostile_linkedin_values_stay_text(env: jinja2.Environment, tmp_path: Pa
     benign["name"] = "Plain words"
     html = render(env, cred, s=s)
     doc = parse(html)
-    assert copy_values(doc)["Name"] == HOSTILE
     assert [n.tag for n in doc.iter()] == [n.tag for n in parse(render(env, benign, s=s)).iter()]
 
 
 @pytest.mark.parametrize("state", ["revoked", "expired", "not-yet-valid"])
 def test_linkedin_only_while_valid(env: jinja2.Environment, tmp_path: Path, state: str) -> None:
     doc = parse(render(env, make_credential(), s=settings(tmp_path), status=state))
-    assert not doc.find_all("dl", class_="cp-copylist")
-    assert "Add to profile" not in doc.text
+    assert not doc.find_all("a", data_cp_share="profile")
+    assert "Add to profile" not in doc.text and "LinkedIn profile" not in doc.text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -409,8 +409,25 @@ def test_download_pdf_button_prints(context: Any, built: BuiltSite) -> None:
 # copy buttons
 
 
+def follow_add_to_profile(context: Any, page: Any) -> str:
+    """Click "Add to profile" as a visitor does: LinkedIn opens in its own tab (answered here,
+    never fetched), and LinkedIn's values to copy are drawn under the link. Its address."""
+    context.route("https://www.linkedin.com/**", lambda route: route.fulfill(body="LinkedIn"))
+    assert page.query_selector(".cp-copylist") is None  # drawn when it is followed
+    with page.expect_popup() as popup:
+        page.click("a[data-cp-share=profile]")
+    url = str(popup.value.url)
+    popup.value.close()
+    page.wait_for_selector(".cp-copylist dd button")
+    return url
+
+
 def test_copy_buttons_put_each_value_on_the_clipboard(context: Any, built: BuiltSite) -> None:
     page = open_verified(context, built.pages["python-basics"])
+    linkedin = follow_add_to_profile(context, page)
+    assert query(linkedin) == query(
+        add_to_profile_url(built.signed["python-basics"], built.settings)
+    )
     rows = page.eval_on_selector_all(
         ".cp-copylist dd",
         "dds => dds.map(dd => [dd.previousElementSibling.textContent,"
@@ -433,10 +450,55 @@ def test_copy_buttons_put_each_value_on_the_clipboard(context: Any, built: Built
         button.click()
         page.wait_for_function("(b) => b.textContent === 'Copied'", arg=button)
         page.wait_for_function(
-            "() => document.querySelector('.cp-status').textContent"
-            " === 'Copied to the clipboard.'"
+            "() => document.querySelector('.cp-status').textContent === 'Copied to the clipboard.'"
         )
         assert page.evaluate("navigator.clipboard.readText()") == value
+
+
+def test_copy_list_is_drawn_from_the_credential_as_text(context: Any, built: BuiltSite) -> None:
+    """LinkedIn's values are drawn from #cp-credential: a hostile name stays text."""
+    hostile = '<img src=x onerror="window.__owned=1"> \u202e & "Basics"'
+    page = context.new_page()
+
+    def serve(route: Any) -> None:
+        response = route.fetch()
+        body = response.text()
+        start = body.index('id="cp-credential">') + len('id="cp-credential">')
+        end = body.index("</script>", start)
+        cred = json.loads(body[start:end])
+        cred["name"] = hostile
+        escaped = json.dumps(cred).replace("<", "\\u003c").replace(">", "\\u003e")
+        route.fulfill(response=response, body=body[:start] + escaped + body[end:])
+
+    page.route(built.pages["python-basics"], serve)
+    page.goto(built.pages["python-basics"])
+    page.wait_for_selector("html.cp-js")
+    follow_add_to_profile(context, page)
+    rows = page.eval_on_selector_all(
+        ".cp-copylist dd",
+        "dds => dds.map(dd => [dd.firstElementChild.localName, dd.firstElementChild.textContent])",
+    )
+    assert rows[0] == ["bdi", hostile]
+    assert [r[1] for r in rows[1:]] == [
+        "Test Academy",
+        "January 2026",
+        "January 2028",
+        built.pages["python-basics"],
+    ]
+    assert page.query_selector("img[src=x]") is None
+    assert page.evaluate("window.__owned") is None
+    # under the button, the hint, then the list
+    hint = page.eval_on_selector(".cp-copylist", "dl => dl.previousElementSibling.textContent")
+    assert hint == "If LinkedIn leaves its form empty, copy these values into it:"
+    link = "a[data-cp-share=profile]"
+    assert page.eval_on_selector(
+        ".cp-hint", f"p => p.previousElementSibling.contains(document.querySelector('{link}'))"
+    )
+    with page.expect_popup() as again:  # followed again: still one list
+        page.click(link)
+    again.value.close()
+    assert len(page.query_selector_all(".cp-copylist")) == 1
+    assert len(page.query_selector_all(".cp-copylist button")) == 5
 
 
 def test_copy_link_copies_the_page_url(context: Any, built: BuiltSite) -> None:
@@ -453,6 +515,7 @@ def test_copy_link_copies_the_page_url(context: Any, built: BuiltSite) -> None:
 
 def test_copy_falls_back_when_the_clipboard_api_refuses(context: Any, built: BuiltSite) -> None:
     page = open_verified(context, built.pages["python-basics"])
+    follow_add_to_profile(context, page)
     page.evaluate(
         "() => { navigator.clipboard.writeText = () => Promise.reject(new Error('denied')); }"
     )
@@ -540,6 +603,9 @@ def test_without_javascript_the_script_buttons_are_hidden(browser: Any, built: B
         # the links whose addresses share.js writes are hidden, not links that go nowhere
         assert not page.is_visible(".cp-sharebar a")
         assert not page.is_visible("a[data-cp-share=profile]")
-        assert page.is_visible(".cp-copylist")  # LinkedIn's values, to copy by hand
+        # LinkedIn's values to copy are drawn by share.js; the page's facts stay visible
+        assert page.query_selector(".cp-copylist") is None
+        assert not page.is_visible("text=Add to your LinkedIn profile")
+        assert page.is_visible(".cp-hero h1") and page.is_visible(".cp-details")
     finally:
         ctx.close()

@@ -1,6 +1,6 @@
 // Credential page extras, the part every page runs: the share links' addresses, written here from
 // what the page holds anyway (canonical URL, og:title, the embedded credential) so that the HTML
-// carries none of five long encoded URLs; a copy button for each LinkedIn value; the status line.
+// carries none of five long encoded URLs; the status line; print.
 // What a click does (copy, baked badges) is in share-actions.js, imported on the first click.
 // Buttons marked data-cp and .cp-needs-js blocks stay hidden until this module has run (html.cp-js).
 import { t } from './i18n.js';
@@ -49,16 +49,15 @@ const status = Object.assign(doc.createElement('p'), { className: 'cp-status' })
 status.setAttribute('role', 'status');
 doc.querySelector('[data-cp=print]')?.parentElement?.after(status);
 
-for (const dd of doc.querySelectorAll('.cp-copylist dd')) {
-  const button = Object.assign(doc.createElement('button'), { type: 'button', className: 'cp-copy', value: dd.textContent, textContent: t('Copy') });
-  button.dataset.cp = 'copy';
-  button.setAttribute('aria-label', t('Copy {label}', { label: dd.previousElementSibling?.textContent }));
-  dd.append(' ', button);
-}
+// a custom template's own list of LinkedIn's values gets its copy buttons now
+const list = doc.querySelector('.cp-copylist');
+if (list) import('./share-actions.js').then((m) => m.copyButtons(list));
 
+// A click on a button, or on "Add to profile" (LinkedIn opens in its own tab; the values to copy,
+// should its form come up empty, are drawn under the link then: share-actions.js).
 doc.addEventListener('click', async (event) => {
-  const b = event.target instanceof Element && event.target.closest('button[data-cp]');
-  if (!(b instanceof HTMLButtonElement)) return;
+  const b = event.target instanceof Element && event.target.closest('button[data-cp], a[data-cp-share=profile]');
+  if (!(b instanceof HTMLElement)) return;
   if (b.dataset.cp === 'print') print(); // at once, within the click
   else (await import('./share-actions.js')).act(b, status);
 });

@@ -75,7 +75,9 @@ def credential_page_context(
     Template variables (besides those of every page): ``credential`` (the signed document, for the
     ``#cp-credential`` JSON-LD), ``c`` (:class:`~credpages.site.render.view.CredentialView`),
     ``status`` (:class:`StatusView`), ``json_href``, ``earn_url``, ``linkedin_url``,
-    ``linkedin_fields`` (tuple of :class:`CopyField`), ``linkedin_org`` (``id`` / ``name``: the
+    ``linkedin_fields`` (tuple of :class:`CopyField`: the values to copy, which the built-in page
+    leaves to share.js), ``linkedin_months`` (``issued`` / ``expires``: the link's months as
+    text, which share.js shows among those values), ``linkedin_org`` (``id`` / ``name``: the
     organisation of the link, which share.js adds to the link it builds from the credential),
     ``share`` (:class:`ShareLinks` or None: the built-in page only marks where share.js writes
     them, a custom template may link them),
@@ -134,6 +136,9 @@ def credential_page_context(
     context = _base_context(site, prefix=prefix, meta=meta, json_ld=json_ld, lang=lang)
     live = status.state != "revoked"
     valid_linkedin = safe_url(linkedin_url) if status.state == "valid" else None
+    fields, months = (
+        _linkedin_fields(valid_linkedin, issuer_name, lang.tag) if valid_linkedin else ((), {})
+    )
     context.update(
         credential=credential,
         c=view,
@@ -149,9 +154,8 @@ def credential_page_context(
         issuer_page_href=f"{prefix}achievements/",
         earn_url=None if status.state == "revoked" else safe_url(site.earn_url),
         linkedin_url=valid_linkedin,
-        linkedin_fields=_linkedin_fields(valid_linkedin, issuer_name, lang.tag)
-        if valid_linkedin
-        else (),
+        linkedin_fields=fields,
+        linkedin_months=months,
         linkedin_org=_linkedin_org(valid_linkedin),
         share=_share_links(canonical, og_title) if live and canonical else None,
         badge=_badge_download(view.achievement.image) if live else None,
@@ -245,9 +249,13 @@ def _month_year(year: str | None, month: str | None, lang: str) -> str | None:
     return year
 
 
-def _linkedin_fields(url: str, organization: str | None, lang: str) -> tuple[CopyField, ...]:
+def _linkedin_fields(
+    url: str, organization: str | None, lang: str
+) -> tuple[tuple[CopyField, ...], dict[str, str | None]]:
     """The values the "Add to profile" link pre-fills, read back from the link itself (so the text
-    is exactly what LinkedIn receives), in the order of LinkedIn's form."""
+    is exactly what LinkedIn receives), in the order of LinkedIn's form; and its two months as
+    the page's language writes them (``issued``, ``expires``): the one part of the values share.js,
+    which shows them, does not read from the credential (Babel's month names, no ``Intl``)."""
     query = parse_qs(urlsplit(url).query)
 
     def one(key: str) -> str | None:
@@ -257,14 +265,13 @@ def _linkedin_fields(url: str, organization: str | None, lang: str) -> tuple[Cop
     org = one("organizationName") or (organization if one("organizationId") else None)
     cert_id, cert_url = one("certId"), one("certUrl")
     _ = i18n.translator(lang)
+    issued = _month_year(one("issueYear"), one("issueMonth"), lang)
+    expires = _month_year(one("expirationYear"), one("expirationMonth"), lang)
     pairs = [
         (_("Name"), one("name")),
         (_("Issuing organization"), org),
-        (_("Issue date"), _month_year(one("issueYear"), one("issueMonth"), lang)),
-        (
-            _("Expiration date"),
-            _month_year(one("expirationYear"), one("expirationMonth"), lang),
-        ),
+        (_("Issue date"), issued),
+        (_("Expiration date"), expires),
     ]
     if cert_id == cert_url:  # the usual case: the credential's id is its page's URL
         pairs.append((_("Credential ID and URL"), cert_id))
@@ -275,7 +282,10 @@ def _linkedin_fields(url: str, organization: str | None, lang: str) -> tuple[Cop
         text = shown(value)
         if text is not None:
             out.append(CopyField(label, text))
-    return tuple(out)
+    return tuple(out), {
+        "issued": plain(issued, 100) or None,
+        "expires": plain(expires, 100) or None,
+    }
 
 
 def _linkedin_org(url: str | None) -> dict[str, str | None]:
