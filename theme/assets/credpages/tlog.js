@@ -71,12 +71,12 @@ function tileNodes(size, get) {
     const first = index * span;
     const [n, at] = [Math.floor(first / 256), first % 256];
     const width = widthOf(Math.floor(size / 256 ** Math.floor(level / 8)), n);
-    if (at + span > width) logFail(t('no complete subtree at level {level}, index {index}', { level, index }));
     const path = tilePath(Math.floor(level / 8), n, width);
     if (!tiles.has(path))
       tiles.set(path, get(path, width * 32).then((b) => (b.length === width * 32 ? b : logFail(t('{path} has the wrong size', { path })))));
     const bytes = /** @type {Uint8Array} */ (await tiles.get(path));
-    // The node is the Merkle tree hash of `span` of the tile's hashes.
+    // The node is the Merkle tree hash of `span` of the tile's hashes (all inside the tile: mth
+    // asks only for subtrees of the tree, and a tile is as wide as the tree is at its level).
     return mth(at, at + span, (_, i) => bytes.slice(i * 32, i * 32 + 32), () => true);
   };
 }
