@@ -12,7 +12,8 @@ its budget, and the figure as a multiple of an ordinary case measured in the sam
 - published bytes (issue 16), from a built 20-credential site: page + credential.json per
   credential (uncompressed), with its personal share card, and the JavaScript and CSS a credential
   page loads (as published, i.e. minified, gzipped -6 as GitHub Pages serves them); the JavaScript
-  also for a site with an issuance log, whose pages load tlog.js too.
+  also for a site with an issuance log, whose pages run tlog.js too (inside verify-panel.js);
+  each by module, and the bundle by what each of its sources adds.
 
     python bench/budgets.py          # exits 1 if a figure is over its budget
     python bench/budgets.py --part bytes
@@ -40,9 +41,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "tests"))
 
+from credpages.bundled import ASSETS_DIR  # noqa: E402
 from credpages.credential.status_list import MAX_DECODED_BYTES, decode_bits, empty_bits, encode_bits  # noqa: E402
 from credpages.credential.yamlio import loads_yaml  # noqa: E402
 from credpages.errors import CredpagesError  # noqa: E402
+from credpages.site import bundle  # noqa: E402
+from credpages.site.minify import minified  # noqa: E402
 from credpages.site.render import make_environment  # noqa: E402
 from credpages.site.share_card import render_card  # noqa: E402
 from test_render import make_credential, render_cred  # noqa: E402
@@ -212,6 +216,29 @@ def page_parts(html: str) -> dict[str, int]:
     return out
 
 
+def js_by_module(modules: set[Path], *, log: bool) -> str:
+    """Each module's gzipped KB; for the bundle, what each source adds to it (the packaged
+    sources bundled one more at a time and minified, as the build does)."""
+    sizes = {p.name: len(gzip.compress(p.read_bytes(), 6, mtime=0)) for p in modules}
+    sources = {name: (ASSETS_DIR / name).read_text("utf-8") for name in bundle.LOG_PARTS}
+    parts = bundle.LOG_PARTS if log else bundle.PARTS
+    added, before = [], 0
+    for i in range(1, len(parts) + 1):
+        text = minified(bundle.ENTRY, bundle.bundled(sources, parts[:i])) or ""
+        size = len(gzip.compress(text.encode("utf-8"), 6, mtime=0))
+        added.append(f"{parts[i - 1]} {(size - before) / 1000:.2f}")
+        before = size
+    inside = " + ".join(added)
+    if before != sizes.get(bundle.ENTRY):
+        published = sizes.get(bundle.ENTRY, 0) / 1000
+        inside += f"; the published one is {published:.2f}: not these sources"
+    shown = [
+        f"{name} {size / 1000:.2f}" + (f" ({inside})" if name == bundle.ENTRY else "")
+        for name, size in sorted(sizes.items(), key=lambda kv: -kv[1])
+    ]
+    return "    by module (KB): " + ", ".join(shown)
+
+
 def built_site(bench_build: Any, root: Path, *, log: bool) -> Path:
     """A 20-credential site (bench/build.py's generator), with or without its issuance log."""
     config: Path = bench_build.generate(root, 20, log=log)
@@ -260,12 +287,14 @@ def published_bytes() -> None:
         names = ", ".join(sorted(m.name for m in modules))
         print(f"  a credential page loads {len(modules)} modules ({names})")
         report("  its JavaScript, gzipped", gzipped(modules) / 1000, 10, "KB", None)
+        print(js_by_module(modules, log=False))
         report("  its CSS, gzipped", gzipped(sheets) / 1000, 8, "KB", None)
         logged_page = sorted((logged / "c").glob("*/index.html"))[0]
         modules, _ = page_assets(logged, logged_page)
         names = ", ".join(sorted(m.name for m in modules))
         print(f"  on a site with an issuance log it loads {len(modules)} modules ({names})")
         report("  its JavaScript, gzipped", gzipped(modules) / 1000, 10, "KB", None)
+        print(js_by_module(modules, log=True))
 
 
 PARTS = {
