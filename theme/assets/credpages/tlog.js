@@ -283,7 +283,6 @@ export function show(result) {
   line.hidden = result.state === 'none';
 }
 
-const options = () => ({ fetch: window.fetch.bind(window), pageOrigin: location.origin });
 const script = document.getElementById('cp-credential');
 if (script) {
   let credential = null;
@@ -295,7 +294,7 @@ if (script) {
   // After the verdict (the check does not compete with it), with the DID document it fetched.
   if (credential)
     shown
-      .then((result) => checkLog(credential, { ...options(), entry: pageHint(document), didDocument: result?.didDocument }))
+      .then((result) => checkLog(credential, { pageOrigin: location.origin, entry: pageHint(document), didDocument: result?.didDocument }))
       .then(show);
 }
 // The /verify/ page announces each credential it checks.
@@ -305,5 +304,5 @@ document.addEventListener('cp:credential', (e) => {
   show({ state: 'none', text: '' });
   const credential = /** @type {CustomEvent} */ (e).detail;
   if (credential && typeof credential === 'object')
-    checkLog(credential, options()).then((r) => mine === latest && show(r));
+    checkLog(credential, { pageOrigin: location.origin }).then((r) => mine === latest && show(r));
 });
