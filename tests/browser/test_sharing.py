@@ -553,6 +553,9 @@ def test_share_links_are_in_the_built_page(context: Any, built: BuiltSite) -> No
     title = page.get_attribute('meta[property="og:title"]', "content")
     assert title == "Python Basics — Ada Lovelace"
     hrefs = page.eval_on_selector_all(".cp-sharebar a", "as => as.map(a => a.href)")
+    targets = page.eval_on_selector_all(".cp-sharebar a", "as => as.map(a => a.target)")
+    assert targets == ["_blank", "_blank", "_blank", ""]  # the e-mail link opens the mail app
+    assert page.get_attribute("a[data-cp-share=profile]", "target") == "_blank"
     expected = [
         ("https://www.linkedin.com/sharing/share-offsite/", {"url": url}),
         ("https://twitter.com/intent/tweet", {"url": url, "text": title}),

@@ -41,6 +41,7 @@ for (const a of doc.querySelectorAll('a[data-cp-share]')) {
   // every value encoded; a space as %20, which mail clients read too ("+" would stay a plus)
   href.search = new URLSearchParams(query).toString().replaceAll('+', '%20');
   a.href = href.href;
+  if (base !== 'mailto:') a.target = '_blank'; // the other sites in their own tab
 }
 
 doc.documentElement.classList.add('cp-js');
