@@ -957,8 +957,9 @@ def test_typical_page_stays_small(env: jinja2.Environment) -> None:
     # addresses (~0.7 KB of encoded URLs otherwise). The preloads of the three files the
     # verifier fetches (DID document, status list, credential.json) ~210 bytes: the verdict no
     # longer waits a round trip after the scripts ran.
+    # Issue 16: 9,727 bytes before the markup trims (type="button", target="_blank", newlines).
     html = render_cred(env, make_credential())
-    assert len(html.encode("utf-8")) < 11_000
+    assert len(html.encode("utf-8")) < 9_700
 
 
 def test_the_hero_shows_the_issuer_logo_and_checkable_dates_and_links_the_issuers_page(
