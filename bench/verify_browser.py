@@ -4,7 +4,8 @@ Serves a fixture issuer site on 127.0.0.1 from a server process of its own (DID 
 status list, credential page: tests/browser/pages/credential.html, which has the theme page's
 DOM contract and its preloads: the verifier, one module as the build bundles it, and the three
 files the verifier fetches), loads the page N times in a fresh browser context each (cold), then
-N times in one tab (warm; the server forbids caching, so every file is fetched again), and prints:
+N times in one tab (warm; the server forbids caching, so every file is fetched again), each left
+alone until its verdict is shown (see SETTLE_S), and prints:
 - the median / p90 time from navigation start to the final verdict (``window.cpVerifyMs``,
   recorded by verify-panel.js with ``performance.now()``, which counts from navigation start),
   and the part of it after verify-panel.js started (fetching the DID document, the status list
@@ -28,6 +29,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,9 +169,19 @@ class Load:
     scripts: dict[str, tuple[int, int]]  # module -> (decoded bytes, encoded body bytes)
 
 
+# How long to leave a loaded page alone before looking for its verdict. Playwright's first
+# evaluate or wait_for_function in a page parses its own script of several hundred KB there (a
+# Chromium trace, fresh context: EvaluateScript 27 ms, 13 ms of main-thread CPU). goto() returns
+# at the load event, which the credential page reaches before its verdict (the checks await
+# fetches) and the bare page after it, so polling at once charged that parse to the verifier
+# (interleaved, load 8.5: fresh contexts +46.6 ms polling at once, +29.7 ms waiting first).
+SETTLE_S = 0.4
+
+
 def load(context: Any, url: str, *, close: bool = False) -> Load:
     page = context.pages[0] if context.pages else context.new_page()
     page.goto(url)
+    time.sleep(SETTLE_S)  # not page.wait_for_timeout: nothing may run in the page meanwhile
     page.wait_for_function("() => typeof window.cpVerifyMs === 'number'")
     verdict, ms, start, scripts = page.evaluate(
         """() => [document.getElementById('cp-verify').dataset.verdict, window.cpVerifyMs,
