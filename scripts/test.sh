@@ -30,6 +30,7 @@ python3 -m venv .venv
 export NO_MKDOCS_2_WARNING=1
 export CREDPAGES_REQUIRE_BROWSER=1
 .venv/bin/ruff check plugins tests bench build.py demo
+.venv/bin/ruff format --check plugins tests bench build.py demo
 .venv/bin/mypy
 
 fast=0

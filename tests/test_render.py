@@ -533,8 +533,7 @@ def test_the_verifier_is_one_preloaded_module(env: jinja2.Environment) -> None:
     assert not re.findall(r"^import\b|\bfrom\s*['\"]", published, re.M)
     doc = parse(render_cred(env, make_credential()))
     preloaded = [
-        link.attrs["href"].rsplit("/", 1)[-1]
-        for link in doc.find_all("link", rel="modulepreload")
+        link.attrs["href"].rsplit("/", 1)[-1] for link in doc.find_all("link", rel="modulepreload")
     ]
     assert preloaded == [bundle.ENTRY]
 

@@ -104,9 +104,7 @@ def test_a_logged_credential_shows_its_entry(page: Any, built: Built) -> None:
     assert panel(page)["verdict"] == "verified"
 
 
-def test_the_log_waits_for_the_verdict_and_reuses_its_did_document(
-    page: Any, built: Built
-) -> None:
+def test_the_log_waits_for_the_verdict_and_reuses_its_did_document(page: Any, built: Built) -> None:
     """The log check starts once the verdict is shown, so it does not compete with the
     verification for the network, and it finds the log through the DID document the verifier
     already fetched and checked: the page downloads that document once."""

@@ -150,9 +150,7 @@ def summary_of(report: Report) -> Summary:
     return report.summary
 
 
-def document_of(
-    report: Report, store: BuildCache, key_of: Callable[..., str]
-) -> dict[str, Any]:
+def document_of(report: Report, store: BuildCache, key_of: Callable[..., str]) -> dict[str, Any]:
     """See :meth:`SiteData.document`."""
     if report.credential is not None:
         return report.credential
@@ -280,8 +278,9 @@ def collect(
         store.put("summary", key, summary_entry(summary, made))
         admit(shown, path, digest, summary, made)
 
-    folder, shown_folder = str(settings.credentials_dir) + os.sep, display_prefix(
-        settings.credentials_dir
+    folder, shown_folder = (
+        str(settings.credentials_dir) + os.sep,
+        display_prefix(settings.credentials_dir),
     )
     for start in range(0, len(names), BATCH):
         batch = []  # (file as shown, its path, SHA-256 of its bytes, cache key, read now?)
@@ -372,6 +371,7 @@ def collect(
         undone = unrevoked_errors(settings, ledger, indices, bits)
         if undone:
             raise CredpagesError(rollback_failure_message(undone))
+
     def load(report: Report) -> dict[str, Any]:
         return document_of(report, store, key_of)
 

@@ -385,9 +385,7 @@ def write_achievement_pages(
         achievements.setdefault(embedded["id"], embedded)
         if report.state == VALID:
             holders.setdefault(embedded["id"], []).append(
-                RecipientEntry(
-                    name=summary.name, url=summary.id, awarded_on=summary.awarded_date
-                )
+                RecipientEntry(name=summary.name, url=summary.id, awarded_on=summary.awarded_date)
             )
     urls = []
     entries = []
