@@ -97,30 +97,27 @@ def _from_entry(rest: str | None, ident: str) -> Summary | None:
     index, slug, achievement, *pairs = fields
     if index and not (index.isascii() and index.isdigit()):
         return None
-    if len(pairs) == 2:  # one hashed e-mail: the usual case, without zip's cost
-        emails: tuple[tuple[str, str], ...] = ((pairs[0], pairs[1]),)
-    else:
-        emails = tuple(zip(pairs[::2], pairs[1::2], strict=True))
     return Summary(
         int(index) if index else None,
         slug[1:] if slug[:1] == "=" else None,
         achievement[1:] if achievement[:1] == "=" else None,
-        emails,
+        tuple(zip(pairs[::2], pairs[1::2], strict=True)),
     )
 
 
 def _line(name: str, ident: str, summary: Summary) -> str | None:
     """The index line for a file, or None if one of its values cannot be written in one."""
-    values = [
+    fields = [
         name,
+        ident,
+        "" if summary.index is None else str(summary.index),
         "" if summary.slug is None else "=" + summary.slug,
         "" if summary.achievement is None else "=" + summary.achievement,
         *(value for pair in summary.emails for value in pair),
     ]
-    if any(mark in value for value in values for mark in _UNSAFE):
+    if any(mark in field for field in fields[:1] + fields[3:] for mark in _UNSAFE):
         return None
-    index = "" if summary.index is None else str(summary.index)
-    return "\t".join([name, ident, index, *values[1:]])
+    return "\t".join(fields)
 
 
 def summaries(settings: Settings) -> dict[str, Summary]:
