@@ -188,6 +188,16 @@ def test_a_bad_checkpoint_signature_is_caught(page: Any, built: Built) -> None:
     )
 
 
+def test_an_oversized_checkpoint_is_refused(page: Any, built: Built) -> None:
+    """Each file of the log is read up to its size and no further (64 KB for a checkpoint)."""
+    checkpoint = built.out / "log" / "checkpoint"
+    checkpoint.write_text(checkpoint.read_text(encoding="utf-8") + "x" * 70_000, encoding="utf-8")
+    page.goto(f"{built.url}c/{built.slug(0)}/")
+    line = log_line(page)
+    assert line["state"] == "fail" and "log/checkpoint is larger than expected" in line["text"]
+    assert panel(page)["verdict"] == "verified"
+
+
 def test_altered_tiles_fail_the_inclusion_proof(page: Any, built: Built) -> None:
     tile = built.out / "log" / "tile" / "0" / "000.p" / "3"
     data = bytearray(tile.read_bytes())

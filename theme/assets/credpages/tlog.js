@@ -10,7 +10,7 @@
 // changes the verdict: the result is shown on its own line. On a site with a log the build
 // publishes this module inside verify-panel.js (site/bundle.py): the helpers it imports are
 // the verifier's own.
-import { arr, checkUrl, decodeMultikey, didWebUrl, issuerOf, issuerSite, jcs } from './verifier.js';
+import { arr, checkUrl, decodeMultikey, didWebUrl, issuerOf, issuerSite, jcs, readCapped } from './verifier.js';
 import { t } from './i18n.js';
 import { shown } from './verify-panel.js';
 
@@ -180,8 +180,11 @@ export async function checkLog(credential, opts = {}) {
     const res = await get(href, { credentials: 'omit', cache: 'no-cache' });
     if (res.status === 404) return null;
     if (!res.ok) logFail(t('{href} answered HTTP {status}', { href, status: res.status }));
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    return bytes.length > max ? logFail(t('{href} is larger than expected', { href })) : bytes;
+    if (res.url && res.url !== href) checkUrl(res.url, pageOrigin); // redirects obey the rules too
+    // read no further than `max`: a dropped credential may name any issuer's log
+    const tooBig = () => new LogFail(t('{href} is larger than expected', { href }));
+    if (!res.body || +(res.headers.get('content-length') ?? 0) > max) throw tooBig();
+    return readCapped(res.body, max, tooBig);
   };
   const need = async (/** @type {string} */ url, /** @type {number} */ max) => (await fetchBytes(url, max)) ?? logFail(t('{url} is missing', { url }));
   const text = (/** @type {Uint8Array} */ b) => new TextDecoder('utf-8', { fatal: true }).decode(b);

@@ -231,7 +231,7 @@ export function didWebUrl(did, pageOrigin) {
  * Read a stream, giving up past `max` bytes.
  * @param {ReadableStream<Uint8Array>} stream @param {number} max @param {() => Error} tooBig
  */
-async function readCapped(stream, max, tooBig) {
+export async function readCapped(stream, max, tooBig) {
   const reader = stream.getReader();
   const out = new Uint8Array(max);
   let n = 0;
