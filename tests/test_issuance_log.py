@@ -17,9 +17,11 @@ from conftest import IssuerSite
 from credpages.credential.proofs import jcs_bytes, sign_proof_set
 from credpages.credential.yamlio import write_yaml
 from credpages.errors import CredpagesError
+from credpages.issuer import issuance_log, log_frontier
 from credpages.issuer.issuance_log import (
     HEADER,
     Entry,
+    IssuanceLog,
     LogFile,
     credential_hash,
     format_log,
@@ -27,6 +29,7 @@ from credpages.issuer.issuance_log import (
     matches_entry,
     parse_log,
 )
+from credpages.issuer.signing import Signer
 from credpages.site.bundle import STUB_TEXT
 from credpages.site.minify import minified
 from credpages.tlog import merkle, tiles
@@ -344,3 +347,80 @@ def test_a_log_reads_back_as_written() -> None:
     assert whole.entries[7] == Entry("2026-01-08", f"{7:064x}", "https://example.org/c/7/")
     assert whole.note == by_line.note == "note\n"
     assert format_log(whole) == _log_text(*lines)
+
+
+# --- the cached frontier: appending without parsing the leaves ---------------------------------
+
+
+def append_one(site: IssuerSite) -> bytes:
+    """Append one fixed leaf as an issuer command does; the log file's bytes afterwards."""
+    log = IssuanceLog(site.settings)
+    log.add_entry(Entry("2099-01-01", "ab" * 32, "https://example.test/awards/c/extra/"))
+    log.save(Signer(site.settings, site.seed))
+    return log_file(site).read_bytes()
+
+
+def frontier_file(site: IssuerSite) -> Path:
+    path = site.settings.cache_sibling(log_frontier.SUFFIX)
+    assert path is not None
+    return path
+
+
+def test_appending_reads_no_leaf_when_the_cached_frontier_is_the_files(
+    site_with_three: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_with_three
+    assert frontier_file(site).is_file()  # kept by the issues that made the log
+    before = log_file(site).read_bytes()
+    frontier_file(site).rename(frontier_file(site).with_suffix(".kept"))
+    uncached = append_one(site)  # no cache: every leaf parsed and hashed
+    log_file(site).write_bytes(before)
+    frontier_file(site).with_suffix(".kept").rename(frontier_file(site))
+
+    def no_parse(*_: object) -> None:
+        raise AssertionError("the log's leaves were parsed")
+
+    monkeypatch.setattr(issuance_log, "parse_log", no_parse)
+    assert append_one(site) == uncached  # the same bytes, signed checkpoint included
+    monkeypatch.undo()
+    log = read(site)
+    tree = merkle.Tree([merkle.leaf_hash(e.data) for e in log.entries])
+    assert log.note is not None and tree.size == 4
+    checkpoint = parse_checkpoint(log.note.split("\n\n")[0] + "\n")
+    assert (checkpoint.size, checkpoint.root) == (4, tree.root())
+
+
+@pytest.mark.parametrize("damage", ["forged", "stale", "truncated"])
+def test_a_wrong_cached_frontier_costs_a_parse_and_changes_nothing(
+    site_with_three: IssuerSite, damage: str
+) -> None:
+    site = site_with_three
+    cache = frontier_file(site)
+    header, digest, size, *hashes = cache.read_text().splitlines()
+    if damage == "forged":  # right file, wrong tree: what a tampered cache would say
+        hashes = [hashlib.sha256(h.encode()).hexdigest() for h in hashes]
+    elif damage == "stale":
+        digest = hashlib.sha256(b"another log file").hexdigest()
+    else:
+        hashes = hashes[:-1]
+    cache.write_text("\n".join([header, digest, size, *hashes]) + "\n")
+    append_one(site)
+    log = read(site)
+    tree = merkle.Tree([merkle.leaf_hash(e.data) for e in log.entries])
+    assert log.note is not None and tree.size == 4
+    checkpoint = parse_checkpoint(log.note.split("\n\n")[0] + "\n")
+    assert (checkpoint.size, checkpoint.root) == (4, tree.root())
+    assert (
+        cache.read_text().splitlines()[1] == hashlib.sha256(log_file(site).read_bytes()).hexdigest()
+    )
+
+
+def test_a_bad_line_is_still_refused_when_the_cache_does_not_vouch_for_the_file(
+    site_with_three: IssuerSite,
+) -> None:
+    site = site_with_three
+    text = log_file(site).read_text(encoding="utf-8")
+    log_file(site).write_text(text.replace("\n", "\nnot a leaf\n", 1), encoding="utf-8")
+    with pytest.raises(CredpagesError, match="not a log entry") as caught:
+        IssuanceLog(site.settings)
+    assert caught.value.line == 2

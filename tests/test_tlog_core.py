@@ -147,6 +147,20 @@ def test_a_tree_grown_by_appends_equals_one_built_at_once(tree: Tree) -> None:
     assert grown.levels == tree.levels
 
 
+def test_a_frontier_grown_leaf_by_leaf_gives_every_root_and_the_trees_own_frontier(
+    tree: Tree,
+) -> None:
+    hashes: list[bytes] = []
+    assert merkle.frontier_root(hashes) == ref_mth([])
+    for size, entry in enumerate(ENTRIES):
+        merkle.frontier_append(hashes, size, merkle.leaf_hash(entry))
+        assert len(hashes) == (size + 1).bit_count()  # one complete subtree per set bit
+        assert merkle.frontier_root(hashes) == ref_mth(ENTRIES[: size + 1])
+        assert hashes == merkle.frontier(size + 1, tree.node)
+    with pytest.raises(ProofError):
+        merkle.frontier_append(hashes, len(ENTRIES), b"short")
+
+
 # --- transparency-dev/merkle known answers ----------------------------------------------------
 # Source: github.com/transparency-dev/merkle, proof/verify_test.go (leaves, roots, inclusionProofs,
 # consistencyProofs; its leaf numbers are 1-based). The same values are in RFC 6962's test data

@@ -136,6 +136,12 @@ class Settings:
     #: matches it, else English with a build warning (``credpages.i18n``).
     language: str = "en"
 
+    def cache_sibling(self, suffix: str) -> Path | None:
+        """A cache file beside the build cache's folder (``.cache/credpages<suffix>``), not in
+        it: that folder is the build cache's alone (it refuses a folder holding other files)."""
+        folder = self.cache_dir
+        return folder.with_name(folder.name + suffix) if folder is not None else None
+
     @property
     def status_list_url(self) -> str:
         return self.site_url + "status/revocation.json"

@@ -34,6 +34,7 @@ from ..tlog import merkle
 from ..tlog.checkpoint import Checkpoint, parse_checkpoint
 from ..tlog.merkle import Tree
 from ..tlog.note import NoteError, Verifier, sign_note, verifier_key, verify_note
+from . import log_frontier
 from .repository import credential_files, display_path, is_signed
 from .signing import Signer
 
@@ -170,16 +171,57 @@ def today() -> str:
 
 
 class IssuanceLog:
-    """The log being appended to by an issuer command; ``save`` signs and writes it at once."""
+    """The log being appended to by an issuer command; ``save`` signs and writes it at once.
+
+    Appending needs the tree's frontier, not its leaves: when the cached frontier is the file's
+    (:mod:`.log_frontier`: same bytes, and it leads to the root of the file's signed
+    checkpoint), no line is parsed; otherwise every line is, as the file is opened."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        existing = read_log(settings)
-        self.entries: list[Entry] = existing.entries if existing else []
-        self.latest: dict[str, Entry] = {e.id: e for e in self.entries}
-        self.dirty = existing is None
-        if existing is None:
+        path = log_path(settings)
+        self._source = display_path(path)
+        self._bytes = path.read_bytes() if path.is_file() else None
+        self._old: list[Entry] | None = None  # the file's leaves, once parsed
+        self._new: list[Entry] = []  # the leaves this run adds
+        self._latest: dict[str, Entry] = {}  # id -> newest leaf, of the parsed or added ones
+        self._frontier: log_frontier.Frontier | None = None
+        self.dirty = self._bytes is None
+        if self._bytes is None:
+            self._old = []
             self._start()
+            return
+        try:
+            self._text = self._bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            raise CredpagesError("is not UTF-8 text", file=self._source) from None
+        self._frontier = self._vouched(log_frontier.load(settings, self._bytes))
+        if self._frontier is None:
+            self._parse()
+
+    def _vouched(self, cached: log_frontier.Frontier | None) -> log_frontier.Frontier | None:
+        """``cached`` if the file's checkpoint, signed by a keyring key, has its size and root."""
+        note = self._text.partition("\n\n")[2]
+        if cached is None or not note.strip():
+            return None
+        origin = log_origin(self.settings.site_url)
+        try:
+            signed = open_checkpoint(note, note_verifiers(self.settings, retired=True), origin, "")
+        except CredpagesError:
+            return None
+        return cached if (signed.size, signed.root) == (cached.size, cached.root()) else None
+
+    def _parse(self) -> None:
+        self._old = parse_log(self._text, self._source).entries
+        self._latest = {e.id: e for e in [*self._old, *self._new]}
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every leaf, the file's and this run's (parses the file if it was not)."""
+        if self._old is None:
+            self._parse()
+        assert self._old is not None
+        return [*self._old, *self._new]
 
     def _start(self) -> None:
         """A new log holds every credential already signed here, oldest signature first."""
@@ -205,28 +247,66 @@ class IssuanceLog:
         """Append a leaf whose hash the caller computed (``add`` for a document)."""
         if not _ENTRY.fullmatch(entry.data.decode()):
             raise CredpagesError(f"credential id {entry.id!r} cannot be logged", field="id")
-        known = self.latest.get(entry.id)
+        known = self._newest(entry.id)
         if known is not None and known.sha256 == entry.sha256:
             return None
-        if self.entries and entry.date < self.entries[-1].date:
-            entry = Entry(self.entries[-1].date, entry.sha256, entry.id)  # clock skew: stay sorted
-        self.entries.append(entry)
-        self.latest[entry.id] = entry
+        last = self._last()
+        if last is not None and entry.date < last.date:
+            entry = Entry(last.date, entry.sha256, entry.id)  # clock skew: stay sorted
+        self._new.append(entry)
+        self._latest[entry.id] = entry
         self.dirty = True
         return entry
+
+    def _newest(self, credential_id: str) -> Entry | None:
+        """The newest leaf of ``credential_id``: found in the file's text if it is not parsed
+        (a leaf's line ends with `` <id>``; the id is the only field that can)."""
+        if credential_id in self._latest or self._old is not None:
+            return self._latest.get(credential_id)
+        body = self._text.partition("\n\n")[0] + "\n"
+        needle, end = f" {credential_id}\n", len(body)
+        while (at := body.rfind(needle, 0, end)) >= 0:
+            end = body.rfind("\n", 0, at) + 1
+            if not body.startswith("#", end):
+                return parse_entry(body[end : at + len(needle) - 1])
+        return None
+
+    def _last(self) -> Entry | None:
+        if self._new:
+            return self._new[-1]
+        if self._old is not None:
+            return self._old[-1] if self._old else None
+        line = self._text.partition("\n\n")[0].rpartition("\n")[2]
+        return parse_entry(line) if line and not line.startswith("#") else None
 
     def save(self, signer: Signer, *, force: bool = False) -> None:
         if not (self.dirty or force):
             return
-        tree = Tree([merkle.leaf_hash(e.data) for e in self.entries])
-        checkpoint = Checkpoint(log_origin(self.settings.site_url), tree.size, tree.root())
+        frontier = self._frontier
+        if frontier is None:
+            assert self._old is not None
+            tree = Tree([merkle.leaf_hash(e.data) for e in [*self._old, *self._new]])
+            frontier = log_frontier.Frontier(tree.size, merkle.frontier(tree.size, tree.node))
+        else:
+            for e in self._new:
+                frontier.append(merkle.leaf_hash(e.data))
+        checkpoint = Checkpoint(log_origin(self.settings.site_url), frontier.size, frontier.root())
         note = sign_note(
             checkpoint.text(),
             checkpoint.origin,
             signer.entry.public_key_bytes,
             signer.sign_bytes,
         )
-        atomic_write(log_path(self.settings), format_log(LogFile(self.entries, note)))
+        if self._old is not None:
+            self._old += self._new
+            text = format_log(LogFile(self._old, note))
+        else:  # the file's leaf lines as they are (it is a file format_log wrote), then ours
+            body = self._text.partition("\n\n")[0]
+            text = body + "".join(f"\n{e.data.decode()}" for e in self._new) + "\n\n" + note
+        data = text.encode("utf-8")
+        atomic_write(log_path(self.settings), data)
+        log_frontier.save(self.settings, data, frontier)
+        self._text, self._bytes, self._frontier, self._new = text, data, frontier, []
         self.dirty = False
 
 

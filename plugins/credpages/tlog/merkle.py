@@ -52,6 +52,38 @@ def root_hash(size: int, node: NodeSource) -> bytes:
     return EMPTY_ROOT if size == 0 else range_hash(0, size, node)
 
 
+def frontier(size: int, node: NodeSource) -> list[bytes]:
+    """The roots of the complete subtrees a tree of ``size`` leaves splits into, largest first
+    (one per set bit of ``size``): all that appending to the tree and hashing it needs."""
+    hashes, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            hashes.append(node(level, start >> level))
+            start += 1 << level
+    return hashes
+
+
+def frontier_append(hashes: list[bytes], size: int, leaf: bytes) -> None:
+    """Add a leaf's hash to the frontier of a tree of ``size`` leaves, in place: each complete
+    subtree the new leaf completes (one per trailing set bit of ``size``) merges into one."""
+    _check_hashes(leaf)
+    hashes.append(leaf)
+    while size & 1:
+        right = hashes.pop()
+        hashes[-1] = node_hash(hashes[-1], right)
+        size >>= 1
+
+
+def frontier_root(hashes: Sequence[bytes]) -> bytes:
+    """MTH of the whole tree from its frontier: the subtrees joined from the right."""
+    if not hashes:
+        return EMPTY_ROOT
+    root = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        root = node_hash(left, root)
+    return root
+
+
 def inclusion_proof(index: int, size: int, node: NodeSource) -> list[bytes]:
     """PATH(index, D[size]) of RFC 9162 §2.1.3.1."""
     if not 0 <= index < size:
