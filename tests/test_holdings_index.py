@@ -116,3 +116,18 @@ def test_the_build_cache_keeps_its_folder_to_itself(issuer_site: IssuerSite) -> 
 def test_no_credentials_folder(issuer_site: IssuerSite) -> None:
     shutil.rmtree(issuer_site.credentials)
     assert summaries(issuer_site.settings) == {}
+
+
+@pytest.mark.usefixtures("trusting")
+def test_without_folder_descriptors_the_scan_finds_the_same(
+    issuer_site: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where ``os.stat`` takes no ``dir_fd`` (Windows) each file is stat-ed by its path; a
+    folder or link named like a credential is no credential file either way."""
+    issue(issuer_site, "ada@example.com")
+    issue(issuer_site, "grace@example.com")
+    (issuer_site.credentials / "folder.yaml").mkdir()
+    with_fd = summaries(issuer_site.settings)
+    monkeypatch.setattr(holdings_index.os, "supports_dir_fd", set())
+    assert summaries(issuer_site.settings) == with_fd
+    assert sorted(with_fd) == sorted(str(p) for p in issuer_site.credential_files())
