@@ -424,3 +424,23 @@ def test_a_bad_line_is_still_refused_when_the_cache_does_not_vouch_for_the_file(
     with pytest.raises(CredpagesError, match="not a log entry") as caught:
         IssuanceLog(site.settings)
     assert caught.value.line == 2
+
+
+def test_without_parsing_a_logged_credential_is_found_by_its_newest_leaf(
+    site_with_three: IssuerSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = site_with_three
+    first, *_ = read(site).entries
+
+    def no_parse(*_: object) -> None:
+        raise AssertionError("the log's leaves were parsed")
+
+    monkeypatch.setattr(issuance_log, "parse_log", no_parse)
+    log = IssuanceLog(site.settings)
+    assert log.add_entry(first) is None  # already its id's newest leaf: nothing to add
+    newer = Entry(first.date, "cd" * 32, first.id)
+    assert log.add_entry(newer) == newer  # new bytes of the same id: a new leaf
+    assert log.add_entry(first) == first  # the old bytes again are newer still
+    assert log.add_entry(Entry("2000-01-01", "ef" * 32, "https://example.test/x/")) == Entry(
+        first.date, "ef" * 32, "https://example.test/x/"
+    )  # never dated before the last leaf
