@@ -76,7 +76,7 @@ def test_on_a_site_with_a_log_the_log_check_is_in_the_bundle(assets: Path) -> No
     assert not re.search(r"^import\b", bundle, re.M)
     assert set(EXPORT.findall(tlog)) <= set(EXPORT.findall(bundle))
     assert bundle.index("// ---- verify-panel.js") < bundle.index("// ---- tlog.js")
-    assert "cp-log:" in bundle and "addEventListener('cp:credential'" in bundle
+    assert "cp-log:" in bundle and "checkLog(r.credential" in bundle
     for name in LOG_PARTS:
         if name != ENTRY:
             assert (assets / name).read_text("utf-8") == STUB_TEXT

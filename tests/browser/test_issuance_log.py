@@ -194,7 +194,7 @@ def test_an_oversized_checkpoint_is_refused(page: Any, built: Built) -> None:
     checkpoint.write_text(checkpoint.read_text(encoding="utf-8") + "x" * 70_000, encoding="utf-8")
     page.goto(f"{built.url}c/{built.slug(0)}/")
     line = log_line(page)
-    assert line["state"] == "fail" and "log/checkpoint is larger than expected" in line["text"]
+    assert line["state"] == "fail" and "log/checkpoint (larger than 64 KB)" in line["text"], line
     assert panel(page)["verdict"] == "verified"
 
 
@@ -227,6 +227,19 @@ def test_the_verify_page_warns_of_a_credential_missing_from_the_log(
     page.eval_on_selector("#cp-paste", "(el, t) => { el.value = t; }", json.dumps(credential))
     page.click("button[value=paste]")
     assert panel(page)["verdict"] == "verified"
+    line = log_line(page)
+    assert line["state"] == "missing" and "is not in the public issuance log" in line["text"], line
+
+
+def test_the_verify_page_warns_when_the_credentials_page_is_gone(page: Any, built: Built) -> None:
+    """/verify/ reads the entry from the page at the credential's id: without that page (HTTP
+    404) it cannot say which entry to prove, so the credential is reported missing from the log,
+    not as a failed check."""
+    credential = json.loads((built.out / "c" / built.slug(1) / "credential.json").read_text())
+    (built.out / "c" / built.slug(1) / "index.html").unlink()
+    page.goto(f"{built.url}verify/")
+    page.eval_on_selector("#cp-paste", "(el, t) => { el.value = t; }", json.dumps(credential))
+    page.click("button[value=paste]")
     line = log_line(page)
     assert line["state"] == "missing" and "is not in the public issuance log" in line["text"], line
 

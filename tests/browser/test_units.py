@@ -216,7 +216,7 @@ def test_fetch_limits(module_page, server):
         module_page,
         """const o = {pageOrigin: location.origin};
            const run = (u, extra) => v.fetchLimited(u, {...o, ...extra})
-             .then((r) => 'ok ' + r.bytes.length, (e) => e.verdict + ': ' + e.message);
+             .then((r) => 'ok ' + r.length, (e) => e.verdict + ': ' + e.message);
            return Promise.all([
              run(arg + 'blank.html', {}),
              run(arg + 'big.json', {what: 'the DID document'}),

@@ -8,26 +8,21 @@
 // (a consistency proof, RFC 9162 §2.1.4: the old root and the new one both made from the same
 // subtree hashes), so a log rewritten or shrunk between two visits is noticed. Nothing here
 // changes the verdict: the result is shown on its own line. On a site with a log the build
-// publishes this module inside verify-panel.js (site/bundle.py): the helpers it imports are
-// the verifier's own.
-import { arr, checkUrl, decodeMultikey, didWebUrl, issuerOf, issuerSite, jcs, readCapped } from './verifier.js';
+// publishes this module inside verify-panel.js (site/bundle.py): fetching, hashing, base64 and
+// key import are the verifier's own. The /verify/ page calls checkLog itself (verify-page.js).
+import { arr, b64, decodeMultikey, didWebUrl, ed25519Key, Fail, fetchLimited, issuerOf, issuerSite, jcs, sha256, utf8, utf8Text } from './verifier.js';
 import { t } from './i18n.js';
 import { shown } from './verify-panel.js';
 
-const utf8 = (/** @type {string} */ s) => new TextEncoder().encode(s);
 /** SHA-256 of the parts, joined. @param {ArrayLike<number>[]} parts */
-const hash = async (...parts) =>
-  new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(parts.flatMap((p) => Array.from(p)))));
+const hash = (...parts) => sha256(new Uint8Array(parts.flatMap((p) => Array.from(p))));
 const hex = (/** @type {Uint8Array} */ b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const b64 = (/** @type {string} */ s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 /** A decimal size or index as the log writes it (no sign, no leading zero, below 2**53). */
 const DECIMAL = /^(0|[1-9]\d{0,15})$/;
 
-/** A check of the log that failed: the text says which. */
-class LogFail extends Error {}
-/** @param {string} m @returns {never} */
+/** A check of the log that failed (the verifier's Fail: its fetches fail the same way). @param {string} m @returns {never} */
 const logFail = (m) => {
-  throw new LogFail(m);
+  throw new Fail('cannot-verify', m);
 };
 
 // ---- RFC 9162 §2.1 (sizes are below 2**53; no 32-bit bit operations on them)
@@ -116,8 +111,7 @@ async function openCheckpoint(note, origin, keys) {
     }
     const key = m[1] === origin && blob.length === 68 ? keys[ids.indexOf(hex(blob.slice(0, 4)))] : undefined;
     if (!key) continue; // signed-note: signatures by other keys are ignored
-    const ck = await crypto.subtle.importKey('raw', key, 'Ed25519', false, ['verify']);
-    if (!(await crypto.subtle.verify('Ed25519', ck, blob.slice(4), utf8(text))))
+    if (!(await crypto.subtle.verify('Ed25519', await ed25519Key(key), blob.slice(4), utf8(text))))
       logFail(t("bad checkpoint signature: it does not verify with the issuer's key"));
     verified = true;
   }
@@ -163,31 +157,22 @@ async function rememberConsistent(origin, cp, node) {
 
 /**
  * @typedef {{state: 'none'|'ok'|'missing'|'fail', text: string, index?: number, date?: string}} LogResult
- * `opts.entry`: the hint of the credential's own page when the caller is that page (null: it has
- * none); left out, the hint is read from the page at the credential's id. Either way it only says
- * which entry to prove: the entry must hold this credential and be in the signed tree.
- * `opts.didDocument`: the issuer's DID document the verifier fetched from the same address and
- * found to be the issuer's (its id is checked again here); left out, or another's, it is fetched.
- * @param {any} credential @param {{fetch?: typeof fetch, pageOrigin?: string, entry?: number|null, didDocument?: any}} [opts]
+ * `opts.entry`: which entry holds the credential: the hint of the credential's own page (null: it
+ * has none), or a function of the credential's id that reads it (the /verify/ page: from the page
+ * at that id). Either way it only says which entry to prove: the entry must hold this credential
+ * and be in the signed tree. `opts.didDocument`: the issuer's DID document the verifier fetched
+ * from the same address and found to be the issuer's (its id is checked again here); left out,
+ * or another's, it is fetched. Each file is fetched under the verifier's URL rules (redirects
+ * included), with a timeout, read no further than its cap: a dropped credential may name any
+ * issuer's log.
+ * @param {any} credential
+ * @param {{fetch?: typeof fetch, pageOrigin?: string, entry?: number|null|((id: string) => Promise<number|null>), didDocument?: any}} [opts]
  * @returns {Promise<LogResult>}
  */
 export async function checkLog(credential, opts = {}) {
-  const get = opts.fetch ?? globalThis.fetch.bind(globalThis);
-  const pageOrigin = opts.pageOrigin ?? '';
-  /** @param {string} url @param {number} max @returns {Promise<Uint8Array|null>} */
-  const fetchBytes = async (url, max) => {
-    const href = checkUrl(url, pageOrigin).href;
-    const res = await get(href, { credentials: 'omit', cache: 'no-cache' });
-    if (res.status === 404) return null;
-    if (!res.ok) logFail(t('{href} answered HTTP {status}', { href, status: res.status }));
-    if (res.url && res.url !== href) checkUrl(res.url, pageOrigin); // redirects obey the rules too
-    // read no further than `max`: a dropped credential may name any issuer's log
-    const tooBig = () => new LogFail(t('{href} is larger than expected', { href }));
-    if (!res.body || +(res.headers.get('content-length') ?? 0) > max) throw tooBig();
-    return readCapped(res.body, max, tooBig);
-  };
-  const need = async (/** @type {string} */ url, /** @type {number} */ max) => (await fetchBytes(url, max)) ?? logFail(t('{url} is missing', { url }));
-  const text = (/** @type {Uint8Array} */ b) => new TextDecoder('utf-8', { fatal: true }).decode(b);
+  const { pageOrigin = '' } = opts;
+  /** @param {string} url @param {number} maxBytes */
+  const need = (url, maxBytes) => fetchLimited(url, { fetch: opts.fetch, pageOrigin, maxBytes, cache: 'no-cache' });
 
   const did = issuerOf(credential);
   /** @type {LogResult} */
@@ -197,7 +182,7 @@ export async function checkLog(credential, opts = {}) {
   const site = issuerSite(didUrl);
   const host = site.replace(/^https?:\/\//, '').replace(/\/$/, '');
   try {
-    const didDoc = opts.didDocument?.id === did ? opts.didDocument : JSON.parse(text(await need(didUrl, 1 << 20)));
+    const didDoc = opts.didDocument?.id === did ? opts.didDocument : JSON.parse(utf8Text(await need(didUrl, 1 << 20)));
     const service = arr(didDoc?.service).find((/** @type {any} */ s) => s?.type === 'CredpagesIssuanceLog');
     if (!service) return none;
     const base = `${site}log/`;
@@ -211,7 +196,7 @@ export async function checkLog(credential, opts = {}) {
         /* not an Ed25519 key: cannot sign the log */
       }
     }
-    const cp = await openCheckpoint(text(await need(`${base}checkpoint`, 1 << 16)), origin, keys);
+    const cp = await openCheckpoint(utf8Text(await need(`${base}checkpoint`, 1 << 16)), origin, keys);
     const node = tileNodes(cp.size, (path, max) => need(base + path, max));
     await rememberConsistent(origin, cp, node);
 
@@ -225,23 +210,18 @@ export async function checkLog(credential, opts = {}) {
       ),
     };
     if (!id.startsWith(site)) return missing;
-    /** @type {number|null|undefined} */
-    let index = opts.entry;
-    if (index === undefined) {
-      const page = await fetchBytes(id, 1 << 24);
-      index = page ? pageHint(new DOMParser().parseFromString(text(page), 'text/html')) : null;
-    }
+    const index = typeof opts.entry === 'function' ? await opts.entry(id) : opts.entry;
     if (!Number.isSafeInteger(index) || index < 0 || index >= cp.size) return missing;
     const n = Math.floor(index / 256);
     const bundle = parseBundle(await need(base + tilePath('entries', n, widthOf(cp.size, n)), 1 << 24));
     const entry = bundle[index % 256] ?? logFail(t('entry {index} is not in its entry bundle', { index }));
-    const m = /^(\d{4}-\d\d-\d\d) ([0-9a-f]{64}) (\S+)$/.exec(text(entry));
+    const m = /^(\d{4}-\d\d-\d\d) ([0-9a-f]{64}) (\S+)$/.exec(utf8Text(entry));
     if (!m || m[3] !== id) return missing;
     // The inclusion proof: the subtrees beside the path from the entry's leaf to the root.
     const leaf = hash([0], entry);
     const root = await mth(0, cp.size, (l, i) => (l || i !== index ? node(l, i) : leaf), (s, e) => s <= index && index < e);
     if (hex(root) !== cp.root) logFail(t('entry {index} is not in the signed tree: the published tiles or entries were altered', { index }));
-    if (m[2] !== hex(await hash(utf8(jcs(credential)))))
+    if (m[2] !== hex(await sha256(utf8(jcs(credential)))))
       return {
         state: 'missing',
         text: t(
@@ -263,7 +243,8 @@ export async function checkLog(credential, opts = {}) {
       }),
     };
   } catch (e) {
-    const why = e instanceof LogFail ? e.message : t('it could not be read ({error})', { error: /** @type {Error} */ (e)?.message ?? e });
+    // A Fail's message is a sentence (the verifier's end in a full stop): here it is a clause.
+    const why = e instanceof Fail ? e.message.replace(/\.$/, '') : t('it could not be read ({error})', { error: /** @type {Error} */ (e)?.message ?? e });
     return { state: 'fail', text: t("Warning: {host}'s public issuance log failed a check: {why}.", { host, why }) };
   }
 }
@@ -286,26 +267,8 @@ export function show(result) {
   line.hidden = result.state === 'none';
 }
 
-const script = document.getElementById('cp-credential');
-if (script) {
-  let credential = null;
-  try {
-    credential = JSON.parse(script.textContent ?? '');
-  } catch {
-    /* the verification panel reports it */
-  }
-  // After the verdict (the check does not compete with it), with the DID document it fetched.
-  if (credential)
-    shown
-      .then((result) => checkLog(credential, { pageOrigin: location.origin, entry: pageHint(document), didDocument: result?.didDocument }))
-      .then(show);
-}
-// The /verify/ page announces each credential it checks.
-let latest = 0;
-document.addEventListener('cp:credential', (e) => {
-  const mine = ++latest;
-  show({ state: 'none', text: '' });
-  const credential = /** @type {CustomEvent} */ (e).detail;
-  if (credential && typeof credential === 'object')
-    checkLog(credential, { pageOrigin: location.origin }).then((r) => mine === latest && show(r));
-});
+// A credential page: after the verdict (the check does not compete with it), with the credential
+// and the DID document the verifier read (none on a page without a credential, e.g. /verify/).
+shown.then(
+  (r) => r?.credential && checkLog(r.credential, { pageOrigin: location.origin, entry: pageHint(document), didDocument: r.didDocument }).then(show),
+);

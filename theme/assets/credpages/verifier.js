@@ -92,14 +92,19 @@ export function decodeMultikey(mb) {
   return b.slice(2);
 }
 
-const sha256 = async (/** @type {string} */ s) =>
-  new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s)));
+/** A string's UTF-8 bytes. */
+export const utf8 = (/** @type {string} */ s) => new TextEncoder().encode(s);
+/** Bytes as UTF-8 text; bytes that are not UTF-8 throw. */
+export const utf8Text = (/** @type {Uint8Array} */ b) => new TextDecoder('utf-8', { fatal: true }).decode(b);
+export const sha256 = async (/** @type {Uint8Array} */ b) => new Uint8Array(await crypto.subtle.digest('SHA-256', b));
+/** base64 to bytes (atob's rules: padding optional); anything else throws. */
+export const b64 = (/** @type {string} */ s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 /** @type {Map<string, Promise<CryptoKey>>} imported once: a credential and its status list share a key */
 const keyCache = new Map();
 
-/** @param {Uint8Array} raw @returns {Promise<CryptoKey>} */
-function ed25519Key(raw) {
+/** An Ed25519 public key for WebCrypto (also the issuance log's, tlog.js). @param {Uint8Array} raw @returns {Promise<CryptoKey>} */
+export function ed25519Key(raw) {
   // WebCrypto exists only in secure contexts (https, or localhost).
   if (!globalThis.crypto?.subtle)
     fail('cannot-verify', t('This browser offers no WebCrypto here: the page must be served over https.'));
@@ -107,7 +112,7 @@ function ed25519Key(raw) {
   if (!keyCache.has(id)) {
     keyCache.set(
       id,
-      crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']).catch((e) => {
+      crypto.subtle.importKey('raw', raw, 'Ed25519', false, ['verify']).catch((e) => {
         keyCache.delete(id);
         if (e?.name !== 'NotSupportedError') throw e;
         return fail('cannot-verify', t('This browser cannot check Ed25519 signatures; use {ED25519_BROWSERS}.', { ED25519_BROWSERS }));
@@ -140,13 +145,13 @@ export async function verifyJcsProof(doc, proof, publicKey) {
   }
   const [key, optionsHash, docHash] = await Promise.all([
     ed25519Key(publicKey),
-    sha256(jcs(options)),
-    sha256(jcs(unsecured)),
+    sha256(utf8(jcs(options))),
+    sha256(utf8(jcs(unsecured))),
   ]);
   const data = new Uint8Array(64); // hashData = SHA-256(proof options) || SHA-256(document)
   data.set(optionsHash);
   data.set(docHash, 32);
-  return crypto.subtle.verify({ name: 'Ed25519' }, key, sig, data);
+  return crypto.subtle.verify('Ed25519', key, sig, data);
 }
 
 // ---- URLs and fetching
@@ -249,10 +254,11 @@ export async function readCapped(stream, max, tooBig) {
  * GET a URL under the URL rules, with a size cap and a timeout, without cookies: `credentials`
  * 'same-origin' (the credential page) sends its own origin the cookies its stylesheet request
  * already sent, and lets the fetch be the one the page preloaded (<link rel=preload crossorigin>).
+ * `cache` is fetch's (the log's files: 'no-cache').
  * @param {string} url
  * @param {{fetch?: typeof fetch, pageOrigin?: string, timeoutMs?: number, maxBytes?: number, what?: string,
- *   credentials?: 'omit'|'same-origin'}} o
- * @returns {Promise<{bytes: Uint8Array, type: string}>}
+ *   credentials?: 'omit'|'same-origin', cache?: RequestCache}} o
+ * @returns {Promise<Uint8Array>} the body
  */
 export async function fetchLimited(
   url,
@@ -263,6 +269,7 @@ export async function fetchLimited(
     maxBytes = 1 << 20,
     what = t('the document'),
     credentials = /** @type {'omit'|'same-origin'} */ ('omit'),
+    cache,
   },
 ) {
   const href = checkUrl(url, pageOrigin).href;
@@ -271,7 +278,7 @@ export async function fetchLimited(
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeoutMs);
   try {
-    const res = await get(href, { credentials, redirect: 'follow', signal: ctl.signal }).catch(() => {
+    const res = await get(href, { credentials, cache, redirect: 'follow', signal: ctl.signal }).catch(() => {
       throw cannot(
         ctl.signal.aborted
           ? t('no answer in {seconds} s', { seconds: timeoutMs / 1000 })
@@ -282,10 +289,9 @@ export async function fetchLimited(
     if (res.url && res.url !== href) checkUrl(res.url, pageOrigin); // redirects must obey the rules too
     const tooBig = () => cannot(t('larger than {value} KB', { value: maxBytes >> 10 }));
     if (!res.body || +(res.headers.get('content-length') ?? 0) > maxBytes) throw tooBig();
-    const bytes = await readCapped(res.body, maxBytes, tooBig).catch((e) => {
+    return await readCapped(res.body, maxBytes, tooBig).catch((e) => {
       throw e instanceof Fail ? e : cannot(t('download failed or timed out'));
     });
-    return { bytes, type: res.headers.get('content-type') ?? '' };
   } finally {
     clearTimeout(timer);
   }
@@ -386,8 +392,7 @@ async function checkSignatures(doc, proofs, keys) {
 /** Bytes of a `u` (base64url) multibase gzip bitstring, capped at 16 MB. @param {unknown} enc */
 export async function decodeBits(enc) {
   if (typeof enc !== 'string' || !/^u[\w-]+$/.test(enc)) throw new Error('encodedList is not base64url multibase');
-  const b64 = enc.slice(1).replace(/-/g, '+').replace(/_/g, '/');
-  const gz = Uint8Array.from(atob(b64 + '==='.slice((b64.length + 3) % 4)), (ch) => ch.charCodeAt(0));
+  const gz = b64(enc.slice(1).replace(/-/g, '+').replace(/_/g, '/'));
   // Write straight into the decompressor (a Blob stream would be read back through the browser
   // process); a corrupt list surfaces as a read error below.
   const inflate = new DecompressionStream('gzip');
@@ -604,9 +609,9 @@ async function verifyInto(r, c, opts) {
     didUrl: '',
     getJson(url, what) {
       if (!cache.has(url)) {
-        const p = fetchLimited(url, { ...opts, pageOrigin, what }).then(({ bytes }) => {
+        const p = fetchLimited(url, { ...opts, pageOrigin, what }).then((bytes) => {
           try {
-            return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+            return JSON.parse(utf8Text(bytes));
           } catch {
             return fail('cannot-verify', t('The data at {url} ({what}) is not JSON.', { url, what }));
           }

@@ -104,7 +104,7 @@ export async function publishedReason(c, { pageOrigin, fetch }) {
   try {
     const copy = publishedCopyUrl(c, { didUrl: didWebUrl(issuerOf(c), pageOrigin) });
     const page = copy.slice(0, -'credential.json'.length);
-    const { bytes } = await fetchLimited(page, { fetch, pageOrigin, timeoutMs: 5000, what: t('the credential page') });
+    const bytes = await fetchLimited(page, { fetch, pageOrigin, timeoutMs: 5000, what: t('the credential page') });
     const doc = new DOMParser().parseFromString(new TextDecoder().decode(bytes), 'text/html');
     return doc.querySelector('.cp-reason')?.textContent?.trim() ?? '';
   } catch {

@@ -1,12 +1,13 @@
 // The /verify/ page: check a credential given as a file (JSON, baked PNG or baked SVG), as pasted
 // JSON, or by URL (a credential page or a .json; also ?url=). Input is parsed, never inserted into
 // the page; every outcome, including bad input, is shown in the #cp-verify panel.
-import { verifyCredential, invalidResult, fetchLimited, Fail, isObj, arr } from './verifier.js';
+import { verifyCredential, invalidResult, fetchLimited, Fail, isObj, arr, utf8Text } from './verifier.js';
 import { previewMode } from './preview.js';
 import { render } from './verify-panel.js';
 import { crc32, isPng, OB_NS } from './bake.js';
 import { publishedReason, reveal, showCard } from './verify-card.js';
 import { t } from './i18n.js';
+import { checkLog, pageHint, show } from './tlog.js';
 
 const MAX_INPUT = 2 << 20; // 2 MB: credentials are a few KB, baked images rarely more than 500 KB
 
@@ -112,7 +113,7 @@ export function credentialFrom(bytes, what) {
 async function fromUrl(raw) {
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(raw) ? raw : `https://${raw}`;
   // fetchLimited's own 'what' ("the document"), translated: not an English word in its message
-  const { bytes } = await fetchLimited(withScheme, { pageOrigin: location.origin, maxBytes: MAX_INPUT });
+  const bytes = await fetchLimited(withScheme, { pageOrigin: location.origin, maxBytes: MAX_INPUT });
   return credentialFrom(bytes, t('The document at {url}', { url: withScheme }));
 }
 
@@ -158,7 +159,25 @@ async function check(get) {
   preview?.mark(panel);
   const siteUrl = document.querySelector('meta[name="cp:site-url"]')?.getAttribute('content') ?? '';
   reveal(panel, clr ? null : showCard(panel, result, { siteUrl, pageOrigin }));
-  document.dispatchEvent(new CustomEvent('cp:credential', { detail: clr ? null : result.credential })); // tlog.js
+  // The issuer's log, if it keeps one (tlog.js): its line is cleared, then shown for this credential.
+  show({ state: 'none', text: '' });
+  const c = result.credential;
+  if (!clr && c && typeof c === 'object') checkLog(c, { pageOrigin, entry: logHint }).then((r) => mine === latest && show(r));
+}
+
+/**
+ * Which log entry holds the credential with this id: the hint of the page at the id (pageHint),
+ * read up to 16 MB under the URL rules; none when there is no such page (HTTP 404: read as empty).
+ * @param {string} id @returns {Promise<number|null>}
+ */
+async function logHint(id) {
+  /** @type {typeof fetch} */
+  const fetch = async (url, init) => {
+    const res = await window.fetch(url, init);
+    return res.status === 404 ? new Response('') : res;
+  };
+  const bytes = await fetchLimited(id, { fetch, pageOrigin: location.origin, maxBytes: 1 << 24, cache: 'no-cache' });
+  return pageHint(new DOMParser().parseFromString(utf8Text(bytes), 'text/html'));
 }
 
 function setUp() {
