@@ -23,6 +23,7 @@ from credpages.site.bundle import (
     BundleError,
     bundle_folder,
     bundled,
+    folded_modules,
 )
 
 EXPORT = re.compile(
@@ -52,9 +53,13 @@ def test_the_verifier_is_published_as_one_module(assets: Path) -> None:
     for name, source in sources.items():
         assert set(EXPORT.findall(source)) <= exported, name
     assert "export { humanDate }" not in bundle
-    # The other two re-export the bundle: a module of the site's own importing them still works.
-    for name in PARTS[:-1]:
-        assert (assets / name).read_text("utf-8") == STUB_TEXT
+    # The other parts re-export the bundle: a module of the site's own importing them still works.
+    for name in PARTS:
+        if name != ENTRY:
+            assert (assets / name).read_text("utf-8") == STUB_TEXT
+    assert folded_modules(assets) == ("i18n.js", "verifier.js", "share.js")
+    # share.js exports nothing: inside a block of its own, its names do not meet the others'.
+    assert "// ---- share.js\n{\n" in bundle and bundle.rstrip().endswith("}")
     # The theme's modules import the bundle itself: no page fetches the re-exports.
     for path in assets.glob("*.js"):
         if path.name not in PARTS:
@@ -80,6 +85,7 @@ def test_on_a_site_with_a_log_the_log_check_is_in_the_bundle(assets: Path) -> No
     for name in LOG_PARTS:
         if name != ENTRY:
             assert (assets / name).read_text("utf-8") == STUB_TEXT
+    assert folded_modules(assets) == ("i18n.js", "verifier.js", "share.js", "tlog.js")
     for path in assets.glob("*.js"):
         if path.name not in LOG_PARTS:
             text = path.read_text("utf-8")
@@ -136,6 +142,7 @@ def test_a_custom_dir_copy_out_of_form_is_published_unbundled_with_a_warning(
     (warning,) = bundle_folder(assets)
     assert "published unbundled" in warning and "locale is declared by both" in warning
     assert {p.name: p.read_text("utf-8") for p in assets.glob("*.js")} == before
+    assert folded_modules(assets) == ()  # so the credential page loads each module itself
 
 
 def test_a_folder_without_the_verifier_is_left_alone(tmp_path: Path) -> None:

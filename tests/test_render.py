@@ -538,6 +538,21 @@ def test_the_verifier_is_one_preloaded_module(env: jinja2.Environment) -> None:
     assert preloaded == [bundle.ENTRY]
 
 
+def test_a_page_loads_no_module_the_bundle_holds(env: jinja2.Environment) -> None:
+    """Where the build published the log check and share.js inside verify-panel.js
+    (``SiteInfo.bundled``), their files only re-export it: the page loads the bundle alone."""
+    srcs = [
+        s.attrs["src"].rsplit("/", 1)[-1]
+        for s in parse(render_cred(env, make_credential())).find_all("script", type="module")
+    ]
+    assert srcs == [bundle.ENTRY, "tlog.js", "share.js"]  # unbundled: each module loads itself
+    site = site_info(bundled=("i18n.js", "verifier.js", "share.js", "tlog.js"))
+    doc = parse(render_cred(env, make_credential(), site=site))
+    assert [s.attrs["src"] for s in doc.find_all("script", type="module")] == [
+        f"../../assets/credpages/{bundle.ENTRY}"
+    ]
+
+
 def test_the_verifiers_fetches_are_preloaded(env: jinja2.Environment) -> None:
     """The page starts, while it parses, the three fetches verify-panel.js makes (DID document,
     status list, published copy): links that resolve, against the credential's id (the page's

@@ -1,20 +1,26 @@
-"""The credential page's verifier published as one module: fewer requests, fewer bytes.
+"""The credential page's JavaScript published as one module: fewer requests, fewer bytes.
 
-A credential page runs verify-panel.js, which imports verifier.js and i18n.js. Served as three
-files they cost three requests, three compilations and three module records before the check can
-start, and gzip compresses each alone. The build therefore publishes verify-panel.js as the three
-sources joined (leaves first, their imports of each other dropped: one module scope), with no
-Node: the sources are ours and keep to a plain form this step checks (top-level declarations at
-the line start, named imports without ``as``, no name declared twice). verifier.js and i18n.js
-are published as one-line modules re-exporting the bundle, so any module importing them (a
-site's own included) still gets the same, single instance; the theme's own modules are pointed
-at the bundle directly, so no page fetches those stubs. A site's ``custom_dir`` copy that does not
-keep to the form is published unbundled, with a warning (it still works, one request slower).
+A credential page runs verify-panel.js, which imports verifier.js and i18n.js, and share.js.
+Served as four files they cost four requests, four compilations and four module records, and gzip
+compresses each alone. The build therefore publishes verify-panel.js as the sources joined
+(leaves first, their imports of each other dropped: one module scope; share.js, which exports
+nothing, inside a block of its own, so its names stay its own and minify short), with no Node:
+the sources are ours and keep to a plain form this step checks (top-level declarations at the
+line start, named imports without ``as``, no name declared twice). The other parts are published
+as one-line modules re-exporting the bundle, so any module importing them (a site's own included)
+still gets the same, single instance; the theme's own modules are pointed at the bundle directly,
+and the credential page loads the bundle alone (``folded_modules`` -> ``SiteInfo.bundled``), so
+no page fetches those stubs. A site's ``custom_dir`` copy that does not keep to the form is
+published unbundled, with a warning (it still works, one request slower).
+
+share.js also runs where the bundle is imported for its exports (/verify/, pathway pages,
+revoked credential pages): it acts only on the share section's elements, which only a
+credential page that can be shared has.
 
 On a site with an issuance log every page that runs the verifier also runs tlog.js (credential
 pages and /verify/ load it), which imports the verifier's helpers: there it is bundled too, after
-verify-panel.js, and tlog.js becomes a re-export like the other two. One copy of the shared
-vocabulary is compressed instead of two, and the log check needs no module of its own.
+the others, and tlog.js becomes a re-export like them. One copy of the shared vocabulary is
+compressed instead of two, and the log check needs no module of its own.
 """
 
 from __future__ import annotations
@@ -33,11 +39,13 @@ __all__ = [
     "BundleError",
     "bundle_folder",
     "bundled",
+    "folded_modules",
     "pointed_at_bundle",
 ]
 
 ENTRY = "verify-panel.js"
-PARTS = ("i18n.js", "verifier.js", ENTRY)  # dependency order: each imports only earlier ones
+# Dependency order: each imports only earlier ones.
+PARTS = ("i18n.js", "verifier.js", ENTRY, "share.js")
 LOG_PARTS = (*PARTS, "tlog.js")  # on a site with an issuance log
 
 IMPORT = re.compile(r"""^import\s*\{([^}]*)\}\s*from\s*(['"])\./([\w.-]+)\2\s*;?[ \t]*\n""", re.M)
@@ -54,7 +62,7 @@ EXPORTED = re.compile(
 EXPORT_LIST = re.compile(r"^export\s*\{([^}]*)\}\s*;?[ \t]*\n", re.M)
 STUB = re.compile(r"""\s*export\s*\*\s*from\s*(['"])\./verify-panel\.js\1\s*;?\s*""")
 # Another module's import of a folded one: static (`from './x.js'`) or dynamic (`import('./x.js')`).
-SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*)(['"])\./(i18n|verifier|tlog)\.js\2""")
+SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*)(['"])\./(i18n|verifier|tlog|share)\.js\2""")
 
 
 STUB_TEXT = f"export * from './{ENTRY}';\n"  # what the parts other than ENTRY become
@@ -107,7 +115,10 @@ def bundled(sources: Mapping[str, str], parts: Sequence[str] = PARTS) -> str:
             return f"export {{ {', '.join(kept)} }};\n" if kept else ""
 
         text = EXPORT_LIST.sub(reexport, text)
-        exported.update(EXPORTED.findall(text))
+        exports = EXPORTED.findall(text)
+        exported.update(exports)
+        if not exports and not re.search(r"^export\b", text, re.M):
+            text = f"{{\n{text.strip()}\n}}"  # nothing to export: its names stay its own
         out.append(f"// ---- {name}\n{text.rstrip()}\n")
     return "\n".join(out)
 
@@ -121,6 +132,17 @@ def pointed_at_bundle(text: str, parts: Sequence[str] = PARTS) -> str:
         return f"{m.group(1)}{m.group(2)}./{target}{m.group(2)}"
 
     return SPECIFIER.sub(point, text)
+
+
+def folded_modules(folder: Path) -> tuple[str, ...]:
+    """The modules published inside the bundle in ``folder``: their files re-export it."""
+    return tuple(
+        name
+        for name in LOG_PARTS
+        if name != ENTRY
+        and (folder / name).is_file()
+        and STUB.fullmatch((folder / name).read_text("utf-8"))
+    )
 
 
 def bundle_folder(folder: Path, *, log: bool = False) -> list[str]:

@@ -32,7 +32,7 @@ from ..credential.did import did_document, did_document_path
 from ..credential.summary import Summary
 from ..credential.verify import REVOKED, VALID, Report
 from ..issuer.issuance_log import log_service
-from .bundle import bundle_folder
+from .bundle import bundle_folder, folded_modules
 from .cache import BuildCache, files_digest, key_maker
 from .cards import HEIGHT, WIDTH, Card, Cards, card_options, card_scope, write_cards
 from .clr_gate import missing_clr_warnings
@@ -153,7 +153,7 @@ def write_strings_modules(out: Output, languages: Iterable[i18n.Language]) -> No
             out.write(relative, i18n.strings_module(lang.tag))
 
 
-def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
+def site_info(site: SiteData, theme: ThemeInfo, *, bundled: tuple[str, ...] = ()) -> SiteInfo:
     settings = site.settings
     issuer = settings.issuer
     return SiteInfo(
@@ -172,6 +172,7 @@ def site_info(site: SiteData, theme: ThemeInfo) -> SiteInfo:
         earn_url=issuer.earn_url,
         issuance_log=site.log is not None,
         linkedin_organization_id=issuer.linkedin_organization_id,
+        bundled=bundled,
     )
 
 
@@ -441,10 +442,6 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     what this build would write (``output``): the result is a cold build's, file for file."""
     warnings: list[str] = []
     env = make_environment(list(theme.template_dirs))
-    info = site_info(site, theme)
-    page_key = key_maker(
-        "page", files_digest([*theme.template_dirs, DEFAULT_TEMPLATE_DIR]), repr((info, theme))
-    )
     out = Output.open(site_dir, owned_folders(site.settings.page_prefix), site.cache)
     write_machine_files(site, out)
     if site.log is not None:
@@ -455,6 +452,10 @@ def publish(site: SiteData, site_dir: Path, theme: ThemeInfo) -> list[str]:
     write_strings_modules(out, languages)
     warnings += bundle_folder(site_dir / ASSETS_URL_DIR, log=site.log is not None)
     warnings += minify_folder(site_dir / ASSETS_URL_DIR)
+    info = site_info(site, theme, bundled=folded_modules(site_dir / ASSETS_URL_DIR))
+    page_key = key_maker(
+        "page", files_digest([*theme.template_dirs, DEFAULT_TEMPLATE_DIR]), repr((info, theme))
+    )
     cards = Cards({}, {})
     cards_per = site.settings.share_cards.per
     if theme.docs_dir is not None:

@@ -43,8 +43,11 @@ class SiteInfo:
     indexable: bool = False
     earn_url: str | None = None
     #: The issuer keeps an issuance log: credential pages load ``tlog.js`` to check their entry
-    #: (4.5 KB gzipped that a site without a log never needs).
+    #: (2.4 KB gzipped that a site without a log never needs).
     issuance_log: bool = True
+    #: The modules the build published inside verify-panel.js (``site.bundle.folded_modules``):
+    #: a credential page loads the bundle alone, not their one-line re-exports.
+    bundled: tuple[str, ...] = ()
     #: Informational here: the LinkedIn link itself is built by ``credpages.site.linkedin`` and
     #: passed to :func:`credential_page_context` as ``linkedin_url``.
     linkedin_organization_id: str | None = None
