@@ -554,9 +554,10 @@ def test_a_page_loads_no_module_the_bundle_holds(env: jinja2.Environment) -> Non
 
 
 def test_the_verifiers_fetches_are_preloaded(env: jinja2.Environment) -> None:
-    """The page starts, while it parses, the three fetches verify-panel.js makes (DID document,
-    status list, published copy): links that resolve, against the credential's id (the page's
-    address), to exactly the URLs the verifier derives from the credential. Nothing else."""
+    """The page starts, while it parses, the fetches verify-panel.js makes (DID document, status
+    list): links that resolve, against the credential's id (the page's address), to exactly the
+    URLs the verifier derives from the credential. Nothing else: not credential.json, which the
+    verifier does not fetch on the credential's own page (the page is the issuer's copy)."""
     from urllib.parse import urljoin
 
     cred = make_credential()
@@ -566,9 +567,8 @@ def test_the_verifiers_fetches_are_preloaded(env: jinja2.Environment) -> None:
     assert [urljoin(cred["id"], x.attrs["href"]) for x in preloads] == [
         "https://example.github.io/awards/did.json",
         cred["credentialStatus"]["statusListCredential"],
-        cred["id"] + "credential.json",
     ]
-    # Off this site, or a page that is not the credential's own: nothing to preload.
+    # Off this site: nothing to preload.
     elsewhere = {**cred, "issuer": {**cred["issuer"], "id": "did:web:other.example"}}
     elsewhere["credentialStatus"] = {
         **cred["credentialStatus"],
@@ -968,9 +968,9 @@ def test_typical_page_stays_small(env: jinja2.Environment) -> None:
     # The verification panel's disclosure and the checked links (data-field-href) cost ~120 bytes;
     # the skip link, favicon, no-JS stylesheet and the hero's logo and dates ~400; the issuance
     # log's line in the panel and its module (tlog.js) ~100. share.js writes the share links'
-    # addresses (~0.7 KB of encoded URLs otherwise). The preloads of the three files the
-    # verifier fetches (DID document, status list, credential.json) ~210 bytes: the verdict no
-    # longer waits a round trip after the scripts ran.
+    # addresses (~0.7 KB of encoded URLs otherwise). The preloads of the two files the
+    # verifier fetches (DID document, status list) ~150 bytes: the verdict no longer waits a
+    # round trip after the scripts ran (credential.json is not fetched on its own page).
     # Issue 16: 9,727 bytes before the markup trims (type="button", target="_blank", newlines).
     html = render_cred(env, make_credential())
     assert len(html.encode("utf-8")) < 9_700

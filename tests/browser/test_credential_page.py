@@ -45,7 +45,10 @@ def test_verified(page, site):
         " to Ada Lovelace on 1 January 2024. It has no expiry date."
     )
     assert result["live"] == "polite"
-    assert f"{site.url}c/badge/credential.json" in result["steps"]["published"]["text"]
+    # Read from its own page, the copy the issuer publishes there: what the step says was checked.
+    assert result["steps"]["published"]["text"].endswith(
+        f"this credential is exactly the copy it publishes at {site.url}c/badge/."
+    )
     # The technical steps are behind a closed disclosure.
     assert page.evaluate("document.querySelector('#cp-verify details .cp-steps li') !== null")
     assert page.evaluate("document.querySelector('#cp-verify details').open") is False
@@ -55,13 +58,33 @@ def test_verified(page, site):
 def test_the_checks_take_the_pages_preloaded_fetches(page, site):
     """The page preloads what the verifier fetches (credential.html's <link rel=preload>, copied
     by the fixture page) and the verifier's fetches take those responses: each file is
-    downloaded once, started while the page parsed."""
+    downloaded once, started while the page parsed. credential.json is not among them: on its
+    own page the credential is the issuer's published copy (test_own_page_is_the_published_copy)."""
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     result = open_page(page, site, site.signed("badge"))
     assert result["verdict"] == "verified", result
-    for url in (f"{site.url}did.json", site.list_url, f"{site.url}c/badge/credential.json"):
+    for url in (f"{site.url}did.json", site.list_url):
         assert requested.count(url) == 1, (url, requested)
+    assert f"{site.url}c/badge/credential.json" not in requested
+
+
+def test_own_page_is_the_published_copy(page, site):
+    """Served by the issuer's site at the credential's id (a query or fragment aside), the page's
+    credential is the copy the issuer publishes there: credential.json is not fetched, and the
+    rdfc step names the page's address as where the copy was published."""
+    site.write_page("badge", site.signed("badge"))
+    (site.dir / "c" / "badge" / "credential.json").unlink()  # a 404, had it been asked for
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    for address in (f"{site.url}c/badge/", f"{site.url}c/badge/?from=share#cp-verify"):
+        page.goto(address)
+        result = panel(page)
+        assert result["verdict"] == "verified", (address, result)
+        assert states(result)["published"] == "ok"
+        assert result["steps"]["published"]["text"].endswith(f"publishes at {site.url}c/badge/.")
+    assert f"{site.url}c/badge/" in requested
+    assert not [url for url in requested if url.endswith("credential.json")], requested
 
 
 def test_the_verifier_is_one_module_fetched_once(page, site):
@@ -334,24 +357,30 @@ def test_jcs_only_proof_as_object(page, site):
 
 @pytest.mark.parametrize("variant", ["broken", "removed", "garbage"])
 def test_rdfc_proof_not_the_published_one(page, site, variant):
-    """A page embedding the credential with its rdfc proof changed, beside the issuer's copy."""
+    """A copy of the page served elsewhere (a mirror, another path of the same origin) embedding
+    the credential with its rdfc proof changed: not the issuer's page at the id, so the verifier
+    fetches the issuer's copy, which differs."""
     good = site.signed("badge")
-    site.write_page("badge", rdfc_variants(good)[variant])
-    site.write_json("c/badge/credential.json", good)
-    page.goto(f"{site.url}c/badge/")
+    site.write_page("badge", good)
+    site.write_page("mirror", rdfc_variants(good)[variant])  # its id is still .../c/badge/
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{site.url}c/mirror/")
     result = panel(page)
     assert result["verdict"] == "cannot-verify", result
     assert states(result)["signature"] == "ok" and states(result)["published"] == "fail"
     assert "eddsa-rdfc-2022 proof, which a browser cannot check, was not checked" in result["text"]
     assert "Checked when the issuer built" not in json.dumps(result)
+    assert requested.count(f"{site.url}c/badge/credential.json") == 1
 
 
-def test_credential_whose_issuer_publishes_no_copy(page, site):
-    site.write_page("badge", site.signed("badge"))
-    (site.dir / "c" / "badge" / "credential.json").unlink()
-    result = open_page_as_is(page, f"{site.url}c/badge/")
+def test_copy_elsewhere_of_a_credential_whose_issuer_publishes_no_copy(page, site):
+    """The same page served at another address, while the issuer publishes no credential.json."""
+    site.write_page("mirror", site.signed("badge"))
+    result = open_page_as_is(page, f"{site.url}c/mirror/")
     assert result["verdict"] == "cannot-verify"
     assert "HTTP 404" in result["steps"]["published"]["text"]
+    assert f"{site.url}c/badge/credential.json" in result["steps"]["published"]["text"]
 
 
 def open_page_as_is(page, url: str) -> dict:

@@ -61,6 +61,12 @@ def paste(page, text: str) -> dict:
     return panel(page)
 
 
+def dropped(page, text: str) -> dict:
+    reset(page)
+    drop_file(page, text)
+    return panel(page)
+
+
 def by_url(page, url: str) -> dict:
     reset(page)
     page.fill("#cp-url", url)
@@ -270,6 +276,7 @@ def test_rdfc_proof_changed_is_not_verified(verify, tmp_path, good, variant):
     for result in (
         paste(verify, json.dumps(cred)),
         upload(verify, tmp_path, f"{variant}.png", baked_png(cred)),
+        dropped(verify, json.dumps(cred)),
     ):
         assert result["verdict"] == "cannot-verify", result
         assert result["steps"]["signature"]["state"] == "ok"
@@ -277,6 +284,22 @@ def test_rdfc_proof_changed_is_not_verified(verify, tmp_path, good, variant):
             "eddsa-rdfc-2022 proof, which a browser cannot check, was not checked"
             in (result["text"])
         )
+
+
+def test_a_fetched_credential_page_is_compared_with_the_published_copy(verify, site):
+    """Only a credential page takes its own credential as the issuer's copy (credential pages'
+    test_own_page_is_the_published_copy). Given that page's address, /verify/ still fetches
+    credential.json and tells a page whose embedded rdfc proof differs from it."""
+    good = site.signed("fetched")
+    site.write_page("fetched", rdfc_variants(good)["broken"])
+    site.write_json("c/fetched/credential.json", good)
+    requested: list[str] = []
+    verify.on("request", lambda r: requested.append(r.url))
+    result = by_url(verify, f"{site.url}c/fetched/")
+    assert result["verdict"] == "cannot-verify", result
+    assert result["steps"]["signature"]["state"] == "ok"
+    assert result["steps"]["published"]["state"] == "fail"
+    assert f"{site.url}c/fetched/credential.json" in requested
 
 
 def test_published_copy_vouches_for_the_rdfc_proof(verify, site, good):

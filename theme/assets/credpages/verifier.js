@@ -487,9 +487,10 @@ export function publishedCopyUrl(c, ctx) {
 /**
  * A browser cannot check an eddsa-rdfc-2022 proof (RDF canonicalisation needs a JSON-LD
  * processor). It counts as checked only when the credential is, value for value (JCS), the copy
- * the issuer publishes at `<id>credential.json`: the issuer's build verified every proof of that
- * copy before publishing it. Otherwise the verdict is cannot-verify, saying which proof was not
- * checked. @param {any} c @param {Ctx} ctx
+ * the issuer publishes at `<id>credential.json`, or was read from the issuer's page at its id
+ * (`ctx.own`): the issuer's build verified every proof of that copy before publishing it.
+ * Otherwise the verdict is cannot-verify, saying which proof was not checked.
+ * @param {any} c @param {Ctx} ctx
  */
 async function checkPublished(c, ctx) {
   const rdfc = arr(c.proof).filter((p) => p.cryptosuite === 'eddsa-rdfc-2022');
@@ -506,9 +507,12 @@ async function checkPublished(c, ctx) {
   let url = '';
   try {
     url = publishedCopyUrl(c, ctx);
-    const copy = await ctx.getJson(url, t("the issuer's published copy"));
-    if (tooDeep(copy) || jcs(copy) !== jcs(c))
-      throw new Error(t('it differs from the copy the issuer publishes at {url}', { url }));
+    if (ctx.own && url === `${c.id}credential.json`) url = c.id; // this page: the copy at the id
+    else {
+      const copy = await ctx.getJson(url, t("the issuer's published copy"));
+      if (tooDeep(copy) || jcs(copy) !== jcs(c))
+        throw new Error(t('it differs from the copy the issuer publishes at {url}', { url }));
+    }
   } catch (e) {
     unchecked(msg(e).replace(/\.$/, ''));
   }
@@ -521,9 +525,16 @@ async function checkPublished(c, ctx) {
  * @typedef {{verdict: string, summary: string, steps: Step[], issuerDomain: string|null, credential: unknown,
  *   didDocument: any}} Result
  * @typedef {{fetch?: typeof fetch, now?: Date|number, pageOrigin?: string, timeoutMs?: number,
- *   credentials?: 'omit'|'same-origin'}} Options
- * @typedef {{now: number, did: string, didDoc: any, didUrl: string,
+ *   credentials?: 'omit'|'same-origin', servedAt?: string}} Options
+ *   `servedAt`: only where the credential is the one embedded in the page the verifier runs in
+ *   (verify-panel.js), that page's origin + path
+ * @typedef {{now: number, did: string, didDoc: any, didUrl: string, own: boolean,
  *   getJson: (url: string, what: string) => Promise<any>}} Ctx
+ *   `own`: the credential was read from the page at its id (`servedAt`; without an id
+ *   publishedCopyUrl fails first). When publishedCopyUrl then answers `<id>credential.json`, the
+ *   id is a page of the issuer's site: that site served the page, which its build wrote from the
+ *   same verified document as credential.json, so the credential is a copy the issuer publishes
+ *   and credential.json is not fetched.
  */
 
 /** Step outcomes; the lowest-ranked failure decides the verdict. */
@@ -607,6 +618,7 @@ async function verifyInto(r, c, opts) {
     did,
     didDoc: null,
     didUrl: '',
+    own: opts.servedAt === c.id,
     getJson(url, what) {
       if (!cache.has(url)) {
         const p = fetchLimited(url, { ...opts, pageOrigin, what }).then((bytes) => {
@@ -632,12 +644,13 @@ async function verifyInto(r, c, opts) {
     r.fail('signature', e);
     return r.skipAfter('signature', t('Not checked: the signature could not be checked.'));
   }
-  // Download the status list and the published copy now, so they overlap the DID document.
+  // Download the status list and the published copy now, so they overlap the DID document
+  // (getJson's promises already carry a handler: a failure is reported where it is awaited).
   for (const e of arr(c.credentialStatus))
-    if (typeof e.statusListCredential === 'string') ctx.getJson(e.statusListCredential, t('the status list')).catch(() => {});
+    if (typeof e.statusListCredential === 'string') ctx.getJson(e.statusListCredential, t('the status list'));
   try {
     ctx.didUrl = didWebUrl(did, pageOrigin);
-    ctx.getJson(publishedCopyUrl(c, ctx), t("the issuer's published copy")).catch(() => {});
+    if (!ctx.own) ctx.getJson(publishedCopyUrl(c, ctx), t("the issuer's published copy"));
   } catch {
     // reported by the steps below
   }

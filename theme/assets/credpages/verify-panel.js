@@ -185,16 +185,6 @@ export function pageTextStep(root, credential) {
 }
 
 /**
- * The revocation reason the page shows (.cp-reason), only when this page is the issuer's own: it
- * is served from the credential's id. The reason is not signed; the issuer's site publishes it.
- * @param {any} credential
- */
-function issuerPageReason(credential) {
-  const here = location.origin + location.pathname;
-  return credential?.id === here ? (document.querySelector('.cp-reason')?.textContent ?? '') : '';
-}
-
-/**
  * Verify this page's credential. For the bench: performance marks cp-verify-start/-end, and
  * window.cpVerifyMs = when the verdict was shown, in ms since navigation start.
  * @returns {Promise<import('./verifier.js').Result|null>} the result shown, null on a page without a credential
@@ -217,11 +207,15 @@ async function main() {
   const preview = document.querySelector('meta[name="cp:preview"]')
     ? (await import('./preview.js')).previewMode(window.fetch.bind(window))
     : null;
+  // This page's address: served at the credential's id, the page is the issuer's own, and so the
+  // copy it publishes there (the verifier's `servedAt`) and where its revocation reason is read.
+  const here = location.origin + location.pathname;
   result ??= await verifyCredential(credential, {
-    fetch: preview?.fetch ?? window.fetch.bind(window),
+    fetch: preview?.fetch, // else the page's fetch
     now: Date.now(),
     pageOrigin: location.origin,
     credentials: 'same-origin',
+    servedAt: here,
   });
   if (result.steps[0].state === 'ok') {
     const step = pageTextStep(document, credential);
@@ -229,7 +223,10 @@ async function main() {
     if (step.state === 'fail' && RANK.tampered < RANK[result.verdict])
       Object.assign(result, { verdict: 'tampered', summary: step.detail });
   }
-  render(panel, { ...result, reason: issuerPageReason(credential) });
+  // The revocation reason the page shows (.cp-reason), only on the issuer's own page. The reason
+  // is not signed; the issuer's site publishes it.
+  const reason = credential?.id === here ? document.querySelector('.cp-reason')?.textContent : '';
+  render(panel, { ...result, reason });
   preview?.mark(panel);
   /** @type {any} */ (window).cpVerifyMs = performance.mark('cp-verify-end').startTime;
   return result;

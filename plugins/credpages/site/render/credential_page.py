@@ -149,7 +149,7 @@ def credential_page_context(
             revoked_on=when(status.revoked_on, lang=lang.tag),
         ),
         json_href="credential.json",
-        fetch_preloads=_fetch_preloads(credential, site, url, prefix),
+        fetch_preloads=_fetch_preloads(credential, site, prefix),
         # "by Issuer" leads to the issuer's page on this site (its achievements), in this look
         issuer_page_href=f"{prefix}achievements/",
         earn_url=None if status.state == "revoked" else safe_url(site.earn_url),
@@ -175,16 +175,15 @@ def credential_page_context(
 _SITE_PATH = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*(/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*")
 
 
-def _fetch_preloads(
-    credential: Mapping[str, Any], site: SiteInfo, page_url: str, prefix: str
-) -> list[str]:
+def _fetch_preloads(credential: Mapping[str, Any], site: SiteInfo, prefix: str) -> list[str]:
     """What verify-panel.js will fetch from this site to check the page's credential (the DID
-    document, the status lists, the published credential.json), as links relative to the page:
-    ``<link rel="preload" as="fetch" crossorigin>`` starts them while the page parses, instead of
-    a round trip after the scripts ran. A hint only: the verifier fetches the URLs the credential
-    names, and the browser hands it a preloaded response only for the very same URL, so a page
-    served elsewhere (a preview, a copy) at worst fetches a file twice; nothing checked comes
-    from the page."""
+    document, the status lists), as links relative to the page: ``<link rel="preload" as="fetch"
+    crossorigin>`` starts them while the page parses, instead of a round trip after the scripts
+    ran. A hint only: the verifier fetches the URLs the credential names, and the browser hands
+    it a preloaded response only for the very same URL, so a page served elsewhere (a preview, a
+    copy) at worst fetches a file twice; nothing checked comes from the page. Not credential.json:
+    served at the credential's id, the page itself is the copy the issuer publishes, and the
+    verifier does not fetch it (verifier.js, ``fromOwnPage``)."""
     issuer = credential.get("issuer")
     did = issuer.get("id") if isinstance(issuer, Mapping) else issuer
     out = []
@@ -197,8 +196,6 @@ def _fetch_preloads(
         path = url[len(site.site_url) :] if isinstance(url, str) else ""
         if url == site.site_url + path and _SITE_PATH.fullmatch(path):
             out.append(prefix + path)
-    if credential.get("id") == page_url:
-        out.append("credential.json")
     return list(dict.fromkeys(out))
 
 
