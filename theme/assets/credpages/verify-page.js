@@ -128,13 +128,29 @@ const preview = previewMode(window.fetch.bind(window));
 let latest = 0;
 
 /**
+ * A result in the panel (verify-panel.js's render), with the issuer's domain, prominent here.
+ * Confirmed once the signature checks out with the domain's key (even if the credential was
+ * since revoked or expired); otherwise only a claim.
+ * @param {import('./verifier.js').Result & {reason?: string}} result
+ */
+function showResult(result) {
+  render(panel, result);
+  const domain = panel.querySelector('.cp-issuer-domain');
+  if (!domain) return;
+  const confirmed = result.steps.some((s) => s.id === 'signature' && s.state === 'ok');
+  const claimed = result.issuerDomain;
+  domain.textContent = !claimed ? '' : confirmed ? claimed : t('{domain} (not confirmed)', { domain: claimed });
+  domain.setAttribute('data-confirmed', String(confirmed));
+}
+
+/**
  * Verify whatever `get` produces; only the latest request may update the panel. The outcome is
  * the sentence (announced), the steps and, for a signed credential, its card, which is brought
  * into view and focused. @param {() => Promise<unknown>} get
  */
 async function check(get) {
   const mine = ++latest;
-  render(panel, { verdict: 'pending', summary: '', steps: [], issuerDomain: null, credential: null });
+  showResult({ verdict: 'pending', summary: '', steps: [], issuerDomain: null, credential: null, didDocument: null });
   showCard(panel, null);
   const fetch = preview?.fetch ?? window.fetch.bind(window);
   const pageOrigin = location.origin;
@@ -155,7 +171,7 @@ async function check(get) {
   }
   if (result.verdict === 'revoked' && !clr) result.reason = await publishedReason(result.credential, { pageOrigin, fetch });
   if (mine !== latest) return;
-  render(panel, result);
+  showResult(result);
   preview?.mark(panel);
   const siteUrl = document.querySelector('meta[name="cp:site-url"]')?.getAttribute('content') ?? '';
   reveal(panel, clr ? null : showCard(panel, result, { siteUrl, pageOrigin }));

@@ -94,14 +94,13 @@ function sentence(result) {
 
 /**
  * Show a verifier result in a panel: the sentence in .cp-verdict (the live region; a result may
- * bring its own, as a learner record does), the steps in .cp-steps (inside a <details>), the
- * issuer's domain in .cp-issuer-domain if there is one.
+ * bring its own, as a learner record does), the steps in .cp-steps (inside a <details>). The
+ * verify page adds the issuer's domain (verify-page.js).
  * @param {HTMLElement} panel
  * @param {import('./verifier.js').Result & {reason?: string, sentence?: (string|HTMLElement)[]}} result
  */
 export function render(panel, result) {
-  const { verdict, issuerDomain } = result;
-  panel.dataset.verdict = verdict;
+  panel.dataset.verdict = result.verdict;
   /** @type {HTMLElement} */ (panel.querySelector('.cp-verdict')).replaceChildren(...(result.sentence ?? sentence(result)));
   panel.querySelector('.cp-steps')?.replaceChildren(
     ...result.steps.map((s) => {
@@ -111,14 +110,6 @@ export function render(panel, result) {
       return li;
     }),
   );
-  // The issuer's domain, prominent on the verify page. Confirmed once the signature checks out with
-  // the domain's key (even if the credential was since revoked or expired); otherwise only a claim.
-  const domain = panel.querySelector('.cp-issuer-domain');
-  if (domain) {
-    const confirmed = result.steps.some((s) => s.id === 'signature' && s.state === 'ok');
-    domain.textContent = !issuerDomain ? '' : confirmed ? issuerDomain : t('{domain} (not confirmed)', { domain: issuerDomain });
-    domain.setAttribute('data-confirmed', String(confirmed));
-  }
 }
 
 const norm = (/** @type {unknown} */ s) => String(s).replace(/\s+/g, ' ').trim();
