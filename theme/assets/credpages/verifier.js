@@ -606,8 +606,15 @@ export async function verifyCredential(credential, opts = {}) {
 /** @param {Report} r @param {any} c @param {Options} opts */
 async function verifyInto(r, c, opts) {
   const pageOrigin = opts.pageOrigin ?? '';
-  if (!(await r.run('wellformed', () => (checkWellFormed(c), `${arr(c.type).join(', ')}.`))))
+  // Not awaited: the fetches below start before the page's module has finished running (the rest
+  // of the bundle, share.js, runs then), not a microtask after it.
+  try {
+    checkWellFormed(c);
+    r.set('wellformed', 'ok', `${arr(c.type).join(', ')}.`);
+  } catch (e) {
+    r.fail('wellformed', e);
     return r.skipAfter('wellformed', t('Not checked: not a well-formed credential.'));
+  }
   const did = issuerOf(c);
   r.issuerDomain = did.startsWith('did:web:') ? did.split(':')[2].replace(/%3a/i, ':').toLowerCase() : null;
   /** @type {Map<string, Promise<any>>} */
