@@ -193,6 +193,7 @@ class IssuanceLog:
             return
         try:
             self._text = self._bytes.decode("utf-8")
+            self._body = self._text.partition("\n\n")[0]  # the leaf lines, for unparsed reads
         except UnicodeDecodeError:
             raise CredpagesError("is not UTF-8 text", file=self._source) from None
         self._frontier = self._vouched(log_frontier.load(settings, self._bytes))
@@ -201,7 +202,7 @@ class IssuanceLog:
 
     def _vouched(self, cached: log_frontier.Frontier | None) -> log_frontier.Frontier | None:
         """``cached`` if the file's checkpoint, signed by a keyring key, has its size and root."""
-        note = self._text.partition("\n\n")[2]
+        note = self._text[len(self._body) + 2 :]
         if cached is None or not note.strip():
             return None
         origin = log_origin(self.settings.site_url)
@@ -263,7 +264,7 @@ class IssuanceLog:
         (a leaf's line ends with `` <id>``; the id is the only field that can)."""
         if credential_id in self._latest or self._old is not None:
             return self._latest.get(credential_id)
-        body = self._text.partition("\n\n")[0] + "\n"
+        body = self._body + "\n"
         needle, end = f" {credential_id}\n", len(body)
         while (at := body.rfind(needle, 0, end)) >= 0:
             end = body.rfind("\n", 0, at) + 1
@@ -276,7 +277,7 @@ class IssuanceLog:
             return self._new[-1]
         if self._old is not None:
             return self._old[-1] if self._old else None
-        line = self._text.partition("\n\n")[0].rpartition("\n")[2]
+        line = self._body.rpartition("\n")[2]
         return parse_entry(line) if line and not line.startswith("#") else None
 
     def save(self, signer: Signer, *, force: bool = False) -> None:
@@ -301,12 +302,12 @@ class IssuanceLog:
             self._old += self._new
             text = format_log(LogFile(self._old, note))
         else:  # the file's leaf lines as they are (it is a file format_log wrote), then ours
-            body = self._text.partition("\n\n")[0]
-            text = body + "".join(f"\n{e.data.decode()}" for e in self._new) + "\n\n" + note
+            text = self._body + "".join(f"\n{e.data.decode()}" for e in self._new) + "\n\n" + note
         data = text.encode("utf-8")
         atomic_write(log_path(self.settings), data)
         log_frontier.save(self.settings, data, frontier)
         self._text, self._bytes, self._frontier, self._new = text, data, frontier, []
+        self._body = text.partition("\n\n")[0]
         self.dirty = False
 
 
