@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+import figures  # noqa: E402  (bench/figures.py)
+
 from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.keys import generate_seed  # noqa: E402
 from credpages.credential.model import Award, Recipient, build_credential, now_timestamp  # noqa: E402
@@ -62,13 +64,24 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
-def compare(label: str, base: list[tuple[float, float]], ours: list[tuple[float, float]]) -> None:
-    """Medians of wall and CPU seconds, and ours / base for each."""
+def compare(
+    label: str, base: list[tuple[float, float]], ours: list[tuple[float, float]]
+) -> figures.Figure:
+    """Medians of wall and CPU seconds, and ours / base for each (the target is on wall)."""
     bw, bc = (statistics.median(x) for x in zip(*base, strict=True))
     ow, oc = (statistics.median(x) for x in zip(*ours, strict=True))
     print(
         f"{label}: {ow:.2f} s wall ({oc:.2f} s CPU) vs {bw:.2f} s ({bc:.2f} s CPU): "
         f"{ow / bw:.2f}x wall, {oc / bc:.2f}x CPU (target <= 1.5x; median of {len(ours)})"
+    )
+    return figures.Figure(
+        label,
+        f"{ow:.2f} s wall ({oc:.2f} s CPU)",
+        f"{bw:.2f} s ({bc:.2f} s CPU)",
+        f"{ow / bw:.2f}x wall, {oc / bc:.2f}x CPU",
+        "<= 1.5x",
+        ow <= 1.5 * bw,
+        f"{os.getloadavg()[0]:.1f}",
     )
 
 
@@ -116,6 +129,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1000, help="rows of the CSV")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", help="make the big site in this folder once and reuse it")
+    parser.add_argument("--figures", help="also save the figures here (bench/figures.py)")
     parser.add_argument("--sign-only", nargs=2, metavar=("CONFIG", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sign_only:
@@ -140,7 +154,11 @@ def main() -> None:
         for k in range(1, args.repeat + 1):
             into_empty.append(run(issue_one(empty, k), env_empty))
             into_big.append(run(issue_one(big, tag + k), env_big))
-        compare(f"issue 1 into {args.n:,} credentials vs into an empty site", into_empty, into_big)
+        found = [
+            compare(
+                f"issue 1 into {args.n:,} credentials vs into an empty site", into_empty, into_big
+            )
+        ]
 
         csv = Path(tmp) / "rows.csv"
         csv.write_text(
@@ -169,8 +187,12 @@ def main() -> None:
                     env_empty,
                 )
             )
-        compare(f"issue --csv of {args.rows} rows vs signing them alone", signed, issued)
+        found.append(
+            compare(f"issue --csv of {args.rows:,} rows vs signing them alone", signed, issued)
+        )
     print(f"load average {os.getloadavg()[0]:.1f}")
+    if args.figures:
+        figures.save(Path(args.figures), found)
 
 
 if __name__ == "__main__":
