@@ -112,6 +112,19 @@ def test_a_warm_build_rewrites_nothing_and_equals_a_cold_build(site: IssuerSite)
     assert_same(out, cold(site))
 
 
+def test_a_build_flushes_nothing_to_disk(site: IssuerSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fsync is for what the issuer commits (credentials, the log, keys): the site folder is
+    remade by the next build, and each flush of a few small files cost tens of ms while the
+    disk was busy writing a big site (the bundled, minified assets were flushed every build)."""
+    flushed: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (flushed.append(fd), real(fd))[1])
+    out = build(site)
+    assert flushed == []
+    assert (out / "assets" / "credpages" / "verify-panel.js").stat().st_size > 0
+    assert_same(out, cold(site))
+
+
 def test_the_same_site_built_through_another_config_path_rewrites_nothing(
     site: IssuerSite,
 ) -> None:

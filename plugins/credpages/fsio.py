@@ -30,9 +30,10 @@ def atomic_write(
 ) -> None:
     """Write ``data`` to ``path`` atomically; ``mode`` sets permissions before the data lands.
 
-    ``durable=False`` is for a cache only: the file is still renamed into place whole, but not
-    flushed to disk first (a few ms a megabyte), so a crash may leave it empty or damaged, and
-    its reader must check what it reads.
+    ``durable=False`` is for a cache, or for the build's output, which the next build makes
+    again: the file is still renamed into place whole, but not flushed to disk first (a few ms
+    a file, and up to tens of ms while the disk is busy writing a big site), so a crash may
+    leave it empty or damaged, and its reader must check what it reads.
 
     Without ``mode`` the file keeps the permissions it had (a new file gets the usual ones), so
     a rewrite never makes a committed file unreadable to others. Only a regular file (or a new

@@ -162,14 +162,16 @@ def bundle_folder(folder: Path, *, log: bool = False) -> list[str]:
         return [
             f"{folder}: the verifier modules were published unbundled (one request each): {exc}"
         ]
-    atomic_write(paths[ENTRY], bundle)
+    # The build's output, remade by every build (MkDocs copies the theme's assets each time):
+    # renamed into place whole, not flushed to disk, as the site's pages are written.
+    atomic_write(paths[ENTRY], bundle, durable=False)
     for name in folded:
-        atomic_write(paths[name], STUB_TEXT)
+        atomic_write(paths[name], STUB_TEXT, durable=False)
     for path in sorted(folder.glob("*.js")):
         if path.name in parts:
             continue
         text = path.read_text("utf-8")
         pointed = pointed_at_bundle(text, parts)
         if pointed != text:
-            atomic_write(path, pointed)
+            atomic_write(path, pointed, durable=False)
     return []

@@ -79,7 +79,7 @@ def minify_folder(folder: Path) -> list[str]:
         text = path.read_text("utf-8")
         out = minified(str(path), text)
         if out is not None and len(out) < len(text):
-            atomic_write(path, out)
+            atomic_write(path, out, durable=False)  # the build's output: remade by every build
     if tdewolff is None and platform.machine() in WHEEL_MACHINES:
         return [
             "tdewolff-minify is not installed, so the published JavaScript was minified by "
