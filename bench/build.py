@@ -56,7 +56,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
-from figures import Figure, load, table, verdict  # noqa: E402
+from figures import Figure, table, verdict  # noqa: E402
+from figures import load as load_figures  # noqa: E402
 
 from credpages.cli.site_config import load_settings  # noqa: E402
 from credpages.credential.keys import public_key_of  # noqa: E402
@@ -501,7 +502,7 @@ def run_sub_benches(names: list[str], args: argparse.Namespace, tmp: Path) -> li
         print(f"\n== {name}: {' '.join(cmd[1:])}", flush=True)
         subprocess.run(cmd, check=False)  # budgets.py exits 1 when a figure is over its budget
         if out.is_file():
-            rows.extend(load(out))
+            rows.extend(load_figures(out))
         else:
             failed.append(name)
     return failed
