@@ -293,12 +293,18 @@ def published_bytes() -> None:
         print(f"  page {page:.1f} KB + credential.json {json_:.1f} KB (other JSON {extra} B)")
         report(
             "  page + credential.json (uncompressed)",
-            *(page + json_, 10, "KB", None),
+            page + json_,
+            10,
+            "KB",
+            None,
             issue="a credential page + credential.json (median of a 20-credential site)",
         )
         report(
             "  ... with its personal share card",
-            *(page + json_ + card, 25, "KB", None),
+            page + json_ + card,
+            25,
+            "KB",
+            None,
             issue="... with its personal share card",
         )
         parts = [page_parts(p.read_text("utf-8")) for p in pages]
@@ -309,13 +315,19 @@ def published_bytes() -> None:
         print(f"  a credential page loads {len(modules)} modules ({names})")
         report(
             "  its JavaScript, gzipped",
-            *(gzipped(modules) / 1000, 10, "KB", None),
+            gzipped(modules) / 1000,
+            10,
+            "KB",
+            None,
             issue="JavaScript a credential page loads, gzipped",
         )
         print(js_by_module(modules, log=False))
         report(
             "  its CSS, gzipped",
-            *(gzipped(sheets) / 1000, 8, "KB", None),
+            gzipped(sheets) / 1000,
+            8,
+            "KB",
+            None,
             issue="CSS a credential page loads, gzipped",
         )
         logged_page = sorted((logged / "c").glob("*/index.html"))[0]
@@ -324,7 +336,10 @@ def published_bytes() -> None:
         print(f"  on a site with an issuance log it loads {len(modules)} modules ({names})")
         report(
             "  its JavaScript, gzipped",
-            *(gzipped(modules) / 1000, 10, "KB", None),
+            gzipped(modules) / 1000,
+            10,
+            "KB",
+            None,
             issue="JavaScript a credential page loads on a site with an issuance log",
         )
         print(js_by_module(modules, log=True))

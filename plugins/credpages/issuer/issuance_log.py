@@ -301,13 +301,15 @@ class IssuanceLog:
         if self._old is not None:
             self._old += self._new
             text = format_log(LogFile(self._old, note))
+            body = text.partition("\n\n")[0]
         else:  # the file's leaf lines as they are (it is a file format_log wrote), then ours
-            text = self._body + "".join(f"\n{e.data.decode()}" for e in self._new) + "\n\n" + note
+            body = self._body + "".join(f"\n{e.data.decode()}" for e in self._new)
+            text = body + "\n\n" + note
         data = text.encode("utf-8")
         atomic_write(log_path(self.settings), data)
         log_frontier.save(self.settings, data, frontier)
-        self._text, self._bytes, self._frontier, self._new = text, data, frontier, []
-        self._body = text.partition("\n\n")[0]
+        self._text, self._body, self._bytes = text, body, data
+        self._frontier, self._new = frontier, []
         self.dirty = False
 
 
