@@ -252,6 +252,23 @@ def js_by_module(modules: set[Path], *, log: bool) -> str:
     return "    by module (KB): " + ", ".join(shown)
 
 
+def report_js(who: str, modules: set[Path], *, log: bool) -> None:
+    """The modules a credential page loads, their gzipped size against the 10 KB budget, and
+    what each source adds to the bundle (``log``: a site with an issuance log)."""
+    names = ", ".join(sorted(m.name for m in modules))
+    print(f"  {who} loads {len(modules)} modules ({names})")
+    where = " on a site with an issuance log" if log else ""
+    report(
+        "  its JavaScript, gzipped",
+        gzipped(modules) / 1000,
+        10,
+        "KB",
+        None,
+        issue=f"JavaScript a credential page loads{where}, gzipped",
+    )
+    print(js_by_module(modules, log=log))
+
+
 def built_site(bench_build: Any, root: Path, *, log: bool) -> Path:
     """A 20-credential site (bench/build.py's generator), with or without its issuance log."""
     config: Path = bench_build.generate(root, 20, log=log)
@@ -311,17 +328,7 @@ def published_bytes() -> None:
         print("  the page by part (bytes, median):")
         for name in parts[0]:
             print(f"    {name:<44} {statistics.median(p[name] for p in parts):>7,.0f}")
-        names = ", ".join(sorted(m.name for m in modules))
-        print(f"  a credential page loads {len(modules)} modules ({names})")
-        report(
-            "  its JavaScript, gzipped",
-            gzipped(modules) / 1000,
-            10,
-            "KB",
-            None,
-            issue="JavaScript a credential page loads, gzipped",
-        )
-        print(js_by_module(modules, log=False))
+        report_js("a credential page", modules, log=False)
         report(
             "  its CSS, gzipped",
             gzipped(sheets) / 1000,
@@ -331,18 +338,9 @@ def published_bytes() -> None:
             issue="CSS a credential page loads, gzipped",
         )
         logged_page = sorted((logged / "c").glob("*/index.html"))[0]
-        modules, _ = page_assets(logged, logged_page)
-        names = ", ".join(sorted(m.name for m in modules))
-        print(f"  on a site with an issuance log it loads {len(modules)} modules ({names})")
-        report(
-            "  its JavaScript, gzipped",
-            gzipped(modules) / 1000,
-            10,
-            "KB",
-            None,
-            issue="JavaScript a credential page loads on a site with an issuance log",
+        report_js(
+            "on a site with an issuance log it", page_assets(logged, logged_page)[0], log=True
         )
-        print(js_by_module(modules, log=True))
 
 
 PARTS = {
